@@ -1,0 +1,18 @@
+"""The JSON API: one NinjaAPI, one router per domain app. OpenAPI schema at /api/openapi.json."""
+from ninja import NinjaAPI
+
+from lifecircle.community.api import router as community_router
+from lifecircle.directory.api import router as directory_router
+
+api = NinjaAPI(
+    title="lifecircle API",
+    version="1",
+    description=(
+        "15-minute community life circle: the service directory, the community model and map layers. "
+        "Geometry is GeoJSON, [longitude, latitude] in WGS84. Map data derived from OpenStreetMap is "
+        "© OpenStreetMap contributors, ODbL 1.0."
+    ),
+    urls_namespace="api",
+)
+api.add_router("/", community_router)
+api.add_router("/", directory_router)

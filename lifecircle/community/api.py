@@ -1,0 +1,133 @@
+"""JSON API of the community model: sub-districts, grids, compounds, and their map layers."""
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from lifecircle.geography import feature_collection, point_feature
+
+from . import networks
+from .models import Compound, Grid, SubDistrict
+
+router = Router(tags=["community"])
+
+
+class SubDistrictOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    city: str
+    district: str
+    illustrative: bool
+    data_notice: str
+
+
+class GridOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    subdistrict: str
+    boundary: dict
+
+
+class CompoundOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    lon: float
+    lat: float
+    grid: str | None
+    address: str
+    households: int | None
+    population: int | None
+    aged_60_plus: int | None
+    aged_0_3: int | None
+    illustrative: bool
+
+
+class FeatureCollectionOut(Schema):
+    """A GeoJSON FeatureCollection (RFC 7946): coordinates are [longitude, latitude] in WGS84."""
+
+    type: str
+    features: list[dict]
+    attribution: str | None = None
+
+
+def grid_dict(grid):
+    return {
+        "code": grid.code, "name": grid.name, "name_en": grid.name_en,
+        "subdistrict": grid.subdistrict.code, "boundary": grid.boundary,
+    }
+
+
+def compound_dict(compound):
+    return {
+        "code": compound.code, "name": compound.name, "name_en": compound.name_en, "lon": compound.lon,
+        "lat": compound.lat, "grid": compound.grid.code if compound.grid else None, "address": compound.address,
+        "households": compound.households, "population": compound.population,
+        "aged_60_plus": compound.aged_60_plus, "aged_0_3": compound.aged_0_3, "illustrative": compound.illustrative,
+    }
+
+
+def _grids(subdistrict):
+    queryset = Grid.objects.select_related("subdistrict")
+    return queryset.filter(subdistrict__code=subdistrict) if subdistrict else queryset
+
+
+def _compounds(subdistrict, grid):
+    queryset = Compound.objects.select_related("grid")
+    if subdistrict:
+        queryset = queryset.filter(subdistrict__code=subdistrict)
+    if grid:
+        queryset = queryset.filter(grid__code=grid)
+    return queryset
+
+
+@router.get("/subdistricts", response=list[SubDistrictOut], summary="Sub-districts")
+def list_subdistricts(request):
+    return list(SubDistrict.objects.all())
+
+
+@router.get("/grids", response=list[GridOut], summary="Grids (网格) with their boundaries")
+def list_grids(request, subdistrict: str | None = None):
+    return [grid_dict(g) for g in _grids(subdistrict)]
+
+
+@router.get("/compounds", response=list[CompoundOut], summary="Residential compounds with population")
+def list_compounds(request, subdistrict: str | None = None, grid: str | None = None):
+    return [compound_dict(c) for c in _compounds(subdistrict, grid)]
+
+
+@router.get("/geo/grids.geojson", response=FeatureCollectionOut, summary="Grids as GeoJSON")
+def grids_geojson(request, subdistrict: str | None = None):
+    return feature_collection(
+        {"type": "Feature", "geometry": g.boundary, "properties": {k: v for k, v in grid_dict(g).items() if k != "boundary"}}
+        for g in _grids(subdistrict)
+    )
+
+
+@router.get("/geo/compounds.geojson", response=FeatureCollectionOut, summary="Compounds as GeoJSON")
+def compounds_geojson(request, subdistrict: str | None = None, grid: str | None = None):
+    return feature_collection(
+        point_feature(c.lon, c.lat, {k: v for k, v in compound_dict(c).items() if k not in ("lon", "lat")})
+        for c in _compounds(subdistrict, grid)
+    )
+
+
+@router.get("/geo/boundary.geojson", response=FeatureCollectionOut, summary="Sub-district boundaries as GeoJSON")
+def boundary_geojson(request, subdistrict: str | None = None):
+    queryset = SubDistrict.objects.exclude(boundary=None)
+    if subdistrict:
+        queryset = queryset.filter(code=subdistrict)
+    return feature_collection(
+        {"type": "Feature", "geometry": s.boundary,
+         "properties": {"code": s.code, "name": s.name, "name_en": s.name_en, "illustrative": s.illustrative}}
+        for s in queryset
+    )
+
+
+@router.get("/geo/network.geojson", response=FeatureCollectionOut, summary="The pedestrian network as GeoJSON")
+def network_geojson(request, subdistrict: str | None = None):
+    queryset = SubDistrict.objects.exclude(network=None).select_related("network")
+    target = get_object_or_404(queryset, code=subdistrict) if subdistrict else queryset.first()
+    if target is None:
+        return feature_collection([], attribution="")
+    return networks.network_geojson(target.network)

@@ -1,0 +1,75 @@
+"""Build and keep a sub-district's pedestrian network with the geo engine."""
+import functools
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from lifecircle.geo.graph import WalkGraph
+from lifecircle.geo.osm import load_network
+
+from .models import PedestrianNetwork
+
+OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
+
+
+def network_folder():
+    folder = Path(settings.VAR_DIR) / "networks"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def read_osm(path, boundary=None):
+    """Parse an OSM file into a walk graph; the engine raises GeoError naming the file and reason."""
+    if boundary is not None:
+        from lifecircle.geography import polygon_from_geojson
+
+        boundary = polygon_from_geojson(boundary)
+    return load_network(path, boundary=boundary)
+
+
+def save_network(subdistrict, graph, source, attribution):
+    """Write the graph file and record it.
+
+    The file is named by its source's content, so writing it never overwrites the file that the
+    current record points to: if the surrounding transaction rolls back, the old network stays whole.
+    """
+    digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()[:12]
+    path = network_folder() / f"{subdistrict.code}-{digest}.npz"
+    if not path.exists():
+        graph.save(path)
+    network = PedestrianNetwork.objects.filter(subdistrict=subdistrict).first()
+    if network is None or network.graph_file != path.name:
+        network = network or PedestrianNetwork(subdistrict=subdistrict)
+        network.built_at = timezone.now()
+    network.source, network.attribution, network.graph_file = str(source), attribution, path.name
+    network.node_count, network.edge_count = graph.n_nodes, graph.n_edges
+    network.save()
+    return network
+
+
+def graph_path(network):
+    return network_folder() / network.graph_file
+
+
+def load_graph(network):
+    return _load_graph(str(graph_path(network)), graph_path(network).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_graph(path, mtime_ns):
+    # The mtime is part of the key so a rebuilt network is read again.
+    return WalkGraph.load(path)
+
+
+def network_geojson(network):
+    path = graph_path(network)
+    return _network_geojson(str(path), path.stat().st_mtime_ns, network.attribution)
+
+
+@functools.lru_cache(maxsize=8)
+def _network_geojson(path, mtime_ns, attribution):
+    collection = WalkGraph.load(path).to_geojson()
+    collection["attribution"] = attribution
+    return collection

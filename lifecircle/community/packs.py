@@ -1,0 +1,377 @@
+"""Load a data pack (a folder of plain files describing one sub-district) into the database.
+
+The whole pack is read and checked before anything is written, and the writes run in one
+transaction, so a bad file leaves the database exactly as it was. Objects are matched by code:
+loading the same pack twice changes nothing the second time. The format is described in
+data/packs/README.md.
+"""
+import datetime
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from shapely.geometry import Point
+from shapely.prepared import prep
+
+from lifecircle.directory import hours
+from lifecircle.directory.models import (
+    Facility, HoursException, PointOfInterest, Room, ServiceCategory, Standard, StandardRow,
+)
+from lifecircle.geo.errors import GeoError
+from lifecircle.geo.graph import WalkGraph
+from lifecircle.geography import check_lon_lat, polygon_from_geojson
+
+from . import networks
+from .models import Compound, Grid, SubDistrict
+
+PACK_FORMAT = 1
+
+
+class PackError(ValueError):
+    """A pack that cannot be loaded; ``problems`` lists every place and reason found."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("the pack was not loaded, nothing was changed:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass
+class Pack:
+    """A pack read from disk and checked: plain dicts ready to be written."""
+
+    folder: Path
+    subdistrict: dict
+    boundary: dict | None
+    standard: dict
+    grids: list = field(default_factory=list)
+    compounds: list = field(default_factory=list)
+    facilities: list = field(default_factory=list)
+    pois: list = field(default_factory=list)
+    network: WalkGraph | None = None
+    network_path: Path | None = None
+    network_attribution: str = ""
+
+
+class _Checker:
+    """Collects problems with their file and feature, so one run reports all of them."""
+
+    def __init__(self):
+        self.problems = []
+
+    def fail(self, where, reason):
+        self.problems.append(f"{where}: {reason}")
+
+    def read_json(self, path):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                return json.load(fh)
+        except FileNotFoundError:
+            self.fail(path.name, "file is missing")
+        except json.JSONDecodeError as exc:
+            self.fail(path.name, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+        except UnicodeDecodeError:
+            self.fail(path.name, "not UTF-8 text")
+        return None
+
+    def features(self, path, geometry_types):
+        """The features of a GeoJSON FeatureCollection, each as (where, properties, geometry)."""
+        data = self.read_json(path)
+        if data is None:
+            return []
+        if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
+            data.get("features"), list
+        ):
+            self.fail(path.name, "not a GeoJSON FeatureCollection")
+            return []
+        result, seen = [], set()
+        for index, feature in enumerate(data["features"]):
+            props = (feature or {}).get("properties") or {}
+            code = props.get("code")
+            where = f"{path.name}, feature {index}" + (f" ({code})" if code else "")
+            geometry = (feature or {}).get("geometry") or {}
+            if not code or not isinstance(code, str):
+                self.fail(where, "has no 'code'")
+                continue
+            if code in seen:
+                self.fail(where, f"duplicate code '{code}'")
+                continue
+            seen.add(code)
+            if not props.get("name"):
+                self.fail(where, "has no 'name'")
+                continue
+            if geometry.get("type") not in geometry_types:
+                self.fail(where, f"geometry must be {' or '.join(geometry_types)}, not {geometry.get('type')}")
+                continue
+            if geometry["type"] == "Point":
+                try:
+                    coords = geometry.get("coordinates") or []
+                    if len(coords) < 2:
+                        raise ValueError("a Point needs [longitude, latitude]")
+                    geometry = {"type": "Point", "coordinates": list(check_lon_lat(*coords[:2]))}
+                except ValueError as exc:
+                    self.fail(where, str(exc))
+                    continue
+            else:
+                try:
+                    polygon_from_geojson(geometry)
+                except ValueError as exc:
+                    self.fail(where, str(exc))
+                    continue
+            result.append((where, props, geometry))
+        return result
+
+    def opening_hours(self, where, text):
+        try:
+            hours.parse(text)
+        except hours.HoursError as exc:
+            self.fail(where, f"opening_hours: {exc}")
+
+    def count(self, where, props, name):
+        value = props.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail(where, f"'{name}' must be a whole number ≥ 0, not {value!r}")
+            return None
+        return value
+
+
+def read_pack(folder):
+    """Read and check every file of the pack in ``folder``; raise PackError listing all problems."""
+    folder = Path(folder)
+    check = _Checker()
+    if not folder.is_dir():
+        raise PackError([f"{folder}: not a folder"])
+    manifest = check.read_json(folder / "pack.json") or {}
+    if manifest and manifest.get("format") != PACK_FORMAT:
+        check.fail("pack.json", f"format must be {PACK_FORMAT}, not {manifest.get('format')!r}")
+    subdistrict = manifest.get("subdistrict") or {}
+    for key in ("code", "name", "city", "district"):
+        if manifest and not subdistrict.get(key):
+            check.fail("pack.json", f"subdistrict has no '{key}'")
+
+    standard = {}
+    if manifest.get("standard"):
+        standard_path = (folder / manifest["standard"]).resolve()
+        standard = check.read_json(standard_path) or {}
+        _check_standard(check, standard_path.name, standard)
+    elif manifest:
+        check.fail("pack.json", "names no 'standard' file")
+    slugs = {row.get("slug") for row in standard.get("rows", [])}
+
+    boundary = None
+    if (folder / "boundary.geojson").exists():
+        data = check.read_json(folder / "boundary.geojson")
+        if data is not None:
+            geometry = data.get("geometry") if data.get("type") == "Feature" else data
+            try:
+                polygon_from_geojson(geometry)
+                boundary = geometry
+            except ValueError as exc:
+                check.fail("boundary.geojson", str(exc))
+
+    grids = check.features(folder / "grids.geojson", ("Polygon", "MultiPolygon"))
+    compounds = check.features(folder / "compounds.geojson", ("Point",))
+    for where, props, _ in compounds:
+        population = check.count(where, props, "population")
+        for part in ("households", "aged_60_plus", "aged_0_3"):
+            value = check.count(where, props, part)
+            if part != "households" and value is not None and population is not None and value > population:
+                check.fail(where, f"'{part}' ({value}) exceeds the population ({population})")
+
+    facilities = check.features(folder / "facilities.geojson", ("Point",))
+    capacity_units = {choice for choice, _ in Facility.CapacityUnit.choices}
+    room_kinds = {choice for choice, _ in Room.Kind.choices}
+    for where, props, _ in facilities:
+        if props.get("category") not in slugs:
+            check.fail(where, f"unknown category '{props.get('category')}'")
+        for slug in props.get("services") or []:
+            if slug not in slugs:
+                check.fail(where, f"unknown service category '{slug}'")
+        check.count(where, props, "capacity")
+        if props.get("capacity_unit", "places") not in capacity_units:
+            check.fail(where, f"unknown capacity_unit '{props.get('capacity_unit')}'")
+        check.opening_hours(where, props.get("opening_hours"))
+        for exception in props.get("hours_exceptions") or []:
+            check.opening_hours(f"{where}, exception {exception.get('date')}", exception.get("opening_hours"))
+            if not _is_iso_date(exception.get("date")):
+                check.fail(where, f"hours exception date {exception.get('date')!r} is not YYYY-MM-DD")
+        room_codes = set()
+        for room in props.get("rooms") or []:
+            room_where = f"{where}, room {room.get('code')}"
+            if not room.get("code") or room["code"] in room_codes:
+                check.fail(room_where, "room has no code or a duplicate one")
+            room_codes.add(room.get("code"))
+            if room.get("kind") not in room_kinds:
+                check.fail(room_where, f"unknown room kind '{room.get('kind')}'")
+            check.count(room_where, room, "capacity")
+
+    pois = check.features(folder / "pois.geojson", ("Point",))
+    poi_kinds = {choice for choice, _ in PointOfInterest.Kind.choices}
+    for where, props, _ in pois:
+        if props.get("kind") not in poi_kinds:
+            check.fail(where, f"unknown kind '{props.get('kind')}'")
+        check.opening_hours(where, props.get("opening_hours"))
+
+    network = None
+    network_path = folder / "network.osm"
+    if network_path.exists():
+        try:
+            network = networks.read_osm(network_path)
+        except GeoError as exc:
+            check.fail("network.osm", str(exc))
+    if check.problems:
+        raise PackError(check.problems)
+    return Pack(
+        folder=folder, subdistrict=subdistrict, boundary=boundary, standard=standard,
+        grids=grids, compounds=compounds, facilities=facilities, pois=pois,
+        network=network, network_path=network_path, network_attribution=manifest.get("network_attribution")
+        or networks.OSM_ATTRIBUTION,
+    )
+
+
+def _is_iso_date(value):
+    try:
+        datetime.date.fromisoformat(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _check_standard(check, name, standard):
+    for key in ("code", "version", "title", "source", "rows"):
+        if key not in standard:
+            check.fail(name, f"has no '{key}'")
+    groups = {choice for choice, _ in ServiceCategory.Group.choices}
+    seen = set()
+    for index, row in enumerate(standard.get("rows") or []):
+        where = f"{name}, row {index} ({row.get('slug')})"
+        if not row.get("slug") or row["slug"] in seen:
+            check.fail(where, "has no slug or a duplicate one")
+        seen.add(row.get("slug"))
+        if row.get("group") not in groups:
+            check.fail(where, f"unknown group '{row.get('group')}'")
+        if row.get("tier_minutes") not in (5, 10, 15):
+            check.fail(where, "tier_minutes must be 5, 10 or 15")
+        if not isinstance(row.get("threshold_m"), int) or not 50 <= row["threshold_m"] <= 5000:
+            check.fail(where, "threshold_m must be a whole number of metres between 50 and 5000")
+        if not row.get("source"):
+            check.fail(where, "must cite its source")
+
+
+@transaction.atomic
+def load_pack(folder):
+    """Read, check and write the pack in ``folder``; return the SubDistrict. All or nothing."""
+    pack = read_pack(folder)
+    categories = _write_standard(pack.standard)
+    info = pack.subdistrict
+    subdistrict, _ = SubDistrict.objects.update_or_create(
+        code=info["code"],
+        defaults={
+            "name": info["name"], "name_en": info.get("name_en", ""), "city": info["city"],
+            "district": info["district"], "boundary": pack.boundary,
+            "illustrative": bool(info.get("illustrative")),
+            "data_notice": "\n".join(filter(None, [info.get("data_notice"), info.get("data_notice_en")])),
+        },
+    )
+    grid_shapes = []
+    for _, props, geometry in pack.grids:
+        grid, _ = Grid.objects.update_or_create(
+            subdistrict=subdistrict, code=props["code"],
+            defaults={"name": props["name"], "name_en": props.get("name_en", ""), "boundary": geometry},
+        )
+        grid_shapes.append((prep(polygon_from_geojson(geometry)), grid))
+
+    def grid_at(geometry):
+        point = Point(geometry["coordinates"])
+        return next((grid for shape, grid in grid_shapes if shape.covers(point)), None)
+
+    for _, props, geometry in pack.compounds:
+        lon, lat = geometry["coordinates"]
+        Compound.objects.update_or_create(
+            subdistrict=subdistrict, code=props["code"],
+            defaults={
+                "name": props["name"], "name_en": props.get("name_en", ""), "lon": lon, "lat": lat,
+                "grid": grid_at(geometry), "address": props.get("address", ""),
+                "households": props.get("households"), "population": props.get("population"),
+                "aged_60_plus": props.get("aged_60_plus"), "aged_0_3": props.get("aged_0_3"),
+                "illustrative": bool(props.get("illustrative")),
+            },
+        )
+    for _, props, geometry in pack.facilities:
+        facility, _ = Facility.objects.update_or_create(
+            subdistrict=subdistrict, code=props["code"],
+            defaults={
+                **_place_fields(props, geometry), "grid": grid_at(geometry),
+                "category": categories[props["category"]], "operator": props.get("operator", ""),
+                "phone": props.get("phone", ""), "email": props.get("email", ""),
+                "capacity": props.get("capacity"), "capacity_unit": props.get("capacity_unit", "places"),
+            },
+        )
+        facility.services.set([categories[slug] for slug in props.get("services") or []])
+        for exception in props.get("hours_exceptions") or []:
+            HoursException.objects.update_or_create(
+                facility=facility, date=exception["date"],
+                defaults={"opening_hours": exception.get("opening_hours", ""), "reason": exception.get("reason", "")},
+            )
+        for room in props.get("rooms") or []:
+            Room.objects.update_or_create(
+                facility=facility, code=room["code"],
+                defaults={
+                    "name": room.get("name", room["code"]), "name_en": room.get("name_en", ""),
+                    "kind": room["kind"], "capacity": room.get("capacity"), "floor": room.get("floor", ""),
+                    "bookable": bool(room.get("bookable")), "requires_approval": bool(room.get("requires_approval")),
+                    "description": room.get("description", ""), "description_en": room.get("description_en", ""),
+                },
+            )
+    if pack.network is not None:
+        networks.save_network(subdistrict, pack.network, pack.network_path, pack.network_attribution)
+    for _, props, geometry in pack.pois:
+        PointOfInterest.objects.update_or_create(
+            subdistrict=subdistrict, code=props["code"],
+            defaults={
+                **_place_fields(props, geometry), "grid": grid_at(geometry), "kind": props["kind"],
+                "heritage_designation": props.get("heritage_designation", ""),
+            },
+        )
+    return subdistrict
+
+
+def _place_fields(props, geometry):
+    lon, lat = geometry["coordinates"]
+    return {
+        "name": props["name"], "name_en": props.get("name_en", ""), "lon": lon, "lat": lat,
+        "address": props.get("address", ""), "address_en": props.get("address_en", ""),
+        "description": props.get("description", ""), "description_en": props.get("description_en", ""),
+        "opening_hours": props.get("opening_hours", ""), "website": props.get("website", ""),
+        "illustrative": bool(props.get("illustrative")),
+    }
+
+
+def _write_standard(standard):
+    """Create the categories and, unless that version exists already, the standard version."""
+    categories = {}
+    for row in standard["rows"]:
+        categories[row["slug"]], _ = ServiceCategory.objects.update_or_create(
+            slug=row["slug"],
+            defaults={
+                "name": row["name"], "name_en": row.get("name_en", ""), "group": row["group"],
+                "color": row.get("color", "#3366cc"),
+            },
+        )
+    version, created = Standard.objects.get_or_create(
+        code=standard["code"], version=standard["version"],
+        defaults={"title": standard["title"], "source": standard["source"], "notes": standard.get("notes", "")},
+    )
+    if created:
+        StandardRow.objects.bulk_create(
+            StandardRow(
+                standard=version, category=categories[row["slug"]], tier_minutes=row["tier_minutes"],
+                threshold_m=row["threshold_m"], source=row["source"], note=row.get("note", ""),
+            )
+            for row in standard["rows"]
+        )
+        if not Standard.objects.filter(active=True).exists():
+            version.publish()
+    return categories

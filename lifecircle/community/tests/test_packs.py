@@ -1,0 +1,145 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from lifecircle.community.models import Compound, Grid, PedestrianNetwork, SubDistrict
+from lifecircle.community.packs import PackError, load_pack
+from lifecircle.directory.models import Facility, PointOfInterest, Room, Standard
+
+MINI = Path(__file__).parent / "packs" / "mini"
+STANDARD = Path(__file__).resolve().parents[3] / "data" / "standards" / "shanghai-2016.json"
+
+
+def database_snapshot():
+    """Every row the loader writes, as plain values, to prove a failed load changed nothing."""
+    from django.apps import apps
+
+    snapshot = {}
+    for label in ("community", "directory"):
+        for model in apps.get_app_config(label).get_models():
+            snapshot[model.__name__] = sorted(
+                json.dumps(row, sort_keys=True, default=str) for row in model.objects.values()
+            )
+    return snapshot
+
+
+@pytest.fixture
+def pack_copy(tmp_path):
+    """A writable copy of the mini pack whose standard path still resolves."""
+    folder = tmp_path / "pack"
+    shutil.copytree(MINI, folder)
+    manifest = json.loads((folder / "pack.json").read_text())
+    manifest["standard"] = str(STANDARD)
+    (folder / "pack.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def edit_feature(folder, filename, index, **properties):
+    path = folder / filename
+    data = json.loads(path.read_text())
+    data["features"][index]["properties"].update(properties)
+    path.write_text(json.dumps(data))
+
+
+@pytest.mark.django_db
+def test_mini_pack_loads_everything_and_places_it_in_grids():
+    subdistrict = load_pack(MINI)
+    assert subdistrict.illustrative
+    assert Grid.objects.count() == 2
+    assert {c.code: c.grid.code for c in Compound.objects.all()} == {"a": "west", "b": "east", "c": "east"}
+    canteen = Facility.objects.get(code="canteen")
+    assert canteen.grid.code == "west"
+    assert [c.slug for c in canteen.all_categories()] == ["senior_meals", "senior_day_care"]
+    assert canteen.hours_exceptions.get().reason == "国庆"
+    assert Room.objects.filter(facility__code="center", bookable=True).count() == 2
+    assert PointOfInterest.objects.get(code="books").opening_hours == "24/7"
+    network = PedestrianNetwork.objects.get(subdistrict=subdistrict)
+    assert network.node_count == 12 and network.attribution.startswith("Test network")
+    standard = Standard.objects.get(active=True)
+    assert standard.rows.count() == 14 and standard.is_published
+
+
+@pytest.mark.django_db
+def test_loading_twice_changes_nothing():
+    load_pack(MINI)
+    first = database_snapshot()
+    load_pack(MINI)
+    assert database_snapshot() == first
+
+
+@pytest.mark.django_db
+def test_reloading_an_edited_pack_updates_in_place(pack_copy):
+    load_pack(pack_copy)
+    edit_feature(pack_copy, "facilities.geojson", 0, capacity=350)
+    load_pack(pack_copy)
+    assert Facility.objects.get(code="canteen").capacity == 350
+    assert Facility.objects.count() == 3
+
+
+BAD_INPUTS = {
+    "bad GeoJSON": (lambda f: (f / "compounds.geojson").write_text('{"type": "FeatureCollection", "features": [}'),
+                    "compounds.geojson: not valid JSON (line 1"),
+    "not a FeatureCollection": (lambda f: (f / "pois.geojson").write_text('{"type": "Feature"}'),
+                                "pois.geojson: not a GeoJSON FeatureCollection"),
+    "latitude out of range": (lambda f: _set_point(f, "compounds.geojson", 1, [121.44, 95.0]),
+                              "compounds.geojson, feature 1 (b): latitude 95.0 is out of range"),
+    "longitude out of range": (lambda f: _set_point(f, "facilities.geojson", 0, [200.0, 31.2]),
+                               "facilities.geojson, feature 0 (canteen): longitude 200.0 is out of range"),
+    "unknown category": (lambda f: edit_feature(f, "facilities.geojson", 1, category="spa"),
+                         "facilities.geojson, feature 1 (babycare): unknown category 'spa'"),
+    "duplicate id": (lambda f: edit_feature(f, "pois.geojson", 1, code="old-house"),
+                     "pois.geojson, feature 1 (old-house): duplicate code 'old-house'"),
+    "bad opening hours": (lambda f: edit_feature(f, "facilities.geojson", 2, opening_hours="Monday 9-5"),
+                          "facilities.geojson, feature 2 (center): opening_hours: rule 'Monday 9-5'"),
+    "age group above population": (lambda f: edit_feature(f, "compounds.geojson", 0, aged_60_plus=5000),
+                                   "compounds.geojson, feature 0 (a): 'aged_60_plus' (5000) exceeds the population"),
+    "invalid grid polygon": (lambda f: _set_geometry(f, "grids.geojson", 0, {"type": "Polygon", "coordinates": [
+        [[121.44, 31.23], [121.45, 31.236], [121.45, 31.23], [121.44, 31.236], [121.44, 31.23]]]}),
+        "grids.geojson, feature 0 (west): boundary polygon is invalid: Self-intersection"),
+    "truncated OSM file": (lambda f: (f / "network.osm").write_text((f / "network.osm").read_text()[:300]),
+                           "network.osm:"),
+}
+
+
+def _set_geometry(folder, filename, index, geometry):
+    path = folder / filename
+    data = json.loads(path.read_text())
+    data["features"][index]["geometry"] = geometry
+    path.write_text(json.dumps(data))
+
+
+def _set_point(folder, filename, index, coordinates):
+    _set_geometry(folder, filename, index, {"type": "Point", "coordinates": coordinates})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", BAD_INPUTS)
+def test_bad_input_names_the_place_and_reason_and_changes_nothing(case, pack_copy):
+    load_pack(MINI)
+    before = database_snapshot()
+    # Change good fields too, so a partial write would show.
+    edit_feature(pack_copy, "facilities.geojson", 0, name="改过的名字", capacity=1)
+    breaks, message = BAD_INPUTS[case]
+    breaks(pack_copy)
+    with pytest.raises(PackError) as error:
+        load_pack(pack_copy)
+    assert message in str(error.value)
+    assert database_snapshot() == before
+
+
+@pytest.mark.django_db
+def test_load_pack_command_reports_problems_as_a_command_error(pack_copy):
+    edit_feature(pack_copy, "facilities.geojson", 1, category="spa")
+    with pytest.raises(CommandError, match="unknown category 'spa'"):
+        call_command("load_pack", str(pack_copy))
+    assert not SubDistrict.objects.exists()
+
+
+@pytest.mark.django_db
+def test_missing_folder_is_reported(tmp_path):
+    with pytest.raises(PackError, match="not a folder"):
+        load_pack(tmp_path / "nowhere")

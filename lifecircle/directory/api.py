@@ -1,0 +1,217 @@
+"""JSON API of the service directory: categories, facilities, rooms, points of interest."""
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from lifecircle.community.api import FeatureCollectionOut
+from lifecircle.geography import check_lon_lat, feature_collection, point_feature
+
+from .models import Facility, PointOfInterest, Room, ServiceCategory, StandardRow
+
+router = Router(tags=["directory"])
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+    name_en: str
+    group: str
+    color: str
+    tier_minutes: int | None
+    threshold_m: int | None
+    source: str | None
+
+
+class RoomOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    capacity: int | None
+    floor: str
+    bookable: bool
+    requires_approval: bool
+
+
+class PlaceOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    lon: float
+    lat: float
+    grid: str | None
+    address: str
+    address_en: str
+    description: str
+    description_en: str
+    opening_hours: str
+    open_now: bool
+    website: str
+    illustrative: bool
+
+
+class FacilityOut(PlaceOut):
+    category: str
+    categories: list[str]
+    operator: str
+    phone: str
+    capacity: int | None
+    capacity_unit: str
+    rooms: list[RoomOut]
+
+
+class PointOfInterestOut(PlaceOut):
+    kind: str
+    heritage_designation: str
+
+
+class PlaceFilters(Schema):
+    subdistrict: str | None = None
+    grid: str | None = None
+    open_now: bool | None = None
+    bbox: str | None = None
+
+
+class FacilityFilters(PlaceFilters):
+    category: str | None = None
+
+
+def parse_bbox(text):
+    """``minlon,minlat,maxlon,maxlat`` → four floats, or a 400 saying what is wrong."""
+    try:
+        min_lon, min_lat, max_lon, max_lat = (float(v) for v in text.split(","))
+        check_lon_lat(min_lon, min_lat)
+        check_lon_lat(max_lon, max_lat)
+    except ValueError as exc:
+        raise HttpError(400, f"bbox must be minlon,minlat,maxlon,maxlat in WGS84 ({exc})") from None
+    if min_lon > max_lon or min_lat > max_lat:
+        raise HttpError(400, "bbox must list the south-west corner before the north-east one")
+    return min_lon, min_lat, max_lon, max_lat
+
+
+def filter_places(queryset, filters):
+    if filters.subdistrict:
+        queryset = queryset.filter(subdistrict__code=filters.subdistrict)
+    if filters.grid:
+        queryset = queryset.filter(grid__code=filters.grid)
+    if filters.bbox:
+        min_lon, min_lat, max_lon, max_lat = parse_bbox(filters.bbox)
+        queryset = queryset.filter(lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat)
+    places = list(queryset)
+    if filters.open_now is not None:
+        now = timezone.now()
+        places = [p for p in places if p.is_open_at(now) == filters.open_now]
+    return places
+
+
+def facilities(filters):
+    """Active facilities matching ``filters``; a category matches a facility's main one or its services."""
+    queryset = Facility.objects.filter(active=True).select_related("category", "grid").prefetch_related(
+        "services", "hours_exceptions", Prefetch("rooms", queryset=Room.objects.order_by("code"))
+    )
+    if filters.category:
+        if not ServiceCategory.objects.filter(slug=filters.category).exists():
+            raise HttpError(400, f"unknown category '{filters.category}'; GET /api/categories lists them")
+        queryset = queryset.filter(Q(category__slug=filters.category) | Q(services__slug=filters.category)).distinct()
+    return filter_places(queryset, filters)
+
+
+def points_of_interest(filters, kind=None):
+    queryset = PointOfInterest.objects.select_related("grid")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return filter_places(queryset, filters)
+
+
+def place_dict(place, now):
+    return {
+        "code": place.code, "name": place.name, "name_en": place.name_en, "lon": place.lon, "lat": place.lat,
+        "grid": place.grid.code if place.grid else None, "address": place.address, "address_en": place.address_en,
+        "description": place.description, "description_en": place.description_en,
+        "opening_hours": place.opening_hours, "open_now": place.is_open_at(now), "website": place.website,
+        "illustrative": place.illustrative,
+    }
+
+
+def facility_dict(facility, now):
+    return {
+        **place_dict(facility, now),
+        "category": facility.category.slug,
+        "categories": [c.slug for c in facility.all_categories()],
+        "operator": facility.operator, "phone": facility.phone,
+        "capacity": facility.capacity, "capacity_unit": facility.capacity_unit,
+        "rooms": [RoomOut.from_orm(room).dict() for room in facility.rooms.all()],
+    }
+
+
+def poi_dict(poi, now):
+    return {**place_dict(poi, now), "kind": poi.kind, "heritage_designation": poi.heritage_designation}
+
+
+@router.get("/categories", response=list[CategoryOut], summary="Service categories with their walking standard")
+def list_categories(request):
+    rows = {row.category_id: row for row in StandardRow.objects.filter(standard__active=True)}
+    result = []
+    for category in ServiceCategory.objects.all():
+        row = rows.get(category.pk)
+        result.append({
+            "slug": category.slug, "name": category.name, "name_en": category.name_en, "group": category.group,
+            "color": category.color, "tier_minutes": row and row.tier_minutes, "threshold_m": row and row.threshold_m,
+            "source": row and row.source,
+        })
+    return result
+
+
+@router.get("/facilities", response=list[FacilityOut], summary="Facilities, filtered")
+def list_facilities(request, filters: Query[FacilityFilters]):
+    now = timezone.now()
+    return [facility_dict(f, now) for f in facilities(filters)]
+
+
+@router.get("/facilities/{code}", response=FacilityOut, summary="One facility")
+def get_facility(request, code: str, subdistrict: str | None = None):
+    queryset = Facility.objects.filter(code=code)
+    if subdistrict:
+        queryset = queryset.filter(subdistrict__code=subdistrict)
+    return facility_dict(get_object_or_404(queryset), timezone.now())
+
+
+@router.get("/facilities/{code}/rooms", response=list[RoomOut], summary="The rooms of one facility")
+def list_facility_rooms(request, code: str):
+    facility = get_object_or_404(Facility, code=code)
+    return list(facility.rooms.order_by("code"))
+
+
+@router.get("/rooms", response=list[RoomOut], summary="Rooms, optionally only bookable ones")
+def list_rooms(request, bookable: bool | None = None, kind: str | None = None):
+    queryset = Room.objects.order_by("facility__code", "code")
+    if bookable is not None:
+        queryset = queryset.filter(bookable=bookable)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return list(queryset)
+
+
+@router.get("/pois", response=list[PointOfInterestOut], summary="Points of interest on the map of happiness")
+def list_pois(request, filters: Query[PlaceFilters], kind: str | None = None):
+    now = timezone.now()
+    return [poi_dict(p, now) for p in points_of_interest(filters, kind)]
+
+
+@router.get("/geo/facilities.geojson", response=FeatureCollectionOut, summary="Facilities as GeoJSON")
+def facilities_geojson(request, filters: Query[FacilityFilters]):
+    now = timezone.now()
+    return feature_collection(_point(facility_dict(f, now)) for f in facilities(filters))
+
+
+@router.get("/geo/pois.geojson", response=FeatureCollectionOut, summary="Points of interest as GeoJSON")
+def pois_geojson(request, filters: Query[PlaceFilters], kind: str | None = None):
+    now = timezone.now()
+    return feature_collection(_point(poi_dict(p, now)) for p in points_of_interest(filters, kind))
+
+
+def _point(record):
+    properties = {k: v for k, v in record.items() if k not in ("lon", "lat")}
+    return point_feature(record["lon"], record["lat"], properties)

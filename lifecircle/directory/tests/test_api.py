@@ -1,0 +1,92 @@
+import pytest
+
+from lifecircle.community.packs import load_pack
+from lifecircle.community.tests.test_packs import MINI
+from lifecircle.directory.models import Facility
+
+
+@pytest.fixture
+def mini(db):
+    return load_pack(MINI)
+
+
+def test_categories_carry_their_standard(client, mini):
+    categories = {c["slug"]: c for c in client.get("/api/categories").json()}
+    assert categories["senior_meals"]["tier_minutes"] == 5 and categories["senior_meals"]["threshold_m"] == 300
+    assert categories["infant_care"]["threshold_m"] == 500
+    assert categories["health_center"]["tier_minutes"] == 15
+    assert all(c["source"] for c in categories.values())
+
+
+def test_facility_filters(client, mini):
+    codes = lambda query: sorted(f["code"] for f in client.get("/api/facilities" + query).json())  # noqa: E731
+    assert codes("") == ["babycare", "canteen", "center"]
+    assert codes("?category=senior_day_care") == ["canteen"]  # matched through its further services
+    assert codes("?grid=east") == ["babycare"]
+    assert codes("?bbox=121.444,31.232,121.446,31.234") == ["center"]
+    Facility.objects.filter(code="center").update(opening_hours="24/7")
+    Facility.objects.filter(code__in=["babycare", "canteen"]).update(opening_hours="Mo 00:00-00:01")
+    assert codes("?open_now=true") == ["center"]
+
+
+def test_facility_detail_and_rooms(client, mini):
+    center = client.get("/api/facilities/center").json()
+    assert center["name_en"] == "Service center" and center["grid"] in ("west", "east")
+    assert [r["code"] for r in center["rooms"]] == ["meeting", "stage"]
+    assert client.get("/api/facilities/center/rooms").json()[1]["requires_approval"] is True
+    assert [r["code"] for r in client.get("/api/rooms?bookable=true").json()] == ["meeting", "stage"]
+    assert client.get("/api/facilities/nope").status_code == 404
+
+
+def test_grids_compounds_and_pois(client, mini):
+    grids = client.get("/api/grids").json()
+    assert [g["code"] for g in grids] == ["east", "west"] and grids[0]["boundary"]["type"] == "Polygon"
+    compounds = client.get("/api/compounds?grid=west").json()
+    assert [(c["code"], c["population"], c["aged_60_plus"]) for c in compounds] == [("a", 1000, 380)]
+    pois = client.get("/api/pois?kind=heritage").json()
+    assert [(p["code"], p["heritage_designation"]) for p in pois] == [("old-house", "区级文物保护单位")]
+
+
+def test_geojson_layers_are_lon_lat(client, mini):
+    facilities = client.get("/api/geo/facilities.geojson?category=infant_care").json()
+    assert facilities["type"] == "FeatureCollection"
+    [feature] = facilities["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [121.4485, 31.2335]}
+    assert feature["properties"]["code"] == "babycare" and "lon" not in feature["properties"]
+    assert len(client.get("/api/geo/pois.geojson").json()["features"]) == 2
+    assert len(client.get("/api/geo/grids.geojson").json()["features"]) == 2
+    assert client.get("/api/geo/boundary.geojson").json()["features"][0]["properties"]["illustrative"] is True
+    assert len(client.get("/api/geo/compounds.geojson").json()["features"]) == 3
+    network = client.get("/api/geo/network.geojson").json()
+    assert network["attribution"].startswith("Test network")
+    assert len(network["features"]) == 17  # 3 streets x 3 blocks + 4 lanes x 2 blocks
+    for feature in network["features"]:
+        for lon, lat in feature["geometry"]["coordinates"]:
+            assert 121.44 < lon < 121.45 and 31.23 < lat < 31.236
+
+
+@pytest.mark.parametrize("query, message", [
+    ("?bbox=1,2,3", "bbox must be minlon,minlat,maxlon,maxlat"),
+    ("?bbox=121.5,31.2,121.4,31.3", "south-west corner before the north-east"),
+    ("?bbox=0,0,0,100", "latitude 100.0 is out of range"),
+    ("?category=spa", "unknown category 'spa'"),
+])
+def test_malformed_queries_get_a_clear_400(client, mini, query, message):
+    response = client.get("/api/facilities" + query)
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+
+
+def test_wrongly_typed_parameter_is_rejected(client, mini):
+    response = client.get("/api/facilities?open_now=perhaps")
+    assert response.status_code == 422
+
+
+def test_openapi_schema_lists_every_endpoint(client, db):
+    schema = client.get("/api/openapi.json").json()
+    assert schema["openapi"].startswith("3.")
+    for path in ["/api/categories", "/api/facilities", "/api/facilities/{code}", "/api/rooms", "/api/grids",
+                 "/api/compounds", "/api/pois", "/api/geo/facilities.geojson", "/api/geo/network.geojson"]:
+        assert path in schema["paths"], path
+    facility = schema["components"]["schemas"]["FacilityOut"]["properties"]
+    assert {"open_now", "rooms", "categories"} <= set(facility)

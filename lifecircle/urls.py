@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from lifecircle.api import api
+from lifecircle.directory import views
+
+admin.site.site_header = _("lifecircle 社区生活圈 staff console")
+admin.site.site_title = _("lifecircle staff")
+
+urlpatterns = [
+    path("", views.map_of_happiness, name="map"),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
