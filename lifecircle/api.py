@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 
 from lifecircle.community.api import router as community_router
 from lifecircle.directory.api import router as directory_router
+from lifecircle.directory.hsds_api import router as hsds_router
 
 api = NinjaAPI(
     title="lifecircle API",
@@ -16,3 +17,4 @@ api = NinjaAPI(
 )
 api.add_router("/", community_router)
 api.add_router("/", directory_router)
+api.add_router("/hsds/", hsds_router)
