@@ -1,6 +1,7 @@
 """The JSON API: one NinjaAPI, one router per domain app. OpenAPI schema at /api/openapi.json."""
 from ninja import NinjaAPI
 
+from lifecircle.accessibility.api import router as accessibility_router
 from lifecircle.community.api import router as community_router
 from lifecircle.directory.api import router as directory_router
 from lifecircle.directory.hsds_api import router as hsds_router
@@ -18,3 +19,4 @@ api = NinjaAPI(
 api.add_router("/", community_router)
 api.add_router("/", directory_router)
 api.add_router("/hsds/", hsds_router)
+api.add_router("/", accessibility_router)

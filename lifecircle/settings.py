@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "lifecircle.community",
     "lifecircle.directory",
+    "lifecircle.accessibility",
 ]
 
 MIDDLEWARE = [

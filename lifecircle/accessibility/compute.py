@@ -1,0 +1,113 @@
+"""Run the geo engine over a sub-district and store what every compound can reach.
+
+Results are written in one short transaction at the end of a run, so readers always see a
+complete set (the previous one until the new one is committed), and a long recompute never
+holds a lock while it computes.
+"""
+import time
+
+import numpy as np
+from django.db import transaction
+
+from lifecircle.community import networks
+from lifecircle.community.models import Compound
+from lifecircle.directory.models import Facility, ServiceCategory, Standard
+from lifecircle.geo.accessibility import accessibility
+from lifecircle.geo.snapping import snap_points
+
+from .models import TIERS, CompoundAccess, ComputeRun, OffNetworkPoint
+
+
+class NotComputable(Exception):
+    """The sub-district lacks what a computation needs (a network, a standard)."""
+
+
+def tier_distances(standard):
+    """Metres per life-circle tier, read from the standard (5 min ≈ 300 m, ...)."""
+    distances = {}
+    for row in standard.rows.all():
+        distances[row.tier_minutes] = max(distances.get(row.tier_minutes, 0), row.threshold_m)
+    missing = [tier for tier in TIERS if tier not in distances]
+    if missing:
+        raise NotComputable(f"the standard '{standard}' has no rows for the {missing}-minute tier(s)")
+    return [float(distances[tier]) for tier in TIERS]
+
+
+def compute(subdistrict, categories=None, compounds=None, reason="", progress=False):
+    """Compute and store accessibility for ``subdistrict``.
+
+    ``categories`` (slugs) and ``compounds`` (codes) narrow the run to what changed; by default
+    everything is computed. Returns the ComputeRun.
+    """
+    started = time.perf_counter()
+    network = getattr(subdistrict, "network", None)
+    if network is None:
+        raise NotComputable(f"{subdistrict} has no pedestrian network; load one with load_pack")
+    standard = Standard.objects.filter(active=True).first()
+    if standard is None:
+        raise NotComputable("no walking standard is active")
+    thresholds = tier_distances(standard)
+    graph = networks.load_graph(network)
+
+    all_categories = list(ServiceCategory.objects.order_by("slug"))
+    if categories is not None:
+        all_categories = [c for c in all_categories if c.slug in set(categories)]
+    slugs = [c.slug for c in all_categories]
+    origin_rows = Compound.objects.filter(subdistrict=subdistrict).order_by("code")
+    if compounds is not None:
+        origin_rows = origin_rows.filter(code__in=compounds)
+    origin_rows = list(origin_rows)
+    facility_rows = list(
+        Facility.objects.filter(subdistrict=subdistrict, active=True).select_related("category").prefetch_related("services")
+    )
+
+    origins = snap_points(graph, [o.lon for o in origin_rows], [o.lat for o in origin_rows])
+    places = snap_points(graph, [f.lon for f in facility_rows], [f.lat for f in facility_rows])
+    # A facility counts once for every category it offers (tiers do not nest).
+    pairs = [(i, c.slug) for i, f in enumerate(facility_rows) for c in f.all_categories() if c.slug in slugs]
+    index = np.array([i for i, _ in pairs], dtype=np.int64)
+    result = accessibility(
+        graph, origins, places.take(index), [slug for _, slug in pairs],
+        thresholds_m=thresholds, capacity=[facility_rows[i].capacity or 0 for i, _ in pairs],
+        category_names=slugs, progress=progress,
+    )
+
+    off_network = [
+        (OffNetworkPoint.Kind.COMPOUND, origin_rows[i], d) for i, d in zip(origins.far_index, origins.far_distance_m)
+    ] + [(OffNetworkPoint.Kind.FACILITY, facility_rows[i], d) for i, d in zip(places.far_index, places.far_distance_m)]
+
+    with transaction.atomic():
+        run = ComputeRun.objects.create(
+            subdistrict=subdistrict, standard=standard,
+            kind=ComputeRun.Kind.FULL if categories is None and compounds is None else ComputeRun.Kind.INCREMENTAL,
+            reason=reason, categories=slugs, origins=len(origin_rows), facilities=len(facility_rows),
+        )
+        CompoundAccess.objects.filter(compound__in=origin_rows, category__in=all_categories).delete()
+        rows = []
+        for o, compound in enumerate(origin_rows):
+            if not result.origin_ok[o]:
+                continue
+            for c, category in enumerate(all_categories):
+                nearest = result.nearest_m[o, c]
+                counts = result.count[o, c]
+                capacity = result.capacity[o, c] if result.capacity is not None else np.zeros(len(TIERS))
+                rows.append(CompoundAccess(
+                    compound=compound, category=category, run=run,
+                    nearest_m=float(nearest) if np.isfinite(nearest) else None,
+                    count_5=int(counts[0]), count_10=int(counts[1]), count_15=int(counts[2]),
+                    capacity_5=float(capacity[0]), capacity_10=float(capacity[1]), capacity_15=float(capacity[2]),
+                ))
+        CompoundAccess.objects.bulk_create(rows, batch_size=2000)
+        # Every facility was snapped again, but only the chosen compounds.
+        OffNetworkPoint.objects.filter(subdistrict=subdistrict, kind=OffNetworkPoint.Kind.FACILITY).delete()
+        OffNetworkPoint.objects.filter(
+            subdistrict=subdistrict, kind=OffNetworkPoint.Kind.COMPOUND, code__in=[o.code for o in origin_rows]
+        ).delete()
+        for kind, place, distance in off_network:
+            OffNetworkPoint.objects.update_or_create(
+                subdistrict=subdistrict, kind=kind, code=place.code,
+                defaults={"name": place.name, "distance_m": float(distance)},
+            )
+        run.seconds = time.perf_counter() - started
+        run.save(update_fields=["seconds"])
+    return run

@@ -1,0 +1,119 @@
+"""Coverage per grid and category against the standard, the gap list, and the plan check.
+
+Reads the stored results (see compute.py) and judges them with the geo engine's coverage
+function, weighting by all residents, by those aged 60+ and by children aged 0–3.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from lifecircle.community.models import Compound
+from lifecircle.directory.models import Facility, StandardRow
+from lifecircle.geo.coverage import coverage
+
+from .models import CompoundAccess
+
+#: Who is counted: every resident, and the two groups the standard singles out.
+WEIGHTS = {"population": "population", "aged_60_plus": "aged_60_plus", "aged_0_3": "aged_0_3"}
+#: Each grid must offer these within it (the sub-district's plan for its four grids).
+PLAN_REQUIREMENTS = ("senior_day_care", "senior_meals")
+WHOLE = "__all__"
+
+
+@dataclass
+class Report:
+    rows: list  # one dict per (grid, category), plus the whole sub-district as grid None
+    gaps: list  # one dict per compound lacking a category within its threshold
+    plan: list  # per grid: which required services it has inside it
+    computed: bool  # whether any results are stored yet
+
+
+def standard_rows():
+    return list(StandardRow.objects.filter(standard__active=True).select_related("category").order_by(
+        "tier_minutes", "category__slug"))
+
+
+def report(subdistrict, grid_code=None, category=None):
+    rows_std = standard_rows()
+    if category:
+        rows_std = [r for r in rows_std if r.category.slug == category]
+    compounds = list(Compound.objects.filter(subdistrict=subdistrict).select_related("grid").order_by("code"))
+    if grid_code:
+        compounds = [c for c in compounds if c.grid and c.grid.code == grid_code]
+    slugs = [r.category.slug for r in rows_std]
+    nearest = np.full((len(compounds), len(slugs)), np.nan)
+    position = {c.pk: i for i, c in enumerate(compounds)}
+    column = {slug: j for j, slug in enumerate(slugs)}
+    stored = CompoundAccess.objects.filter(compound__in=compounds, category__slug__in=slugs).values_list(
+        "compound_id", "category__slug", "nearest_m")
+    computed = False
+    for compound_id, slug, metres in stored:
+        computed = True
+        nearest[position[compound_id], column[slug]] = np.inf if metres is None else metres
+    thresholds = [r.threshold_m for r in rows_std]
+    grids = [c.grid.code if c.grid else "" for c in compounds]
+
+    shares = {}
+    gaps = None
+    for key, field in WEIGHTS.items():
+        weight = [getattr(c, field) or 0 for c in compounds]
+        by_grid = coverage(nearest, slugs, weight, grids, thresholds)
+        whole = coverage(nearest, slugs, weight, [WHOLE] * len(compounds), thresholds)
+        for result in (by_grid, whole):
+            for record in result.share_records():
+                shares.setdefault((record["group"], record["category"]), {})[key] = record
+        if key == "population":
+            gaps = by_grid
+
+    grid_names = {c.grid.code: c.grid for c in compounds if c.grid}
+    rows = []
+    for (group, slug), by_weight in sorted(shares.items(), key=lambda item: (item[0][0] == WHOLE, item[0])):
+        std = rows_std[column[slug]]
+        record = {
+            "grid": None if group == WHOLE else (group or None),
+            "grid_name": grid_names[group].display_name if group in grid_names else "",
+            "category": slug, "category_name": std.category.display_name, "color": std.category.color,
+            "tier_minutes": std.tier_minutes, "threshold_m": std.threshold_m,
+        }
+        for key in WEIGHTS:
+            part = by_weight[key]
+            record[key] = int(part["population"])
+            record[f"{key}_covered"] = int(round(part["covered_population"]))
+            record[f"{key}_share"] = part["share"]
+        rows.append(record)
+
+    gap_list = []
+    for gap in gaps.gap_records() if gaps is not None and computed else []:
+        compound = compounds[gap["origin"]]
+        std = rows_std[column[gap["category"]]]
+        gap_list.append({
+            "compound": compound.code, "compound_name": compound.display_name,
+            "grid": compound.grid.code if compound.grid else None, "category": gap["category"],
+            "category_name": std.category.display_name, "tier_minutes": std.tier_minutes,
+            "threshold_m": std.threshold_m,
+            "distance_m": None if gap["distance_m"] in (None, float("inf")) else round(gap["distance_m"]),
+            "shortfall_m": None if gap["shortfall_m"] in (None, float("inf")) else round(gap["shortfall_m"]),
+            "population": compound.population, "aged_60_plus": compound.aged_60_plus, "aged_0_3": compound.aged_0_3,
+            "lon": compound.lon, "lat": compound.lat,
+        })
+    return Report(rows=rows, gaps=gap_list, plan=plan_check(subdistrict, grid_code), computed=computed)
+
+
+def plan_check(subdistrict, grid_code=None):
+    """For each grid: the facilities inside it offering each required service."""
+    grids = subdistrict.grids.all()
+    if grid_code:
+        grids = grids.filter(code=grid_code)
+    facilities = Facility.objects.filter(subdistrict=subdistrict, active=True).select_related(
+        "category", "grid").prefetch_related("services")
+    result = []
+    for grid in grids:
+        inside = [f for f in facilities if f.grid_id == grid.pk]
+        services = {}
+        for slug in PLAN_REQUIREMENTS:
+            services[slug] = [f.display_name for f in inside if slug in {c.slug for c in f.all_categories()}]
+        result.append({
+            "grid": grid.code, "grid_name": grid.display_name, "services": services,
+            "met": all(services.values()),
+        })
+    return result
