@@ -4,9 +4,12 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from lifecircle.community.models import Compound, SubDistrict
+from lifecircle.geo.errors import GeoError
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN, metres_to_minutes
+from lifecircle.geography import check_lon_lat
 
 from . import coverage
+from .isochrones import isochrones_with_reach
 from .models import CompoundAccess, OffNetworkPoint
 
 router = Router(tags=["accessibility"])
@@ -145,3 +148,45 @@ def gaps_view(request, subdistrict: str | None = None, grid: str | None = None, 
             summary="Compounds and facilities too far from any walkable street")
 def off_network(request, subdistrict: str | None = None):
     return list(OffNetworkPoint.objects.filter(subdistrict=subdistrict_or_404(subdistrict)).order_by("kind", "code"))
+
+
+class ReachableOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    category: str
+    categories: list[str]
+    distance_m: float
+    minutes: float
+    tier_minutes: int
+
+
+class IsochronesOut(Schema):
+    """GeoJSON polygons, largest first, with every facility inside the largest one."""
+
+    type: str
+    features: list[dict]
+    reachable: list[ReachableOut]
+    distances_m: list[float]
+    profile: str
+    attribution: str
+
+
+@router.get("/accessibility/isochrones", response=IsochronesOut,
+            summary="5/10/15-minute walking isochrones from a point, and what they reach")
+def isochrones_view(request, lon: float, lat: float, profile: str = "standard", subdistrict: str | None = None):
+    """``profile``: ``standard`` (the standard's 300/500/1000 m), or a walking speed profile
+    (``planning`` 60 m/min, ``adult`` 72 m/min, ``elderly`` 54 m/min)."""
+    try:
+        check_lon_lat(lon, lat)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+    if profile != "standard" and profile not in SPEED_PROFILES_M_PER_MIN:
+        raise HttpError(400, f"unknown profile '{profile}'; use standard, {', '.join(SPEED_PROFILES_M_PER_MIN)}")
+    target = subdistrict_or_404(subdistrict)
+    if not hasattr(target, "network"):
+        raise HttpError(404, f"{target.code} has no pedestrian network")
+    try:
+        return isochrones_with_reach(target, lon, lat, profile)
+    except GeoError as exc:
+        raise HttpError(422, str(exc)) from None

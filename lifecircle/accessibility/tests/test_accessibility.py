@@ -131,3 +131,30 @@ def test_api(client, mini):
     gaps = client.get("/api/accessibility/gaps?category=infant_care").json()
     assert {g["compound"] for g in gaps} == {"a", "c"}
     assert client.get("/api/accessibility/coverage?subdistrict=nowhere").status_code == 404
+
+
+def test_isochrones_and_reach(client, mini):
+    result = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327").json()
+    assert [f["properties"]["tier_minutes"] for f in result["features"]] == [15, 10, 5]
+    assert result["distances_m"] == [300.0, 500.0, 1000.0]
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in result["features"])
+    reach = {r["code"]: r for r in result["reachable"]}
+    # The canteen is beside the point: 0.0002° off the same street on the same side, 0.0005° off it.
+    assert reach["canteen"]["tier_minutes"] == 5 and reach["canteen"]["distance_m"] == pytest.approx(33.4 + 55.6, abs=1)
+    # Distances agree with what the stored results say for a compound at the same spot.
+    Compound.objects.filter(code="a").update(lon=121.4425, lat=31.2327)
+    call_command("compute_accessibility", "--no-progress")
+    for record in reach.values():  # one facility per category in this pack, so nearest is it
+        assert nearest("a", record["category"]) == pytest.approx(record["distance_m"], abs=0.051)
+    elderly = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327&profile=elderly").json()
+    assert elderly["distances_m"] == [270.0, 540.0, 810.0]
+
+
+@pytest.mark.parametrize("query, status, message", [
+    ("lon=121.4425&lat=95", 400, "latitude 95.0 is out of range"),
+    ("lon=121.4425&lat=31.2327&profile=runner", 400, "unknown profile 'runner'"),
+    ("lon=121.60&lat=31.2327", 422, "from the nearest walkable street"),
+])
+def test_isochrones_bad_input(client, mini, query, status, message):
+    response = client.get("/api/accessibility/isochrones?" + query)
+    assert response.status_code == status and message in response.json()["detail"]

@@ -1,0 +1,54 @@
+"""Isochrones from any point, and what each can reach, for the map."""
+import numpy as np
+
+from lifecircle.community import networks
+from lifecircle.directory.models import Facility, Standard
+from lifecircle.geo.accessibility import nearest_facilities
+from lifecircle.geo.isochrones import isochrones
+from lifecircle.geo.snapping import snap_points
+from lifecircle.geo.walking import LIFE_CIRCLE_MINUTES, metres_to_minutes, minutes_to_metres
+
+from .compute import tier_distances
+
+
+def tier_metres(profile):
+    """Distances for the 5/10/15-minute isochrones: the standard's own (300/500/1000 m) when
+    ``profile`` is "standard", else minutes at that walking speed (elderly walkers cover less)."""
+    if profile == "standard":
+        return tier_distances(Standard.objects.get(active=True))
+    return [float(d) for d in minutes_to_metres(LIFE_CIRCLE_MINUTES, profile)]
+
+
+def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
+    """GeoJSON isochrone polygons around (lon, lat), plus every facility within the largest,
+    with its exact walking distance. Raises GeoError for a point away from every street."""
+    graph = networks.load_graph(subdistrict.network)
+    distances = tier_metres(profile)
+    speed_profile = "planning" if profile == "standard" else profile
+    collection = isochrones(graph, lon, lat, distances_m=distances, profile=speed_profile)
+    for feature, minutes in zip(collection["features"], reversed(LIFE_CIRCLE_MINUTES)):
+        feature["properties"]["tier_minutes"] = minutes
+
+    facilities = list(
+        Facility.objects.filter(subdistrict=subdistrict, active=True).select_related("category").prefetch_related("services")
+    )
+    places = snap_points(graph, [f.lon for f in facilities], [f.lat for f in facilities])
+    point = snap_points(graph, [lon], [lat])
+    # The walk is undirected, so one search from the point gives its distance to every facility.
+    metres = nearest_facilities(graph, places, point, categories=["point"], max_distance_m=max(distances))[:, 0]
+    reachable = []
+    for facility, distance in zip(facilities, metres):
+        if not np.isfinite(distance):
+            continue
+        reachable.append({
+            "code": facility.code, "name": facility.name, "name_en": facility.name_en,
+            "category": facility.category.slug, "categories": [c.slug for c in facility.all_categories()],
+            "distance_m": round(float(distance), 1), "minutes": round(float(metres_to_minutes(distance, speed_profile)), 1),
+            "tier_minutes": next(m for m, d in zip(LIFE_CIRCLE_MINUTES, distances) if distance <= d),
+        })
+    reachable.sort(key=lambda r: r["distance_m"])
+    collection["reachable"] = reachable
+    collection["distances_m"] = distances
+    collection["profile"] = profile
+    collection["attribution"] = subdistrict.network.attribution
+    return collection
