@@ -1,0 +1,58 @@
+"""Fixtures for the tests that drive a real browser (marked ``browser``).
+
+They use Debian's Chromium (``apt-get install chromium``) through Playwright's sync API; CI
+installs it, so when it is missing the browser tests fail and say so rather than skip.
+"""
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("LIFECIRCLE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run the browser tests last (keeping every other order, pytest-django's included).
+
+    Playwright's sync API keeps an asyncio event loop running from the moment the browser starts
+    until the session ends, and the setting that lets Django use its database under that loop
+    (below) is inherited by any subprocess a later test starts, such as ``check --deploy``.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: the browser tests need Debian's chromium "
+            "(apt-get install chromium), or LIFECIRCLE_CHROMIUM set to a Chromium binary.",
+            pytrace=False,
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("The browser tests need the playwright package (pip install -e .[test]).", pytrace=False)
+
+    # Playwright's sync API keeps an asyncio event loop running for as long as it is open, and
+    # Django refuses database access while a loop runs unless told it is safe; here it is, since
+    # the tests and the live server thread only use the database synchronously.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -1,0 +1,411 @@
+/* The map of happiness (幸福地图): facilities and places on a Leaflet map over the walking network.
+ *
+ * Plain script, no build step. Every piece of text comes from the page (#map-config, written by
+ * Django with json_script), so the same script serves every language.
+ */
+(function () {
+  "use strict";
+
+  var config = JSON.parse(document.getElementById("map-config").textContent);
+  var S = config.strings;
+  var english = config.lang.indexOf("en") === 0;
+  var DEFAULT_CENTER = [31.2395, 121.4465]; // Jiangning Road Sub-district, used until data arrives
+  var wide = window.matchMedia("(min-width: 900px)");
+
+  var page = document.getElementById("map-page");
+  var statusLine = document.getElementById("map-status");
+  var detail = document.getElementById("detail");
+  var detailBody = document.getElementById("detail-body");
+  var openNowBox = document.getElementById("open-now");
+  var legendToggle = document.getElementById("legend-toggle");
+
+  var categories = {}; // slug -> {name, name_en, color}
+  var places = []; // {marker, props, type: "facility" | "poi", filter: category slug or poi kind}
+  var selected = null;
+  var lastFocus = null;
+
+  // ---- small helpers ---------------------------------------------------------------------------
+
+  function local(props, field) {
+    var en = props[field + "_en"];
+    return english && en ? en : props[field] || "";
+  }
+
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (match, key) {
+      return key in values ? values[key] : match;
+    });
+  }
+
+  function escapeHtml(text) {
+    var div = document.createElement("div");
+    div.textContent = text || "";
+    return div.innerHTML;
+  }
+
+  function safeColor(color) {
+    return /^#[0-9a-fA-F]{3,8}$/.test(color || "") ? color : "#3366cc";
+  }
+
+  /* el("p", {className: "x"}, "text", child, ...): a DOM element; strings become text, never HTML. */
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "className") node.className = attrs[key];
+      else if (key === "style") node.setAttribute("style", attrs[key]);
+      else node.setAttribute(key, attrs[key]);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === "") continue;
+      node.appendChild(typeof child === "string" || typeof child === "number" ? document.createTextNode(String(child)) : child);
+    }
+    return node;
+  }
+
+  function fetchJson(url) {
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(url + ": HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function categoryName(slug) {
+    var category = categories[slug];
+    return category ? local(category, "name") : slug;
+  }
+
+  /* "Mo-Fr 08:30-17:00; Sa 09:00-12:00" -> ["Mon–Fri 08:30–17:00", "Sat 09:00–12:00"] */
+  function formatHours(text) {
+    text = (text || "").trim();
+    if (!text) return [];
+    if (text === "24/7") return [S.allDay];
+    var day = function (code) { return config.weekdays[code] || code; };
+    return text.split(";").map(function (rule) { return rule.trim(); }).filter(Boolean).map(function (rule) {
+      var match = rule.match(/^((?:Mo|Tu|We|Th|Fr|Sa|Su)[A-Za-z,\-]*)\s+(.+)$/);
+      var days = match ? match[1] : "";
+      var times = match ? match[2].trim() : rule;
+      var dayText = days.split(",").filter(Boolean).map(function (part) {
+        var ends = part.split("-");
+        return ends.length === 2 ? fmt(S.dayRange, { first: day(ends[0]), last: day(ends[1]) }) : day(ends[0]);
+      }).join(english ? ", " : "、");
+      var timeText = times === "off" ? S.closed : times.split(",").map(function (span) {
+        return span.trim().replace("-", "–");
+      }).join(english ? ", " : "，");
+      return dayText ? dayText + " " + timeText : timeText;
+    });
+  }
+
+  // ---- the map ----------------------------------------------------------------------------------
+
+  var map = L.map("map", { minZoom: 12, maxZoom: 19, zoomSnap: 0.5, tapTolerance: 20 });
+  map.attributionControl.setPosition("bottomleft"); // the detail panel covers the right side
+  map.setView(DEFAULT_CENTER, 15);
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+  map.createPane("network").style.zIndex = 250; // under the areas (overlayPane is 400) and the markers
+  map.createPane("areas").style.zIndex = 350;
+  map.createPane("labels").style.zIndex = 450; // grid names stay under the markers (600)
+  map.getPane("labels").style.pointerEvents = "none";
+
+  // Zoomed out, the marks shrink (their touch targets stay 44 px) and the grid names go.
+  function markZoom() { map.getContainer().classList.toggle("lc-zoom-far", map.getZoom() < 15.5); }
+  map.on("zoomend", markZoom);
+
+  if (config.tiles.url) {
+    L.tileLayer(config.tiles.url, { maxZoom: 19, attribution: escapeHtml(config.tiles.attribution) }).addTo(map);
+    page.classList.add("has-tiles");
+  }
+
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { map.invalidateSize(); }).observe(document.getElementById("map"));
+  }
+
+  var facilityLayer = L.layerGroup().addTo(map);
+  var poiLayer = L.layerGroup().addTo(map);
+
+  function networkStyle(feature) {
+    var highway = (feature.properties || {}).highway || "";
+    var major = /^(primary|secondary|tertiary|trunk)/.test(highway);
+    var path = /^(footway|path|pedestrian|steps|living_street)$/.test(highway);
+    return {
+      pane: "network", className: "lc-network", interactive: false,
+      color: major ? "#c5bcad" : "#d3cbbd", weight: major ? 5 : path ? 2 : 3, opacity: 1,
+      dashArray: highway === "steps" ? "2 3" : null, lineCap: "round", lineJoin: "round",
+    };
+  }
+
+  function drawNetwork(collection) {
+    var attribution = collection.attribution ? escapeHtml(collection.attribution) : "";
+    L.geoJSON(collection, { style: networkStyle, attribution: attribution }).addTo(map);
+    if (collection.attribution) {
+      document.getElementById("network-attribution").textContent = collection.attribution;
+      document.querySelector("[data-testid=footer-attribution]").hidden = false;
+    }
+  }
+
+  function drawBoundary(collection) {
+    return L.geoJSON(collection, {
+      pane: "areas", interactive: false,
+      style: { className: "lc-boundary", color: "#b8322a", weight: 3, opacity: 0.8, fill: false },
+    }).addTo(map);
+  }
+
+  function drawGrids(collection) {
+    L.geoJSON(collection, {
+      pane: "areas", interactive: false,
+      style: { className: "lc-grid", color: "#7a5a2a", weight: 2.5, opacity: 0.8, dashArray: "8 6", fill: false },
+      onEachFeature: function (feature, layer) {
+        var name = local(feature.properties || {}, "name");
+        if (name) layer.bindTooltip(name, { permanent: true, direction: "center", className: "grid-label", pane: "labels" });
+      },
+    }).addTo(map);
+  }
+
+  function addMarker(feature, type) {
+    var props = feature.properties;
+    var coords = feature.geometry && feature.geometry.coordinates;
+    if (!coords) return;
+    var filterKey = type === "facility" ? props.category : props.kind;
+    var color = type === "facility"
+      ? safeColor((categories[filterKey] || {}).color)
+      : safeColor(config.poiKindColors[filterKey]);
+    var kindName = type === "facility" ? categoryName(filterKey) : config.poiKinds[filterKey] || filterKey;
+    var label = fmt(S.facilityLabel, { name: local(props, "name"), category: kindName });
+    var icon = L.divIcon({
+      className: "lc-marker " + (type === "facility" ? "lc-facility cat-" : "lc-poi kind-") + filterKey,
+      html: '<span class="pin" style="--c:' + color + '"></span>',
+      iconSize: [44, 44], iconAnchor: [22, 22],
+    });
+    var marker = L.marker([coords[1], coords[0]], { icon: icon, title: label, riseOnHover: true, keyboard: true });
+    var entry = { marker: marker, props: props, type: type, filter: filterKey };
+    marker.on("add", function () {
+      var node = marker.getElement();
+      node.setAttribute("aria-label", label);
+      node.setAttribute("data-code", props.code);
+      node.setAttribute("data-testid", type === "facility" ? "facility-marker" : "poi-marker");
+      if (selected === entry) node.classList.add("is-selected");
+    });
+    marker.on("click", function () { openDetail(entry); });
+    marker.on("keypress", function (event) {
+      var key = event.originalEvent.key;
+      if (key === " " || key === "Spacebar") event.originalEvent.preventDefault();
+      if (key === "Enter" || key === " " || key === "Spacebar") openDetail(entry);
+    });
+    places.push(entry);
+  }
+
+  // ---- filters ----------------------------------------------------------------------------------
+
+  function ticked(selector) {
+    var result = {};
+    document.querySelectorAll(selector).forEach(function (box) {
+      result[box.getAttribute(selector.slice(1, -1))] = box.checked;
+    });
+    return result;
+  }
+
+  function applyFilters() {
+    var showCategory = ticked("[data-category]");
+    var showKind = ticked("[data-poi-kind]");
+    var openOnly = openNowBox.checked;
+    var shown = 0;
+    places.forEach(function (entry) {
+      var wanted = entry.type === "facility" ? showCategory[entry.filter] : showKind[entry.filter];
+      var visible = wanted !== false && (!openOnly || entry.props.open_now);
+      var layer = entry.type === "facility" ? facilityLayer : poiLayer;
+      if (visible && !layer.hasLayer(entry.marker)) layer.addLayer(entry.marker);
+      if (!visible && layer.hasLayer(entry.marker)) layer.removeLayer(entry.marker);
+      if (visible) shown += 1;
+    });
+    statusLine.textContent = fmt(S.shownCount, { n: shown });
+    statusLine.classList.remove("is-error");
+  }
+
+  document.querySelectorAll("[data-category], [data-poi-kind]").forEach(function (box) {
+    box.addEventListener("change", applyFilters);
+  });
+  openNowBox.addEventListener("change", applyFilters);
+  document.getElementById("show-all").addEventListener("click", function () {
+    document.querySelectorAll("[data-category], [data-poi-kind]").forEach(function (box) { box.checked = true; });
+    openNowBox.checked = false;
+    applyFilters();
+  });
+
+  // ---- the legend on a phone: a panel that opens over the map -----------------------------------
+
+  function setLegendOpen(open) {
+    page.classList.toggle("legend-open", open);
+    legendToggle.setAttribute("aria-expanded", String(open));
+    if (open) {
+      closeDetail(false);
+      document.getElementById("legend-title").focus();
+    }
+  }
+
+  document.getElementById("legend-title").setAttribute("tabindex", "-1");
+  legendToggle.addEventListener("click", function () { setLegendOpen(!page.classList.contains("legend-open")); });
+  document.getElementById("legend-close").addEventListener("click", function () {
+    setLegendOpen(false);
+    legendToggle.focus();
+  });
+
+  // ---- the detail panel -------------------------------------------------------------------------
+
+  function openState(props) {
+    if (!(props.opening_hours || "").trim()) return el("p", { className: "open-state is-unknown", "data-testid": "open-state" }, S.hoursUnknown);
+    return props.open_now
+      ? el("p", { className: "open-state is-open", "data-testid": "open-state", "data-open": "true" }, S.openNow)
+      : el("p", { className: "open-state is-closed", "data-testid": "open-state", "data-open": "false" }, S.closedNow);
+  }
+
+  function row(list, term, value, testid) {
+    if (value === null || value === undefined || value === "" || (value.length === 0 && typeof value !== "string")) return;
+    var dd = el("dd", testid ? { "data-testid": testid } : {});
+    if (typeof value === "string") dd.textContent = value;
+    else dd.appendChild(value);
+    list.appendChild(el("dt", {}, term));
+    list.appendChild(dd);
+  }
+
+  function lines(items, className) {
+    if (!items.length) return null;
+    var ul = el("ul", { className: className || "plain" });
+    items.forEach(function (item) { ul.appendChild(el("li", {}, item)); });
+    return ul;
+  }
+
+  function roomLine(room) {
+    var bits = [config.roomKinds[room.kind] || room.kind];
+    if (room.capacity) bits.push(fmt(S.roomCapacity, { n: room.capacity }));
+    if (room.floor) bits.push(fmt(S.floor, { floor: room.floor }));
+    var li = el("li", { "data-room": room.code }, el("strong", {}, local(room, "name")), el("span", { className: "room-meta" }, bits.join(" · ")));
+    if (room.bookable) li.appendChild(el("span", { className: "tag" }, S.bookable));
+    return li;
+  }
+
+  function renderDetail(entry) {
+    var p = entry.props;
+    var isFacility = entry.type === "facility";
+    var color = isFacility ? safeColor((categories[p.category] || {}).color) : safeColor(config.poiKindColors[p.kind]);
+    var kindName = isFacility ? categoryName(p.category) : config.poiKinds[p.kind] || p.kind;
+    var body = document.createDocumentFragment();
+
+    if (p.illustrative) {
+      body.appendChild(el("p", { className: "badge badge-illustrative", "data-testid": "illustrative-badge", title: S.illustrativeHint }, S.illustrative));
+    }
+    body.appendChild(el("h2", { id: "detail-title", "data-testid": "detail-title", tabindex: "-1" }, local(p, "name")));
+    body.appendChild(el("p", { className: "detail-kind" },
+      el("span", { className: "swatch " + (isFacility ? "swatch-facility" : "swatch-poi"), style: "--c:" + color, "aria-hidden": "true" }),
+      el("span", { className: "visually-hidden" }, (isFacility ? S.category : S.kind) + ": "), kindName));
+    body.appendChild(openState(p));
+
+    var list = el("dl", { className: "facts" });
+    row(list, S.hours, lines(formatHours(p.opening_hours)), "hours");
+    if (isFacility) {
+      var services = (p.categories || [p.category]).map(categoryName);
+      if (services.length > 1) row(list, S.services, lines(services, "chips"), "services");
+      if (p.capacity) row(list, S.capacity, p.capacity + " " + (config.capacityUnits[p.capacity_unit] || p.capacity_unit || ""), "capacity");
+      if ((p.rooms || []).length) {
+        var rooms = el("ul", { className: "rooms" });
+        p.rooms.forEach(function (room) { rooms.appendChild(roomLine(room)); });
+        row(list, S.rooms, rooms, "rooms");
+      }
+    } else {
+      row(list, S.heritage, p.heritage_designation, "heritage");
+    }
+    row(list, S.address, local(p, "address"), "address");
+    if (p.phone) row(list, S.phone, el("a", { href: "tel:" + p.phone.replace(/[^\d+]/g, "") }, p.phone), "phone");
+    if (isFacility) row(list, S.operator, p.operator, "operator");
+    if (/^https?:\/\//.test(p.website || "")) {
+      row(list, S.website, el("a", { href: p.website, rel: "noopener", target: "_blank" }, p.website.replace(/^https?:\/\/(www\.)?/, "").replace(/\/$/, "")), "website");
+    }
+    body.appendChild(list);
+
+    var description = local(p, "description");
+    if (description) body.appendChild(el("p", { className: "detail-description" }, description));
+    detailBody.replaceChildren(body);
+    detail.setAttribute("data-code", p.code);
+    detail.setAttribute("data-type", entry.type);
+  }
+
+  function markSelected(entry) {
+    if (selected && selected.marker.getElement()) selected.marker.getElement().classList.remove("is-selected");
+    selected = entry;
+    if (entry && entry.marker.getElement()) entry.marker.getElement().classList.add("is-selected");
+  }
+
+  function openDetail(entry) {
+    lastFocus = entry.marker.getElement();
+    if (!wide.matches) setLegendOpen(false);
+    renderDetail(entry);
+    markSelected(entry);
+    detail.hidden = false;
+    page.classList.add("detail-open");
+    detail.scrollTop = 0;
+    // Keep the chosen place in sight: the panel covers the right side (wide) or the bottom (phone).
+    var size = map.getSize();
+    var cover = wide.matches ? [detail.offsetWidth + 80, 40] : [40, Math.min(detail.offsetHeight, size.y * 0.62) + 48];
+    map.panInside(entry.marker.getLatLng(), { paddingTopLeft: [24, 24], paddingBottomRight: cover });
+    document.getElementById("detail-title").focus({ preventScroll: true });
+  }
+
+  function closeDetail(restoreFocus) {
+    if (detail.hidden) return;
+    detail.hidden = true;
+    page.classList.remove("detail-open");
+    markSelected(null);
+    if (restoreFocus !== false && lastFocus && document.body.contains(lastFocus)) lastFocus.focus();
+  }
+
+  document.getElementById("detail-close").addEventListener("click", function () { closeDetail(); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    if (!detail.hidden) closeDetail();
+    else if (page.classList.contains("legend-open")) {
+      setLegendOpen(false);
+      legendToggle.focus();
+    }
+  });
+  map.on("click", function () { closeDetail(false); });
+
+  // The data notice banner's "More" link opens the full notice in the footer.
+  document.querySelectorAll('a[href="#data-notice-full"]').forEach(function (link) {
+    link.addEventListener("click", function () {
+      var full = document.getElementById("data-notice-full");
+      if (full && full.tagName === "DETAILS") {
+        full.open = true;
+        full.querySelector("summary").focus();
+      }
+    });
+  });
+
+  // ---- load ------------------------------------------------------------------------------------
+
+  function fail(error) {
+    statusLine.textContent = S.loadError;
+    statusLine.classList.add("is-error");
+    if (window.console) console.warn(error); // a warning, so a missing optional layer is not an error
+  }
+
+  // The network is the base layer: drawn as soon as it arrives, independently of the markers.
+  fetchJson(config.api.network).then(drawNetwork).catch(fail);
+  fetchJson(config.api.grids).then(drawGrids).catch(fail);
+  var boundary = fetchJson(config.api.boundary).then(drawBoundary).catch(function (error) { fail(error); return null; });
+
+  Promise.all([fetchJson(config.api.categories), fetchJson(config.api.facilities), fetchJson(config.api.pois)])
+    .then(function (results) {
+      results[0].forEach(function (category) { categories[category.slug] = category; });
+      results[1].features.forEach(function (feature) { addMarker(feature, "facility"); });
+      results[2].features.forEach(function (feature) { addMarker(feature, "poi"); });
+      applyFilters();
+      return boundary;
+    })
+    .then(function (boundaryLayer) {
+      var bounds = boundaryLayer && boundaryLayer.getBounds();
+      if (!bounds || !bounds.isValid()) bounds = L.featureGroup(places.map(function (e) { return e.marker; })).getBounds();
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], animate: false });
+      markZoom();
+      page.setAttribute("data-loaded", "true"); // markers are drawn and the map has stopped moving
+    })
+    .catch(fail);
+})();

@@ -1,0 +1,115 @@
+"""Public pages of the service directory: the map of happiness (幸福地图)."""
+from django.conf import settings
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from lifecircle.community.models import SubDistrict
+
+from .hours import WEEKDAYS
+from .models import Facility, PointOfInterest, Room, ServiceCategory
+
+# Points of interest are not services, so they have no category colour; each kind gets one here,
+# chosen to stay apart from the usual category colours and readable on the pale map.
+POI_KIND_COLORS = {
+    PointOfInterest.Kind.HERITAGE: "#7b3f98",
+    PointOfInterest.Kind.CREATIVE_PARK: "#c2571a",
+    PointOfInterest.Kind.PARK: "#2e8540",
+    PointOfInterest.Kind.BOOK_STATION: "#1f6fa8",
+    PointOfInterest.Kind.SHOP: "#6b6f76",
+    PointOfInterest.Kind.MARKET: "#a07d00",
+    PointOfInterest.Kind.LANDMARK: "#2f4858",
+}
+
+
+def _legend_categories():
+    """Categories that have active facilities, grouped as the model's groups are ordered."""
+    categories = (
+        ServiceCategory.objects.annotate(count=Count("facilities", filter=Q(facilities__active=True)))
+        .filter(count__gt=0)
+        .order_by("group", "slug")
+    )
+    groups = {value: {"value": value, "label": label, "categories": []} for value, label in ServiceCategory.Group.choices}
+    for category in categories:
+        groups.setdefault(category.group, {"value": category.group, "label": category.group, "categories": []})
+        groups[category.group]["categories"].append(category)
+    return [group for group in groups.values() if group["categories"]]
+
+
+def _legend_poi_kinds():
+    counts = dict(PointOfInterest.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+    return [
+        {"value": value, "label": label, "color": POI_KIND_COLORS.get(value, "#555555"), "count": counts[value]}
+        for value, label in PointOfInterest.Kind.choices
+        if counts.get(value)
+    ]
+
+
+def _map_config():
+    """Everything the map script needs, passed with json_script so no text is hard-coded in JS."""
+    api = get_script_prefix() + "api/"
+    return {
+        "lang": get_language() or "zh-hans",
+        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+        "api": {
+            "categories": api + "categories",
+            "facilities": api + "geo/facilities.geojson",
+            "pois": api + "geo/pois.geojson",
+            "grids": api + "geo/grids.geojson",
+            "network": api + "geo/network.geojson",
+            "boundary": api + "geo/boundary.geojson",
+        },
+        "poiKindColors": {str(k): v for k, v in POI_KIND_COLORS.items()},
+        "poiKinds": {str(k): str(v) for k, v in PointOfInterest.Kind.choices},
+        "roomKinds": {str(k): str(v) for k, v in Room.Kind.choices},
+        "capacityUnits": {str(k): str(v) for k, v in Facility.CapacityUnit.choices},
+        "weekdays": dict(zip(WEEKDAYS, [
+            pgettext("weekday", "Mon"), pgettext("weekday", "Tue"), pgettext("weekday", "Wed"),
+            pgettext("weekday", "Thu"), pgettext("weekday", "Fri"), pgettext("weekday", "Sat"),
+            pgettext("weekday", "Sun"),
+        ])),
+        "strings": {
+            "openNow": _("Open now"),
+            "closedNow": _("Closed now"),
+            "hoursUnknown": _("Hours not listed"),
+            "hours": _("Opening hours"),
+            "allDay": _("Open 24 hours, every day"),
+            "closed": _("closed"),
+            # {first} and {last} are weekday names, as in "Mon–Fri".
+            "dayRange": _("{first}–{last}"),
+            "category": _("Category"),
+            "services": _("Services"),
+            "rooms": _("Rooms"),
+            "capacity": _("Capacity"),
+            "roomCapacity": _("up to {n} people"),
+            "floor": _("floor {floor}"),
+            "bookable": _("can be booked"),
+            "address": _("Address"),
+            "phone": _("Phone"),
+            "operator": _("Run by"),
+            "website": _("Website"),
+            "kind": _("Kind"),
+            "heritage": _("Heritage designation"),
+            "illustrative": _("Illustrative"),
+            "illustrativeHint": _("Position or figures are approximate, not surveyed."),
+            "loadError": _("The map data could not be loaded. Please try again later."),
+            "facilityLabel": _("{name}, {category}"),
+            "shownCount": _("{n} places shown"),
+        },
+    }
+
+
+def map_of_happiness(request):
+    """The map of happiness: every facility and point of interest, with filters and details."""
+    subdistrict = SubDistrict.objects.order_by("pk").first()
+    return render(request, "directory/map.html", {
+        "subdistrict": subdistrict,
+        "illustrative": bool(subdistrict and subdistrict.illustrative),
+        "data_notice": subdistrict.data_notice if subdistrict else "",  # the pack's Chinese and English lines
+        "legend_groups": _legend_categories(),
+        "poi_kinds": _legend_poi_kinds(),
+        "map_config": _map_config(),
+    })
