@@ -117,7 +117,7 @@ def test_plan_check_requires_day_care_and_meals_in_every_grid(mini):
 
 def test_full_recompute_command(mini, capsys):
     call_command("compute_accessibility", "--subdistrict", "mini", "--no-progress")
-    assert "3 compounds × 14 categories" in capsys.readouterr().out
+    assert "3 compounds × 15 categories" in capsys.readouterr().out
     assert ComputeRun.objects.latest().kind == "full"
 
 

@@ -60,7 +60,7 @@ def test_mini_pack_loads_everything_and_places_it_in_grids():
     network = PedestrianNetwork.objects.get(subdistrict=subdistrict)
     assert network.node_count == 12 and network.attribution.startswith("Test network")
     standard = Standard.objects.get(active=True)
-    assert standard.rows.count() == 14 and standard.is_published
+    assert standard.rows.count() == 15 and standard.is_published
 
 
 @pytest.mark.django_db
