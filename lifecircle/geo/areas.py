@@ -1,0 +1,193 @@
+"""Split a study region into areas that can be computed independently.
+
+For a city too big for one machine, or to use every core of a cluster:
+
+1. :func:`split_region` cuts the region into square *areas*. Each area has
+   a *core* (the origins it answers for: every origin falls in exactly one
+   core) and a *halo* (the core grown by the walking reach plus the snapping
+   distance: everything a walk from the core can touch).
+2. :func:`compute_area` answers accessibility for one area's origins
+   using only the part of the graph and the facilities in its halo. It
+   reads nothing but its arguments and writes nothing shared, so areas can
+   run in any order, in threads, processes or on other machines.
+3. :func:`merge_areas` puts the pieces back in the original origin order.
+
+Because a walk of length ``reach_m`` never leaves the disc of that radius,
+the merged result equals a single whole-graph run with
+``max_distance_m=reach_m``: nearest distances up to the reach are exact,
+farther ones are reported as ``inf``.
+
+:func:`compute_by_area` runs all three steps with any executor that has a
+``map`` method -- ``concurrent.futures`` pools, or a dask cluster::
+
+    from dask.distributed import Client          # optional, not a dependency
+    client = Client("scheduler:8786")
+    result = compute_by_area(graph, areas, ..., executor=client.get_executor())
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from .accessibility import AccessibilityResult, accessibility
+from .distance import METRES_PER_DEGREE
+from .graph import WalkGraph
+from .snapping import DEFAULT_MAX_SNAP_M, snap_points
+
+
+@dataclass(frozen=True)
+class Area:
+    """One square of a region: ``core`` and ``halo`` are ``(min_lon, min_lat, max_lon, max_lat)``.
+
+    The core is half-open (includes its south/west edges, not its north/east
+    ones), so neighbouring cores never share an origin.
+    """
+
+    index: int
+    core: tuple[float, float, float, float]
+    halo: tuple[float, float, float, float]
+
+    def holds(self, lon, lat) -> np.ndarray:
+        """Which of the points fall in this area's core."""
+        x0, y0, x1, y1 = self.core
+        lon, lat = np.asarray(lon), np.asarray(lat)
+        return (lon >= x0) & (lon < x1) & (lat >= y0) & (lat < y1)
+
+    def sees(self, lon, lat) -> np.ndarray:
+        """Which of the points fall in this area's halo."""
+        x0, y0, x1, y1 = self.halo
+        lon, lat = np.asarray(lon), np.asarray(lat)
+        return (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+
+
+@dataclass(eq=False)
+class AreaResult:
+    """Accessibility for the origins of one area (``origin_index`` into the full origin list)."""
+
+    area: Area
+    origin_index: np.ndarray
+    result: AccessibilityResult
+
+
+def split_region(bounds, tile_m: float, reach_m: float, max_snap_m: float = DEFAULT_MAX_SNAP_M,
+                 boundary=None) -> list[Area]:
+    """Cut ``bounds`` ``(min_lon, min_lat, max_lon, max_lat)`` into ``tile_m`` squares.
+
+    Each area's halo is its core grown by ``reach_m + max_snap_m``. With a
+    shapely ``boundary`` (lon/lat), squares that miss it are left out.
+    """
+    min_lon, min_lat, max_lon, max_lat = map(float, bounds)
+    if not (tile_m > 0 and reach_m >= 0):
+        raise ValueError("tile_m must be positive and reach_m non-negative")
+    mid_lat = (min_lat + max_lat) / 2.0
+    dlat = tile_m / METRES_PER_DEGREE
+    dlon = tile_m / (METRES_PER_DEGREE * np.cos(np.radians(mid_lat)))
+    grow = reach_m + max_snap_m
+    # +1 % margin: degrees per metre vary a little across the region.
+    glat = 1.01 * grow / METRES_PER_DEGREE
+    glon = 1.01 * grow / (METRES_PER_DEGREE * np.cos(np.radians(max(abs(min_lat), abs(max_lat)) + 0.5)))
+    nx = max(int(np.ceil((max_lon - min_lon) / dlon)), 1)
+    ny = max(int(np.ceil((max_lat - min_lat) / dlat)), 1)
+    areas = []
+    for i in range(nx):
+        for j in range(ny):
+            x0, y0 = min_lon + i * dlon, min_lat + j * dlat
+            # The last row/column reaches past the bounds so the max edge is in some core.
+            x1 = x0 + dlon if i < nx - 1 else np.nextafter(max(max_lon, x0 + dlon), np.inf)
+            y1 = y0 + dlat if j < ny - 1 else np.nextafter(max(max_lat, y0 + dlat), np.inf)
+            if boundary is not None:
+                import shapely
+
+                if not shapely.intersects(boundary, shapely.box(x0, y0, x1, y1)):
+                    continue
+            areas.append(Area(len(areas), (x0, y0, x1, y1), (x0 - glon, y0 - glat, x1 + glon, y1 + glat)))
+    return areas
+
+
+def halo_graph(graph: WalkGraph, area: Area) -> WalkGraph:
+    """The edges of ``graph`` whose extent overlaps the area's halo."""
+    x0, y0, x1, y1 = area.halo
+    starts = graph.geom_offsets[:-1]
+    if graph.n_edges == 0:
+        return graph
+    lo_lon = np.minimum.reduceat(graph.geom_lon, starts)
+    hi_lon = np.maximum.reduceat(graph.geom_lon, starts)
+    lo_lat = np.minimum.reduceat(graph.geom_lat, starts)
+    hi_lat = np.maximum.reduceat(graph.geom_lat, starts)
+    return graph.edge_subgraph((hi_lon >= x0) & (lo_lon <= x1) & (hi_lat >= y0) & (lo_lat <= y1))
+
+
+def compute_area(area: Area, graph: WalkGraph | str, origin_lon, origin_lat, facility_lon, facility_lat,
+                 categories, thresholds_m, reach_m: float, capacity=None, category_names=None,
+                 max_snap_m: float = DEFAULT_MAX_SNAP_M) -> AreaResult:
+    """Accessibility for the origins in ``area``'s core, from the graph and facilities in its halo.
+
+    ``graph`` may be a :class:`WalkGraph` or the path of a saved one (so a
+    remote worker can load it from shared storage instead of receiving it).
+    ``category_names`` should list every category, so that all areas
+    return the same columns.
+    """
+    if np.max(thresholds_m) > reach_m:
+        raise ValueError(f"thresholds {thresholds_m!r} exceed the areas' reach of {reach_m} m")
+    if not isinstance(graph, WalkGraph):
+        graph = WalkGraph.load(graph)
+    origin_index = np.flatnonzero(area.holds(origin_lon, origin_lat))
+    facility_index = np.flatnonzero(area.sees(facility_lon, facility_lat))
+    names = category_names if category_names is not None else np.unique(np.asarray(categories).astype(str))
+    local = halo_graph(graph, area)
+    origins = snap_points(local, np.asarray(origin_lon)[origin_index], np.asarray(origin_lat)[origin_index],
+                          max_snap_m=max_snap_m)
+    facilities = snap_points(local, np.asarray(facility_lon)[facility_index],
+                             np.asarray(facility_lat)[facility_index], max_snap_m=max_snap_m)
+    result = accessibility(
+        local, origins, facilities, np.asarray(categories)[facility_index], thresholds_m,
+        capacity=None if capacity is None else np.asarray(capacity)[facility_index],
+        max_distance_m=reach_m, category_names=names)
+    return AreaResult(area, origin_index, result)
+
+
+def merge_areas(parts: list[AreaResult], n_origins: int) -> AccessibilityResult:
+    """One :class:`AccessibilityResult` for all origins, in their original order."""
+    if not parts:
+        raise ValueError("no area results to merge")
+    first = parts[0].result
+    n_cat, n_thr = len(first.categories), first.thresholds_m.size
+    nearest = np.full((n_origins, n_cat), np.nan)
+    count = np.zeros((n_origins, n_cat, n_thr), dtype=np.int32)
+    capacity = None if first.capacity is None else np.zeros((n_origins, n_cat, n_thr), dtype=np.float32)
+    ok = np.zeros(n_origins, dtype=bool)
+    seen = np.zeros(n_origins, dtype=bool)
+    for part in parts:
+        r, idx = part.result, part.origin_index
+        if r.categories != first.categories or not np.array_equal(r.thresholds_m, first.thresholds_m):
+            raise ValueError("area results disagree on categories or thresholds; pass category_names")
+        if seen[idx].any():
+            raise ValueError(f"area {part.area.index} repeats origins already answered by another area")
+        seen[idx] = True
+        nearest[idx], count[idx], ok[idx] = r.nearest_m, r.count, r.origin_ok
+        if capacity is not None:
+            capacity[idx] = r.capacity
+    return AccessibilityResult(list(first.categories), first.thresholds_m, nearest, count, capacity, ok)
+
+
+def compute_by_area(graph: WalkGraph | str, areas: list[Area], origin_lon, origin_lat, facility_lon,
+                    facility_lat, categories, thresholds_m, reach_m: float, capacity=None,
+                    max_snap_m: float = DEFAULT_MAX_SNAP_M, executor=None, progress: bool = False):
+    """Run :func:`compute_area` for every area (through ``executor.map`` if given) and merge.
+
+    Origins outside every area's core are left unanswered (NaN, not ok).
+    """
+    names = [str(c) for c in np.unique(np.asarray(categories).astype(str))]
+    task = partial(compute_area, graph=graph, origin_lon=origin_lon, origin_lat=origin_lat,
+                   facility_lon=facility_lon, facility_lat=facility_lat, categories=categories,
+                   thresholds_m=thresholds_m, reach_m=reach_m, capacity=capacity, category_names=names,
+                   max_snap_m=max_snap_m)
+    runs = map(task, areas) if executor is None else executor.map(task, areas)
+    if progress:
+        from tqdm import tqdm
+
+        runs = tqdm(runs, total=len(areas), desc="areas", unit=" area")
+    return merge_areas(list(runs), len(np.asarray(origin_lon)))

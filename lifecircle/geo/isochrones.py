@@ -1,0 +1,198 @@
+"""Walking isochrones: the area reachable within 5/10/15 minutes of a point.
+
+How the shape is made:
+
+1. Snap the point to the nearest street and walk outwards (bounded Dijkstra
+   on the cells within reach, see :mod:`lifecircle.geo.subgraph`).
+2. Sample every street within reach every few metres and give each sample
+   its walking distance: along the street from whichever end is nearer on
+   foot, so edges the walk only gets partway along count partway.
+3. Burn the samples into a small raster (``cell_m``, 10 m by default) that
+   keeps the shortest walk per cell, and spread each value over a disc of
+   ``buffer_m`` (30 m: a street frontage, so buildings on a reachable street
+   are inside). Every distance's shape is then just "cells <= distance",
+   so 5, 10 and 15 minutes come from one pass.
+4. Trace the cells' outline (shapely ``polygonize`` of the cell borders),
+   fill small holes (blocks ringed by reachable streets), simplify.
+
+Drawing around the reachable streets, rather than a hull of reached
+nodes, keeps the shape honest: a river or a rail line without a crossing
+stays outside. Buffering and unioning thousands of street pieces with
+vector geometry gives the same shape but takes seconds on a dense centre;
+the raster takes milliseconds, at a resolution of one cell.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+import shapely.affinity
+
+from .distance import LocalProjection
+from .errors import SnapError
+from .graph import WalkGraph
+from .snapping import DEFAULT_MAX_SNAP_M, SegmentIndex, snap_points
+from .subgraph import LocalSearch, ranges
+from .walking import DEFAULT_PROFILE, LIFE_CIRCLE_MINUTES, metres_to_minutes, minutes_to_metres
+
+
+def isochrones(graph: WalkGraph, lon: float, lat: float, distances_m=None, buffer_m: float = 30.0,
+               cell_m: float = 10.0, simplify_m: float = 5.0, fill_holes_m2: float = 100_000.0,
+               max_snap_m: float = DEFAULT_MAX_SNAP_M, profile: str | float = DEFAULT_PROFILE,
+               precision: int = 6) -> dict:
+    """Walking isochrones around a point as a GeoJSON FeatureCollection.
+
+    Parameters
+    ----------
+    lon, lat
+        The starting point, degrees.
+    distances_m
+        Walking distances, ascending; default the 5/10/15-minute distances
+        at ``profile`` speed (300/600/900 m for the ``planning`` profile).
+    buffer_m
+        Half-width of the band drawn around reachable streets.
+    cell_m
+        Raster resolution; outlines are accurate to about one cell.
+    simplify_m
+        Tolerance for simplifying the outline (0 to keep every vertex).
+    fill_holes_m2
+        Holes smaller than this (blocks enclosed by reachable streets) are
+        filled; larger ones (a lake, a rail yard) stay.
+    max_snap_m
+        The point must be at most this far from a street.
+    profile
+        Walking speed profile used for the ``minutes`` property (and the
+        default distances); see :mod:`lifecircle.geo.walking`.
+
+    Returns
+    -------
+    dict
+        A FeatureCollection with one (Multi)Polygon feature per distance,
+        largest first so smaller ones draw on top; properties
+        ``distance_m``, ``minutes`` and ``profile``. Coordinates are
+        ``[lon, lat]``.
+    """
+    if distances_m is None:
+        distances_m = minutes_to_metres(LIFE_CIRCLE_MINUTES, profile)
+    distances = np.atleast_1d(np.asarray(distances_m, dtype=np.float64))
+    if distances.size == 0 or not (np.isfinite(distances).all() and (distances > 0).all()):
+        raise ValueError(f"isochrone distances must be positive metres, got {distances_m!r}")
+    distances = np.sort(distances)
+    snap = snap_points(graph, [lon], [lat], max_snap_m=max_snap_m)
+    if not snap.ok[0]:
+        raise SnapError(f"point ({lon}, {lat}) is {snap.far_distance_m[0]:.0f} m from the nearest walkable "
+                        f"street (more than {max_snap_m:.0f} m)")
+
+    samples = reachable_samples(graph, snap, float(distances[-1]))
+    projection = LocalProjection(lon, lat)
+    field, origin_xy, cell = _walk_field(samples, projection, float(distances[-1]), buffer_m, cell_m)
+    features = []
+    for d in distances[::-1]:
+        geom = _mask_outline(field <= d, origin_xy, cell)
+        if fill_holes_m2 > 0:
+            geom = _fill_small_holes(geom, fill_holes_m2)
+        if simplify_m > 0:
+            geom = shapely.simplify(geom, simplify_m)
+        geom = shapely.set_precision(projection.transform_geometry(geom, inverse=True), 10.0 ** -precision)
+        features.append({
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(geom),
+            "properties": {"distance_m": float(d), "minutes": float(metres_to_minutes(d, profile)),
+                           "profile": profile if isinstance(profile, str) else float(profile)},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def reachable_samples(graph: WalkGraph, snap, reach: float, step_m: float = 4.0):
+    """Points along every street within ``reach`` of a snapped point, with their walking distance.
+
+    Returns ``(lon, lat, walk_m)`` arrays; samples lie at most ``step_m``
+    apart along each street, and only those within ``reach`` are kept.
+    """
+    search = LocalSearch.for_graph(graph)
+    leg = float(snap.offset_m[0])
+    cells = search.grid.cells_within(snap.street_lon[0], snap.street_lat[0], reach)
+    nodes, dist, _ = search.search(cells, snap.u[:1], snap.v[:1], [leg + snap.dist_u[0]],
+                                   [leg + snap.dist_v[0]], reach)
+    node_walk = np.full(graph.n_nodes, np.inf)
+    node_walk[nodes] = dist[0, : nodes.size]
+    reached = nodes[np.isfinite(dist[0, : nodes.size])]
+    # Edges touching a reached node, through the CSR; self-loops are not in it.
+    starts = graph.indptr[reached]
+    degree = graph.indptr[reached + 1] - starts
+    edges = graph.slot_edge[ranges(starts, degree)]
+    loops = np.flatnonzero(graph.edge_u == graph.edge_v)
+    edges = np.unique(np.concatenate((edges, loops[np.isfinite(node_walk[graph.edge_u[loops]])],
+                                      [int(snap.edge[0])])))
+
+    index = SegmentIndex.for_graph(graph)
+    first = np.searchsorted(index.segment_edge, edges, side="left")
+    last = np.searchsorted(index.segment_edge, edges, side="right")
+    seg = ranges(first, last - first)
+    seg_len = index.segment_length[seg]
+    n = np.maximum(np.ceil(seg_len / step_m).astype(np.int64), 1) + 1  # both ends included
+    owner = np.repeat(seg, n)
+    fraction = (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n - 1, n)
+    a = index.segments[owner]
+    lon = graph.geom_lon[a] + fraction * (graph.geom_lon[a + 1] - graph.geom_lon[a])
+    lat = graph.geom_lat[a] + fraction * (graph.geom_lat[a + 1] - graph.geom_lat[a])
+    edge = index.segment_edge[owner]
+    along = index.along_start[owner] + fraction * index.segment_length[owner]
+    length = graph.edge_length[edge].astype(np.float64)
+    walk = np.minimum(node_walk[graph.edge_u[edge]] + along,
+                      node_walk[graph.edge_v[edge]] + np.maximum(length - along, 0.0))
+    own = edge == snap.edge[0]  # the walker's own street, straight from where they join it
+    walk[own] = np.minimum(walk[own], leg + np.abs(along[own] - snap.dist_u[0]))
+    keep = walk <= reach
+    return lon[keep], lat[keep], walk[keep]
+
+
+def _walk_field(samples, projection, reach, buffer_m, cell_m):
+    """Raster of the shortest walk reaching within ``buffer_m`` of each cell."""
+    from scipy import ndimage
+
+    lon, lat, walk = samples
+    half = reach + buffer_m + 2 * cell_m
+    size = int(np.ceil(2 * half / cell_m)) + 1
+    x, y = projection.forward(lon, lat)
+    ix = np.clip(((x + half) / cell_m).astype(np.int64), 0, size - 1)
+    iy = np.clip(((y + half) / cell_m).astype(np.int64), 0, size - 1)
+    field = np.full((size, size), np.inf)
+    np.minimum.at(field, (iy, ix), walk)
+    radius = buffer_m / cell_m
+    r = int(np.floor(radius))
+    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+    disc = xx * xx + yy * yy <= radius * radius
+    field = ndimage.grey_erosion(field, footprint=disc, mode="constant", cval=np.inf)
+    return field, (-half, -half), cell_m
+
+
+def _mask_outline(mask, origin_xy, cell):
+    """Polygon covering the True cells of ``mask`` (row = y, column = x)."""
+    if not mask.any():
+        return shapely.Polygon()
+    padded = np.pad(mask, 1)
+    # Cell borders where inside meets outside, in padded cell units.
+    hi, hj = np.nonzero(padded[1:, :] != padded[:-1, :])  # border y = hi + 1 along x = hj .. hj + 1
+    vi, vj = np.nonzero(padded[:, 1:] != padded[:, :-1])  # border x = vj + 1 along y = vi .. vi + 1
+    coords = np.empty((hi.size + vi.size, 2, 2))
+    coords[: hi.size, 0, 0], coords[: hi.size, 0, 1] = hj, hi + 1
+    coords[: hi.size, 1, 0], coords[: hi.size, 1, 1] = hj + 1, hi + 1
+    coords[hi.size:, 0, 0], coords[hi.size:, 0, 1] = vj + 1, vi
+    coords[hi.size:, 1, 0], coords[hi.size:, 1, 1] = vj + 1, vi + 1
+    faces = shapely.get_parts(shapely.polygonize(shapely.linestrings(coords)))
+    # Faces are the inside regions and the holes; keep the inside ones.
+    probe = shapely.get_coordinates(shapely.point_on_surface(faces)).astype(np.int64)
+    faces = faces[padded[probe[:, 1], probe[:, 0]]]
+    shape = faces[0] if faces.size == 1 else shapely.MultiPolygon(list(faces))
+    # Padded cell units -> metres in the local projection.
+    return shapely.affinity.affine_transform(shape, [cell, 0, 0, cell, origin_xy[0] - cell, origin_xy[1] - cell])
+
+
+def _fill_small_holes(shape, max_area):
+    polygons = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= max_area])
+                for p in shapely.get_parts(shape)]
+    if not polygons:
+        return shape
+    # Filling a hole can swallow an island that sat inside it.
+    return polygons[0] if len(polygons) == 1 else shapely.union_all(polygons)

@@ -1,0 +1,312 @@
+"""Read OpenStreetMap files into a pedestrian :class:`~lifecircle.geo.graph.WalkGraph`.
+
+Reads every format libosmium reads -- ``.osm.pbf``, ``.osm``,
+``.osm.bz2``, ``.osm.gz``, ``.osc`` -- with pyosmium, picks the ways a person
+may walk on (:func:`is_walkable`), splits them where they meet, and
+optionally keeps only the part near a study-area boundary.
+
+Walkability rules, in order:
+
+1. ``highway=motorway`` / ``motorway_link`` is never walkable, nor are roads
+   under construction, proposed or abandoned.
+2. ``foot=no``, ``private`` or ``use_sidepath`` excludes the way.
+3. ``foot=yes``, ``designated`` or ``permissive`` includes any other highway
+   (this is how a cycleway shared with walkers, or a private road with a
+   public right of way, is tagged); it also overrides ``access=no``.
+4. ``access=no`` or ``private`` excludes the way.
+5. Footways, paths, pedestrian streets, steps, corridors, crossings,
+   living streets, residential, service, unclassified, track, and
+   tertiary/secondary/primary roads and their links are walkable.
+6. ``highway=trunk``/``trunk_link`` is walkable only where a sidewalk is
+   tagged on it (``sidewalk=both|left|right|yes`` or a
+   ``sidewalk:<side>=yes``); ``sidewalk=separate`` means the sidewalk is its
+   own footway, which rule 5 picks up.
+
+``oneway`` is ignored: one-way rules bind vehicles, not walkers.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from collections.abc import Mapping
+
+import numpy as np
+
+from .distance import LocalProjection
+from .errors import BoundaryError, OSMError
+from .graph import WalkGraph
+
+WALKABLE_HIGHWAYS = frozenset({
+    "footway", "path", "pedestrian", "steps", "corridor", "crossing", "living_street",
+    "residential", "service", "unclassified", "track", "road",
+    "tertiary", "tertiary_link", "secondary", "secondary_link", "primary", "primary_link",
+})
+#: Walkable only with a tagged sidewalk (or explicit foot access).
+SIDEWALK_ONLY_HIGHWAYS = frozenset({"trunk", "trunk_link"})
+#: Never walkable, whatever the foot=* tag says: motorways, and "roads" that aren't (yet or any more).
+NEVER_WALKABLE_HIGHWAYS = frozenset({
+    "motorway", "motorway_link", "construction", "proposed", "planned", "abandoned", "disused",
+    "razed", "raceway", "bus_guideway",
+})
+FOOT_ALLOWED = frozenset({"yes", "designated", "permissive"})
+FOOT_FORBIDDEN = frozenset({"no", "private", "use_sidepath"})
+ACCESS_FORBIDDEN = frozenset({"no", "private"})
+SIDEWALK_PRESENT = frozenset({"both", "left", "right", "yes"})
+
+
+def is_walkable(tags: Mapping[str, str]) -> bool:
+    """Whether a way with these OSM tags may be walked on (see module docstring)."""
+    highway = tags.get("highway")
+    if highway is None or highway in NEVER_WALKABLE_HIGHWAYS:
+        return False
+    foot = tags.get("foot")
+    if foot in FOOT_FORBIDDEN:
+        return False
+    if foot in FOOT_ALLOWED:
+        return True
+    if tags.get("access") in ACCESS_FORBIDDEN:
+        return False
+    if highway in WALKABLE_HIGHWAYS:
+        return True
+    if highway in SIDEWALK_ONLY_HIGHWAYS:
+        return (tags.get("sidewalk") in SIDEWALK_PRESENT
+                or any(tags.get(f"sidewalk:{side}") == "yes" for side in ("both", "left", "right")))
+    return False
+
+
+def load_network(path, boundary=None, buffer_m: float = 500.0, largest_component: bool = True,
+                 progress: bool = False) -> WalkGraph:
+    """Build the walkable street graph of an OSM file.
+
+    Parameters
+    ----------
+    path
+        An OSM file in any format pyosmium reads (chosen by file extension).
+    boundary
+        Optional study area: a shapely (Multi)Polygon in lon/lat degrees, or
+        the integer id of an OSM boundary/multipolygon relation in the file.
+        Edges that touch the boundary grown by ``buffer_m`` are kept (whole,
+        not cut), so catchments reach past the study area's edge.
+    buffer_m
+        Metres to grow the boundary by.
+    largest_component
+        Keep only the largest connected part of the network (like osmnx's
+        default); islands would trap snapped points that can reach nothing.
+    progress
+        Show a tqdm progress bar while reading.
+
+    Raises
+    ------
+    OSMError
+        The file is missing, empty, truncated, not OSM, or has no walkable ways.
+    BoundaryError
+        The boundary is invalid, absent from the file, or misses the network.
+    """
+    path = os.fspath(path)
+    _check_readable(path)
+    polygon = None
+    if boundary is not None:
+        polygon = relation_polygon(path, boundary) if _is_relation_id(boundary) else _check_polygon(boundary)
+    lines = _read_walkable_ways(path, progress)
+    graph = WalkGraph.from_polylines(
+        lines["offsets"], lines["refs"], lines["lon"], lines["lat"], way_ids=lines["way_ids"],
+        name_index=lines["name_index"], highway_index=lines["highway_index"],
+        names=lines["names"], highways=lines["highways"])
+    if graph.n_edges == 0:
+        raise OSMError("contains no walkable ways with usable coordinates", path)
+    if polygon is not None:
+        graph = clip_to_boundary(graph, polygon, buffer_m, path)
+    if largest_component:
+        graph = graph.largest_component()
+    return graph
+
+
+def clip_to_boundary(graph: WalkGraph, polygon, buffer_m: float, path=None) -> WalkGraph:
+    """Keep the edges of ``graph`` that touch ``polygon`` grown by ``buffer_m`` metres."""
+    import shapely
+
+    projection = LocalProjection.around(*_polygon_lonlat(polygon))
+    grown = projection.transform_geometry(
+        projection.transform_geometry(polygon).buffer(buffer_m), inverse=True)
+    shapely.prepare(grown)
+    inside = shapely.contains_xy(grown, graph.geom_lon, graph.geom_lat)
+    point_edge = np.repeat(np.arange(graph.n_edges), np.diff(graph.geom_offsets))
+    keep = np.zeros(graph.n_edges, dtype=bool)
+    keep[point_edge[inside]] = True
+    # An edge can cross the area with every vertex outside it (a long straight
+    # road); test those few exactly as lines.
+    min_lon, min_lat, max_lon, max_lat = grown.bounds
+    edge_min_lon = np.minimum.reduceat(graph.geom_lon, graph.geom_offsets[:-1]) if graph.n_edges else np.zeros(0)
+    edge_max_lon = np.maximum.reduceat(graph.geom_lon, graph.geom_offsets[:-1]) if graph.n_edges else np.zeros(0)
+    edge_min_lat = np.minimum.reduceat(graph.geom_lat, graph.geom_offsets[:-1]) if graph.n_edges else np.zeros(0)
+    edge_max_lat = np.maximum.reduceat(graph.geom_lat, graph.geom_offsets[:-1]) if graph.n_edges else np.zeros(0)
+    maybe = np.flatnonzero(~keep & (edge_max_lon >= min_lon) & (edge_min_lon <= max_lon)
+                           & (edge_max_lat >= min_lat) & (edge_min_lat <= max_lat))
+    if maybe.size:
+        lines = graph.edge_lines(maybe)
+        keep[maybe[shapely.intersects(grown, lines)]] = True
+    if not keep.any():
+        data = graph.bounds
+        raise BoundaryError(
+            "the boundary (grown by %.0f m, extent %.5f,%.5f,%.5f,%.5f) does not overlap the walkable "
+            "network (extent %.5f,%.5f,%.5f,%.5f)" % (buffer_m, *grown.bounds, *data), path)
+    return graph.edge_subgraph(keep)
+
+
+def relation_polygon(path, relation_id: int):
+    """The (multi)polygon of OSM relation ``relation_id`` in file ``path``.
+
+    The relation must be a ``type=boundary`` or ``type=multipolygon``
+    relation whose member ways are all in the file: an extract cut around a
+    sub-district often holds the relation but not all of its ways.
+    """
+    import osmium
+    import shapely
+
+    path = os.fspath(path)
+    relation_id = int(relation_id)
+    _check_readable(path)
+    found = None
+    try:
+        for rel in osmium.FileProcessor(path, osmium.osm.RELATION).with_filter(osmium.filter.IdFilter([relation_id])):
+            found = dict(rel.tags)
+        if found is None:
+            raise BoundaryError(f"relation {relation_id} is not in the file", path)
+        if found.get("type") not in ("boundary", "multipolygon"):
+            raise BoundaryError(
+                f"relation {relation_id} has type={found.get('type')!r}; only boundary and multipolygon "
+                "relations describe an area", path)
+        wkb = osmium.geom.WKBFactory()
+        polygon = None
+        area_id = 2 * relation_id + 1  # libosmium's id for areas made from relations
+        processor = (osmium.FileProcessor(path).with_areas(osmium.filter.IdFilter([relation_id]))
+                     .with_filter(osmium.filter.EntityFilter(osmium.osm.AREA))
+                     .with_filter(osmium.filter.IdFilter([area_id])))
+        for area in processor:
+            polygon = shapely.from_wkb(wkb.create_multipolygon(area))
+    except RuntimeError as exc:
+        raise OSMError(f"cannot read OSM data ({exc})", path) from exc
+    if polygon is None or polygon.is_empty:
+        raise BoundaryError(
+            f"relation {relation_id} is in the file but its outline cannot be assembled "
+            "(member ways or nodes are missing from the extract, or its rings do not close)", path)
+    return polygon
+
+
+# ---------------------------------------------------------------------- reading
+def _check_readable(path: str) -> None:
+    if not os.path.exists(path):
+        raise OSMError("no such file", path)
+    if os.path.isdir(path):
+        raise OSMError("is a directory, not an OSM file", path)
+    if os.path.getsize(path) == 0:
+        raise OSMError("file is empty", path)
+
+
+def _read_walkable_ways(path: str, progress: bool) -> dict:
+    """Collect the walkable ways of ``path`` as flat polylines.
+
+    Ways that run out of the extract (their nodes' coordinates are missing)
+    are broken at the missing nodes rather than dropped.
+    """
+    import osmium
+
+    refs, lons, lats = array("q"), array("d"), array("d")
+    offsets, way_ids, name_index, highway_index = array("q", [0]), array("q"), array("l"), array("l")
+    names: dict[str, int] = {"": 0}
+    highways: dict[str, int] = {}
+    n_objects = 0
+    bar = _progress_bar(path) if progress else None
+    try:
+        processor = osmium.FileProcessor(path, osmium.osm.NODE | osmium.osm.WAY).with_locations()
+        # Nodes are needed for locations but never reach Python unless tagged highway=*.
+        processor = processor.with_filter(osmium.filter.KeyFilter("highway"))
+        for obj in processor:
+            n_objects += 1
+            if bar is not None and n_objects % 10000 == 0:
+                bar.update(10000)
+            if not obj.is_way() or not is_walkable(obj.tags):
+                continue
+            tags = obj.tags
+            name = names.setdefault(tags.get("name", ""), len(names))
+            highway = highways.setdefault(tags["highway"], len(highways))
+            start = len(refs)
+            for nd in obj.nodes:
+                loc = nd.location
+                if loc.valid():
+                    refs.append(nd.ref)
+                    lons.append(loc.lon)
+                    lats.append(loc.lat)
+                elif len(refs) > start:  # close the piece before the gap
+                    _end_piece(offsets, way_ids, name_index, highway_index, obj.id, name, highway, refs)
+                    start = len(refs)
+            if len(refs) > start:
+                _end_piece(offsets, way_ids, name_index, highway_index, obj.id, name, highway, refs)
+    except RuntimeError as exc:
+        raise OSMError(f"not a readable OSM file ({exc})", path) from exc
+    finally:
+        if bar is not None:
+            bar.update(n_objects % 10000)
+            bar.close()
+    if n_objects == 0 and not _has_any_object(path):
+        raise OSMError("contains no OpenStreetMap data", path)
+    if len(way_ids) == 0:
+        raise OSMError("contains no walkable ways (no footway, path, residential or other walkable "
+                       "highway=* ways with coordinates)", path)
+    return {
+        "refs": np.frombuffer(refs, dtype=np.int64), "lon": np.frombuffer(lons, dtype=np.float64),
+        "lat": np.frombuffer(lats, dtype=np.float64), "offsets": np.frombuffer(offsets, dtype=np.int64),
+        "way_ids": np.frombuffer(way_ids, dtype=np.int64),
+        "name_index": np.asarray(name_index, dtype=np.int32),
+        "highway_index": np.asarray(highway_index, dtype=np.int16),
+        "names": list(names), "highways": list(highways),
+    }
+
+
+def _end_piece(offsets, way_ids, name_index, highway_index, way_id, name, highway, refs):
+    offsets.append(len(refs))
+    way_ids.append(way_id)
+    name_index.append(name)
+    highway_index.append(highway)
+
+
+def _has_any_object(path: str) -> bool:
+    import osmium
+
+    for _ in osmium.FileProcessor(path):
+        return True
+    return False
+
+
+def _progress_bar(path):
+    from tqdm import tqdm
+
+    return tqdm(desc=f"reading {os.path.basename(path)}", unit=" objects", unit_scale=True)
+
+
+# --------------------------------------------------------------------- boundary
+def _is_relation_id(boundary) -> bool:
+    return isinstance(boundary, (int, np.integer)) and not isinstance(boundary, bool)
+
+
+def _check_polygon(boundary):
+    import shapely
+
+    if not isinstance(boundary, (shapely.Polygon, shapely.MultiPolygon)):
+        raise BoundaryError(f"boundary must be a shapely Polygon/MultiPolygon in lon/lat or an OSM "
+                            f"relation id, not {type(boundary).__name__}")
+    if boundary.is_empty:
+        raise BoundaryError("boundary polygon is empty")
+    min_lon, min_lat, max_lon, max_lat = boundary.bounds
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise BoundaryError(f"boundary extent {boundary.bounds} is not in lon/lat degrees "
+                            "(was it given in projected metres, or as lat/lon?)")
+    if not boundary.is_valid:
+        boundary = boundary.buffer(0)  # repairs self-touching rings drawn by hand
+    return boundary
+
+
+def _polygon_lonlat(polygon):
+    min_lon, min_lat, max_lon, max_lat = polygon.bounds
+    return np.array([min_lon, max_lon]), np.array([min_lat, max_lat])

@@ -1,0 +1,82 @@
+"""Isochrones: shape, nesting, and that they cover what is reachable."""
+
+import time
+
+import numpy as np
+import pytest
+import shapely
+
+from lifecircle.geo import SnapError
+from lifecircle.geo.accessibility import accessibility
+from lifecircle.geo.isochrones import isochrones
+from lifecircle.geo.snapping import snap_points
+
+START = (24.944, 60.170)
+
+
+def shapes(fc):
+    return [shapely.geometry.shape(f["geometry"]) for f in fc["features"]]
+
+
+def test_geojson_form_and_nesting(helsinki_graph):
+    fc = isochrones(helsinki_graph, *START)
+    assert fc["type"] == "FeatureCollection"
+    props = [f["properties"] for f in fc["features"]]
+    assert [p["distance_m"] for p in props] == [900.0, 600.0, 300.0]  # largest first, drawn underneath
+    assert [p["minutes"] for p in props] == [15.0, 10.0, 5.0]
+    big, mid, small = shapes(fc)
+    assert all(s.is_valid and s.geom_type in ("Polygon", "MultiPolygon") for s in (big, mid, small))
+    assert big.area > mid.area > small.area > 0
+    # Nested, up to the outline simplification (a few metres).
+    assert mid.difference(big).area < 0.01 * mid.area and small.difference(mid).area < 0.01 * small.area
+    lon, lat = shapely.get_coordinates(big).T
+    min_lon, min_lat, max_lon, max_lat = helsinki_graph.bounds
+    assert (min_lon - 0.01 < lon).all() and (lon < max_lon + 0.01).all()  # [lon, lat] order
+    assert (min_lat - 0.01 < lat).all() and (lat < max_lat + 0.01).all()
+
+
+def test_reachable_points_inside_unreachable_outside(helsinki_graph):
+    """Street points walkable within d are inside the d-isochrone; those well beyond are outside."""
+    g = helsinki_graph
+    rng = np.random.default_rng(4)
+    min_lon, min_lat, max_lon, max_lat = g.bounds
+    probes = snap_points(g, rng.uniform(min_lon, max_lon, 1500), rng.uniform(min_lat, max_lat, 1500))
+    probes = probes.take(probes.ok)
+    start = snap_points(g, [START[0]], [START[1]])
+    walk = accessibility(g, probes, start, ["start"], [1.0]).nearest_m[:, 0] - probes.offset_m
+    fc = isochrones(g, *START, distances_m=[400.0])
+    shape = shapes(fc)[0]
+    on_street = shapely.points(probes.street_lon, probes.street_lat)
+    inside = shapely.contains_xy(shape, probes.street_lon, probes.street_lat)
+    assert inside[walk <= 380].mean() > 0.99  # a cell's width of tolerance at the edge
+    # Outside unless a reachable street passes within the 30 m band (+ a cell).
+    reach = shapes(isochrones(g, *START, distances_m=[400.0], buffer_m=1.0, fill_holes_m2=0))[0]
+    far = walk > 450
+    near_reachable = shapely.distance(reach, on_street[far]) < 45
+    assert not inside[far][~near_reachable].any()
+
+
+def test_point_far_from_streets(helsinki_graph):
+    with pytest.raises(SnapError, match="from the nearest walkable street"):
+        isochrones(helsinki_graph, 25.5, 60.5)
+
+
+def test_bad_distances(helsinki_graph):
+    with pytest.raises(ValueError, match="positive"):
+        isochrones(helsinki_graph, *START, distances_m=[-1])
+
+
+def test_fast_enough(helsinki_graph):
+    """Interactive use: p95 well under 50 ms on this ~3,000-node graph (generous bound for CI)."""
+    rng = np.random.default_rng(0)
+    min_lon, min_lat, max_lon, max_lat = helsinki_graph.bounds
+    isochrones(helsinki_graph, *START)  # warm the caches
+    times = []
+    for lon, lat in zip(rng.uniform(min_lon, max_lon, 40), rng.uniform(min_lat, max_lat, 40)):
+        t = time.perf_counter()
+        try:
+            isochrones(helsinki_graph, lon, lat)
+        except SnapError:
+            continue
+        times.append(time.perf_counter() - t)
+    assert np.percentile(times, 95) < 0.25
