@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs (Swagger UI) from static files, not a CDN
     "lifecircle.community",
     "lifecircle.directory",
     "lifecircle.accessibility",

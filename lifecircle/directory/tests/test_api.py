@@ -90,3 +90,8 @@ def test_openapi_schema_lists_every_endpoint(client, db):
         assert path in schema["paths"], path
     facility = schema["components"]["schemas"]["FacilityOut"]["properties"]
     assert {"open_now", "rooms", "categories"} <= set(facility)
+
+
+def test_api_docs_load_nothing_from_a_cdn(client, db):
+    page = client.get("/api/docs").content.decode()
+    assert "swagger-ui-bundle.js" in page and "cdn." not in page and "https://" not in page.split("<body")[0]
