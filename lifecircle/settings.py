@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "lifecircle.community",
     "lifecircle.directory",
     "lifecircle.accessibility",
+    "lifecircle.accounts",
+    "lifecircle.notifications",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +120,11 @@ for folder in (VAR_DIR, STATIC_ROOT):  # SQLite and WhiteNoise need their folder
     folder.mkdir(parents=True, exist_ok=True)
 
 LOGIN_URL = "admin:login"
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lifecircle@localhost")
 
 # The map of happiness draws the pedestrian network itself, so it needs no tile server; a deployment
 # that has one sets its URL template (and attribution) here.

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DirectoryConfig(AppConfig):
     name = "lifecircle.directory"
     verbose_name = _("服务目录 Directory")
+    role_permissions = {
+        "administrator": ["*"],
+        "centre_manager": ["view_facility", "change_facility", "view_room", "change_room", "add_hoursexception",
+                           "change_hoursexception", "delete_hoursexception", "view_hoursexception"],
+    }

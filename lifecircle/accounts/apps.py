@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "lifecircle.accounts"
+    verbose_name = _("居民与工作人员 Residents and staff")
+    role_permissions = {
+        "administrator": ["*"],
+        "grid_worker": ["view_resident", "change_resident", "view_household", "view_child", "add_consent",
+                        "view_consent", "change_consent"],
+    }
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
+        from .models import StaffRole
+        from .roles import sync_role_groups, sync_user_groups
+
+        post_migrate.connect(sync_role_groups, dispatch_uid="lifecircle-role-groups")
+        for signal in (post_save, post_delete):
+            signal.connect(lambda instance, **kw: sync_user_groups(instance.user), sender=StaffRole, weak=False,
+                           dispatch_uid=f"lifecircle-user-groups-{signal}")

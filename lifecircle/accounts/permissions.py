@@ -1,0 +1,102 @@
+"""Who may see and do what: roles, acting for another resident, masking, and the audit log.
+
+Service apps call these instead of checking roles themselves, so the rules live in one place:
+staff see only their own facility's people, grid workers their grid's, administrators all;
+residents see only their household and the people who consented to them acting for them.
+"""
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .masking import mask_id_number, mask_name, mask_phone  # noqa: F401  (re-exported for callers)
+from .models import AccessLog, Child, Consent, Resident, StaffRole
+
+
+def has_role(user, role, facility=None, grid=None):
+    if not user.is_authenticated:
+        return False
+    roles = StaffRole.objects.filter(user=user)
+    if roles.filter(role=StaffRole.Role.ADMINISTRATOR).exists():
+        return True
+    roles = roles.filter(role=role)
+    if facility is not None:
+        roles = roles.filter(facility=facility)
+    if grid is not None:
+        roles = roles.filter(grid=grid)
+    return roles.exists()
+
+
+def is_administrator(user):
+    return user.is_authenticated and (
+        user.is_superuser or StaffRole.objects.filter(user=user, role=StaffRole.Role.ADMINISTRATOR).exists()
+    )
+
+
+def staff_facility_ids(user):
+    """The facilities whose people ``user`` may see; None means every facility (administrators)."""
+    if is_administrator(user):
+        return None
+    if not user.is_authenticated:
+        return set()
+    return set(StaffRole.objects.filter(user=user, facility__isnull=False).values_list("facility_id", flat=True))
+
+
+def require_facility_staff(user, facility):
+    ids = staff_facility_ids(user)
+    if ids is not None and facility.pk not in ids:
+        raise PermissionDenied(_("You do not work at %(facility)s.") % {"facility": facility.name})
+
+
+def visible_residents(user):
+    """Residents whose records ``user`` may open in the staff console."""
+    if is_administrator(user):
+        return Resident.objects.all()
+    grids = StaffRole.objects.filter(user=user, role=StaffRole.Role.GRID_WORKER).values_list("grid_id", flat=True)
+    return Resident.objects.filter(household__compound__grid__in=list(grids))
+
+
+def resident_of(user):
+    """The verified resident behind a user, or PermissionDenied saying what is missing."""
+    resident = getattr(user, "resident", None) if user.is_authenticated else None
+    if resident is None:
+        raise PermissionDenied(_("Only residents registered with the sub-district can do this."))
+    if not resident.is_verified:
+        raise PermissionDenied(_("Staff have not yet verified that you live in the sub-district."))
+    return resident
+
+
+def check_can_act_for(actor: Resident, person):
+    """Allow ``actor`` to act for ``person`` (a Resident or a Child), or raise PermissionDenied.
+
+    A resident acts for themself and for the children of their household; for another adult
+    only with that person's consent, recorded by staff and not revoked.
+    """
+    if isinstance(person, Child):
+        if person.household_id != actor.household_id:
+            raise PermissionDenied(_("%(name)s is not a child of your household.") % {"name": person.name})
+        return
+    if person.pk == actor.pk:
+        return
+    consented = Consent.objects.filter(principal=person, proxy=actor, revoked_at__isnull=True).exists()
+    if not consented:
+        raise PermissionDenied(
+            _("You may not act for %(name)s: no consent from them is on record.") % {"name": person.name}
+        )
+
+
+def people_for(actor: Resident):
+    """Everyone ``actor`` may act for: themself, consenting adults, and their household's children."""
+    principals = Resident.objects.filter(
+        consents_given__proxy=actor, consents_given__revoked_at__isnull=True
+    ).distinct()
+    return [actor, *principals.exclude(pk=actor.pk)], list(actor.household.children.all())
+
+
+def log_access(user, action, purpose, resident=None, child=None):
+    """Record that ``user`` read a resident's or child's personal data (every staff read)."""
+    return AccessLog.objects.create(user=user, action=action, purpose=purpose[:300], resident=resident, child=child)
+
+
+def revoke(consent):
+    consent.revoked_at = timezone.now()
+    consent.save(update_fields=["revoked_at"])

@@ -1,0 +1,31 @@
+"""Send a notification: stored for the app at once, e-mailed once the change is committed."""
+import logging
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+
+def notify(user, kind, subject, body, url=""):
+    """Tell ``user`` something. The e-mail goes only if the surrounding transaction commits, so a
+    refused or rolled-back change never sends one."""
+    if user is None:
+        return None
+    notification = Notification.objects.create(user=user, kind=kind, subject=subject, body=body, url=url)
+    if user.email:
+        transaction.on_commit(lambda: _email(notification.pk))
+    return notification
+
+
+def _email(pk):
+    notification = Notification.objects.select_related("user").get(pk=pk)
+    try:
+        send_mail(notification.subject, f"{notification.body}\n\n{notification.url}".strip(), None,
+                  [notification.user.email])
+    except OSError as exc:  # a mail server being down must not undo the booking it reports
+        log.warning("could not e-mail notification %s: %s", pk, exc)
+        return
+    Notification.objects.filter(pk=pk).update(emailed=True)
