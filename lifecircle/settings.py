@@ -66,6 +66,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lifecircle.context_processors.site",
+                "lifecircle.context_processors.large_text",
             ],
         },
     },
@@ -119,7 +120,9 @@ MEDIA_URL = "/media/"
 for folder in (VAR_DIR, STATIC_ROOT):  # SQLite and WhiteNoise need their folders to exist
     folder.mkdir(parents=True, exist_ok=True)
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "map"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

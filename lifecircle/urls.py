@@ -10,7 +10,9 @@ admin.site.site_title = _("lifecircle staff")
 
 urlpatterns = [
     path("", views.map_of_happiness, name="map"),
+    path("planning/", include("lifecircle.accessibility.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("lifecircle.accounts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,83 @@
+import datetime
+
+import pytest
+
+from lifecircle.accounts.models import StaffRole
+from lifecircle.accounts.testing import make_child, make_consent, make_household, make_resident, make_staff
+from lifecircle.community.models import Compound
+from lifecircle.community.packs import load_pack
+from lifecircle.community.tests.test_packs import MINI
+from lifecircle.notifications.models import Notification
+from lifecircle.notifications.service import notify
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def family():
+    load_pack(MINI)
+    home = make_household(Compound.objects.get(code="a"))
+    mother = make_resident(home, "李红", datetime.date(1990, 3, 1), email="li@example.org")
+    grandma = make_resident(home, "张秀英", datetime.date(1945, 8, 9))
+    make_child(home, "王小宝")
+    make_consent(principal=grandma, proxy=mother)
+    return mother, grandma
+
+
+def test_resident_home_shows_household_and_who_acts_for_whom(client, family):
+    mother, grandma = family
+    client.force_login(mother.user)
+    page = client.get("/accounts/me/").content.decode()
+    assert "李红" in page and "王小宝" in page
+    assert "张秀英" in page.split("I may act for")[-1] or "张秀英" in page
+    client.force_login(grandma.user)
+    assert "李红" in client.get("/accounts/me/").content.decode().split("Who may act for me")[-1]
+
+
+def test_login_required(client, db):
+    response = client.get("/accounts/me/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert client.get("/accounts/login/").status_code == 200
+
+
+def test_notifications_are_listed_read_and_emailed_after_commit(client, family, mailoutbox, django_capture_on_commit_callbacks):
+    mother, _ = family
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(mother.user, "confirmation", "预约已确认", "会议室 3月1日 10:00", "/x/")
+    assert [m.subject for m in mailoutbox] == ["预约已确认"] and mailoutbox[0].to == ["li@example.org"]
+    assert Notification.objects.get().emailed
+    client.force_login(mother.user)
+    assert "预约已确认" in client.get("/accounts/me/notifications/").content.decode()
+    assert Notification.objects.get().read_at is not None
+
+
+def test_no_email_when_the_change_rolls_back(family, mailoutbox, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    mother, _ = family
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                notify(mother.user, "offer", "offer", "body")
+                raise RuntimeError("refused")
+        except RuntimeError:
+            pass
+    assert mailoutbox == [] and not Notification.objects.exists()
+
+
+def test_staff_home_lists_roles(client, family):
+    from lifecircle.community.models import SubDistrict
+
+    staff = make_staff(StaffRole.Role.GRID_WORKER, SubDistrict.objects.get(), grid=SubDistrict.objects.get().grids.first())
+    client.force_login(staff)
+    page = client.get("/accounts/staff/").content.decode()
+    assert "grid worker" in page or "网格员" in page
+
+
+def test_large_text_switch_is_remembered(client, db):
+    response = client.post("/accounts/text-size/", {"next": "/accounts/login/"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert response.cookies["lifecircle_text"].value == "large"
+    assert 'class="large-text' in client.get("/accounts/login/").content.decode()
+    client.post("/accounts/text-size/", {"next": "https://evil.example/"})
+    assert client.cookies["lifecircle_text"].value == "normal"
