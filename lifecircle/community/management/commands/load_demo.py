@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
 from lifecircle.community.packs import PackError, load_pack
@@ -8,8 +9,14 @@ from .load_pack import summary
 DEMO_PACK = settings.PROJECT_DIR / "data" / "packs" / "jiangning-road"
 
 
+def app_demo_commands():
+    """Each service app may bring illustrative demo content as a `load_<app>_demo` command."""
+    return sorted(name for name in get_commands() if name.startswith("load_") and name.endswith("_demo")
+                  and name != "load_demo")
+
+
 class Command(BaseCommand):
-    help = "Load the demo pack 'Jiangning Road Sub-district (illustrative)'. Safe to run again."
+    help = "Load the demo pack 'Jiangning Road Sub-district (illustrative)' and each app's demo content. Safe to run again."
 
     def handle(self, **options):
         try:
@@ -17,4 +24,6 @@ class Command(BaseCommand):
         except PackError as exc:
             raise CommandError(f"{DEMO_PACK}: {exc}") from None
         self.stdout.write(self.style.SUCCESS(summary(subdistrict)))
+        for name in app_demo_commands():
+            call_command(name, stdout=self.stdout, stderr=self.stderr)
         self.stdout.write("The demo data is illustrative: positions, figures and hours are approximations.")
