@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from lifecircle.community.models import SubDistrict
+from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
 
 from .hours import WEEKDAYS
 from .models import Facility, PointOfInterest, Room, ServiceCategory
@@ -61,6 +62,7 @@ def _map_config():
             "grids": api + "geo/grids.geojson",
             "network": api + "geo/network.geojson",
             "boundary": api + "geo/boundary.geojson",
+            "isochrones": api + "accessibility/isochrones",
         },
         "poiKindColors": {str(k): v for k, v in POI_KIND_COLORS.items()},
         "poiKinds": {str(k): str(v) for k, v in PointOfInterest.Kind.choices},
@@ -98,7 +100,30 @@ def _map_config():
             "loadError": _("The map data could not be loaded. Please try again later."),
             "facilityLabel": _("{name}, {category}"),
             "shownCount": _("{n} places shown"),
+            # The walking areas drawn where the map is clicked.
+            "reachTitle": _("Within walking distance"),
+            "reachPoint": _("The chosen spot. Press Enter to show what is within walking distance."),
+            "tierLabel": _("{n} min"),
+            "withinTier": _("within {n} min"),
+            "metres": _("{m} m"),
+            "walkMinutes": _("{n} min walk"),
+            "elderlySpeed": _("Elderly walking speed"),
+            # {speed} is metres per minute.
+            "speedStandard": _("Distances from the standard: {distances}; minutes at {speed} m a minute"),
+            # {speed} is metres per minute.
+            "speedElderly": _("At {speed} m a minute: {distances}"),
+            "reachLoading": _("Working out how far you can walk from here…"),
+            "reachTooFar": _("This spot is too far from any street or path to walk from. Tap closer to a street."),
+            "reachFailed": _("Walking distances could not be worked out here. Please try again."),
+            "reachNone": _("No services are within a 15-minute walk of this spot."),
+            "reachTotal": _("{n} services within a 15-minute walk"),
+            "clear": _("Clear"),
+            "backToReach": _("Back to what is within walking distance"),
+            "walkingTime": _("Walking time"),
+            "openDetails": _("Show details of {name}"),
         },
+        "elderlySpeed": int(SPEED_PROFILES_M_PER_MIN["elderly"]),
+        "planningSpeed": int(SPEED_PROFILES_M_PER_MIN["planning"]),
     }
 
 

@@ -334,10 +334,16 @@
     if (entry && entry.marker.getElement()) entry.marker.getElement().classList.add("is-selected");
   }
 
-  function openDetail(entry) {
-    lastFocus = entry.marker.getElement();
+  function openDetail(entry, fromReach) {
+    lastFocus = fromReach ? null : entry.marker.getElement();
     if (!wide.matches) setLegendOpen(false);
     renderDetail(entry);
+    if (reach) {
+      var back = el("button", { type: "button", className: "reach-back", "data-testid": "reach-back" }, S.backToReach);
+      back.addEventListener("click", function () { openReach(true); });
+      detailBody.insertBefore(back, detailBody.firstChild);
+    }
+    detailMode = "facility";
     markSelected(entry);
     detail.hidden = false;
     page.classList.add("detail-open");
@@ -352,21 +358,309 @@
   function closeDetail(restoreFocus) {
     if (detail.hidden) return;
     detail.hidden = true;
+    detailMode = null;
+    detail.removeAttribute("data-mode");
     page.classList.remove("detail-open");
     markSelected(null);
     if (restoreFocus !== false && lastFocus && document.body.contains(lastFocus)) lastFocus.focus();
   }
 
-  document.getElementById("detail-close").addEventListener("click", function () { closeDetail(); });
+  document.getElementById("detail-close").addEventListener("click", function () {
+    var wasReach = detailMode === "reach";
+    closeDetail();
+    // The walking areas stay on the map; their pin reopens the list.
+    if (wasReach && reach && reach.pin.getElement()) reach.pin.getElement().focus({ preventScroll: true });
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    if (!detail.hidden) closeDetail();
-    else if (page.classList.contains("legend-open")) {
+    if (page.classList.contains("legend-open")) {
       setLegendOpen(false);
       legendToggle.focus();
-    }
+    } else if (!detail.hidden && detailMode === "facility" && reach) openReach(true); // back to the walking areas
+    else if (reach) clearReach(); // Escape clears the walking areas, and their panel with them
+    else if (!detail.hidden) closeDetail();
   });
-  map.on("click", function () { closeDetail(false); });
+
+  // ---- walking areas: a click on the map shows what is within a 5, 10 and 15-minute walk --------
+
+  var TIERS = [5, 10, 15];
+  // Largest underneath; each its own hue, translucent so the streets and markers show through.
+  var TIER_STYLE = {
+    15: { color: "#2d63a6", fillColor: "#4f86c6", fillOpacity: 0.14, weight: 2 },
+    10: { color: "#23804d", fillColor: "#3fae6f", fillOpacity: 0.2, weight: 2 },
+    5: { color: "#b5460c", fillColor: "#f08b3a", fillOpacity: 0.3, weight: 2.5 },
+  };
+  var hint = document.getElementById("map-hint");
+  var reach = null; // {latlng, pin, layer, data, status: "loading" | "ready" | "far" | "failed"}
+  var reachSeq = 0;
+  var reachControls = null; // the panel's fixed parts, kept while the elderly toggle refetches
+  var detailMode = null; // what the detail panel shows: "facility" or "reach"
+  var elderly = false;
+  map.createPane("isochrones").style.zIndex = 300; // over the streets, under the grid lines and markers
+
+  // Beside the zoom buttons on a wide screen; on a phone, low down, where the sheet (whose tier
+  // counts carry the same colours) covers it while open.
+  var tierLegend = L.control({ position: wide.matches ? "topleft" : "bottomright" });
+  tierLegend.onAdd = function () {
+    var box = el("div", { className: "reach-legend", "data-testid": "isochrone-legend" }, el("strong", {}, S.walkingTime));
+    TIERS.forEach(function (minutes) {
+      box.appendChild(el("span", { className: "reach-legend-item", "data-tier": minutes },
+        el("span", { className: "tier-swatch tier-" + minutes, "aria-hidden": "true" }), fmt(S.tierLabel, { n: minutes })));
+    });
+    return box;
+  };
+
+  function metresText(metres) { return fmt(S.metres, { m: Math.round(metres) }); }
+
+  function reachUrl(latlng) {
+    return config.api.isochrones + "?lon=" + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6) +
+      "&profile=" + (elderly ? "elderly" : "standard");
+  }
+
+  function removeAreas() {
+    if (reach && reach.layer) map.removeLayer(reach.layer);
+    if (reach) reach.layer = null;
+    tierLegend.remove();
+  }
+
+  function clearReach() {
+    if (!reach) return;
+    reachSeq += 1; // an answer still on its way is dropped
+    removeAreas();
+    map.removeLayer(reach.pin);
+    reach = null;
+    if (detailMode === "reach" || !detail.hidden) closeDetail(false);
+    map.getContainer().focus({ preventScroll: true });
+  }
+
+  function drawAreas(collection) {
+    removeAreas();
+    reach.layer = L.geoJSON(collection, {
+      pane: "isochrones", interactive: false,
+      style: function (feature) {
+        var minutes = feature.properties.tier_minutes;
+        var style = TIER_STYLE[minutes] || TIER_STYLE[15];
+        return {
+          className: "lc-isochrone tier-" + minutes, color: style.color, weight: style.weight, opacity: 0.85,
+          fillColor: style.fillColor, fillOpacity: style.fillOpacity, lineJoin: "round",
+        };
+      },
+    }).addTo(map);
+    reach.layer.eachLayer(function (layer) {
+      var node = layer.getElement && layer.getElement();
+      if (!node) return;
+      node.setAttribute("data-testid", "isochrone");
+      node.setAttribute("data-tier", String(layer.feature.properties.tier_minutes));
+      node.setAttribute("data-distance", String(layer.feature.properties.distance_m));
+    });
+    tierLegend.addTo(map);
+    var bounds = reach.layer.getBounds();
+    if (bounds.isValid()) {
+      var cover = wide.matches ? [detail.offsetWidth + 40, 24] : [24, Math.min(detail.offsetHeight, map.getSize().y * 0.62) + 24];
+      map.fitBounds(bounds, { paddingTopLeft: [24, 24], paddingBottomRight: cover, maxZoom: map.getZoom() });
+    }
+  }
+
+  function placePin(latlng) {
+    var icon = L.divIcon({ className: "lc-reach-pin", html: '<span class="pin"></span>', iconSize: [44, 44], iconAnchor: [22, 40] });
+    var pin = L.marker(latlng, { icon: icon, title: S.reachPoint, keyboard: true, zIndexOffset: 1000 });
+    pin.on("add", function () {
+      var node = pin.getElement();
+      node.setAttribute("data-testid", "isochrone-pin");
+      node.setAttribute("aria-label", S.reachPoint);
+      node.setAttribute("data-lon", latlng.lng.toFixed(6));
+      node.setAttribute("data-lat", latlng.lat.toFixed(6));
+    });
+    pin.on("click", function () { openReach(true); });
+    pin.on("keypress", function (event) {
+      if (event.originalEvent.key === "Enter") openReach(true);
+    });
+    return pin.addTo(map);
+  }
+
+  function showReach(latlng) {
+    if (reach) {
+      removeAreas();
+      map.removeLayer(reach.pin);
+    }
+    reach = { latlng: latlng, pin: placePin(latlng), layer: null, data: null, status: "loading" };
+    hint.hidden = true;
+    if (detailMode !== "reach" || detail.hidden) openReach(true);
+    fetchReach();
+  }
+
+  function fetchReach() {
+    var seq = ++reachSeq;
+    var current = reach;
+    current.status = "loading";
+    current.data = null;
+    renderReach();
+    fetch(reachUrl(current.latlng), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          return { ok: response.ok, status: response.status, body: body };
+        });
+      })
+      .then(function (answer) {
+        if (seq !== reachSeq || reach !== current) return; // a newer click or a clear came first
+        if (answer.ok && answer.body && answer.body.features) {
+          current.status = "ready";
+          current.data = answer.body;
+          renderReach();
+          drawAreas(answer.body);
+        } else {
+          current.status = answer.status === 422 ? "far" : "failed";
+          current.detail = (answer.body && answer.body.detail) || "";
+          removeAreas();
+          renderReach();
+        }
+      })
+      .catch(function (error) {
+        if (seq !== reachSeq || reach !== current) return;
+        current.status = "failed";
+        removeAreas();
+        renderReach();
+        if (window.console) console.warn(error);
+      });
+  }
+
+  /* The fixed part of the panel (title, elderly toggle, clear button); renderReach fills the rest. */
+  function openReach(focusTitle) {
+    if (!reach) return;
+    if (!wide.matches) setLegendOpen(false);
+    markSelected(null);
+    var toggle = el("input", { type: "checkbox", id: "reach-elderly", "data-testid": "elderly-toggle" });
+    toggle.checked = elderly;
+    toggle.addEventListener("change", function () {
+      elderly = toggle.checked;
+      if (reach) fetchReach();
+    });
+    var clear = el("button", { type: "button", className: "button-secondary reach-clear", "data-testid": "isochrone-clear" }, S.clear);
+    clear.addEventListener("click", clearReach);
+    var results = el("div", { className: "reach-results", "data-testid": "reach-results" });
+    var speeds = el("p", { className: "reach-speeds", "data-testid": "reach-distances" });
+    var status = el("p", { className: "reach-status", role: "status", "aria-live": "polite" });
+    detailBody.replaceChildren(
+      el("h2", { id: "detail-title", "data-testid": "detail-title", tabindex: "-1" }, S.reachTitle),
+      el("div", { className: "reach-tools" },
+        el("label", { className: "switch", for: "reach-elderly" }, toggle,
+          el("span", { className: "switch-track", "aria-hidden": "true" }), el("span", {}, S.elderlySpeed)),
+        clear),
+      speeds, status, results);
+    reachControls = { results: results, speeds: speeds, status: status };
+    detail.setAttribute("data-mode", "reach");
+    detail.removeAttribute("data-code");
+    detail.setAttribute("data-type", "reach");
+    detailMode = "reach";
+    detail.hidden = false;
+    page.classList.add("detail-open");
+    detail.scrollTop = 0;
+    renderReach();
+    if (focusTitle) document.getElementById("detail-title").focus({ preventScroll: true });
+  }
+
+  function tierCounts(items) {
+    return TIERS.map(function (minutes) {
+      return items.filter(function (item) { return item.tier_minutes <= minutes; }).length;
+    });
+  }
+
+  function reachItem(item) {
+    var entry = null;
+    places.forEach(function (candidate) {
+      if (candidate.type === "facility" && candidate.props.code === item.code) entry = candidate;
+    });
+    var name = local(item, "name");
+    var title = entry
+      ? el("button", { type: "button", className: "reach-name", "aria-label": fmt(S.openDetails, { name: name }) }, name)
+      : el("span", { className: "reach-name" }, name);
+    if (entry) title.addEventListener("click", function () { openDetail(entry, true); });
+    return el("li", {
+      "data-testid": "reachable-item", "data-code": item.code, "data-tier": String(item.tier_minutes),
+      "data-distance": String(item.distance_m), "data-minutes": String(item.minutes),
+    },
+    el("span", { className: "tier-badge tier-" + item.tier_minutes }, fmt(S.tierLabel, { n: item.tier_minutes })),
+    title,
+    el("span", { className: "reach-meta" }, metresText(item.distance_m) + " · " + fmt(S.walkMinutes, { n: item.minutes })));
+  }
+
+  function renderReach() {
+    if (!reach || detailMode !== "reach" || !reachControls) return;
+    var results = reachControls.results;
+    var status = reachControls.status;
+    status.className = "reach-status";
+    status.removeAttribute("data-testid");
+    results.replaceChildren();
+    reachControls.speeds.textContent = "";
+    if (reach.status === "loading") {
+      status.textContent = S.reachLoading;
+      status.classList.add("is-loading");
+      return;
+    }
+    if (reach.status === "far" || reach.status === "failed") {
+      status.textContent = reach.status === "far" ? S.reachTooFar : S.reachFailed;
+      status.classList.add("is-error");
+      status.setAttribute("data-testid", "isochrone-message");
+      status.setAttribute("data-reason", reach.status);
+      if (reach.detail) status.setAttribute("data-detail", reach.detail);
+      return;
+    }
+    var data = reach.data;
+    // "5 min 300 m · 10 min 500 m · …", each tier kept on one line.
+    var template = data.profile === "elderly" ? S.speedElderly : S.speedStandard;
+    var speed = data.profile === "elderly" ? config.elderlySpeed : config.planningSpeed;
+    var parts = fmt(template, { speed: speed, distances: "\u0000" }).split("\u0000");
+    reachControls.speeds.appendChild(document.createTextNode(parts[0]));
+    TIERS.forEach(function (minutes, i) {
+      if (i) reachControls.speeds.appendChild(document.createTextNode(" · "));
+      reachControls.speeds.appendChild(el("span", { className: "nowrap", "data-tier": String(minutes), "data-distance": String(data.distances_m[i]) },
+        fmt(S.tierLabel, { n: minutes }) + " " + metresText(data.distances_m[i])));
+    });
+    if (parts[1]) reachControls.speeds.appendChild(document.createTextNode(parts[1]));
+    status.textContent = data.reachable.length ? fmt(S.reachTotal, { n: data.reachable.length }) : S.reachNone;
+
+    var counts = tierCounts(data.reachable);
+    var summary = el("ul", {
+      className: "reach-summary", "data-testid": "isochrone-summary", "data-count": String(data.reachable.length),
+      "data-profile": data.profile, "data-lon": reach.latlng.lng.toFixed(6), "data-lat": reach.latlng.lat.toFixed(6),
+    });
+    TIERS.forEach(function (minutes, i) {
+      summary.appendChild(el("li", { className: "tier-" + minutes, "data-tier": String(minutes), "data-count": String(counts[i]) },
+        el("strong", {}, String(counts[i])), el("span", {}, fmt(S.withinTier, { n: minutes }))));
+    });
+    results.appendChild(summary);
+
+    // Grouped by category; a facility offering several services is listed under each.
+    var order = Object.keys(categories);
+    var groups = {};
+    data.reachable.forEach(function (item) {
+      (item.categories && item.categories.length ? item.categories : [item.category]).forEach(function (slug) {
+        (groups[slug] = groups[slug] || []).push(item);
+        if (order.indexOf(slug) < 0) order.push(slug);
+      });
+    });
+    order.forEach(function (slug) {
+      var items = groups[slug];
+      if (!items) return;
+      var perTier = tierCounts(items);
+      var section = el("section", { className: "reach-group", "data-testid": "reach-group", "data-category": slug });
+      var countText = TIERS.map(function (minutes, i) { return fmt(S.tierLabel, { n: minutes }) + " " + perTier[i]; }).join(" · ");
+      section.appendChild(el("h3", {},
+        el("span", { className: "swatch swatch-facility", style: "--c:" + safeColor((categories[slug] || {}).color), "aria-hidden": "true" }),
+        el("span", { className: "reach-group-name" }, categoryName(slug)),
+        el("span", { className: "reach-counts", "data-testid": "reach-counts" }, countText)));
+      var list = el("ul", { className: "reach-list" });
+      items.forEach(function (item) { list.appendChild(reachItem(item)); });
+      section.appendChild(list);
+      results.appendChild(section);
+    });
+  }
+
+  map.on("click", function (event) { showReach(event.latlng); });
+  // From the keyboard: Enter on the map itself (not on a place) uses the centre of the map.
+  map.getContainer().addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target === map.getContainer()) showReach(map.getCenter());
+  });
 
   // The data notice banner's "More" link opens the full notice in the footer.
   document.querySelectorAll('a[href="#data-notice-full"]').forEach(function (link) {
@@ -405,6 +699,7 @@
       if (!bounds || !bounds.isValid()) bounds = L.featureGroup(places.map(function (e) { return e.marker; })).getBounds();
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [16, 16], animate: false });
       markZoom();
+      if (!reach) hint.hidden = false;
       page.setAttribute("data-loaded", "true"); // markers are drawn and the map has stopped moving
     })
     .catch(fail);

@@ -1,0 +1,8 @@
+"""Pages of the accessibility app, included under /planning/ (URL names stay global: "coverage")."""
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("coverage/", views.coverage_page, name="coverage"),
+]
