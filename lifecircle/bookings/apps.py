@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BookingsConfig(AppConfig):
+    name = "lifecircle.bookings"
+    verbose_name = _("场地预约与活动 Room bookings and events")
+    role_permissions = {
+        "administrator": ["*"],
+        "centre_manager": [
+            "view_booking", "change_booking",
+            "view_event", "add_event", "change_event",
+            "view_registration", "change_registration",
+        ],
+    }
+    #: Listed by the lead's resident and staff home pages: (url name, label).
+    resident_links = [
+        ("bookings:rooms", _("Book a room")),
+        ("bookings:events", _("Events and lectures")),
+        ("bookings:mine", _("My bookings and registrations")),
+    ]
+    staff_links = [
+        ("bookings:staff", _("Bookings to approve and event check-in")),
+    ]

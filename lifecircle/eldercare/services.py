@@ -1,0 +1,449 @@
+"""The rules of senior care, shared by the API, the pages and the staff console.
+
+Every change runs in one transaction and checks everything before writing, so a refused request
+changes nothing. Admissions lock their place type's row and activity sign-ups their activity's
+row (``select_for_update``) before counting, so concurrent requests never exceed capacity.
+"""
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lifecircle.accounts.models import Resident, StaffRole
+from lifecircle.accounts.permissions import (
+    check_can_act_for,
+    log_access,
+    mask_name,
+    require_facility_staff,
+    resident_of,
+    staff_facility_ids,
+)
+from lifecircle.notifications.models import Notification
+from lifecircle.notifications.service import notify
+
+from .models import (
+    CARE_CATEGORIES,
+    SENIOR_CATEGORIES,
+    Activity,
+    ActivitySignup,
+    Admission,
+    Attendance,
+    HealthCheck,
+    HealthConsent,
+    PlaceType,
+    facilities_offering,
+)
+
+
+class Refused(Exception):
+    """A request the rules do not allow; the message says why, for the person who asked."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _id(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def require_staff(user, facility):
+    if not user.is_authenticated:
+        raise PermissionDenied(_("Please sign in as staff."))
+    require_facility_staff(user, facility)
+
+
+def works_at(user, facility):
+    return StaffRole.objects.filter(user=user, facility=facility).exists()
+
+
+def staff_facilities(user, slugs=SENIOR_CATEGORIES):
+    """The senior facilities ``user`` works at (all of them for administrators)."""
+    facilities = facilities_offering(slugs)
+    ids = staff_facility_ids(user)
+    if ids is not None:
+        facilities = facilities.filter(pk__in=ids)
+    return facilities
+
+
+def require_senior_staff(user):
+    if not user.is_authenticated or not staff_facilities(user).exists():
+        raise PermissionDenied(_("Only staff of a senior service facility can do this."))
+
+
+def _verified(person):
+    if not person.is_verified:
+        raise Refused(_("Staff have not yet verified that %(name)s lives in the sub-district.")
+                      % {"name": person.name}, 403)
+
+
+def find_resident(name, phone):
+    """The one resident with this name and phone number, as staff find someone at the counter."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    matches = [r for r in Resident.objects.filter(name=(name or "").strip())
+               if "".join(ch for ch in r.phone if ch.isdigit()) == digits and digits]
+    if not matches:
+        raise Refused(_("No resident with this name and phone number is registered."), 404)
+    if len(matches) > 1:
+        raise Refused(_("Several residents have this name and phone number; use the staff console."), 409)
+    return matches[0]
+
+
+# ---- places and admissions ---------------------------------------------------------------------
+
+
+def _stays(place_type, start, end, exclude=None):
+    stays = Admission.objects.filter(place_type=place_type, status=Admission.Status.ADMITTED,
+                                     start__lte=end, end__gte=start)
+    if exclude is not None:
+        stays = stays.exclude(pk=exclude)
+    return list(stays.values_list("start", "end"))
+
+
+def peak(place_type, start, end, exclude=None):
+    """(most places taken on any day from ``start`` to ``end``, the first such day)."""
+    stays = _stays(place_type, start, end, exclude)
+    best, best_day = 0, start
+    changes = {}
+    for first, last in stays:
+        first = max(first, start)
+        changes[first] = changes.get(first, 0) + 1
+        after = last + datetime.timedelta(days=1)
+        if after <= end:
+            changes[after] = changes.get(after, 0) - 1
+    taken = 0
+    for day in sorted(changes):
+        taken += changes[day]
+        if taken > best:
+            best, best_day = taken, day
+    return best, best_day
+
+
+def peak_from(place_type, day):
+    last = Admission.objects.filter(place_type=place_type, status=Admission.Status.ADMITTED, end__gte=day) \
+        .order_by("-end").values_list("end", flat=True).first()
+    return peak(place_type, day, last) if last else (0, day)
+
+
+def occupancy(place_type, day):
+    return Admission.objects.filter(place_type=place_type, status=Admission.Status.ADMITTED,
+                                    start__lte=day, end__gte=day).count()
+
+
+def check_admission(place_type, resident, start, end, cognitive_impairment, exclude=None):
+    """Every rule of an admission, with the place type's row already locked by the caller's transaction."""
+    _verified(resident)
+    if not place_type.active:
+        raise Refused(_("%(place)s is not taking admissions.") % {"place": place_type})
+    if end < start:
+        raise Refused(_("The last day cannot come before the first."))
+    days = (end - start).days + 1
+    if place_type.max_days and days > place_type.max_days:
+        raise Refused(_("A stay in %(place)s lasts at most %(max)s days; this one would last %(n)s.")
+                      % {"place": place_type.label, "max": place_type.max_days, "n": days})
+    if place_type.cognitive_care and not cognitive_impairment:
+        raise Refused(_("These places are reserved for residents assessed with cognitive impairment."))
+    clash = Admission.objects.filter(resident=resident, status=Admission.Status.ADMITTED, start__lte=end,
+                                     end__gte=start)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    clash = clash.select_related("place_type__facility").first()
+    if clash is not None:
+        raise Refused(_("%(name)s already has a place from %(start)s to %(end)s (%(place)s).")
+                      % {"name": resident.name, "start": clash.start, "end": clash.end, "place": clash.place_type},
+                      409)
+    busiest, day = peak(place_type, start, end, exclude)
+    if busiest >= place_type.capacity:
+        raise Refused(_("All %(n)s places of %(place)s are taken on %(day)s.")
+                      % {"n": place_type.capacity, "place": place_type.label, "day": day}, 409)
+
+
+def lock_place_type(place_type_id):
+    place_type = (PlaceType.objects.select_for_update(of=("self",)).select_related("facility")
+                  .filter(pk=place_type_id).first())
+    if place_type is None:
+        raise Refused(_("There is no such place type."), 404)
+    return place_type
+
+
+def admit(user, resident, place_type_id, start, end, cognitive_impairment=False, notes=""):
+    """Admit ``resident`` to a place of the type from ``start`` to ``end`` (inclusive)."""
+    with transaction.atomic():
+        place_type = lock_place_type(place_type_id)
+        require_staff(user, place_type.facility)
+        if start < timezone.localdate():
+            raise Refused(_("An admission cannot start in the past."))
+        check_admission(place_type, resident, start, end, cognitive_impairment)
+        admission = Admission.objects.create(
+            resident=resident, place_type=place_type, start=start, end=end,
+            cognitive_impairment=cognitive_impairment, notes=notes, admitted_by=user)
+        notify_admission(admission)
+    return admission
+
+
+def notify_admission(admission):
+    place_type = admission.place_type
+    notify(admission.resident.user, Notification.Kind.CONFIRMATION,
+           _("Admitted to %(facility)s") % {"facility": place_type.facility.name},
+           _("You have a place (%(place)s) at %(facility)s from %(start)s to %(end)s.")
+           % {"place": place_type.label, "facility": place_type.facility.name, "start": admission.start,
+              "end": admission.end},
+           reverse("eldercare:mine"))
+
+
+def _admission_for_staff(user, admission_id):
+    admission = Admission.objects.select_related("place_type__facility", "resident").filter(
+        pk=_id(admission_id)).first()
+    if admission is None:
+        raise Refused(_("There is no such admission."), 404)
+    require_staff(user, admission.place_type.facility)
+    return admission
+
+
+def cancel_admission(user, admission_id):
+    admission = _admission_for_staff(user, admission_id)
+    with transaction.atomic():
+        lock_place_type(admission.place_type_id)
+        admission = Admission.objects.select_related("place_type__facility", "resident").get(pk=admission.pk)
+        if admission.status == Admission.Status.CANCELLED:
+            raise Refused(_("This admission is already cancelled."), 409)
+        admission.status, admission.cancelled_at, admission.cancelled_by = (
+            Admission.Status.CANCELLED, timezone.now(), user)
+        admission.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+        notify(admission.resident.user, Notification.Kind.CANCELLATION, _("Place cancelled"),
+               _("Your place (%(place)s) at %(facility)s from %(start)s to %(end)s is cancelled.")
+               % {"place": admission.place_type.label, "facility": admission.place_type.facility.name,
+                  "start": admission.start, "end": admission.end}, reverse("eldercare:mine"))
+    return admission
+
+
+def discharge(user, admission_id, last_day):
+    """End a stay early: ``last_day`` becomes its last day, freeing the place after it."""
+    admission = _admission_for_staff(user, admission_id)
+    with transaction.atomic():
+        lock_place_type(admission.place_type_id)
+        admission = Admission.objects.get(pk=admission.pk)
+        if admission.status != Admission.Status.ADMITTED:
+            raise Refused(_("This admission is cancelled."), 409)
+        if not admission.start <= last_day <= admission.end:
+            raise Refused(_("The last day must lie within the stay (%(start)s to %(end)s).")
+                          % {"start": admission.start, "end": admission.end})
+        admission.end = last_day
+        admission.save(update_fields=["end"])
+    return admission
+
+
+def check_in(user, admission_id, day=None):
+    """Record that a resident with a place is there today (or on ``day``)."""
+    admission = _admission_for_staff(user, admission_id)
+    day = day or timezone.localdate()
+    if admission.status != Admission.Status.ADMITTED or not admission.covers(day):
+        raise Refused(_("%(name)s has no place here on %(day)s.") % {"name": admission.resident.name, "day": day})
+    if day > timezone.localdate():
+        raise Refused(_("Attendance cannot be recorded for a day still to come."))
+    with transaction.atomic():
+        record, created = Attendance.objects.get_or_create(
+            admission=admission, date=day, defaults={"recorded_by": user, "arrived_at": timezone.now()})
+    if not created:
+        raise Refused(_("%(name)s is already recorded as here on %(day)s.")
+                      % {"name": admission.resident.name, "day": day}, 409)
+    return record
+
+
+def place_summary(facility, day):
+    """Per place type of ``facility``: capacity, places taken on ``day``, residents present."""
+    rows = []
+    for place_type in facility.place_types.filter(active=True):
+        stays = list(Admission.objects.filter(place_type=place_type, status=Admission.Status.ADMITTED,
+                                              start__lte=day, end__gte=day).select_related("resident"))
+        present = set(Attendance.objects.filter(admission__in=stays, date=day).values_list("admission_id",
+                                                                                           flat=True))
+        rows.append({"place_type": place_type, "id": place_type.pk, "kind": place_type.kind,
+                     "label": place_type.label, "cognitive_care": place_type.cognitive_care,
+                     "capacity": place_type.capacity, "taken": len(stays),
+                     "free": max(0, place_type.capacity - len(stays)), "present": len(present),
+                     "stays": stays, "present_ids": present})
+    return rows
+
+
+# ---- health ------------------------------------------------------------------------------------
+
+
+def record_consent(user, resident, evidence):
+    require_senior_staff(user)
+    _verified(resident)
+    if not (evidence or "").strip():
+        raise Refused(_("Say how consent was given, e.g. the number of the signed form."))
+    with transaction.atomic():
+        if HealthConsent.current(resident) is not None:
+            raise Refused(_("%(name)s's consent to health records is already on record.")
+                          % {"name": resident.name}, 409)
+        return HealthConsent.objects.create(resident=resident, evidence=evidence.strip()[:200], recorded_by=user,
+                                            recorded_at=timezone.now())
+
+
+def revoke_consent(user, consent_id):
+    require_senior_staff(user)
+    consent = HealthConsent.objects.filter(pk=_id(consent_id)).first()
+    if consent is None:
+        raise Refused(_("There is no such consent."), 404)
+    if consent.revoked_at is not None:
+        raise Refused(_("This consent is already revoked."), 409)
+    consent.revoked_at = timezone.now()
+    consent.save(update_fields=["revoked_at"])
+    return consent
+
+
+def record_check(user, resident, facility, readings, measured_at=None, notes=""):
+    """Record a health check; refused without the resident's consent or with implausible readings."""
+    require_staff(user, facility)
+    if not facilities_offering(SENIOR_CATEGORIES).filter(pk=facility.pk).exists():
+        raise Refused(_("Health checks are recorded at facilities for seniors."))
+    consent = HealthConsent.current(resident)
+    if consent is None:
+        raise Refused(_("%(name)s has not consented to health records; record their consent first.")
+                      % {"name": resident.name}, 403)
+    unknown = set(readings) - set(HealthCheck.READINGS)
+    if unknown:
+        raise Refused(_("Unknown readings: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    check = HealthCheck(resident=resident, facility=facility, consent=consent, recorded_by=user, notes=notes or "",
+                        measured_at=measured_at or timezone.now(),
+                        **{k: v for k, v in readings.items() if v not in (None, "")})
+    try:
+        check.full_clean()
+    except ValidationError as exc:
+        raise Refused(reading_errors(exc)) from None
+    check.save()
+    return check
+
+
+def reading_errors(exc):
+    """A ValidationError about readings as one sentence that names each reading."""
+    if not hasattr(exc, "error_dict"):
+        return " ".join(exc.messages)
+    parts = []
+    for field, errors in exc.message_dict.items():
+        if field == "__all__":
+            parts.extend(errors)
+        else:
+            label = HealthCheck._meta.get_field(field).verbose_name
+            parts.append(f"{label}: {' '.join(errors)}")
+    return "; ".join(parts)
+
+
+def my_health_checks(user):
+    """The signed-in resident's own health checks, newest first."""
+    return HealthCheck.objects.filter(resident=resident_of(user)).select_related("facility")
+
+
+def staff_health_checks(user, facility, resident=None, days=14):
+    """Recent checks at ``facility`` (or a resident's there), as staff may read them; each read is logged."""
+    require_staff(user, facility)
+    since = timezone.now() - datetime.timedelta(days=days)
+    checks = HealthCheck.objects.filter(facility=facility, measured_at__gte=since).select_related("resident")
+    if resident is not None:
+        checks = checks.filter(resident=resident)
+    checks = list(checks)
+    for person in {c.resident_id: c.resident for c in checks}.values():
+        log_access(user, "view", f"eldercare health checks {facility.code}", resident=person)
+    return checks
+
+
+# ---- activities --------------------------------------------------------------------------------
+
+
+def sign_up(user, activity_id, person=None):
+    """Sign ``person`` (default: oneself) up for an activity, while places are left and before it starts."""
+    actor = resident_of(user)
+    person = person or actor
+    _verified(person)
+    check_can_act_for(actor, person)
+    with transaction.atomic():
+        activity = (Activity.objects.select_for_update(of=("self",)).select_related("facility")
+                    .filter(pk=_id(activity_id)).first())
+        if activity is None:
+            raise Refused(_("There is no such activity."), 404)
+        if timezone.now() >= activity.start:
+            raise Refused(_("%(title)s has already started.") % {"title": activity.title})
+        if ActivitySignup.objects.filter(activity=activity, resident=person,
+                                         status=ActivitySignup.Status.SIGNED_UP).exists():
+            raise Refused(_("%(name)s is already signed up for %(title)s.")
+                          % {"name": person.name, "title": activity.title}, 409)
+        if activity.taken() >= activity.capacity:
+            raise Refused(_("%(title)s is full.") % {"title": activity.title}, 409)
+        signup = ActivitySignup.objects.create(activity=activity, resident=person, signed_up_by=actor)
+        _tell_signup(signup, actor, Notification.Kind.CONFIRMATION, _("Signed up"),
+                     _("%(name)s is signed up for %(title)s at %(facility)s, %(when)s."))
+    return signup
+
+
+def cancel_signup(user, signup_id):
+    actor = resident_of(user)
+    signup = ActivitySignup.objects.select_related("resident").filter(pk=_id(signup_id)).first()
+    if signup is None:
+        raise Refused(_("There is no such sign-up."), 404)
+    check_can_act_for(actor, signup.resident)
+    with transaction.atomic():
+        activity = Activity.objects.select_for_update(of=("self",)).select_related("facility").get(
+            pk=signup.activity_id)
+        signup = ActivitySignup.objects.select_related("resident").get(pk=signup.pk)
+        if signup.status == ActivitySignup.Status.CANCELLED:
+            raise Refused(_("This sign-up is already cancelled."), 409)
+        if timezone.now() >= activity.start:
+            raise Refused(_("%(title)s has already started.") % {"title": activity.title})
+        signup.status, signup.cancelled_at = ActivitySignup.Status.CANCELLED, timezone.now()
+        signup.save(update_fields=["status", "cancelled_at"])
+        _tell_signup(signup, actor, Notification.Kind.CANCELLATION, _("Sign-up cancelled"),
+                     _("%(name)s's place at %(title)s at %(facility)s, %(when)s, is cancelled."))
+    return signup
+
+
+def _tell_signup(signup, actor, kind, subject, body):
+    activity = signup.activity
+    text = body % {"name": signup.resident.name, "title": activity.title, "facility": activity.facility.name,
+                   "when": timezone.localtime(activity.start).strftime("%Y-%m-%d %H:%M")}
+    url = reverse("eldercare:mine")
+    notify(signup.resident.user, kind, subject, text, url)
+    if actor.pk != signup.resident_id:
+        notify(actor.user, kind, subject, text, url)
+
+
+def signups_for_staff(user, activity):
+    """Who signed up for an activity (whole names for the facility's staff, masked for others); logged."""
+    require_staff(user, activity.facility)
+    whole = works_at(user, activity.facility)
+    rows = []
+    for signup in activity.signups.filter(status=ActivitySignup.Status.SIGNED_UP).select_related("resident"):
+        log_access(user, "view", f"eldercare activity {activity.pk} sign-ups", resident=signup.resident)
+        rows.append({"id": signup.pk, "name": signup.resident.name if whole else mask_name(signup.resident.name),
+                     "phone": signup.resident.phone if whole else "", "masked": not whole})
+    return rows
+
+
+def upcoming_activities(now=None, facility=None, days=14):
+    now = now or timezone.now()
+    activities = Activity.objects.filter(end__gte=now, start__lte=now + datetime.timedelta(days=days)) \
+        .select_related("facility")
+    if facility is not None:
+        activities = activities.filter(facility=facility)
+    activities = list(activities)
+    taken = {}
+    for activity_id in ActivitySignup.objects.filter(activity__in=activities,
+                                                     status=ActivitySignup.Status.SIGNED_UP).values_list(
+                                                         "activity_id", flat=True):
+        taken[activity_id] = taken.get(activity_id, 0) + 1
+    for activity in activities:
+        activity.left = max(0, activity.capacity - taken.get(activity.pk, 0))
+        activity.started = activity.start <= now
+    return activities
+
+
+def care_facilities():
+    return facilities_offering(CARE_CATEGORIES)
