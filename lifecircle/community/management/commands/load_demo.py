@@ -9,10 +9,15 @@ from .load_pack import summary
 DEMO_PACK = settings.PROJECT_DIR / "data" / "packs" / "jiangning-road"
 
 
+#: Starting data that apps need in any deployment (service definitions, skills), loaded for the demo too.
+STARTING_DATA = ["load_open311_services", "load_volunteer_skills"]
+
+
 def app_demo_commands():
     """Each service app may bring illustrative demo content as a `load_<app>_demo` command."""
-    return sorted(name for name in get_commands() if name.startswith("load_") and name.endswith("_demo")
-                  and name != "load_demo")
+    commands = get_commands()
+    demo = sorted(name for name in commands if name.startswith("load_") and name.endswith("_demo") and name != "load_demo")
+    return [name for name in STARTING_DATA if name in commands] + demo
 
 
 class Command(BaseCommand):

@@ -1,0 +1,103 @@
+"""JSON API of residents' requests (beside the Open311 endpoints at /open311/v2/): a GeoJSON map
+layer with public fields only, and the response and closing times per grid for staff."""
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from lifecircle.community.api import FeatureCollectionOut
+from lifecircle.geography import feature_collection, point_feature
+
+from . import lifecycle
+from .models import Service, ServiceRequest
+from .stats import response_times
+from .wire import w3c
+
+router = Router(tags=["requests311"])
+
+
+@router.get(
+    "/requests.geojson", response=FeatureCollectionOut, summary="Residents' requests as a map layer",
+    description=(
+        "Requests with a location, as GeoJSON points ([longitude, latitude], WGS84): those still open, "
+        "and those closed within the last `days` days (default 30). Public fields only: no reporter, no "
+        "description, and nothing from private services (help for an elderly person, childcare). "
+        "`status` (open or closed) and `service_code` filter."
+    ),
+)
+def requests_geojson(request, status: str | None = None, service_code: str | None = None, days: int = 30):
+    if status not in (None, "", "open", "closed"):
+        raise HttpError(400, f"status must be open or closed, not '{status[:20]}'")
+    if not 1 <= days <= 366:
+        raise HttpError(400, "days must be between 1 and 366")
+    queryset = ServiceRequest.objects.filter(service__private=False, lat__isnull=False, lon__isnull=False) \
+        .select_related("service", "grid")
+    since = timezone.now() - datetime.timedelta(days=days)
+    closed = ServiceRequest.State.CLOSED
+    queryset = queryset.filter(~Q(state=closed) | Q(closed_at__gte=since))
+    if status == "open":
+        queryset = queryset.exclude(state=closed)
+    elif status == "closed":
+        queryset = queryset.filter(state=closed)
+    if service_code:
+        if not Service.objects.filter(service_code=service_code).exists():
+            raise HttpError(400, f"unknown service_code '{service_code[:64]}'; GET /open311/v2/services.json lists them")
+        queryset = queryset.filter(service__service_code=service_code)
+    features = [
+        point_feature(r.lon, r.lat, {
+            "service_request_id": str(r.pk), "service_code": r.service.service_code,
+            "service_name": r.service.display_name, "group": r.service.group, "status": r.status,
+            "detailed_status": r.state, "requested_datetime": w3c(r.requested_at),
+            "updated_datetime": w3c(r.updated_at), "agency_responsible": r.agency_responsible or None,
+            "grid": r.grid.code if r.grid_id else None,
+        })
+        for r in queryset
+    ]
+    return feature_collection(features)
+
+
+class GridResponseTimesOut(Schema):
+    grid: str | None
+    name: str
+    requests: int
+    open: int
+    acknowledged: int
+    closed: int
+    acknowledge_median_hours: float | None
+    acknowledge_mean_hours: float | None
+    close_median_hours: float | None
+    close_mean_hours: float | None
+
+
+def parse_period(start, end):
+    """[start, end) as aware datetimes from YYYY-MM-DD dates (end inclusive); the last 90 days by default."""
+    today = timezone.localdate()
+    try:
+        first = datetime.date.fromisoformat(start) if start else today - datetime.timedelta(days=89)
+        last = datetime.date.fromisoformat(end) if end else today
+    except ValueError:
+        raise HttpError(400, "start and end must be dates like 2026-03-01") from None
+    if last < first:
+        raise HttpError(400, "end is before start")
+    midnight = datetime.time()
+    return (timezone.make_aware(datetime.datetime.combine(first, midnight)),
+            timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), midnight)), first, last)
+
+
+@router.get(
+    "/response-times", response=list[GridResponseTimesOut], summary="Response and closing times per grid (staff)",
+    description=(
+        "For requests made from `start` to `end` (dates, both included; the last 90 days by default): per grid, "
+        "how many, and the median and mean hours to acknowledge (first response) and to close. Staff who "
+        "handle requests only (grid workers, administrators); log in first."
+    ),
+)
+def get_response_times(request, start: str | None = None, end: str | None = None):
+    if not request.user.is_authenticated:
+        raise HttpError(401, "log in as staff to see response times")
+    if lifecycle.handled_grid_ids(request.user) == set():
+        raise HttpError(403, "only grid workers and administrators see response times")
+    since, until, _, _ = parse_period(start, end)
+    return response_times(since, until)

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class Requests311Config(AppConfig):
+    name = "lifecircle.requests311"
+    verbose_name = _("居民诉求 Residents' requests (Open311)")
+    role_permissions = {
+        "administrator": ["*"],
+        # Grid workers change state on the staff pages (which keep the lifecycle rules); in the
+        # console they may look, not edit.
+        "grid_worker": ["view_service", "view_serviceattribute", "view_servicerequest", "view_requestupdate"],
+    }
+    resident_links = [("requests311:new", _("Report a need")), ("requests311:mine", _("My requests"))]
+    staff_links = [("requests311:staff", _("Residents' requests")), ("requests311:times", _("Response times"))]

@@ -1,0 +1,318 @@
+"""What happens to a request: routing to a grid, the lifecycle, notes, reopening, notifications.
+
+Every change is one transaction that locks the request row first, so two grid workers (or a
+worker and the reporter) acting at once cannot both move it from the same state.
+
+Lifecycle::
+
+    open ──► acknowledged ──► in progress ──► closed
+      │            └──────────────────────────▲ │
+      └────────────────────────────────────────┘ │  (closing at once, e.g. a duplicate, with a note)
+    closed ──► open: reopened by the reporter (within REOPEN_DAYS) or by staff, with a reason
+
+``acknowledged_at`` is the first time staff moved the request on from open (the response time);
+``closed_at`` is when it was last closed (cleared on reopening), so the closing time of a
+request that was reopened runs until the need was finally met.
+"""
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from shapely.geometry import Point
+
+from lifecircle.accounts.models import StaffRole
+from lifecircle.accounts.permissions import is_administrator
+from lifecircle.community.models import Grid
+from lifecircle.notifications.service import notify
+
+from .models import RequestUpdate, ServiceRequest
+
+log = logging.getLogger(__name__)
+State = ServiceRequest.State
+Routing = ServiceRequest.Routing
+
+TRANSITIONS = {
+    State.OPEN: {State.ACKNOWLEDGED, State.IN_PROGRESS, State.CLOSED},
+    State.ACKNOWLEDGED: {State.IN_PROGRESS, State.CLOSED},
+    State.IN_PROGRESS: {State.CLOSED},
+    State.CLOSED: set(),  # reopening is its own action, with a reason
+}
+REOPEN_DAYS = 30
+NOTE_MAX = 4000
+
+
+class LifecycleError(Exception):
+    """A change the rules do not allow; the message says why, for the person who tried."""
+
+
+# ---- routing -------------------------------------------------------------------------------------
+
+def find_grid(lon, lat):
+    """The grid whose boundary contains (lon, lat), or None. A point on the line between two grids
+    goes to the first by sub-district and code, so the same point always goes to the same grid."""
+    point = Point(lon, lat)
+    for grid in Grid.objects.order_by("subdistrict_id", "code"):
+        try:
+            if grid.polygon.covers(point):
+                return grid
+        except ValueError:  # a broken boundary must not stop the other grids from being tried
+            log.warning("grid %s has an invalid boundary", grid.pk)
+    return None
+
+
+def route(lat, lon):
+    """(grid, routing) for a location: the containing grid, or None and why it needs a person."""
+    if lat is None or lon is None:
+        return None, Routing.ADDRESS_ONLY
+    grid = find_grid(lon, lat)
+    return (grid, Routing.GRID) if grid else (None, Routing.OUTSIDE)
+
+
+def grid_workers(grid):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        staff_roles__role=StaffRole.Role.GRID_WORKER, staff_roles__grid=grid, is_active=True).distinct()
+
+
+def administrators():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(staff_roles__role=StaffRole.Role.ADMINISTRATOR, is_active=True).distinct()
+
+
+# ---- who may do what -----------------------------------------------------------------------------
+
+def handled_grid_ids(user):
+    """The grids whose requests ``user`` handles; None means all, unrouted ones included."""
+    if is_administrator(user):
+        return None
+    if not user.is_authenticated:
+        return set()
+    return set(StaffRole.objects.filter(user=user, role=StaffRole.Role.GRID_WORKER).values_list("grid_id", flat=True))
+
+
+def can_handle(user, request):
+    grids = handled_grid_ids(user)
+    return grids is None or (request.grid_id is not None and request.grid_id in grids)
+
+
+def is_reporter(user, request):
+    return user.is_authenticated and request.reporter_id is not None and request.reporter_id == user.pk
+
+
+def matches_reporter(request, email="", account_id="", token=""):
+    """Whether the identifiers a client sent are those the request was made with."""
+    email, account_id, token = (email or "").strip(), (account_id or "").strip(), (token or "").strip()
+    return bool(
+        (email and request.email and email.lower() == request.email.lower())
+        or (account_id and request.account_id and account_id == request.account_id)
+        or (token and token == request.token)
+    )
+
+
+# ---- notifications -------------------------------------------------------------------------------
+
+def _staff_url(request):
+    return reverse("requests311:staff_detail", args=[request.pk])
+
+
+def _resident_url(request):
+    return reverse("requests311:detail", args=[request.pk])
+
+
+def _notify_reporter(request, subject, body):
+    """In the app when the reporter has an account; otherwise by e-mail when they gave one."""
+    if request.reporter_id:
+        notify(request.reporter, "information", subject, body, _resident_url(request))
+    elif request.email:
+        address = request.email
+
+        def send():
+            try:
+                send_mail(subject, body, None, [address])
+            except OSError as exc:  # a mail server being down must not undo the change it reports
+                log.warning("could not e-mail the reporter of request %s: %s", request.pk, exc)
+
+        transaction.on_commit(send)
+
+
+def _notify_handlers(request, subject, body):
+    people = list(grid_workers(request.grid)) if request.grid_id else list(administrators())
+    for user in people:
+        notify(user, "information", subject, body, _staff_url(request))
+
+
+def _where(request):
+    if request.address_string:
+        return request.address_string
+    if request.lat is not None:
+        return f"{request.lat:.5f}, {request.lon:.5f}"
+    return request.address_id
+
+
+# ---- changes -------------------------------------------------------------------------------------
+
+def create_request(cleaned, *, api_key=None, reporter=None, resident=None, now=None):
+    """Save a new request from cleaned values (see intake.parse_new_request), route it, tell the grid."""
+    service = cleaned["service"]
+    now = now or timezone.now()
+    grid, routing = route(cleaned["lat"], cleaned["lon"])
+    fields = {k: v for k, v in cleaned.items() if k != "service"}
+    with transaction.atomic():
+        request = ServiceRequest.objects.create(
+            service=service, grid=grid, routing=routing, api_key=api_key, reporter=reporter, resident=resident,
+            service_notice=service.service_notice, requested_at=now, updated_at=now,
+            expected_at=now + datetime.timedelta(hours=service.expected_hours) if service.expected_hours else None,
+            **fields,
+        )
+        RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.SUBMITTED, state=State.OPEN,
+                                     author=reporter, by_reporter=True, created_at=now)
+        with translation.override(settings.LANGUAGE_CODE):
+            if grid is not None:
+                _notify_handlers(request, _("New request #%(id)s: %(service)s") % {
+                    "id": request.pk, "service": service.service_name},
+                    _("%(service)s at %(where)s.\n%(description)s") % {
+                        "service": service.service_name, "where": _where(request), "description": request.description[:300]})
+            else:
+                reason = (_("It gives an address only.") if routing == Routing.ADDRESS_ONLY
+                          else _("Its location is outside every grid."))
+                _notify_handlers(request, _("Request #%(id)s needs routing by hand") % {"id": request.pk},
+                                 _("%(service)s at %(where)s. %(reason)s") % {
+                                     "service": service.service_name, "where": _where(request), "reason": reason})
+    return request
+
+
+def _locked(request):
+    return ServiceRequest.objects.select_for_update(of=("self",)).select_related("service", "grid").get(pk=request.pk)
+
+
+def _clean_note(note):
+    from .intake import plain_text
+
+    note = plain_text(note or "")
+    if len(note) > NOTE_MAX:
+        raise LifecycleError(_("A note may be at most %(max)d characters long.") % {"max": NOTE_MAX})
+    return note
+
+
+def change_state(request, new_state, note, user, now=None):
+    """Move ``request`` to ``new_state`` with a note the reporter will read; staff only."""
+    note = _clean_note(note)
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = _locked(request)
+        if not can_handle(user, request):
+            raise LifecycleError(_("You do not handle requests of this grid."))
+        if new_state not in State.values:
+            raise LifecycleError(_("'%(state)s' is not a state.") % {"state": new_state})
+        if new_state not in TRANSITIONS[request.state]:
+            raise LifecycleError(_("A request that is %(current)s cannot become %(new)s.") % {
+                "current": request.get_state_display(), "new": State(new_state).label})
+        if new_state == State.CLOSED and not note:
+            raise LifecycleError(_("Say in a note how the request was closed; the reporter will read it."))
+        request.state = new_state
+        request.updated_at = now
+        if request.acknowledged_at is None:
+            request.acknowledged_at = now
+        if new_state == State.CLOSED:
+            request.closed_at = now
+        if note:
+            request.status_notes = note
+        request.save(update_fields=["state", "updated_at", "acknowledged_at", "closed_at", "status_notes"])
+        RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.STATE, state=new_state, note=note,
+                                     author=user, created_at=now)
+        with translation.override(settings.LANGUAGE_CODE):
+            _notify_reporter(request, _("Your request #%(id)s is now %(state)s") % {
+                "id": request.pk, "state": request.get_state_display()}, note or request.get_state_display())
+    return request
+
+
+def add_note(request, note, user, now=None):
+    """A note without a change of state (e.g. "the repair team comes on Tuesday"); staff only."""
+    note = _clean_note(note)
+    now = now or timezone.now()
+    if not note:
+        raise LifecycleError(_("The note is empty."))
+    with transaction.atomic():
+        request = _locked(request)
+        if not can_handle(user, request):
+            raise LifecycleError(_("You do not handle requests of this grid."))
+        request.status_notes, request.updated_at = note, now
+        request.save(update_fields=["status_notes", "updated_at"])
+        RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.NOTE, state=request.state, note=note,
+                                     author=user, created_at=now)
+        with translation.override(settings.LANGUAGE_CODE):
+            _notify_reporter(request, _("News on your request #%(id)s") % {"id": request.pk}, note)
+    return request
+
+
+def reopen(request, reason, *, user=None, by_reporter=True, now=None):
+    """Open a closed request again. The reporter may do so within REOPEN_DAYS of its closing (the
+    caller has checked that it is the reporter); staff who handle the grid may at any time."""
+    reason = _clean_note(reason)
+    now = now or timezone.now()
+    if not reason:
+        raise LifecycleError(_("Say why the request should be reopened."))
+    with transaction.atomic():
+        request = _locked(request)
+        if request.state != State.CLOSED:
+            raise LifecycleError(_("Only a closed request can be reopened; this one is %(state)s.") % {
+                "state": request.get_state_display()})
+        if not by_reporter and not can_handle(user, request):
+            raise LifecycleError(_("You do not handle requests of this grid."))
+        if by_reporter and request.closed_at and now - request.closed_at > datetime.timedelta(days=REOPEN_DAYS):
+            raise LifecycleError(_("This request was closed more than %(days)d days ago; please make a new one.")
+                                 % {"days": REOPEN_DAYS})
+        request.state, request.closed_at, request.updated_at, request.status_notes = State.OPEN, None, now, reason
+        request.save(update_fields=["state", "closed_at", "updated_at", "status_notes"])
+        RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.REOPENED, state=State.OPEN, note=reason,
+                                     author=user if user and user.is_authenticated else None, by_reporter=by_reporter,
+                                     created_at=now)
+        with translation.override(settings.LANGUAGE_CODE):
+            if by_reporter:
+                _notify_handlers(request, _("Request #%(id)s was reopened by its reporter") % {"id": request.pk}, reason)
+            else:
+                _notify_reporter(request, _("Your request #%(id)s was reopened") % {"id": request.pk}, reason)
+    return request
+
+
+def route_by_hand(request, grid, user, now=None):
+    """Give an unrouted (or wrongly routed) request to a grid; administrators only."""
+    now = now or timezone.now()
+    if not is_administrator(user):
+        raise LifecycleError(_("Only sub-district administrators route requests by hand."))
+    with transaction.atomic():
+        request = _locked(request)
+        request.grid, request.routing, request.updated_at = grid, Routing.MANUAL, now
+        request.save(update_fields=["grid", "routing", "updated_at"])
+        with translation.override(settings.LANGUAGE_CODE):
+            note = _("Passed to %(grid)s.") % {"grid": grid.name}
+            RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.ROUTED, state=request.state,
+                                         note=note, author=user, created_at=now)
+            _notify_handlers(request, _("New request #%(id)s: %(service)s") % {
+                "id": request.pk, "service": request.service.service_name}, note)
+    return request
+
+
+def reporter_comment(request, text, media_url="", user=None, now=None):
+    """The reporter adds something (a photo, "it is still broken") without changing the state."""
+    text = _clean_note(text)
+    now = now or timezone.now()
+    if not text:
+        raise LifecycleError(_("The comment is empty."))
+    with transaction.atomic():
+        request = _locked(request)
+        update = RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.NOTE, state=request.state,
+                                              note=text, media_url=media_url, by_reporter=True, created_at=now,
+                                              author=user if user and user.is_authenticated else None)
+        request.updated_at = now
+        request.save(update_fields=["updated_at"])
+        with translation.override(settings.LANGUAGE_CODE):
+            _notify_handlers(request, _("The reporter of request #%(id)s added a comment") % {"id": request.pk}, text)
+    return update

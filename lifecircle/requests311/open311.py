@@ -1,0 +1,411 @@
+"""Open311 GeoReport v2 endpoints, mounted at /open311/v2/.
+
+Plain Django views, because the wire format (XML as well as JSON, form-encoded POST, the spec's
+error list) must be exact. Sources: see wire.py. Implemented:
+
+- ``GET discovery.{fmt}``                 Service Discovery (the spec requires one)
+- ``GET services.{fmt}``                  GET Service List
+- ``GET services/{service_code}.{fmt}``   GET Service Definition
+- ``POST requests.{fmt}``                 POST Service Request (api_key required)
+- ``GET tokens/{token}.{fmt}``            GET service_request_id from a token
+- ``GET requests.{fmt}``                  GET Service Requests
+- ``GET requests/{id}.{fmt}``             GET Service Request
+- ``GET servicerequestupdates.{fmt}``     the status-update stream (extension, below)
+- ``POST servicerequestupdates.{fmt}``    a reporter's update: a comment, or reopening (extension)
+
+Extensions, with their sources:
+
+- Service request updates: mySociety's proposal for Open311 (FixMyStreet wiki, "Open311 FMS -
+  Proposed differences to Open311" and "Open311 FMS - Complete Spec"): ``servicerequestupdates``
+  with ``start_date``/``end_date``, answering ``<service_request_updates><request_update>`` with
+  update_id, service_request_id, status, updated_datetime, description, media_url; and POST of an
+  update by the client. The Open311 wiki has no stream of its own: its "GeoReport v2 Extensions"
+  page lists "Update History" as issue #15 and shows it as ``notes`` on a request.
+- From that Open311 page: ``extensions=true`` adds ``extended_attributes`` (here
+  ``detailed_status``: open, acknowledged, in_progress or closed; ``grid``; ``routing``) and
+  ``notes`` (the update history: datetime, description, type) to requests and updates; and
+  ``page``/``page_size`` paging ("Pagination", the most widely implemented extension).
+
+jurisdiction_id is ignored: this endpoint serves one jurisdiction, which the spec allows.
+Private services (``Service.private``: help for an elderly person, childcare) never show their
+location, address, description, media or notes in these public answers; personal data of
+reporters is never shown at all.
+"""
+import datetime
+import functools
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from . import intake, lifecycle, ratelimit
+from .models import ApiKey, RequestUpdate, Service, ServiceAttribute, ServiceRequest
+from .wire import FORMATS, ErrorList, Open311Error, parse_w3c, render, w3c
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-01-01T00:00:00+08:00"  # when this implementation's behaviour last changed
+MAX_SPAN = datetime.timedelta(days=90)
+PAGE_SIZE_MAX = 1000
+
+
+# ---- plumbing -----------------------------------------------------------------------------------
+
+def endpoint(methods):
+    """Check the format suffix and the method, read the form, and turn Open311Error into the
+    spec's error list in the requested format (XML when the format itself is wrong)."""
+    def decorate(view):
+        @csrf_exempt  # clients authenticate with api_key, never with a session cookie
+        @functools.wraps(view)
+        def wrapper(request, *args, fmt, **kwargs):
+            try:
+                if fmt not in FORMATS:
+                    raise Open311Error(400, _("Unknown format '%(format)s': end the address with .json or .xml.")
+                                       % {"format": fmt[:20]})
+                if request.method not in methods:
+                    raise Open311Error(400, _("%(method)s is not allowed here; use %(allowed)s.")
+                                       % {"method": request.method, "allowed": " or ".join(methods)})
+                if request.method == "POST":
+                    try:
+                        request.POST  # noqa: B018  (parses the body now, where its errors can be caught)
+                    except (RequestDataTooBig, TooManyFieldsSent, SuspiciousOperation):
+                        raise Open311Error(400, _("The request body is too large or has too many fields.")) from None
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Open311Error as error:
+                headers = getattr(error, "headers", None)
+                return error.response(fmt if fmt in FORMATS else "xml", headers)
+        return wrapper
+    return decorate
+
+
+def _throttle(bucket):
+    wait = ratelimit.hit(bucket)
+    if wait:
+        error = Open311Error(429, _("Too many requests: at most %(limit)d a minute. Try again in %(seconds)d seconds.")
+                             % {"limit": ratelimit.limit_per_minute(), "seconds": wait})
+        error.headers = {"Retry-After": str(wait)}
+        raise error
+
+
+def _api_key(request):
+    """The active ApiKey of a POST, after the per-IP and per-key limits; 403 when missing or wrong."""
+    _throttle(f"ip:{ratelimit.client_ip(request)}")
+    value = (request.POST.get("api_key") or "").strip()
+    if not value:
+        raise Open311Error(403, _("api_key is required to submit; ask the sub-district office for one."))
+    key = ApiKey.objects.filter(key=value, active=True).first()
+    if key is None:
+        raise Open311Error(403, _("Invalid api_key received -- can't proceed."))
+    _throttle(f"key:{key.pk}")
+    return key
+
+
+def _truthy(value):
+    return (value or "").strip().lower() in ("true", "1", "yes")
+
+
+def _dates(params, errors):
+    """The [start, end] range of start_date/end_date: at most 90 days, the latest 90 by default."""
+    values = {}
+    for name in ("start_date", "end_date"):
+        text = (params.get(name) or "").strip()
+        if text:
+            try:
+                values[name] = parse_w3c(text)
+            except ValueError:
+                errors.add(400, _("%(field)s '%(value)s' is not a W3C date-time with a timezone, "
+                                  "e.g. 2010-01-01T00:00:00Z.") % {"field": name, "value": text[:40]})
+    if errors:
+        return None, None
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end:
+        if end < start:
+            errors.add(400, _("end_date is before start_date."))
+        elif end - start > MAX_SPAN:
+            errors.add(400, _("start_date and end_date may not span more than 90 days."))
+    elif start:
+        end = start + MAX_SPAN
+    elif end:
+        start = end - MAX_SPAN
+    else:
+        end = timezone.now()
+        start = end - MAX_SPAN
+    return start, end
+
+
+def _paging(params, errors):
+    """page (from 1) and page_size (up to 1000, the spec's default limit)."""
+    result = []
+    for name, default, high in (("page", 1, None), ("page_size", PAGE_SIZE_MAX, PAGE_SIZE_MAX)):
+        text = (params.get(name) or "").strip()
+        try:
+            value = int(text) if text else default
+            if value < 1 or (high and value > high):
+                raise ValueError(text)
+        except ValueError:
+            errors.add(400, _("%(field)s must be a whole number from 1%(upto)s.") % {
+                "field": name, "upto": _(" to %(max)d") % {"max": high} if high else ""})
+            value = default
+        result.append(value)
+    return result
+
+
+def _comma_list(params, name):
+    return [v.strip() for v in ",".join(params.getlist(name)).split(",") if v.strip()]
+
+
+# ---- representations ----------------------------------------------------------------------------
+
+def service_dict(service, metadata):
+    return {
+        "service_code": service.service_code, "service_name": service.display_name,
+        "description": service.display_description or None, "metadata": metadata, "type": service.type,
+        "keywords": service.keywords or None, "group": service.group or None,
+    }
+
+
+def attribute_dict(attribute):
+    data = {
+        "variable": attribute.variable, "code": attribute.code, "datatype": attribute.datatype,
+        "required": attribute.required, "datatype_description": attribute.datatype_description or None,
+        "order": attribute.order, "description": attribute.display_description,
+    }
+    if attribute.datatype in ServiceAttribute.LISTS:
+        data["values"] = [{"key": v.key, "name": v.display_name} for v in attribute.values.all()]
+    return data
+
+
+def request_dict(request, extensions=False):
+    """A request as GET requests shows it: public fields only."""
+    public = not request.service.private
+    data = {
+        "service_request_id": str(request.pk),
+        "status": request.status,
+        "status_notes": (request.status_notes or None) if public else None,
+        "service_name": request.service.display_name,
+        "service_code": request.service.service_code,
+        "description": (request.description or None) if public else None,
+        "agency_responsible": request.agency_responsible or None,
+        "service_notice": request.service_notice or None,
+        "requested_datetime": w3c(request.requested_at),
+        "updated_datetime": w3c(request.updated_at),
+        "expected_datetime": w3c(request.expected_at),
+        "address": (request.address_string or None) if public else None,
+        "address_id": (request.address_id or None) if public else None,
+        "zipcode": None,
+        "lat": request.lat if public else None,
+        "long": request.lon if public else None,
+        "media_url": (request.media_url or None) if public else None,
+    }
+    if extensions:
+        data["extended_attributes"] = {
+            "detailed_status": request.state,
+            "grid": request.grid.code if request.grid_id else None,
+            "routing": request.routing,
+        }
+        data["notes"] = [
+            {"datetime": w3c(u.created_at), "description": (u.note or None) if public else None, "type": note_type(u)}
+            for u in request.updates.all()
+        ]
+    return data
+
+
+def note_type(update):
+    """submitted, routed, acknowledged, in_progress, closed, note or reopened."""
+    return update.state if update.kind == RequestUpdate.Kind.STATE else update.kind
+
+
+def update_dict(update, extensions=False):
+    public = not update.request.service.private
+    data = {
+        "update_id": str(update.pk),
+        "service_request_id": str(update.request_id),
+        "status": update.status,
+        "updated_datetime": w3c(update.created_at),
+        "description": (update.note or None) if public else None,
+        "media_url": (update.media_url or None) if public else None,
+    }
+    if extensions:
+        data["extended_attributes"] = {"detailed_status": update.state, "type": note_type(update)}
+    return data
+
+
+def _requests():
+    return ServiceRequest.objects.select_related("service", "grid").prefetch_related(
+        Prefetch("updates", queryset=RequestUpdate.objects.order_by("created_at", "pk")))
+
+
+# ---- endpoints ----------------------------------------------------------------------------------
+
+@endpoint(["GET"])
+def discovery(request, fmt):
+    url = request.build_absolute_uri("/open311/v2/")
+    return render(fmt, "discovery", {
+        "changeset": CHANGESET,
+        "contact": getattr(settings, "OPEN311_CONTACT", "") or None,
+        "key_service": getattr(settings, "OPEN311_KEY_SERVICE", "") or None,
+        "endpoints": [{
+            "specification": SPECIFICATION, "url": url, "changeset": CHANGESET, "type": "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    })
+
+
+@endpoint(["GET"])
+def services(request, fmt):
+    with_attributes = set(ServiceAttribute.objects.values_list("service_id", flat=True))
+    rows = [service_dict(s, s.pk in with_attributes) for s in Service.objects.filter(active=True)]
+    return render(fmt, "services", rows)
+
+
+@endpoint(["GET"])
+def service_definition(request, code, fmt):
+    service = Service.objects.filter(service_code=code, active=True).first()
+    if service is None:
+        raise Open311Error(404, _("service_code '%(code)s' was not found; GET services lists them.") % {"code": code[:64]})
+    attributes = service.attributes.prefetch_related("values").order_by("order")
+    return render(fmt, "service_definition", {
+        "service_code": service.service_code, "attributes": [attribute_dict(a) for a in attributes]})
+
+
+@endpoint(["GET", "POST"])
+def requests(request, fmt):
+    if request.method == "POST":
+        return _create(request, fmt)
+    return _search(request, fmt)
+
+
+def _create(request, fmt):
+    key = _api_key(request)
+    cleaned = intake.parse_new_request(request.POST)
+    service_request = lifecycle.create_request(cleaned, api_key=key)
+    row = ({"token": service_request.token} if service_request.service.type == Service.Type.BATCH
+           else {"service_request_id": str(service_request.pk)})
+    row["service_notice"] = service_request.service_notice or None
+    row["account_id"] = service_request.account_id or None
+    return render(fmt, "service_requests", [row])
+
+
+def _search(request, fmt):
+    params, errors = request.GET, ErrorList()
+    extensions = _truthy(params.get("extensions"))
+    page, page_size = _paging(params, errors)
+    ids = _comma_list(params, "service_request_id")
+    queryset = _requests()
+    if ids:  # "This overrides all other arguments."
+        wrong = [i for i in ids if not i.isdigit()]
+        if wrong:
+            errors.add(400, _("service_request_id must be numbers; got %(ids)s.") % {"ids": ", ".join(w[:20] for w in wrong)})
+        errors.raise_if_any()
+        queryset = queryset.filter(pk__in=[int(i) for i in ids])
+    else:
+        codes = _comma_list(params, "service_code")
+        known = set(Service.objects.filter(service_code__in=codes).values_list("service_code", flat=True))
+        for code in codes:
+            if code not in known:
+                errors.add(400, _("service_code '%(code)s' is not a service of this endpoint; GET services lists them.")
+                           % {"code": code[:64]})
+        statuses = [s.lower() for s in _comma_list(params, "status")]
+        for status in statuses:
+            if status not in ("open", "closed"):
+                errors.add(400, _("status '%(status)s' is not open or closed.") % {"status": status[:20]})
+        start, end = _dates(params, errors)
+        errors.raise_if_any()
+        queryset = queryset.filter(requested_at__gte=start, requested_at__lte=end)
+        if codes:
+            queryset = queryset.filter(service__service_code__in=codes)
+        if statuses and set(statuses) != {"open", "closed"}:
+            closed = ServiceRequest.State.CLOSED
+            queryset = queryset.filter(state=closed) if statuses[0] == "closed" else queryset.exclude(state=closed)
+    offset = (page - 1) * page_size
+    rows = [request_dict(r, extensions) for r in queryset[offset:offset + page_size]]
+    return render(fmt, "service_requests", rows)
+
+
+@endpoint(["GET"])
+def request_detail(request, request_id, fmt):
+    found = _requests().filter(pk=int(request_id)).first() if request_id.isdigit() else None
+    if found is None:
+        raise Open311Error(404, _("service_request_id '%(id)s' was not found.") % {"id": request_id[:40]})
+    return render(fmt, "service_requests", [request_dict(found, _truthy(request.GET.get("extensions")))])
+
+
+@endpoint(["GET"])
+def token(request, token, fmt):
+    found = ServiceRequest.objects.filter(token=token).first()
+    if found is None:
+        raise Open311Error(404, _("token '%(token)s' was not found.") % {"token": token[:40]})
+    return render(fmt, "service_requests", [{"service_request_id": str(found.pk), "token": found.token}])
+
+
+@endpoint(["GET", "POST"])
+def updates(request, fmt):
+    if request.method == "POST":
+        return _post_update(request, fmt)
+    params, errors = request.GET, ErrorList()
+    extensions = _truthy(params.get("extensions"))
+    page, page_size = _paging(params, errors)
+    start, end = _dates(params, errors)
+    errors.raise_if_any()
+    queryset = (RequestUpdate.objects.exclude(kind=RequestUpdate.Kind.SUBMITTED)
+                .filter(created_at__gte=start, created_at__lte=end)
+                .select_related("request__service").order_by("created_at", "pk"))
+    offset = (page - 1) * page_size
+    rows = [update_dict(u, extensions) for u in queryset[offset:offset + page_size]]
+    return render(fmt, "service_request_updates", rows)
+
+
+def _post_update(request, fmt):
+    """A reporter's update (mySociety's POST Service Request Update): status "open" on a closed
+    request reopens it with the description as the reason; the same status as now adds a comment.
+    The reporter proves who they are with the email, account_id or token the request was made with."""
+    _api_key(request)
+    data, errors = request.POST, ErrorList()
+    request_id = (data.get("service_request_id") or "").strip()
+    target = ServiceRequest.objects.select_related("service").filter(pk=int(request_id)).first() \
+        if request_id.isdigit() else None
+    if not request_id:
+        errors.add(400, _("service_request_id is required."))
+    elif target is None:
+        errors.add(404, _("service_request_id '%(id)s' was not found.") % {"id": request_id[:40]})
+    status = (data.get("status") or "").strip().lower()
+    if status not in ("open", "closed"):
+        errors.add(400, _("status must be open or closed."))
+    if (data.get("updated_datetime") or "").strip():
+        try:
+            parse_w3c(data["updated_datetime"])
+        except ValueError:
+            errors.add(400, _("updated_datetime is not a W3C date-time with a timezone."))
+    description = intake.parse_description(data, errors, required=True)
+    media_url = intake.check_media_url((data.get("media_url") or "").strip(), errors)
+    errors.raise_if_any()
+    if not lifecycle.matches_reporter(target, data.get("email"), data.get("account_id"), data.get("token")):
+        raise Open311Error(403, _("Only the person who made the request may update it: send the email, "
+                                  "account_id or token it was made with."))
+    try:
+        if status == "open" and target.state == ServiceRequest.State.CLOSED:
+            lifecycle.reopen(target, description, by_reporter=True)
+            update = target.updates.latest("created_at", "pk")
+        elif status == target.status:
+            update = lifecycle.reporter_comment(target, description, media_url)
+        else:
+            raise lifecycle.LifecycleError(_("Only the grid worker closes a request; to add a comment send "
+                                             "its present status (%(status)s).") % {"status": target.status})
+    except lifecycle.LifecycleError as exc:
+        raise Open311Error(400, str(exc)) from None
+    return render(fmt, "service_request_updates", [{"update_id": str(update.pk)}])
+
+
+@csrf_exempt
+def not_found(request, path=""):
+    """Anything else under /open311/v2/: 404 in the spec's format (400 when the suffix is missing)."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    fmt = last.rsplit(".", 1)[-1] if "." in last else "xml"
+    if "." not in last:
+        error = Open311Error(400, _("Add a format to the address: %(path)s.json or %(path)s.xml.") % {"path": path[:60]})
+    else:
+        error = Open311Error(404, _("There is no resource %(path)s here; try services.xml or requests.xml.")
+                             % {"path": path[:60]})
+    return error.response(fmt if fmt in FORMATS else "xml")

@@ -1,0 +1,56 @@
+/* The place of a new request: tap the map (or use the phone's location) to fill lat and long.
+ * Draws the grid boundaries (and tiles, when the site has a tile server) so the place can be found. */
+(function () {
+  "use strict";
+  var box = document.getElementById("report-map");
+  if (!box || !window.L) return;
+  var latInput = document.getElementById("id_lat");
+  var lonInput = document.getElementById("id_long");
+  var choice = document.getElementById("map-choice");
+  var grids = JSON.parse(document.getElementById("report-grids").textContent);
+  var tiles = window.REPORT_MAP_TILES || {};
+
+  var map = L.map(box, { zoomControl: true, attributionControl: !!tiles.url });
+  if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);
+  var layer = L.geoJSON(grids, {
+    style: { color: "#8f241e", weight: 2, fillOpacity: 0.05 },
+    onEachFeature: function (feature, shape) {
+      shape.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "r311-grid-label" });
+    }
+  }).addTo(map);
+  if (grids.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+  else map.setView([31.2395, 121.4465], 15); // Jiangning Road Sub-district
+
+  // the walking network, for orientation when there are no tiles
+  if (!tiles.url) {
+    fetch("/api/geo/network.geojson", { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (data) L.geoJSON(data, { style: { color: "#7d8590", weight: 1, opacity: 0.7 }, interactive: false }).addTo(map);
+      })
+      .catch(function () {});
+  }
+
+  var marker = null;
+  function choose(latlng) {
+    if (marker) marker.setLatLng(latlng);
+    else marker = L.marker(latlng, { keyboard: false }).addTo(map);
+    latInput.value = latlng.lat.toFixed(6);
+    lonInput.value = latlng.lng.toFixed(6);
+    choice.textContent = choice.getAttribute("data-chosen");
+  }
+  if (latInput.value && lonInput.value) choose(L.latLng(parseFloat(latInput.value), parseFloat(lonInput.value)));
+  map.on("click", function (event) { choose(event.latlng); });
+
+  var locate = document.getElementById("locate-me");
+  if (locate) {
+    if (!navigator.geolocation) locate.hidden = true;
+    locate.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (position) {
+        var here = L.latLng(position.coords.latitude, position.coords.longitude);
+        choose(here);
+        map.setView(here, 17);
+      });
+    });
+  }
+})();

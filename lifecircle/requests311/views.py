@@ -1,0 +1,261 @@
+"""Pages: a resident reports a need and follows it; grid workers handle their grid's requests."""
+import datetime
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lifecircle.accounts.permissions import is_administrator, log_access, resident_of
+from lifecircle.community.models import Grid
+
+from . import intake, lifecycle, ratelimit
+from .api import parse_period
+from .models import Service, ServiceAttribute, ServiceRequest
+from .stats import response_times
+from .wire import Open311Error
+
+State = ServiceRequest.State
+
+
+def _denied(request, reason):
+    return render(request, "requests311/denied.html", {"reason": reason}, status=403)
+
+
+def resident_page(view):
+    """Logged in, and a verified resident (else a page saying what is missing)."""
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            resident = resident_of(request.user)
+        except PermissionDenied as exc:
+            return _denied(request, str(exc))
+        return view(request, resident, *args, **kwargs)
+    return wrapper
+
+
+def staff_page(view):
+    """Logged in, and handling requests: a grid worker or an administrator."""
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if lifecycle.handled_grid_ids(request.user) == set():
+            return _denied(request, _("Only grid workers and sub-district administrators handle requests."))
+        return view(request, *args, **kwargs)
+    return wrapper
+
+
+# ---- residents ------------------------------------------------------------------------------------
+
+def _form_data(post, service):
+    """The page's form as GeoReport v2 fields; datetime-local values get the local offset."""
+    data = post.copy()
+    if service is not None:
+        for attribute in service.attributes.filter(datatype=ServiceAttribute.Datatype.DATETIME):
+            name = f"attribute[{attribute.code}]"
+            value = (data.get(name) or "").strip()
+            moment = parse_datetime(value) if value else None
+            if moment is not None and moment.tzinfo is None:
+                data[name] = timezone.make_aware(moment).isoformat()
+    return data
+
+
+def _attribute_fields(service, data):
+    """The attributes of ``service`` with what the resident entered, for the form."""
+    fields = []
+    for attribute in service.attributes.prefetch_related("values").order_by("order"):
+        name = f"attribute[{attribute.code}]"
+        multi = attribute.datatype == ServiceAttribute.Datatype.MULTIVALUELIST
+        fields.append({
+            "attribute": attribute, "name": name + "[]" if multi else name,
+            "value": data.get(name, "") if data else "",
+            "chosen": data.getlist(name + "[]") if data and multi else [],
+        })
+    return fields
+
+
+@resident_page
+def new_request(request, resident):
+    services = Service.objects.filter(active=True)
+    code = request.POST.get("service_code") or request.GET.get("service")
+    service = services.filter(service_code=code).first() if code else None
+    if service is None:
+        groups = {}
+        for item in services:
+            groups.setdefault(item.group, []).append(item)
+        return render(request, "requests311/choose_service.html", {"groups": groups})
+    errors, data = [], None
+    if request.method == "POST":
+        data = _form_data(request.POST, service)
+        if ratelimit.hit(f"user:{request.user.pk}"):
+            errors = [_("You have sent many requests in the last minute; please wait a moment and try again.")]
+        else:
+            try:
+                cleaned = intake.parse_new_request(data)
+            except Open311Error as error:
+                errors = [str(description) for _, description in error.errors]
+            else:
+                name = resident.name
+                cleaned.update(phone=cleaned["phone"] or resident.phone, email=cleaned["email"] or request.user.email,
+                               last_name=name[:1], first_name=name[1:])
+                created = lifecycle.create_request(cleaned, reporter=request.user, resident=resident)
+                messages.success(request, _("Thank you. Your request #%(id)s has been sent to %(grid)s.") % {
+                    "id": created.pk, "grid": created.grid.name if created.grid_id else _("the sub-district office")})
+                return redirect("requests311:detail", created.pk)
+    return render(request, "requests311/new.html", {
+        "service": service, "fields": _attribute_fields(service, data), "data": data or QueryDict(),
+        "errors": errors, "grids": _grids_geojson(),
+    }, status=400 if errors else 200)
+
+
+def _grids_geojson():
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": g.boundary, "properties": {"code": g.code, "name": g.display_name}}
+        for g in Grid.objects.all()
+    ]}
+
+
+@resident_page
+def my_requests(request, resident):
+    mine = ServiceRequest.objects.filter(reporter=request.user).select_related("service", "grid")
+    return render(request, "requests311/mine.html", {"requests": mine})
+
+
+def _own(request, pk):
+    found = get_object_or_404(ServiceRequest.objects.select_related("service", "grid"), pk=pk)
+    if not lifecycle.is_reporter(request.user, found):
+        raise Http404  # another person's request: not even whether it exists
+    return found
+
+
+def _can_reopen(found):
+    return found.state == State.CLOSED and found.closed_at and \
+        timezone.now() - found.closed_at <= datetime.timedelta(days=lifecycle.REOPEN_DAYS)
+
+
+@resident_page
+def request_detail(request, resident, pk):
+    found = _own(request, pk)
+    return render(request, "requests311/detail.html", {
+        "item": found, "updates": found.updates.all(), "can_reopen": _can_reopen(found),
+        "reopen_days": lifecycle.REOPEN_DAYS,
+    })
+
+
+@require_POST
+@resident_page
+def reporter_action(request, resident, pk):
+    found = _own(request, pk)
+    text = request.POST.get("text", "")
+    try:
+        if request.POST.get("action") == "reopen":
+            lifecycle.reopen(found, text, user=request.user, by_reporter=True)
+            messages.success(request, _("Your request is open again; the grid worker has been told."))
+        else:
+            lifecycle.reporter_comment(found, text, user=request.user)
+            messages.success(request, _("Your comment has been added."))
+    except lifecycle.LifecycleError as exc:
+        messages.error(request, str(exc))
+    return redirect("requests311:detail", found.pk)
+
+
+# ---- staff ----------------------------------------------------------------------------------------
+
+def _handled(user):
+    queryset = ServiceRequest.objects.select_related("service", "grid")
+    grids = lifecycle.handled_grid_ids(user)
+    return queryset if grids is None else queryset.filter(grid_id__in=grids)
+
+
+@staff_page
+def staff_list(request):
+    state = request.GET.get("state", "active")
+    queryset = _handled(request.user)
+    counts = queryset.aggregate(
+        active=Count("pk", filter=~Q(state=State.CLOSED)), **{s: Count("pk", filter=Q(state=s)) for s in State.values})
+    if state == "active":
+        queryset = queryset.exclude(state=State.CLOSED)
+    elif state in State.values:
+        queryset = queryset.filter(state=state)
+    unrouted = queryset.filter(grid__isnull=True) if is_administrator(request.user) else queryset.none()
+    return render(request, "requests311/staff_list.html", {
+        "requests": queryset.filter(grid__isnull=False)[:500], "unrouted": unrouted[:200], "state": state,
+        "counts": counts, "states": [(value, label, counts[value]) for value, label in State.choices],
+    })
+
+
+@staff_page
+def staff_detail(request, pk):
+    found = get_object_or_404(ServiceRequest.objects.select_related("service", "grid", "resident"), pk=pk)
+    if not lifecycle.can_handle(request.user, found):
+        return _denied(request, _("You do not handle requests of this grid."))
+    log_access(request.user, "view", f"request #{found.pk} {request.path}", resident=found.resident)
+    return render(request, "requests311/staff_detail.html", {
+        "item": found, "updates": found.updates.select_related("author"),
+        "next_states": [(s, State(s).label) for s in State.values if s in lifecycle.TRANSITIONS[found.state]],
+        "grids": Grid.objects.all() if is_administrator(request.user) else None,
+        "attributes": _attribute_labels(found),
+    })
+
+
+def _attribute_labels(found):
+    """(description, value names) for the attributes a request was made with."""
+    rows = []
+    for attribute in found.service.attributes.prefetch_related("values").order_by("order"):
+        if attribute.code not in found.attributes:
+            continue
+        value = found.attributes[attribute.code]
+        names = {v.key: v.display_name for v in attribute.values.all()}
+        values = value if isinstance(value, list) else [value]
+        rows.append((attribute.display_description, "、".join(str(names.get(v, v)) for v in values)))
+    return rows
+
+
+@require_POST
+@staff_page
+def staff_action(request, pk):
+    found = get_object_or_404(ServiceRequest, pk=pk)
+    action, note = request.POST.get("action"), request.POST.get("note", "")
+    try:
+        if action == "state":
+            lifecycle.change_state(found, request.POST.get("state", ""), note, request.user)
+            messages.success(request, _("Saved; the reporter has been told."))
+        elif action == "note":
+            lifecycle.add_note(found, note, request.user)
+            messages.success(request, _("Note added; the reporter has been told."))
+        elif action == "reopen":
+            lifecycle.reopen(found, note, user=request.user, by_reporter=False)
+            messages.success(request, _("Reopened."))
+        elif action == "route":
+            grid = Grid.objects.filter(pk=request.POST.get("grid") or 0).first()
+            if grid is None:
+                raise lifecycle.LifecycleError(_("Choose a grid."))
+            lifecycle.route_by_hand(found, grid, request.user)
+            messages.success(request, _("Passed to %(grid)s.") % {"grid": grid.name})
+        else:
+            raise lifecycle.LifecycleError(_("Unknown action."))
+    except lifecycle.LifecycleError as exc:
+        messages.error(request, str(exc))
+    return redirect("requests311:staff_detail", found.pk)
+
+
+@staff_page
+def response_times_page(request):
+    from ninja.errors import HttpError
+
+    try:
+        since, until, first, last = parse_period(request.GET.get("start"), request.GET.get("end"))
+    except HttpError as exc:
+        messages.error(request, str(exc))
+        since, until, first, last = parse_period(None, None)
+    return render(request, "requests311/times.html", {
+        "rows": response_times(since, until), "start": first, "end": last,
+    })
