@@ -1,19 +1,52 @@
+import datetime
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from lifecircle.accounts.models import Child, Consent, Household, Resident
+from lifecircle.community.models import Compound
 
 
 class Command(BaseCommand):
-    help = "Create or reset the demo's staff account with a fresh random password, and print it."
+    help = (
+        "Create or reset the demo's logins with fresh random passwords, and print them: a staff "
+        "administrator, and a resident (a parent with a toddler, acting for her mother with consent). "
+        "The resident family is illustrative."
+    )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--username", default="demo-admin")
+    def handle(self, **options):
+        users = get_user_model().objects
+        admin, _ = users.get_or_create(username="demo-admin")
+        admin.is_staff = admin.is_superuser = True
+        admin_password = self.reset_password(admin)
+        self.stdout.write(f"Staff login for the demo: user demo-admin, password {admin_password}")
 
-    def handle(self, username, **options):
-        user, _ = get_user_model().objects.get_or_create(username=username)
+        compound = Compound.objects.order_by("code").first()
+        if compound is None:
+            return
+        parent_user, _ = users.get_or_create(username="demo-resident")
+        resident_password = self.reset_password(parent_user)
+        household, _ = Household.objects.get_or_create(compound=compound, address="示例 demo 1-101")
+        parent, _ = Resident.objects.get_or_create(
+            user=parent_user, defaults={"household": household, "name": "李示例（演示）", "phone": "13800000000",
+                                        "birth_date": datetime.date(1992, 4, 18)})
+        grandmother, _ = Resident.objects.get_or_create(
+            household=household, name="张示例（演示）",
+            defaults={"phone": "13900000000", "birth_date": datetime.date(1946, 9, 2)})
+        for person in (parent, grandmother):
+            if not person.is_verified:
+                person.verified_at, person.verified_by = timezone.now(), admin
+                person.save()
+        Child.objects.get_or_create(household=household, name="王示例（演示）",
+                                    defaults={"birth_date": datetime.date.today() - datetime.timedelta(days=2 * 365)})
+        Consent.objects.get_or_create(principal=grandmother, proxy=parent, defaults={
+            "relation": "daughter", "recorded_by": admin, "evidence": "demo (illustrative)"})
+        self.stdout.write(f"Resident login for the demo: user demo-resident, password {resident_password}")
+
+    def reset_password(self, user):
         password = secrets.token_urlsafe(9)
         user.set_password(password)
-        user.is_staff = user.is_superuser = True
         user.save()
-        self.stdout.write(f"Staff login for the demo: user {username}, password {password}")
+        return password
