@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanningConfig(AppConfig):
+    name = "lifecircle.planning"
+    verbose_name = _("规划工作台 Planning workbench")
+    # Planners are sub-district administrators, or staff given the permission planning.change_scenario
+    # (StaffRole has no "planner" role; see permissions.py).
+    role_permissions = {"administrator": ["*"]}
+    staff_links = [
+        ("planning:scenarios", _("Planning: what-if scenarios")),
+        ("planning:siting", _("Planning: where to put new facilities")),
+        ("planning:dashboard", _("Planning: grid dashboard and reports")),
+    ]

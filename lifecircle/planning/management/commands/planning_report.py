@@ -1,0 +1,45 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from lifecircle.community.models import SubDistrict
+from lifecircle.planning import reports
+from lifecircle.planning.coverage import LIVE
+from lifecircle.planning.models import Scenario
+
+
+class Command(BaseCommand):
+    help = ("Write the per-grid planning report (coverage by tier and category, people not covered, plan check) "
+            "of the live directory or of a scenario, as PDF, CSV or GeoJSON.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("output", help="file to write; '-' writes CSV or GeoJSON to standard output")
+        parser.add_argument("--format", choices=["pdf", "csv", "geojson"], help="default: from the file's extension")
+        parser.add_argument("--scenario", help="scenario id or name (default: the live directory)")
+        parser.add_argument("--subdistrict", help="sub-district code (default: the first one)")
+
+    def handle(self, output, format=None, scenario=None, subdistrict=None, **options):
+        fmt = format or output.rsplit(".", 1)[-1].lower()
+        if fmt not in ("pdf", "csv", "geojson"):
+            raise CommandError(f"cannot tell the format from '{output}'; give --format pdf, csv or geojson")
+        target = (SubDistrict.objects.filter(code=subdistrict) if subdistrict else SubDistrict.objects.order_by("pk")).first()
+        if target is None:
+            raise CommandError(f"no sub-district '{subdistrict}'" if subdistrict else "no sub-district is loaded")
+        state = LIVE
+        if scenario:
+            found = Scenario.objects.filter(subdistrict=target)
+            found = found.filter(pk=int(scenario)) if scenario.isdigit() else found.filter(name=scenario)
+            state = found.first()
+            if state is None:
+                raise CommandError(f"no scenario '{scenario}' in {target.code}")
+        if fmt == "pdf":
+            if output == "-":
+                raise CommandError("a PDF needs a file name, not '-'")
+            content = reports.to_pdf(target, state)
+        else:
+            content = (reports.to_csv if fmt == "csv" else reports.to_geojson)(target, state)
+        if output == "-":
+            self.stdout.write(content)
+            return
+        mode, data = ("wb", content) if isinstance(content, bytes) else ("w", content)
+        with open(output, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
+            f.write(data)
+        self.stdout.write(self.style.SUCCESS(f"{fmt.upper()} report of {reports.state_name(state)} written to {output}"))
