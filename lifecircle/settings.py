@@ -38,6 +38,14 @@ INSTALLED_APPS = [
     "lifecircle.accessibility",
     "lifecircle.accounts",
     "lifecircle.notifications",
+    "lifecircle.participation",
+    "lifecircle.babycare",
+    "lifecircle.bookings",
+    "lifecircle.meals",
+    "lifecircle.requests311",
+    "lifecircle.volunteers",
+    "lifecircle.planning",
+    "lifecircle.eldercare",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +95,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if os.environ.get("LIFECIRCLE_FAST_PASSWORD_HASHER") == "1" and not PRODUCTION:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the test suite only
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

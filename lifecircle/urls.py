@@ -16,3 +16,12 @@ urlpatterns = [
     path("accounts/", include("lifecircle.accounts.urls")),
     path("admin/", admin.site.urls),
 ]
+urlpatterns.append(path("babycare/", include("lifecircle.babycare.urls")))
+urlpatterns.append(path("bookings/", include("lifecircle.bookings.urls")))
+urlpatterns.append(path("meals/", include("lifecircle.meals.urls")))
+urlpatterns.append(path("participation/", include("lifecircle.participation.urls")))
+urlpatterns.append(path("requests311/", include("lifecircle.requests311.urls")))
+urlpatterns.append(path("open311/v2/", include("lifecircle.requests311.open311_urls")))
+urlpatterns.append(path("planning/", include("lifecircle.planning.urls")))
+urlpatterns.append(path("eldercare/", include("lifecircle.eldercare.urls")))
+urlpatterns.append(path("volunteers/", include("lifecircle.volunteers.urls")))

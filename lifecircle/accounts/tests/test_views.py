@@ -70,8 +70,14 @@ def test_staff_home_lists_roles(client, family):
 
     staff = make_staff(StaffRole.Role.GRID_WORKER, SubDistrict.objects.get(), grid=SubDistrict.objects.get().grids.first())
     client.force_login(staff)
-    page = client.get("/accounts/staff/").content.decode()
-    assert "grid worker" in page or "网格员" in page
+    page = client.get("/accounts/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "grid worker" in page
+    from lifecircle.directory.models import Facility
+
+    cook = make_staff(StaffRole.Role.CANTEEN_STAFF, SubDistrict.objects.get(), facility=Facility.objects.get(code="canteen"))
+    client.force_login(cook)
+    page = client.get("/accounts/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "canteen staff" in page and "Seniors&#x27; canteen" in page or "长者食堂" in page
 
 
 def test_large_text_switch_is_remembered(client, db):
