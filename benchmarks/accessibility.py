@@ -10,23 +10,30 @@ The same work for every tool, on the same inputs:
   and the number of facilities within 300, 600 and 900 m (the 5/10/15-
   minute walks at the 60 m/min planning speed).
 
-Cases: the Helsinki OSM extract shipped with the tests, a generated
-~90,000-node city, and (unless ``--small``) a generated >=1,000,000-node
+Cases: the Helsinki OSM extract shipped with the tests (300 facilities),
+generated cities of ~90,000 nodes (1,000 facilities) and ~200,000 nodes
+(2,000 facilities), and (unless ``--small``) a generated >=1,000,000-node
 city with 10,000 facilities. Each tool runs in its own subprocess, so its
-peak memory (``ru_maxrss``) is its own; preprocessing (work that depends
+peak memory (``VmHWM``) is its own; preprocessing (work that depends
 only on the network) and queries (everything involving facilities) are
 timed separately. Answers are compared with lifecircle's.
 
 Run::
 
-    python benchmarks/accessibility.py            # all cases, ~10 minutes on 2 cores
-    python benchmarks/accessibility.py --small    # Helsinki and the 90k city only
+    python benchmarks/accessibility.py            # all cases, ~12 minutes on 2 cores
+    python benchmarks/accessibility.py --small    # Helsinki and the 90k city, ~1 minute
 
-pandana and cityseer are optional (pip install pandana cityseer); a tool
-that is missing is reported as such. pandana's contraction-hierarchy
-preprocessing grows faster than linearly on grid-like networks (5 s at
-22k nodes, 43 s at 90k, 161 s at 200k on this 2-core machine), so it is
-not run on the million-node city unless ``--pandana-1m`` is given.
+pandana and cityseer are optional (pip install pandana==0.8 cityseer==5.8.0);
+a tool that is missing is reported as such. Neither finishes the
+million-node city in a useful time on 2 cores: pandana's contraction-
+hierarchy preprocessing grows faster than linearly on grid-like networks
+(5 s at 22k nodes, 43-74 s at 90k, 160-250 s at 200k), and cityseer's
+per-node searches took 6-17 s at 90k nodes, 110-240 s at 200k and did not
+finish within 15 minutes at 1M (timings vary with other load on the
+machine). So on the million-node city only lifecircle runs, unless
+``--all-tools-1m`` is given. Times are printed as wall seconds with CPU
+seconds (all threads) beside them: on a shared machine the CPU figures
+are the steadier ones.
 """
 
 from __future__ import annotations
@@ -90,16 +97,16 @@ def run_lifecircle(prefix):
     from lifecircle.geo.snapping import SegmentIndex, snap_points
 
     graph_path, nodes, labels, capacity, WalkGraph = load_case(prefix)
-    t0 = time.perf_counter()
+    t0 = _clock()
     graph = WalkGraph.load(graph_path)
     graph.csgraph
     SegmentIndex.for_graph(graph)
-    t1 = time.perf_counter()
+    t1 = _clock()
     facilities = snap_points(graph, graph.node_lon[nodes], graph.node_lat[nodes])
     graph.clear_caches()  # the spatial index is not needed again; free it for the big arrays
     result = accessibility(graph, None, facilities, labels, THRESHOLDS, capacity=capacity, max_distance_m=CAP)
-    t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, result.categories, result.nearest_m, result.count
+    t2 = _clock()
+    return (t0, t1, t2), result.categories, result.nearest_m, result.count
 
 
 def run_pandana(prefix):
@@ -112,11 +119,11 @@ def run_pandana(prefix):
     graph = WalkGraph.load(graph_path)
     u, v, w, _ = routing_edges(graph)
     x, y = LocalProjection.around(graph.node_lon, graph.node_lat).forward(graph.node_lon, graph.node_lat)
-    t0 = time.perf_counter()
+    t0 = _clock()
     net = pandana.Network(pd.Series(x), pd.Series(y), pd.Series(u), pd.Series(v), pd.DataFrame({"m": w}),
                           twoway=True)
     net.precompute(CAP)
-    t1 = time.perf_counter()
+    t1 = _clock()
     categories = sorted(set(labels.tolist()))
     nearest = np.full((graph.n_nodes, len(categories)), np.inf)
     count = np.zeros((graph.n_nodes, len(categories), len(THRESHOLDS)), dtype=np.int32)
@@ -128,8 +135,8 @@ def run_pandana(prefix):
         net.set(pd.Series(sel), variable=pd.Series(np.ones(sel.size)), name=name)
         for t, d in enumerate(THRESHOLDS):
             count[:, c, t] = np.rint(net.aggregate(d, type="sum", decay="flat", name=name).to_numpy())
-    t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, categories, nearest, count
+    t2 = _clock()
+    return (t0, t1, t2), categories, nearest, count
 
 
 def run_cityseer(prefix):
@@ -144,7 +151,7 @@ def run_cityseer(prefix):
     x, y = proj.forward(graph.node_lon, graph.node_lat)
     gx, gy = proj.forward(graph.geom_lon, graph.geom_lat)
     off = graph.geom_offsets
-    t0 = time.perf_counter()
+    t0 = _clock()
     ns = rustalgos.graph.NetworkStructure()
     for i in range(graph.n_nodes):
         ns.add_street_node(i, float(x[i]), float(y[i]), True, 1.0)
@@ -158,15 +165,18 @@ def run_cityseer(prefix):
         ns.add_street_edge(b, a, 0, b, a, wkt_back)
     ns.validate()
     ns.build_edge_rtree()
-    t1 = time.perf_counter()
+    t1 = _clock()
+    _stage("cityseer network built", t0[0])
     data = rustalgos.data.DataMap()
     for j, n in enumerate(nodes.tolist()):
         data.insert(j, f"POINT ({x[n]} {y[n]})", None)
     data.assign_data_to_network(ns, 100.0, 50)
+    _stage("cityseer facilities assigned", t1[0])
     categories = sorted(set(labels.tolist()))
     result = data.accessibility(ns, {j: str(labels[j]) for j in range(nodes.size)}, categories,
                                 distances=[int(d) for d in THRESHOLDS], pbar_disabled=True)
-    t2 = time.perf_counter()
+    t2 = _clock()
+    _stage("cityseer accessibility", t1[0])
     order = np.asarray(result.node_keys_py, dtype=np.int64)
     nearest = np.full((graph.n_nodes, len(categories)), np.inf)
     count = np.zeros((graph.n_nodes, len(categories), len(THRESHOLDS)), dtype=np.int32)
@@ -176,7 +186,7 @@ def run_cityseer(prefix):
         nearest[order, c] = np.where(np.isfinite(found) & (found <= CAP), found, np.inf)
         for t, d in enumerate(THRESHOLDS):
             count[order, c, t] = np.rint(np.asarray(r.count[int(d)]))
-    return t1 - t0, t2 - t1, categories, nearest, count
+    return (t0, t1, t2), categories, nearest, count
 
 
 def run_networkx(prefix):
@@ -185,11 +195,11 @@ def run_networkx(prefix):
     graph_path, nodes, labels, capacity, WalkGraph = load_case(prefix)
     graph = WalkGraph.load(graph_path)
     u, v, w, _ = routing_edges(graph)
-    t0 = time.perf_counter()
+    t0 = _clock()
     g = nx.Graph()
     g.add_nodes_from(range(graph.n_nodes))
     g.add_weighted_edges_from(zip(u.tolist(), v.tolist(), w.tolist()))
-    t1 = time.perf_counter()
+    t1 = _clock()
     categories = sorted(set(labels.tolist()))
     nearest = np.full((graph.n_nodes, len(categories)), np.inf)
     count = np.zeros((graph.n_nodes, len(categories), len(THRESHOLDS)), dtype=np.int32)
@@ -203,19 +213,48 @@ def run_networkx(prefix):
             dist = np.fromiter(reached.values(), dtype=np.float64, count=len(reached))
             for t, d in enumerate(THRESHOLDS):
                 count[idx[dist <= d], c, t] += 1
-    t2 = time.perf_counter()
-    return t1 - t0, t2 - t1, categories, nearest, count
+    t2 = _clock()
+    return (t0, t1, t2), categories, nearest, count
+
+
+def _stage(what, since):
+    """Progress of a long worker on stderr (shown if it fails or times out)."""
+    print(f"{what}: {time.perf_counter() - since:.1f} s", file=sys.stderr, flush=True)
 
 
 WORKERS = {"lifecircle": run_lifecircle, "pandana": run_pandana, "cityseer": run_cityseer,
            "networkx": run_networkx}
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory.
+
+    Linux keeps ``ru_maxrss`` across ``exec``, so a worker started by a
+    parent that once held a big graph would report the parent's peak;
+    ``VmHWM`` belongs to the process image alone.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _clock():
+    """(wall seconds, CPU seconds of this process, all threads)."""
+    return time.perf_counter(), time.process_time()
+
+
 def worker_main(tool, prefix, out):
-    pre, query, categories, nearest, count = WORKERS[tool](prefix)
+    (t0, t1, t2), categories, nearest, count = WORKERS[tool](prefix)
+    # Peak memory of the work itself, before saving answers for comparison (which copies them).
+    rss_mb = peak_rss_mb()
     np.savez(out, nearest=nearest, count=count, categories=np.array(categories))
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(json.dumps({"pre_s": pre, "query_s": query, "maxrss_mb": rss_mb}))
+    print(json.dumps({"pre_s": t1[0] - t0[0], "query_s": t2[0] - t1[0], "pre_cpu_s": t1[1] - t0[1],
+                      "query_cpu_s": t2[1] - t1[1], "maxrss_mb": rss_mb}))
 
 
 # ---------------------------------------------------------------------- driver
@@ -260,7 +299,8 @@ def main(argv=None):
     parser.add_argument("--small", action="store_true", help="skip the million-node city")
     parser.add_argument("--side", type=int, default=1010, help="grid side of the big city (1010 -> ~1.02M nodes)")
     parser.add_argument("--facilities", type=int, default=10_000, help="facilities in the big city")
-    parser.add_argument("--pandana-1m", action="store_true", help="also run pandana on the big city (slow)")
+    parser.add_argument("--all-tools-1m", action="store_true",
+                        help="also run pandana and cityseer on the million-node city (hours; see --timeout)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds allowed per tool run")
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "CASE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -270,8 +310,9 @@ def main(argv=None):
 
     cases = [("helsinki", None, 300, TOOLS), ("city-90k", 300, 1000, TOOLS)]
     if not args.small:
-        big = ("lifecircle", "cityseer") + (("pandana",) if args.pandana_1m else ())
-        cases.append((f"city-{args.side}x{args.side}", args.side, args.facilities, big))
+        cases.append(("city-200k", 450, 2000, ("lifecircle", "pandana", "cityseer")))
+        big = ("lifecircle",) + (("pandana", "cityseer") if args.all_tools_1m else ())
+        cases.append((f"city-1m", args.side, args.facilities, big))
     rows = []
     with tempfile.TemporaryDirectory(prefix="lifecircle-bench-") as tmp:
         for name, side, n_fac, tools in cases:
@@ -281,7 +322,8 @@ def main(argv=None):
 
             g = WalkGraph.load(prefix + ".graph.npz")
             print(f"\n== {name}: {g.n_nodes:,} nodes, {g.n_edges:,} edges, {n_fac:,} facilities in 10 categories, "
-                  f"all nodes as origins (inputs made in {time.perf_counter() - t:.1f} s)", flush=True)
+                  f"all nodes as origins (inputs made in {time.perf_counter() - t:.1f} s; "
+                  f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
             ref = None
             for tool in tools:
                 if not available(tool):
@@ -295,7 +337,8 @@ def main(argv=None):
                     continue
                 if tool == "lifecircle":
                     ref = stats
-                line = (f"  {tool:10s} preprocessing {stats['pre_s']:8.2f} s   queries {stats['query_s']:8.2f} s   "
+                line = (f"  {tool:10s} preprocessing {stats['pre_s']:8.2f} s ({stats['pre_cpu_s']:.2f} CPU s)   "
+                        f"queries {stats['query_s']:8.2f} s ({stats['query_cpu_s']:.2f} CPU s)   "
                         f"peak RSS {stats['maxrss_mb']:7.0f} MB")
                 if ref is not None and tool != "lifecircle":
                     max_diff, same_found, same_count = agreement(ref, stats)
@@ -309,28 +352,28 @@ def main(argv=None):
 
 
 def print_table(rows):
-    print("\n| case | tool | preprocessing s | queries s | total s | peak RSS MB | lifecircle speed-up (queries / total) | answers vs lifecircle |")
-    print("|---|---|---:|---:|---:|---:|---|---|")
-    ref = {}
+    print("\nWall seconds (CPU seconds, all threads, in brackets). Speed-up = other tool's time / lifecircle's.")
+    print("\n| case | tool | preprocessing s | queries s | total s | peak RSS MB | lifecircle speed-up, queries (CPU) | total (CPU) | answers vs lifecircle |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    ref = {case: stats for case, tool, stats in rows
+           if tool == "lifecircle" and stats and "error" not in stats}
     for case, tool, stats in rows:
-        if tool == "lifecircle" and stats and "error" not in stats:
-            ref[case] = stats
-    for case, tool, stats in rows:
-        if stats is None:
-            print(f"| {case} | {tool} | not installed | | | | | |")
+        if stats is None or "error" in stats:
+            why = "not installed" if stats is None else stats["error"]
+            print(f"| {case} | {tool} | {why} | | | | | | |")
             continue
-        if "error" in stats:
-            print(f"| {case} | {tool} | {stats['error']} | | | | | |")
-            continue
-        total = stats["pre_s"] + stats["query_s"]
-        speed, agree = "", ""
+        total, total_cpu = stats["pre_s"] + stats["query_s"], stats["pre_cpu_s"] + stats["query_cpu_s"]
+        speed_q = speed_t = agree = ""
         if tool != "lifecircle" and case in ref:
             r = ref[case]
-            speed = f"{stats['query_s'] / r['query_s']:.0f}x / {total / (r['pre_s'] + r['query_s']):.0f}x"
+            speed_q = f"{stats['query_s'] / r['query_s']:.0f}x ({stats['query_cpu_s'] / r['query_cpu_s']:.0f}x)"
+            speed_t = (f"{total / (r['pre_s'] + r['query_s']):.0f}x "
+                       f"({total_cpu / (r['pre_cpu_s'] + r['query_cpu_s']):.0f}x)")
             d, f, c = stats["agree"]
-            agree = f"max diff {d:.2f} m; found {100 * f:.2f} %; counts {100 * c:.2f} %"
-        print(f"| {case} | {tool} | {stats['pre_s']:.2f} | {stats['query_s']:.2f} | {total:.2f} | "
-              f"{stats['maxrss_mb']:.0f} | {speed} | {agree} |")
+            agree = f"nearest max diff {d:.2f} m, found {100 * f:.2f} %; counts equal {100 * c:.2f} %"
+        print(f"| {case} | {tool} | {stats['pre_s']:.2f} ({stats['pre_cpu_s']:.2f}) | "
+              f"{stats['query_s']:.2f} ({stats['query_cpu_s']:.2f}) | {total:.2f} ({total_cpu:.2f}) | "
+              f"{stats['maxrss_mb']:.0f} | {speed_q} | {speed_t} | {agree} |")
 
 
 if __name__ == "__main__":

@@ -110,13 +110,7 @@ def split_region(bounds, tile_m: float, reach_m: float, max_snap_m: float = DEFA
 def halo_graph(graph: WalkGraph, area: Area) -> WalkGraph:
     """The edges of ``graph`` whose extent overlaps the area's halo."""
     x0, y0, x1, y1 = area.halo
-    starts = graph.geom_offsets[:-1]
-    if graph.n_edges == 0:
-        return graph
-    lo_lon = np.minimum.reduceat(graph.geom_lon, starts)
-    hi_lon = np.maximum.reduceat(graph.geom_lon, starts)
-    lo_lat = np.minimum.reduceat(graph.geom_lat, starts)
-    hi_lat = np.maximum.reduceat(graph.geom_lat, starts)
+    lo_lon, lo_lat, hi_lon, hi_lat = graph.edge_bounds()
     return graph.edge_subgraph((hi_lon >= x0) & (lo_lon <= x1) & (hi_lat >= y0) & (lo_lat <= y1))
 
 

@@ -38,9 +38,7 @@ turn two 50 m paths into one 100 m path.
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -48,6 +46,7 @@ import numpy as np
 
 from .distance import haversine_m
 from .errors import GraphFileError
+from .tables import atomic_write
 
 #: Written into every saved graph; bump when the layout changes.
 FORMAT = "lifecircle.walkgraph/1"
@@ -127,6 +126,13 @@ class WalkGraph:
         # Caches (routing matrix, spatial indexes) are rebuilt on demand; don't ship them to workers.
         return {k: v for k, v in self.__dict__.items() if k in self.__dataclass_fields__}
 
+    def cached(self, name: str, build):
+        """The cached value ``name`` (a spatial index, say), made by ``build(self)`` on first use."""
+        value = self.__dict__.get(name)
+        if value is None:
+            value = self.__dict__[name] = build(self)
+        return value
+
     def clear_caches(self) -> None:
         """Drop the cached routing matrix and spatial indexes (they are rebuilt when next needed)."""
         for key in [k for k in self.__dict__ if k not in self.__dataclass_fields__]:
@@ -148,6 +154,15 @@ class WalkGraph:
     def edge_highway_str(self, edge: int) -> str:
         """The OSM ``highway`` value of ``edge``."""
         return self.highways[self.edge_highway[edge]]
+
+    def edge_bounds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per-edge extent: arrays ``(min_lon, min_lat, max_lon, max_lat)``."""
+        if self.n_edges == 0:
+            empty = np.zeros(0)
+            return empty, empty, empty, empty
+        starts = self.geom_offsets[:-1]
+        return (np.minimum.reduceat(self.geom_lon, starts), np.minimum.reduceat(self.geom_lat, starts),
+                np.maximum.reduceat(self.geom_lon, starts), np.maximum.reduceat(self.geom_lat, starts))
 
     def edge_lines(self, edges=None) -> np.ndarray:
         """Edge shapes as an array of shapely LineStrings (all edges, or those listed)."""
@@ -333,18 +348,8 @@ class WalkGraph:
         arrays["names_blob"], arrays["names_offsets"] = _pack_strings(self.names)
         arrays["highways_blob"], arrays["highways_offsets"] = _pack_strings(self.highways)
         arrays["format"] = np.frombuffer(FORMAT.encode(), dtype=np.uint8)
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".walkgraph-", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_write(path, "wb") as f:
+            np.savez(f, **arrays)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "WalkGraph":
@@ -429,8 +434,3 @@ def _check_consistent(arrays, n_names, n_highways, path):
         problems.append("edge names or highway values out of range")
     if problems:
         raise GraphFileError("inconsistent graph file: " + "; ".join(problems), path)
-
-
-def geojson_dumps(obj) -> str:
-    """Compact JSON for GeoJSON output (no spaces: these files get large)."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)

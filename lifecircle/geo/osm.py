@@ -137,10 +137,7 @@ def clip_to_boundary(graph: WalkGraph, polygon, buffer_m: float, path=None) -> W
     # An edge can cross the area with every vertex outside it (a long straight
     # road); test those few exactly as lines.
     min_lon, min_lat, max_lon, max_lat = grown.bounds
-    edge_min_lon = np.minimum.reduceat(graph.geom_lon, graph.geom_offsets[:-1]) if graph.n_edges else np.zeros(0)
-    edge_max_lon = np.maximum.reduceat(graph.geom_lon, graph.geom_offsets[:-1]) if graph.n_edges else np.zeros(0)
-    edge_min_lat = np.minimum.reduceat(graph.geom_lat, graph.geom_offsets[:-1]) if graph.n_edges else np.zeros(0)
-    edge_max_lat = np.maximum.reduceat(graph.geom_lat, graph.geom_offsets[:-1]) if graph.n_edges else np.zeros(0)
+    edge_min_lon, edge_min_lat, edge_max_lon, edge_max_lat = graph.edge_bounds()
     maybe = np.flatnonzero(~keep & (edge_max_lon >= min_lon) & (edge_min_lon <= max_lon)
                            & (edge_max_lat >= min_lat) & (edge_min_lat <= max_lat))
     if maybe.size:

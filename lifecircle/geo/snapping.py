@@ -34,6 +34,8 @@ from .graph import WalkGraph
 #: Points farther than this from every walkable street are reported, not snapped.
 DEFAULT_MAX_SNAP_M = 300.0
 
+_CHUNK = 100_000
+
 
 @dataclass(eq=False)
 class SnapResult:
@@ -133,10 +135,7 @@ class SegmentIndex:
     @classmethod
     def for_graph(cls, graph: WalkGraph) -> "SegmentIndex":
         """The cached index of ``graph`` (built on first use)."""
-        index = graph.__dict__.get("_segment_index")
-        if index is None:
-            index = graph.__dict__["_segment_index"] = cls(graph)
-        return index
+        return graph.cached("_segment_index", cls)
 
     def nearest(self, lon, lat, k: int = 12):
         """For each point: nearest segment (position in ``self.segments``), fraction along it, distance in metres."""
@@ -215,7 +214,9 @@ def snap_points(graph: WalkGraph, lon, lat, max_snap_m: float = DEFAULT_MAX_SNAP
         return SnapResult(empty_i, empty_i, empty_i, empty_f, empty_f, empty_f, empty_f, empty_f,
                           np.zeros(0, np.int64), empty_f, float(max_snap_m))
     index = SegmentIndex.for_graph(graph)
-    seg, t, dist = index.nearest(lon, lat)
+    # In chunks: each query point holds a few dozen candidates in flight.
+    parts = [index.nearest(lon[i:i + _CHUNK], lat[i:i + _CHUNK]) for i in range(0, n, _CHUNK)]
+    seg, t, dist = (np.concatenate(p) for p in zip(*parts))
     edge = index.segment_edge[seg].astype(np.int32)
     along = index.along_start[seg] + t * index.segment_length[seg]
     length = graph.edge_length[edge].astype(np.float64)

@@ -18,6 +18,8 @@ distance along the edge), so a search starts exactly at the point.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
@@ -79,7 +81,8 @@ class CellGrid:
 class LocalSearch:
     """Bounded Dijkstra from snapped points, run on the cells within reach only.
 
-    Not thread-safe: it reuses one scratch array across searches.
+    Safe to share between threads (a web server's request threads): the
+    scratch array that maps graph ids to subgraph ids is per thread.
     """
 
     def __init__(self, graph: WalkGraph, cell_m: float = 250.0):
@@ -87,15 +90,20 @@ class LocalSearch:
         self.grid = CellGrid(graph, cell_m)
         self.node_cells = Buckets(self.grid.cell_of(graph.node_lon, graph.node_lat), self.grid.n_cells)
         self.base = graph.csgraph
-        self.local = np.full(graph.n_nodes, -1, dtype=np.int64)  # scratch: global id -> subgraph id
+        self._scratch = threading.local()
+
+    @property
+    def local(self) -> np.ndarray:
+        """This thread's scratch map from graph node id to subgraph id (-1 = not in it)."""
+        local = getattr(self._scratch, "local", None)
+        if local is None:
+            local = self._scratch.local = np.full(self.graph.n_nodes, -1, dtype=np.int64)
+        return local
 
     @classmethod
     def for_graph(cls, graph: WalkGraph) -> "LocalSearch":
         """The cached instance for ``graph`` (built on first use)."""
-        search = graph.__dict__.get("_local_search")
-        if search is None:
-            search = graph.__dict__["_local_search"] = cls(graph)
-        return search
+        return graph.cached("_local_search", cls)
 
     def search(self, cells, u, v, leg_u, leg_v, limit: float, locate=()):
         """Walk from ``k`` sources over the nodes of ``cells``.

@@ -175,3 +175,29 @@ def test_label_and_capacity_lengths_checked(helsinki_graph):
         accessibility(helsinki_graph, pts, pts, ["x"], [300])
     with pytest.raises(ValueError, match="capacities"):
         accessibility(helsinki_graph, pts, pts, ["x", "y"], [300], capacity=[1.0])
+
+
+def test_no_facility_on_the_network(helsinki_graph):
+    origins = snap_points(helsinki_graph, [24.944, 24.95], [60.17, 60.175])
+    nowhere = snap_points(helsinki_graph, [26.0], [61.0])  # 100 km away: reported, not snapped
+    result = accessibility(helsinki_graph, origins, nowhere, ["clinic"], [300.0])
+    assert nowhere.far_index.tolist() == [0]
+    assert np.isinf(result.nearest_m).all() and (result.count == 0).all()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_capped_nearest_from_counting_searches_matches_oracle(seed):
+    rng = np.random.default_rng(100 + seed)
+    graph = random_graph(100 + seed)
+    origins = snap_points(graph, *random_points(rng, graph, 80), max_snap_m=150)
+    facilities = snap_points(graph, *random_points(rng, graph, 20), max_snap_m=150)
+    labels = CATEGORIES[rng.integers(0, 3, 20)]
+    dist = oracle_distances(graph, origins, facilities)
+    result = accessibility(graph, origins, facilities, labels, [200.0, 450.0], max_distance_m=400.0)
+    for c, name in enumerate(result.categories):
+        cols = np.where(np.isnan(dist[:, labels == name]), np.inf, dist[:, labels == name])
+        expected = cols.min(axis=1) if cols.shape[1] else np.full(len(origins), np.inf)
+        expected[expected > 400.0] = np.inf
+        ok = origins.ok
+        np.testing.assert_allclose(result.nearest_m[ok, c], expected[ok], rtol=1e-9, atol=1e-6)
+        assert np.isnan(result.nearest_m[~ok, c]).all()

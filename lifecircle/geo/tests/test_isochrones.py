@@ -67,16 +67,40 @@ def test_bad_distances(helsinki_graph):
 
 
 def test_fast_enough(helsinki_graph):
-    """Interactive use: p95 well under 50 ms on this ~3,000-node graph (generous bound for CI)."""
+    """Interactive use: ~10 ms each on this ~3,000-node graph.
+
+    Measured in CPU time, with a generous bound, so a busy CI machine does not fail it.
+    """
     rng = np.random.default_rng(0)
     min_lon, min_lat, max_lon, max_lat = helsinki_graph.bounds
     isochrones(helsinki_graph, *START)  # warm the caches
     times = []
     for lon, lat in zip(rng.uniform(min_lon, max_lon, 40), rng.uniform(min_lat, max_lat, 40)):
-        t = time.perf_counter()
+        t = time.process_time()
         try:
             isochrones(helsinki_graph, lon, lat)
         except SnapError:
             continue
-        times.append(time.perf_counter() - t)
-    assert np.percentile(times, 95) < 0.25
+        times.append(time.process_time() - t)
+    assert np.percentile(times, 95) < 0.1
+
+
+def test_concurrent_requests_agree(helsinki_graph):
+    """Web servers share one cached graph between request threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(7)
+    min_lon, min_lat, max_lon, max_lat = helsinki_graph.bounds
+    points = list(zip(rng.uniform(min_lon + 0.003, max_lon - 0.003, 24),
+                      rng.uniform(min_lat + 0.002, max_lat - 0.002, 24)))
+
+    def area(p):
+        try:
+            return shapes(isochrones(helsinki_graph, *p, distances_m=[300.0]))[0].area
+        except SnapError:
+            return None
+
+    serial = [area(p) for p in points]
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(area, points))
+    assert parallel == serial
