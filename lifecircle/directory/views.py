@@ -1,14 +1,20 @@
 """Public pages of the service directory: the map of happiness (幸福地图)."""
+import datetime
+
 from django.conf import settings
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import get_script_prefix
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from lifecircle.community.models import SubDistrict
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
+from lifecircle.participation.models import Proposal
+from lifecircle.requests311.models import ServiceRequest
 
 from .hours import WEEKDAYS
 from .models import Facility, PointOfInterest, Room, ServiceCategory
@@ -49,6 +55,18 @@ def _legend_poi_kinds():
     ]
 
 
+def _community_counts():
+    """How many features the two optional community layers hold, for the legend. The same filters as
+    the endpoints that draw them (requests311.api.requests_geojson with its default 30 days, and
+    participation.api.proposals_geojson); the browser test checks that the two agree."""
+    since = timezone.now() - datetime.timedelta(days=30)
+    closed = ServiceRequest.State.CLOSED
+    requests = ServiceRequest.objects.filter(service__private=False, lat__isnull=False, lon__isnull=False) \
+        .filter(~Q(state=closed) | Q(closed_at__gte=since)).count()
+    proposals = Proposal.objects.filter(hidden_at__isnull=True, lon__isnull=False, lat__isnull=False).count()
+    return {"requests": requests, "proposals": proposals}
+
+
 def _map_config():
     """Everything the map script needs, passed with json_script so no text is hard-coded in JS."""
     api = get_script_prefix() + "api/"
@@ -63,11 +81,16 @@ def _map_config():
             "network": api + "geo/network.geojson",
             "boundary": api + "geo/boundary.geojson",
             "isochrones": api + "accessibility/isochrones",
+            "requests": api + "requests311/requests.geojson",
+            "proposals": api + "geo/proposals.geojson",
         },
         "poiKindColors": {str(k): v for k, v in POI_KIND_COLORS.items()},
         "poiKinds": {str(k): str(v) for k, v in PointOfInterest.Kind.choices},
         "roomKinds": {str(k): str(v) for k, v in Room.Kind.choices},
         "capacityUnits": {str(k): str(v) for k, v in Facility.CapacityUnit.choices},
+        "requestStates": {str(k): capfirst(str(v)) for k, v in ServiceRequest.State.choices},
+        "proposalStatuses": {str(k): capfirst(str(v)) for k, v in Proposal.Status.choices},
+        "timeZone": settings.TIME_ZONE,
         "weekdays": dict(zip(WEEKDAYS, [
             pgettext("weekday", "Mon"), pgettext("weekday", "Tue"), pgettext("weekday", "Wed"),
             pgettext("weekday", "Thu"), pgettext("weekday", "Fri"), pgettext("weekday", "Sat"),
@@ -121,6 +144,26 @@ def _map_config():
             "backToReach": _("Back to what is within walking distance"),
             "walkingTime": _("Walking time"),
             "openDetails": _("Show details of {name}"),
+            # The optional community layers: residents' requests and participatory proposals.
+            "request": _("Resident request"),
+            # {service} is the kind of request, as in "Street light out"; {status} is open or closed.
+            "requestLabel": _("Resident request: {service}, {status}"),
+            "requestOpen": pgettext("request status", "Open"),
+            "requestClosed": pgettext("request status", "Closed"),
+            "requestState": _("Progress"),
+            "requested": _("Reported on"),
+            "updated": _("Last updated"),
+            "handledBy": _("Handled by"),
+            "requestPrivacy": _("The report itself and who made it are not published."),
+            "proposal": _("Proposal"),
+            "topic": _("Topic for discussion"),
+            # {title} is the proposal's title; {status} is open, adopted or not adopted.
+            "proposalLabel": _("Proposal: {title}, {status}"),
+            "process": _("Process"),
+            "proposalStatus": _("Status"),
+            "supports": _("Supports"),
+            "comments": _("Comments"),
+            "proposalLink": _("Read it and take part"),
         },
         "elderlySpeed": int(SPEED_PROFILES_M_PER_MIN["elderly"]),
         "planningSpeed": int(SPEED_PROFILES_M_PER_MIN["planning"]),
@@ -136,5 +179,6 @@ def map_of_happiness(request):
         "data_notice": subdistrict.data_notice if subdistrict else "",  # the pack's Chinese and English lines
         "legend_groups": _legend_categories(),
         "poi_kinds": _legend_poi_kinds(),
+        "community_counts": _community_counts(),
         "map_config": _map_config(),
     })

@@ -13,11 +13,16 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.http import QueryDict
 from django.utils import timezone
 from playwright.sync_api import expect
+from shapely.geometry import Point
 
 from lifecircle.community.models import Grid, SubDistrict
 from lifecircle.directory.models import Facility, PointOfInterest
+from lifecircle.participation.models import Proposal
+from lifecircle.requests311 import intake, lifecycle
+from lifecircle.requests311.models import ApiKey, ServiceRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 expect.set_options(timeout=15_000)  # generous: CI machines may be busy
@@ -296,3 +301,132 @@ def test_on_a_phone_the_legend_folds_away_and_details_come_up_from_the_bottom(ph
     page.wait_for_timeout(300)
     page.screenshot(path=SCREENSHOTS / "lifecircle-map-phone-detail.png")
     phone_page.check_clean()
+
+
+# ---- community layers: residents' requests and proposals ------------------------------------------
+
+LAYERS = {"requests": "/api/requests311/requests.geojson", "proposals": "/api/geo/proposals.geojson"}
+
+
+def quiet_spots(n):
+    """n points inside the grids, each as far as it can be from every place, proposal and other spot,
+    so that no other marker covers the ones drawn there."""
+    taken = [(p.lon, p.lat) for p in [*active_facilities(), *PointOfInterest.objects.all()]]
+    taken += list(Proposal.objects.filter(lon__isnull=False).values_list("lon", "lat"))
+    polygons = [grid.polygon for grid in Grid.objects.all()]
+    west, south, east, north = polygons[0].bounds
+    for polygon in polygons[1:]:
+        west, south, east, north = min(west, polygon.bounds[0]), min(south, polygon.bounds[1]), \
+            max(east, polygon.bounds[2]), max(north, polygon.bounds[3])
+    candidates = [
+        (west + (east - west) * i / 40, south + (north - south) * j / 40) for i in range(1, 40) for j in range(1, 40)
+    ]
+    candidates = [c for c in candidates if any(polygon.contains(Point(c)) for polygon in polygons)]
+    spots = []
+    for _ in range(n):
+        best = max(candidates, key=lambda c: min(math.dist(c, t) for t in taken))
+        spots.append(best)
+        taken.append(best)
+    return spots
+
+
+def report(service, spot, attributes):
+    data = QueryDict(mutable=True)
+    data.update({"service_code": service, "long": f"{spot[0]:.6f}", "lat": f"{spot[1]:.6f}", "description": "门口路灯不亮"})
+    for code, value in attributes.items():
+        data[f"attribute[{code}]"] = value
+    return lifecycle.create_request(intake.parse_new_request(data), api_key=ApiKey.objects.get_or_create(name="map test")[0])
+
+
+@pytest.fixture
+def community(demo):
+    """Two public requests in quiet spots, one of them acknowledged, and a private one never drawn."""
+    first, second = quiet_spots(2)
+    opened = report("street_light", first, {"problem": "off"})
+    acknowledged = report("street_light", second, {"problem": "off"})
+    ServiceRequest.objects.filter(pk=acknowledged.pk).update(state=ServiceRequest.State.ACKNOWLEDGED)
+    report("elderly_help", first, {"needs": "meals"})
+    assert Proposal.objects.filter(lon__isnull=False, hidden_at__isnull=True).exists(), "the demo has no proposal on the map"
+    return opened
+
+
+def test_requests_and_proposals_are_layers_that_are_off_until_ticked(map_page, community):
+    fetched = []
+    map_page.page.on("request", lambda request: fetched.append(urlsplit(request.url).path))
+    page = map_page.open()
+    detail = page.get_by_test_id("detail")
+    boxes = {name: page.locator(f'[data-testid=legend] input[data-layer="{name}"]') for name in LAYERS}
+    markers = {"requests": page.get_by_test_id("request-marker"), "proposals": page.get_by_test_id("proposal-marker")}
+    for name in LAYERS:
+        expect(boxes[name]).not_to_be_checked()
+        expect(markers[name]).to_have_count(0)
+        assert LAYERS[name] not in fetched, f"{name} were fetched before their box was ticked"
+
+    features = {name: page.request.get(map_page.base_url + url).json()["features"] for name, url in LAYERS.items()}
+    assert len(features["requests"]) == 2  # the private need is not on the map
+    for name in LAYERS:
+        count = page.locator(f'label.legend-item:has(input[data-layer="{name}"]) .legend-count')
+        expect(count).to_have_text(str(len(features[name])))
+        boxes[name].check()
+        expect(markers[name]).to_have_count(len(features[name]))
+        boxes[name].uncheck()
+        expect(markers[name]).to_have_count(0)
+        boxes[name].check()  # drawn again from what was fetched the first time
+        expect(markers[name]).to_have_count(len(features[name]))
+        assert fetched.count(LAYERS[name]) == 1, fetched
+    expect(markers["requests"].first).to_have_attribute("tabindex", "0")
+    expect(markers["requests"].first).to_have_attribute("aria-label", re.compile("路灯损坏"))
+
+    # A request: its service, open or closed, and when it was made; nothing about who made it.
+    markers["requests"].and_(page.locator(f'[data-id="{community.pk}"]')).click()
+    expect(detail).to_be_visible()
+    expect(detail).to_have_attribute("data-type", "request")
+    expect(detail.get_by_test_id("detail-title")).to_have_text("路灯损坏")
+    expect(detail.get_by_test_id("request-status")).to_have_attribute("data-status", "open")
+    expect(detail.get_by_test_id("requested")).to_contain_text(str(timezone.localdate().day))
+    expect(detail).not_to_contain_text("门口路灯不亮")
+    acknowledged = next(f for f in features["requests"] if f["properties"]["detailed_status"] == "acknowledged")
+    markers["requests"].and_(page.locator(f'[data-id="{acknowledged["properties"]["service_request_id"]}"]')).focus()
+    page.keyboard.press("Enter")
+    expect(detail.get_by_test_id("request-state")).to_be_visible()
+
+    # A proposal: title, process, status, supports and a link to its page.
+    others = [(f["geometry"]["coordinates"][0], f["geometry"]["coordinates"][1]) for f in features["proposals"]]
+    others += [(p.lon, p.lat) for p in [*active_facilities(), *PointOfInterest.objects.all()]]
+    others += [tuple(f["geometry"]["coordinates"]) for f in features["requests"]]
+
+    def room(feature):
+        here = tuple(feature["geometry"]["coordinates"])
+        return min((math.dist(here, o) for o in others if o != here), default=1)
+
+    proposal = max(features["proposals"], key=room)["properties"]
+    markers["proposals"].and_(page.locator(f'[data-id="{proposal["id"]}"]')).click()
+    expect(detail).to_have_attribute("data-type", "proposal")
+    expect(detail.get_by_test_id("detail-title")).to_have_text(proposal["title"])
+    expect(detail.get_by_test_id("supports")).to_have_text(str(proposal["supports"]))
+    expect(detail.get_by_test_id("process")).to_have_text(proposal["process_title"])
+    expect(detail.get_by_test_id("proposal-link")).to_have_attribute("href", proposal["url"])
+    assert proposal["url"].startswith("/participation/")
+
+    # Unticking the layer whose marker is open closes its details.
+    boxes["proposals"].uncheck()
+    expect(markers["proposals"]).to_have_count(0)
+    expect(detail).to_be_hidden()
+    boxes["proposals"].check()
+    page.wait_for_timeout(300)
+    page.screenshot(path=SCREENSHOTS / "lifecircle-map-community.png")
+    markers["requests"].and_(page.locator(f'[data-id="{community.pk}"]')).click()
+    page.wait_for_timeout(300)
+    page.screenshot(path=SCREENSHOTS / "lifecircle-map-community-detail.png")
+    map_page.check_clean()
+
+
+def test_a_layer_that_fails_to_load_says_so(map_page, community):
+    page = map_page.page
+    page.route("**" + LAYERS["requests"] + "*", lambda route: route.fulfill(status=503, body="{}"))
+    map_page.open()
+    box = page.locator('input[data-layer="requests"]')
+    box.click()  # not check(): the box is unticked again as soon as the fetch fails
+    expect(page.get_by_test_id("map-status")).to_have_class(re.compile(r"\bis-error\b"))
+    expect(box).not_to_be_checked()
+    expect(page.get_by_test_id("request-marker")).to_have_count(0)

@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from lifecircle.community.models import Compound, SubDistrict
 from lifecircle.community.packs import load_pack
@@ -10,6 +11,13 @@ from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility, HoursException, Standard, StandardRow
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the English messages; the site's default language is zh-hans."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -178,11 +178,17 @@
     });
     var marker = L.marker([coords[1], coords[0]], { icon: icon, title: label, riseOnHover: true, keyboard: true });
     var entry = { marker: marker, props: props, type: type, filter: filterKey };
+    wireMarker(entry, label, { "data-code": props.code, "data-testid": type === "facility" ? "facility-marker" : "poi-marker" });
+    places.push(entry);
+  }
+
+  /* Label, test id and data attributes once the marker is on the map; click, Enter or Space opens it. */
+  function wireMarker(entry, label, attrs) {
+    var marker = entry.marker;
     marker.on("add", function () {
       var node = marker.getElement();
       node.setAttribute("aria-label", label);
-      node.setAttribute("data-code", props.code);
-      node.setAttribute("data-testid", type === "facility" ? "facility-marker" : "poi-marker");
+      Object.keys(attrs).forEach(function (key) { node.setAttribute(key, attrs[key]); });
       if (selected === entry) node.classList.add("is-selected");
     });
     marker.on("click", function () { openDetail(entry); });
@@ -191,7 +197,6 @@
       if (key === " " || key === "Spacebar") event.originalEvent.preventDefault();
       if (key === "Enter" || key === " " || key === "Spacebar") openDetail(entry);
     });
-    places.push(entry);
   }
 
   // ---- filters ----------------------------------------------------------------------------------
@@ -229,6 +234,106 @@
     document.querySelectorAll("[data-category], [data-poi-kind]").forEach(function (box) { box.checked = true; });
     openNowBox.checked = false;
     applyFilters();
+  });
+
+  // ---- community layers: residents' requests and proposals, off until ticked --------------------
+
+  var community = {
+    requests: { url: config.api.requests, layer: L.layerGroup(), data: null, markerFor: requestMarker },
+    proposals: { url: config.api.proposals, layer: L.layerGroup(), data: null, markerFor: proposalMarker },
+  };
+
+  /* Several proposals often share a spot (a compound): fan them out around it, far enough apart that
+     each 44 px target can be pressed, the same number of pixels at every zoom. */
+  function fanOut(features) {
+    var groups = {};
+    features.forEach(function (feature) {
+      var c = feature.geometry.coordinates;
+      var key = c[0].toFixed(6) + "," + c[1].toFixed(6);
+      (groups[key] = groups[key] || []).push(feature);
+    });
+    var shifts = new Map();
+    Object.keys(groups).forEach(function (key) {
+      var group = groups[key];
+      var n = group.length;
+      var radius = n < 2 ? 0 : Math.max(22, 22 / Math.sin(Math.PI / n));
+      group.forEach(function (feature, i) {
+        var angle = -Math.PI / 2 + (2 * Math.PI * i) / n;
+        shifts.set(feature, [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))]);
+      });
+    });
+    return shifts;
+  }
+
+  function communityIcon(className, state, shift) {
+    shift = shift || [0, 0];
+    return L.divIcon({
+      className: "lc-marker lc-community " + className + " is-" + state,
+      html: '<span class="pin"></span>', iconSize: [44, 44], iconAnchor: [22 - shift[0], 22 - shift[1]],
+    });
+  }
+
+  function requestMarker(feature, shift) {
+    var p = feature.properties;
+    var closed = p.status === "closed";
+    var label = fmt(S.requestLabel, { service: p.service_name, status: closed ? S.requestClosed : S.requestOpen });
+    var coords = feature.geometry.coordinates;
+    var marker = L.marker([coords[1], coords[0]], { icon: communityIcon("lc-request", closed ? "closed" : "open", shift), title: label, riseOnHover: true, keyboard: true });
+    var entry = { marker: marker, props: p, type: "request" };
+    wireMarker(entry, label, { "data-id": p.service_request_id, "data-status": p.status, "data-testid": "request-marker" });
+    return marker;
+  }
+
+  function proposalMarker(feature, shift) {
+    var p = feature.properties;
+    var status = config.proposalStatuses[p.status] || p.status;
+    var label = fmt(S.proposalLabel, { title: p.title, status: status });
+    var coords = feature.geometry.coordinates;
+    var marker = L.marker([coords[1], coords[0]], { icon: communityIcon("lc-proposal", p.status === "open" ? "open" : "decided", shift), title: label, riseOnHover: true, keyboard: true });
+    var entry = { marker: marker, props: p, type: "proposal" };
+    wireMarker(entry, label, { "data-id": String(p.id), "data-status": p.status, "data-testid": "proposal-marker" });
+    return marker;
+  }
+
+  /* Fetched the first time its box is ticked; a failed fetch unticks the box so a later tick tries again. */
+  function showCommunity(box) {
+    var source = community[box.getAttribute("data-layer")];
+    if (!source) return;
+    if (!box.checked) {
+      map.removeLayer(source.layer);
+      if (selected && selected.marker && source.layer.hasLayer(selected.marker)) closeDetail(false);
+      return;
+    }
+    if (source.data) {
+      source.layer.addTo(map);
+      return;
+    }
+    if (source.loading) return;
+    source.loading = true;
+    box.setAttribute("aria-busy", "true");
+    fetchJson(source.url)
+      .then(function (collection) {
+        source.data = collection;
+        var features = (collection.features || []).filter(function (feature) {
+          return feature.geometry && feature.geometry.coordinates;
+        });
+        var shifts = fanOut(features);
+        features.forEach(function (feature) { source.layer.addLayer(source.markerFor(feature, shifts.get(feature))); });
+        if (box.checked) source.layer.addTo(map);
+      })
+      .catch(function (error) {
+        box.checked = false;
+        fail(error);
+      })
+      .then(function () {
+        source.loading = false;
+        box.removeAttribute("aria-busy");
+      });
+  }
+
+  document.querySelectorAll("[data-layer]").forEach(function (box) {
+    box.checked = false; // off by default, whatever the browser restored
+    box.addEventListener("change", function () { showCommunity(box); });
   });
 
   // ---- the legend on a phone: a panel that opens over the map -----------------------------------
@@ -283,7 +388,66 @@
     return li;
   }
 
+  function dateText(iso) {
+    if (!iso) return "";
+    try {
+      return new Date(iso).toLocaleDateString(config.lang, { year: "numeric", month: "long", day: "numeric", timeZone: config.timeZone });
+    } catch (error) {
+      return iso.slice(0, 10);
+    }
+  }
+
+  function showDetail(body, type, id) {
+    detailBody.replaceChildren(body);
+    detail.removeAttribute("data-code");
+    detail.setAttribute("data-type", type);
+    detail.setAttribute("data-id", id);
+  }
+
+  function renderRequest(p) {
+    var closed = p.status === "closed";
+    var body = document.createDocumentFragment();
+    body.appendChild(el("h2", { id: "detail-title", "data-testid": "detail-title", tabindex: "-1" }, p.service_name));
+    body.appendChild(el("p", { className: "detail-kind" },
+      el("span", { className: "swatch swatch-request", "aria-hidden": "true" }), S.request));
+    body.appendChild(el("p", { className: "open-state " + (closed ? "is-closed" : "is-open"), "data-testid": "request-status", "data-status": p.status },
+      closed ? S.requestClosed : S.requestOpen));
+    var list = el("dl", { className: "facts" });
+    if (p.detailed_status && p.detailed_status !== p.status) {
+      row(list, S.requestState, config.requestStates[p.detailed_status] || p.detailed_status, "request-state");
+    }
+    row(list, S.requested, dateText(p.requested_datetime), "requested");
+    if (dateText(p.updated_datetime) !== dateText(p.requested_datetime)) row(list, S.updated, dateText(p.updated_datetime), "updated");
+    row(list, S.handledBy, p.agency_responsible, "handled-by");
+    body.appendChild(list);
+    body.appendChild(el("p", { className: "detail-note" }, S.requestPrivacy));
+    showDetail(body, "request", p.service_request_id);
+  }
+
+  function renderProposal(p) {
+    var body = document.createDocumentFragment();
+    if (p.illustrative) {
+      body.appendChild(el("p", { className: "badge badge-illustrative", "data-testid": "illustrative-badge", title: S.illustrativeHint }, S.illustrative));
+    }
+    body.appendChild(el("h2", { id: "detail-title", "data-testid": "detail-title", tabindex: "-1" }, p.title));
+    body.appendChild(el("p", { className: "detail-kind" },
+      el("span", { className: "swatch swatch-proposal", "aria-hidden": "true" }), p.kind === "topic" ? S.topic : S.proposal));
+    body.appendChild(el("p", { className: "open-state proposal-status is-" + p.status, "data-testid": "proposal-status", "data-status": p.status },
+      config.proposalStatuses[p.status] || p.status));
+    var list = el("dl", { className: "facts" });
+    row(list, S.process, local(p, "process_title"), "process");
+    row(list, S.supports, String(p.supports || 0), "supports");
+    row(list, S.comments, String(p.comments || 0), "comments");
+    body.appendChild(list);
+    if (/^\/[^\/]/.test(p.url || "")) {
+      body.appendChild(el("p", { className: "detail-link" }, el("a", { href: p.url, "data-testid": "proposal-link" }, S.proposalLink)));
+    }
+    showDetail(body, "proposal", String(p.id));
+  }
+
   function renderDetail(entry) {
+    if (entry.type === "request") return renderRequest(entry.props);
+    if (entry.type === "proposal") return renderProposal(entry.props);
     var p = entry.props;
     var isFacility = entry.type === "facility";
     var color = isFacility ? safeColor((categories[p.category] || {}).color) : safeColor(config.poiKindColors[p.kind]);
@@ -326,6 +490,7 @@
     detailBody.replaceChildren(body);
     detail.setAttribute("data-code", p.code);
     detail.setAttribute("data-type", entry.type);
+    detail.removeAttribute("data-id");
   }
 
   function markSelected(entry) {
@@ -550,6 +715,7 @@
     reachControls = { results: results, speeds: speeds, status: status };
     detail.setAttribute("data-mode", "reach");
     detail.removeAttribute("data-code");
+    detail.removeAttribute("data-id");
     detail.setAttribute("data-type", "reach");
     detailMode = "reach";
     detail.hidden = false;
