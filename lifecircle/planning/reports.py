@@ -11,12 +11,23 @@ from lifecircle.accessibility.coverage import WEIGHTS, standard_rows
 from lifecircle.directory.models import Facility
 from lifecircle.geography import feature_collection, point_feature
 
+from . import usage as usage_data
 from .compute import compounds_of
 from .coverage import LIVE, coverage_rows, nearest_matrix, plan_check
 from .models import ScenarioFacility
 
+#: Facility use and requests of the row's grid (the same on every category row of one grid).
+USAGE_FIELDS = [
+    "use_babycare_places", "use_babycare_held", "use_babycare_enrolled", "use_babycare_waiting",
+    "use_meals_today", "use_meals_mean_per_day", "use_meals_capacity",
+    "use_room_bookings", "use_room_booked_hours", "use_room_open_hours", "use_event_registrations",
+    "use_event_places", "use_day_care_taken", "use_day_care_capacity", "use_day_care_present",
+    "requests_opened", "requests_closed", "requests_still_open", "requests_closed_in_period",
+    "requests_acknowledge_median_hours", "requests_acknowledge_mean_hours", "requests_close_median_hours",
+    "requests_close_mean_hours", "use_from", "use_to",
+]
 CSV_FIELDS = ["grid", "grid_name", "category", "category_name", "tier_minutes", "threshold_m"] + [
-    f"{key}{suffix}" for key in WEIGHTS for suffix in ("", "_covered", "_share", "_not_covered")]
+    f"{key}{suffix}" for key in WEIGHTS for suffix in ("", "_covered", "_share", "_not_covered")] + USAGE_FIELDS
 
 
 def state_name(state):
@@ -31,10 +42,13 @@ def facilities_of(subdistrict, state):
     return list(rows.select_related("category", "grid").prefetch_related("services").order_by("category__slug", "code"))
 
 
-def dashboard(subdistrict, state=LIVE):
+def dashboard(subdistrict, state=LIVE, today=None):
     """Per grid (and the whole sub-district last): coverage by tier and category, people not
-    covered in each group, the plan check and the facilities inside the grid."""
+    covered in each group, the plan check, the facilities inside the grid, and (of the live
+    services, whatever the state) facility use and requests (``planning.usage``) up to ``today``."""
     rows, computed = coverage_rows(subdistrict, state)
+    use = usage_data.usage(subdistrict, today)
+    use_by_grid = {g["grid"]: g for g in use["grids"]}
     plan = {p["grid"]: p for p in plan_check(subdistrict, state)}
     facilities = facilities_of(subdistrict, state)
     grids = [(g.code, g.display_name) for g in subdistrict.grids.order_by("code")] + [(None, _("Whole sub-district"))]
@@ -58,8 +72,103 @@ def dashboard(subdistrict, state=LIVE):
             "facilities": [{"code": f.code, "name": f.display_name, "category": f.category.display_name,
                             "capacity": f.capacity, "active": f.active} for f in inside],
             "capacity_by_category": _capacity_by_category(inside),
+            "usage": use_by_grid.get(code), "usage_lines": usage_lines(use_by_grid.get(code), use),
         })
-    return {"cards": cards, "computed": computed, "rows": rows}
+    return {"cards": cards, "computed": computed, "rows": rows, "usage": use}
+
+
+def _of(taken, capacity, share):
+    if not capacity:
+        return str(taken)
+    return f"{taken} / {capacity} ({_percent(share)})"
+
+
+def _hours_pair(median, mean):
+    return "—" if median is None else f"{median} / {mean}"
+
+
+def usage_lines(grid, data):
+    """The grid's facility use and requests as (label, value) lines of text, for the page and the PDF."""
+    if grid is None:
+        return []
+    baby, meals, rooms, day, req = grid["babycare"], grid["meals"], grid["bookings"], grid["day_care"], grid["requests"]
+    return [
+        (_("Baby care: places held (offered or taken) / places"), _of(baby["held"], baby["places"], baby["share"])),
+        (_("Baby care: children with a place today · offers open · waiting"),
+         f"{baby['enrolled']} · {baby['offered']} · {baby['waiting']}"),
+        (_("Meals ordered today / meals a day"), _of(meals["today"], meals["capacity"], meals["share"])),
+        (_("Meals a day, mean of the %(n)d days before") % {"n": data["meal_days"]}, str(meals["average"])),
+        (_("Room bookings: confirmed · hours booked / hours open"),
+         f"{rooms['bookings']} · {_of(rooms['booked_hours'], rooms['open_hours'], rooms['share'])}"),
+        (_("Events: registrations / places"),
+         _of(rooms["registrations"], rooms["event_places"], rooms["event_share"])),
+        (_("Day care today: places taken / places · present"),
+         f"{_of(day['taken'], day['capacity'], day['share'])} · {day['present']}"),
+        (_("Requests opened · closed · still open"), f"{req['requests']} · {req['closed']} · {req['open']}"),
+        (_("Requests closed in the period (whenever opened)"), str(req["closed_in_period"])),
+        (_("Hours to acknowledge (median / mean)"),
+         _hours_pair(req["acknowledge_median_hours"], req["acknowledge_mean_hours"])),
+        (_("Hours to close (median / mean)"), _hours_pair(req["close_median_hours"], req["close_mean_hours"])),
+    ]
+
+
+def usage_period(data):
+    return _("Facility use and requests: %(start)s – %(end)s (live services)") % {
+        "start": data["start"].isoformat(), "end": data["end"].isoformat()}
+
+
+def facility_tables(data):
+    """The per-facility figures as tables of text: ``[{"key", "title", "header", "rows"}]``."""
+    f = data["facilities"]
+    return [
+        {"key": "babycare", "title": _("Baby care centres"),
+         "header": [_("Centre"), _("Grid"), _("Held / places"), _("With a place today"), _("Offers open"),
+                    _("Waiting")],
+         "rows": [[r["name"], r["grid"] or "—", _of(r["held"], r["places"], r["share"]), r["enrolled"], r["offered"],
+                   r["waiting"]] for r in f["babycare"]]},
+        {"key": "meals", "title": _("Meal points"),
+         "header": [_("Facility"), _("Grid"), _("Today / meals a day"),
+                    _("Mean of the %(n)d days before") % {"n": data["meal_days"]}],
+         "rows": [[r["name"], r["grid"] or "—", _of(r["today"], r["capacity"], r["share"]), r["average"]]
+                  for r in f["meals"]]},
+        {"key": "bookings", "title": _("Rooms and events"),
+         "header": [_("Facility"), _("Grid"), _("Bookable rooms"), _("Bookings"), _("Hours booked / open"),
+                    _("Events"), _("Registrations / places")],
+         "rows": [[r["name"], r["grid"] or "—", r["rooms"], r["bookings"],
+                   _of(r["booked_hours"], r["open_hours"], r["share"]), r["events"],
+                   _of(r["registrations"], r["event_places"], r["event_share"])] for r in f["bookings"]]},
+        {"key": "care", "title": _("Senior care places today"),
+         "header": [_("Facility"), _("Grid"), _("Places"), _("Taken / places"), _("Present")],
+         "rows": [[r["name"], r["grid"] or "—", r["label"], _of(r["taken"], r["capacity"], r["share"]), r["present"]]
+                  for r in f["care"]]},
+        {"key": "requests", "title": _("Requests"),
+         "header": [_("Grid"), _("Opened"), _("Closed"), _("Still open"), _("Closed in the period"),
+                    _("Hours to acknowledge (median / mean)"), _("Hours to close (median / mean)")],
+         "rows": [[r["name"], r["requests"], r["closed"], r["open"], r["closed_in_period"],
+                   _hours_pair(r["acknowledge_median_hours"], r["acknowledge_mean_hours"]),
+                   _hours_pair(r["close_median_hours"], r["close_mean_hours"])] for r in data["requests"]]},
+    ]
+
+
+def usage_columns(grid, data):
+    """The USAGE_FIELDS of one grid's (or the whole sub-district's) figures."""
+    baby, meals, rooms, day, req = grid["babycare"], grid["meals"], grid["bookings"], grid["day_care"], grid["requests"]
+    return {
+        "use_babycare_places": baby["places"], "use_babycare_held": baby["held"],
+        "use_babycare_enrolled": baby["enrolled"], "use_babycare_waiting": baby["waiting"],
+        "use_meals_today": meals["today"], "use_meals_mean_per_day": meals["average"],
+        "use_meals_capacity": meals["capacity"], "use_room_bookings": rooms["bookings"],
+        "use_room_booked_hours": rooms["booked_hours"], "use_room_open_hours": rooms["open_hours"],
+        "use_event_registrations": rooms["registrations"], "use_event_places": rooms["event_places"],
+        "use_day_care_taken": day["taken"], "use_day_care_capacity": day["capacity"],
+        "use_day_care_present": day["present"], "requests_opened": req["requests"], "requests_closed": req["closed"],
+        "requests_still_open": req["open"], "requests_closed_in_period": req["closed_in_period"],
+        "requests_acknowledge_median_hours": req["acknowledge_median_hours"],
+        "requests_acknowledge_mean_hours": req["acknowledge_mean_hours"],
+        "requests_close_median_hours": req["close_median_hours"],
+        "requests_close_mean_hours": req["close_mean_hours"],
+        "use_from": data["start"].isoformat(), "use_to": data["end"].isoformat(),
+    }
 
 
 def _capacity_by_category(facilities):
@@ -71,18 +180,30 @@ def _capacity_by_category(facilities):
     return sorted(totals.items())
 
 
-def to_csv(subdistrict, state=LIVE):
-    data = dashboard(subdistrict, state)
+def to_csv(subdistrict, state=LIVE, today=None):
+    """One row per grid and category (the whole sub-district as grid "ALL"), with the grid's
+    facility use and requests repeated on each of its rows."""
+    data = dashboard(subdistrict, state, today)
+    use = data["usage"]
+    by_grid = {g["grid"]: usage_columns(g, use) for g in use["grids"]}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in data["rows"]:
-        writer.writerow({**row, "grid": row["grid"] or "ALL"})
+        writer.writerow({**row, **by_grid.get(row["grid"], {}), "grid": row["grid"] or "ALL"})
     return out.getvalue()
 
 
-def to_geojson(subdistrict, state=LIVE):
-    """Compounds (with each category's nearest distance and coverage) and facilities as points."""
+def _json_usage(use):
+    return {"start": use["start"].isoformat(), "end": use["end"].isoformat(), "window_days": use["window_days"],
+            "meal_days": use["meal_days"], "grids": use["grids"], "requests": use["requests"]}
+
+
+def to_geojson(subdistrict, state=LIVE, today=None):
+    """Compounds (with each category's nearest distance and coverage) and facilities as points; the
+    live facilities carry their use (``usage``), and the collection the per-grid use and requests."""
+    use = usage_data.usage(subdistrict, today)
+    by_code = usage_data.facility_index(use) if state == LIVE else {}
     std = standard_rows()
     slugs = [r.category.slug for r in std]
     compounds = compounds_of(subdistrict)
@@ -101,14 +222,17 @@ def to_geojson(subdistrict, state=LIVE):
         features.append(point_feature(f.lon, f.lat, {
             "kind": "facility", "code": f.code, "name": f.name, "category": f.category.slug,
             "services": [s.slug for s in f.services.all() if s.pk != f.category_id],
-            "grid": f.grid.code if f.grid else None, "capacity": f.capacity, "active": f.active}))
+            "grid": f.grid.code if f.grid else None, "capacity": f.capacity, "active": f.active,
+            **({"usage": by_code[f.code]} if f.code in by_code else {})}))
     return json.dumps(feature_collection(features, state=state if state == LIVE else state.pk,
-                                         state_name=state_name(state), subdistrict=subdistrict.code),
-                      ensure_ascii=False)
+                                         state_name=state_name(state), subdistrict=subdistrict.code,
+                                         usage=_json_usage(use)),
+                      ensure_ascii=False, default=str)
 
 
-def to_pdf(subdistrict, state=LIVE):
-    """A printable report: per grid, coverage by tier and category, people not covered, plan check."""
+def to_pdf(subdistrict, state=LIVE, today=None):
+    """A printable report: per grid, coverage by tier and category, people not covered, plan check,
+    facility use and requests; then the use of each facility."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
@@ -127,7 +251,7 @@ def to_pdf(subdistrict, state=LIVE):
         # The built-in CJK font has no middle dot; a full-width semicolon reads the same in a line.
         return Paragraph(str(value).replace(" · ", "；").replace("·", "；"), styles[style])
 
-    data = dashboard(subdistrict, state)
+    data = dashboard(subdistrict, state, today)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                             bottomMargin=15 * mm, title=_("Planning report"))
@@ -163,6 +287,26 @@ def to_pdf(subdistrict, state=LIVE):
             ("FONT", (0, 0), (-1, -1), font, 8), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e6e4")),
             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         story.append(grid_table)
+        if card["usage_lines"]:
+            story += [Spacer(1, 3 * mm), text(usage_period(data["usage"]), "Heading4")]
+            use_table = Table([[text(label, "BodyText"), text(value, "BodyText")] for label, value in card["usage_lines"]],
+                              colWidths=[100 * mm, 80 * mm])
+            use_table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 8),
+                                           ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
+            story.append(use_table)
+    story += [Spacer(1, 6 * mm), text(usage_period(data["usage"]), "Heading2")]
+    for table in facility_tables(data["usage"]):
+        story += [Spacer(1, 3 * mm), text(table["title"], "Heading3")]
+        if not table["rows"]:
+            story.append(text(_("None.")))
+            continue
+        cells = [[text(h, "BodyText") for h in table["header"]]] + [
+            [text(value, "BodyText") for value in row] for row in table["rows"]]
+        facility_table = Table(cells, repeatRows=1)
+        facility_table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), font, 8), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e6e4")),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        story.append(facility_table)
     doc.build(story)
     return buffer.getvalue()
 

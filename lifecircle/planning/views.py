@@ -291,7 +291,8 @@ def compare_page(request):
 # ---------------------------------------------------------------------------------------------- dashboard
 @planner_page
 def dashboard_page(request):
-    """Per grid: coverage by tier and category, people not covered, the plan check, facilities."""
+    """Per grid: coverage by tier and category, people not covered, the plan check, facilities, and
+    the live services' facility use and requests (planning.usage); then the use of each facility."""
     subdistrict = _subdistrict()
     items = list(Scenario.objects.filter(subdistrict=subdistrict))
     state = _state(request.GET.get("state"), subdistrict)
@@ -305,6 +306,8 @@ def dashboard_page(request):
         "subdistrict": subdistrict, "scenarios": items, "state": state, "state_value": state_value,
         "state_name": reports.state_name(state), "cards": data["cards"], "computed": data["computed"],
         "formats": [("pdf", "PDF"), ("csv", "CSV"), ("geojson", "GeoJSON")],
+        "usage": data["usage"], "usage_period": reports.usage_period(data["usage"]),
+        "facility_tables": reports.facility_tables(data["usage"]),
     })
 
 

@@ -1,3 +1,5 @@
+import datetime
+
 from django.core.management.base import BaseCommand, CommandError
 
 from lifecircle.community.models import SubDistrict
@@ -7,17 +9,26 @@ from lifecircle.planning.models import Scenario
 
 
 class Command(BaseCommand):
-    help = ("Write the per-grid planning report (coverage by tier and category, people not covered, plan check) "
-            "of the live directory or of a scenario, as PDF, CSV or GeoJSON.")
+    help = ("Write the per-grid planning report (coverage by tier and category, people not covered, plan check, "
+            "facility use of the live services and requests with response times) of the live directory or of a "
+            "scenario, as PDF, CSV or GeoJSON.")
 
     def add_arguments(self, parser):
         parser.add_argument("output", help="file to write; '-' writes CSV or GeoJSON to standard output")
         parser.add_argument("--format", choices=["pdf", "csv", "geojson"], help="default: from the file's extension")
         parser.add_argument("--scenario", help="scenario id or name (default: the live directory)")
         parser.add_argument("--subdistrict", help="sub-district code (default: the first one)")
+        parser.add_argument("--date", help="the last day of the facility-use and request figures, YYYY-MM-DD "
+                                           "(default: today)")
 
-    def handle(self, output, format=None, scenario=None, subdistrict=None, **options):
+    def handle(self, output, format=None, scenario=None, subdistrict=None, date=None, **options):
         fmt = format or output.rsplit(".", 1)[-1].lower()
+        today = None
+        if date:
+            try:
+                today = datetime.date.fromisoformat(date)
+            except ValueError:
+                raise CommandError(f"--date '{date}' is not a date like 2026-06-01") from None
         if fmt not in ("pdf", "csv", "geojson"):
             raise CommandError(f"cannot tell the format from '{output}'; give --format pdf, csv or geojson")
         target = (SubDistrict.objects.filter(code=subdistrict) if subdistrict else SubDistrict.objects.order_by("pk")).first()
@@ -33,9 +44,9 @@ class Command(BaseCommand):
         if fmt == "pdf":
             if output == "-":
                 raise CommandError("a PDF needs a file name, not '-'")
-            content = reports.to_pdf(target, state)
+            content = reports.to_pdf(target, state, today)
         else:
-            content = (reports.to_csv if fmt == "csv" else reports.to_geojson)(target, state)
+            content = (reports.to_csv if fmt == "csv" else reports.to_geojson)(target, state, today)
         if output == "-":
             self.stdout.write(content)
             return
