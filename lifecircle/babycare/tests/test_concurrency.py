@@ -4,14 +4,13 @@ Only PostgreSQL can prove this (SQLite serialises every write transaction), so t
 there: ``bin/test`` runs the suite on PostgreSQL too.
 """
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
-from django.utils import translation
+from django.db import connection
 
 from lifecircle.babycare import services
 from lifecircle.babycare.models import AgeGroup, Application
+from lifecircle.testing import race
 
 from .helpers import family
 
@@ -29,24 +28,9 @@ def test_racing_for_the_last_places_never_exceeds_capacity(centre, clock):
         parent, child = family(child=f"在托{i}")
         services.accept(parent.user, services.apply(parent.user, centre, child, START).application.pk)
     racers = [family(child=f"孩子{i}") for i in range(RACERS)]
-    barrier = threading.Barrier(RACERS)
-    outcomes, errors = [], []
 
-    def race(parent, child):
-        try:
-            with translation.override("en"):  # each thread has its own active language
-                barrier.wait(timeout=30)
-                outcomes.append(services.apply(parent.user, centre, child, START))
-        except Exception as exc:  # noqa: BLE001  (reported below)
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=race, args=racer) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = race(lambda racer: services.apply(racer[0].user, centre, racer[1], START), racers)
+    errors = [o for o in outcomes if isinstance(o, Exception)]
     assert not errors, errors
     assert len(outcomes) == RACERS
     offered = [o for o in outcomes if o.application.status == Application.Status.OFFERED]

@@ -3,17 +3,16 @@ all writes anyway): 50 clients for 10 places, and 50 clients for one room slot.
 
 Each client is a thread with its own database connection; a barrier starts them together.
 """
-import threading
-
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
-from django.utils import translation
 
 from lifecircle.accounts.testing import make_household, make_resident
 from lifecircle.bookings import services
 from lifecircle.bookings.models import Booking, Event, Registration
 from lifecircle.community.models import Compound
+
+from lifecircle.testing import race
 
 from .conftest import at
 
@@ -28,31 +27,6 @@ CLIENTS = 50
 def residents(n):
     compound = Compound.objects.get(code="b")
     return [make_resident(make_household(compound, f"race-{i}"), f"居民{i}") for i in range(n)]
-
-
-def race(work, arguments):
-    """Run ``work(argument)`` in one thread per argument, all released at once; the results in order."""
-    barrier = threading.Barrier(len(arguments))
-    results = [None] * len(arguments)
-
-    def run(index, argument):
-        try:
-            with translation.override("en"):
-                prepared = work.prepare(argument) if hasattr(work, "prepare") else argument
-                barrier.wait(timeout=60)
-                results[index] = work(prepared)
-        except Exception as exc:  # noqa: BLE001 - reported through the results
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(arguments)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 class RegisterOverHttp:

@@ -5,16 +5,15 @@ Each thread has its own database connection and transaction; the menu row's lock
 (it locks the whole database), so the proof is run on PostgreSQL (``bin/test`` does).
 """
 import datetime
-import threading
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from lifecircle.accounts.testing import make_household, make_resident
 from lifecircle.community.models import Compound
 from lifecircle.meals import services
 from lifecircle.meals.models import MealOrder, MenuItem
+from lifecircle.testing import messages, race
 
 THREADS = 24
 LAST_PORTIONS = 5
@@ -30,28 +29,11 @@ def test_many_residents_order_the_last_portions_at_once(world):
     compound = Compound.objects.get(code="c")
     people = [make_resident(make_household(compound, f"{i}-1"), f"居民{i}", datetime.date(1950, 1, 1))
               for i in range(THREADS)]
-    barrier = threading.Barrier(THREADS)
-    results = [None] * THREADS
 
-    def order(i):
-        try:
-            barrier.wait(timeout=30)
-            with translation.override("en"):
-                services.place_order(people[i].user, dish.pk)
-            results[i] = "ok"
-        except services.Refused as exc:
-            results[i] = exc.message
-        except Exception as exc:  # noqa: BLE001 - recorded so the assertion shows it
-            results[i] = f"error: {exc!r}"
-        finally:
-            connection.close()
+    def order(person):
+        services.place_order(person.user, dish.pk)
 
-    threads = [threading.Thread(target=order, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-
+    results = messages(race(order, people), services.Refused)
     assert results.count("ok") == LAST_PORTIONS, results
     assert all(r == "最后几份 is sold out." for r in results if r != "ok"), results
     assert MealOrder.objects.filter(item=dish, status="placed").count() == LAST_PORTIONS

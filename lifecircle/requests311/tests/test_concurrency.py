@@ -1,16 +1,15 @@
 """Grid workers racing to move the same request, on PostgreSQL (bin/test runs it there; SQLite
 serialises all writes anyway): the row lock lets exactly one move it from "open"."""
-import threading
 
 import pytest
 from django.db import connection
 from django.http import QueryDict
-from django.utils import translation
 
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_staff
 from lifecircle.requests311 import intake, lifecycle
 from lifecircle.requests311.models import RequestUpdate
+from lifecircle.testing import messages, race
 
 from .conftest import WEST
 
@@ -25,26 +24,11 @@ def test_ten_workers_acknowledge_the_same_request_once(place):
     data.update({"service_code": "street_light", "attribute[problem]": "off", **WEST})
     request = lifecycle.create_request(intake.parse_new_request(data))
     workers = [make_staff(StaffRole.Role.GRID_WORKER, place.subdistrict, grid=place.west) for _ in range(10)]
-    barrier = threading.Barrier(len(workers))
-    results = [None] * len(workers)
 
-    def run(index, worker):
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=60)
-                lifecycle.change_state(request, "acknowledged", f"worker {index}", worker)
-                results[index] = "ok"
-        except lifecycle.LifecycleError as exc:
-            results[index] = str(exc)
-        except Exception as exc:  # noqa: BLE001 - reported through the results
-            results[index] = repr(exc)
-        finally:
-            connection.close()
+    def acknowledge(numbered_worker):
+        index, worker = numbered_worker
+        lifecycle.change_state(request, "acknowledged", f"worker {index}", worker)
 
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = messages(race(acknowledge, list(enumerate(workers))), lifecycle.LifecycleError)
     assert sorted(results) == ["A request that is acknowledged cannot become acknowledged."] * 9 + ["ok"], results
     assert RequestUpdate.objects.filter(request=request, kind="state").count() == 1

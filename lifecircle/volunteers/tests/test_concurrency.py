@@ -1,16 +1,15 @@
 """Sign-ups racing for the last places, on PostgreSQL (bin/test runs it there; SQLite serialises all
 writes anyway): 12 volunteers, each a thread with its own connection, for a shift of 5."""
 import datetime
-import threading
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from lifecircle.accounts.testing import make_household, make_resident
 from lifecircle.community.models import Compound
 from lifecircle.volunteers import services
 from lifecircle.volunteers.models import SignUp
+from lifecircle.testing import messages, race
 
 from .conftest import NOW, at
 
@@ -27,26 +26,10 @@ def test_twelve_volunteers_race_for_five_places(world):
     compound = Compound.objects.get(code="b")
     racers = [services.register(make_resident(make_household(compound, f"r-{i}"), f"志愿者{i}", datetime.date(1980, 1, 1)))
               for i in range(12)]
-    barrier = threading.Barrier(len(racers))
-    results = [None] * len(racers)
 
-    def run(index, volunteer):
-        try:
-            with translation.override("en"):
-                barrier.wait(timeout=60)
-                services.sign_up(volunteer, shift, now=NOW)
-                results[index] = "ok"
-        except services.VolunteerError as exc:
-            results[index] = str(exc)
-        except Exception as exc:  # noqa: BLE001 - reported through the results
-            results[index] = repr(exc)
-        finally:
-            connection.close()
+    def sign_up(volunteer):
+        services.sign_up(volunteer, shift, now=NOW)
 
-    threads = [threading.Thread(target=run, args=(i, v)) for i, v in enumerate(racers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = messages(race(sign_up, racers), services.VolunteerError)
     assert sorted(results) == ["This shift is full."] * 7 + ["ok"] * 5, results
     assert SignUp.objects.filter(shift=shift, status="signed_up").count() == 5
