@@ -1,9 +1,12 @@
 """Isochrones from any point, and what each can reach, for the map."""
+import math
+
 import numpy as np
 
 from lifecircle.community import networks
 from lifecircle.directory.models import Facility, Standard
 from lifecircle.geo.accessibility import nearest_facilities
+from lifecircle.geo.distance import METRES_PER_DEGREE
 from lifecircle.geo.isochrones import isochrones
 from lifecircle.geo.snapping import snap_points
 from lifecircle.geo.walking import LIFE_CIRCLE_MINUTES, metres_to_minutes, minutes_to_metres
@@ -29,8 +32,15 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     for feature, minutes in zip(collection["features"], reversed(LIFE_CIRCLE_MINUTES)):
         feature["properties"]["tier_minutes"] = minutes
 
+    # A walk is never shorter than the straight line, so facilities outside this box cannot be
+    # reached; leaving them out keeps a click cheap in a city with thousands of facilities.
+    reach = max(distances)
+    dlat = reach / METRES_PER_DEGREE
+    dlon = reach / (METRES_PER_DEGREE * math.cos(math.radians(lat)))
     facilities = list(
-        Facility.objects.filter(subdistrict=subdistrict, active=True).select_related("category").prefetch_related("services")
+        Facility.objects.filter(subdistrict=subdistrict, active=True, lon__range=(lon - dlon, lon + dlon),
+                                lat__range=(lat - dlat, lat + dlat))
+        .select_related("category").prefetch_related("services")
     )
     places = snap_points(graph, [f.lon for f in facilities], [f.lat for f in facilities])
     point = snap_points(graph, [lon], [lat])

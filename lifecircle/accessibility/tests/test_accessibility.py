@@ -158,3 +158,9 @@ def test_isochrones_and_reach(client, mini):
 def test_isochrones_bad_input(client, mini, query, status, message):
     response = client.get("/api/accessibility/isochrones?" + query)
     assert response.status_code == status and message in response.json()["detail"]
+
+
+def test_isochrones_where_no_facility_is_in_reach(client, mini):
+    Facility.objects.all().delete()
+    result = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327").json()
+    assert result["reachable"] == [] and len(result["features"]) == 3
