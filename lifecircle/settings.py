@@ -93,6 +93,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Short write transactions plus a busy timeout keep the embedded demo usable by several people.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file, not the shared in-memory database: there a lock held by the live server's
+    # thread fails at once ("table is locked") instead of waiting out the busy timeout.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
