@@ -64,6 +64,21 @@ _DTYPES = {
 }
 
 
+@dataclass(frozen=True)
+class Island:
+    """A piece of street network cut off from the main one (left out of the routing graph).
+
+    ``lon``/``lat`` (degrees) is a point in its middle, for a map or a
+    message; ``way_ids`` names up to five of its OSM ways.
+    """
+
+    edges: int
+    length_m: float
+    lon: float
+    lat: float
+    way_ids: tuple[int, ...] = ()
+
+
 @dataclass(eq=False)
 class WalkGraph:
     """An undirected pedestrian network with edge shapes and a CSR routing view.
@@ -299,13 +314,38 @@ class WalkGraph:
 
         Fragments cut off from the rest (a courtyard path whose link was
         outside the extract, say) would otherwise capture snapped homes and
-        report them as unable to reach anything.
+        report them as unable to reach anything. :meth:`split_islands` also
+        says what was left out.
+        """
+        return self.split_islands()[0]
+
+    def split_islands(self) -> tuple["WalkGraph", list["Island"]]:
+        """The largest connected component, and every other piece as an :class:`Island`.
+
+        Islands are listed longest first. The main piece is the one with the
+        most nodes (as in :meth:`largest_component`).
         """
         if self.n_edges == 0:
-            return self
+            return self, []
         labels = self.component_labels()
         biggest = np.bincount(labels).argmax()
-        return self.edge_subgraph(labels[self.edge_u] == biggest)
+        edge_label = labels[self.edge_u]
+        length = self.edge_length.astype(np.float64)
+        islands = []
+        for label in np.unique(edge_label[edge_label != biggest]):
+            edges = np.flatnonzero(edge_label == label)
+            weight = length[edges]
+            # The length-weighted mean of the edges' middle shape points: inside the piece, in degrees.
+            middle = self.geom_offsets[edges] + np.diff(self.geom_offsets)[edges] // 2
+            total = float(weight.sum())
+            w = weight if total > 0 else np.ones_like(weight)
+            islands.append(Island(
+                edges=int(edges.size), length_m=total,
+                lon=float(np.average(self.geom_lon[middle], weights=w)),
+                lat=float(np.average(self.geom_lat[middle], weights=w)),
+                way_ids=tuple(int(x) for x in np.unique(self.edge_way[edges])[:5])))
+        islands.sort(key=lambda island: -island.length_m)
+        return self.edge_subgraph(edge_label == biggest), islands
 
     # ---------------------------------------------------------------- output
     def to_geojson(self, precision: int = 6) -> dict:

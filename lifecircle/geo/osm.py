@@ -21,8 +21,21 @@ Walkability rules, in order:
    tagged on it (``sidewalk=both|left|right|yes`` or a
    ``sidewalk:<side>=yes``); ``sidewalk=separate`` means the sidewalk is its
    own footway, which rule 5 picks up.
+7. ``motorroad=yes`` (an expressway closed to walkers by law, like
+   Shanghai's elevated roads) is never walkable.
+8. A road in a tunnel (``tunnel=*`` other than ``building_passage``, on
+   anything but a footway, path, pedestrian street, steps, corridor,
+   crossing, living street or track) is a car tunnel: walkable only with a
+   tagged sidewalk or explicit ``foot=yes|designated|permissive``.
 
 ``oneway`` is ignored: one-way rules bind vehicles, not walkers.
+
+Nothing is dropped without a count: :func:`build_network` returns, beside
+the graph, what it left out (islands cut off from the main network, ways cut
+where the extract lacks their nodes) and how much of it is footway, so a
+caller can say it in words (:attr:`NetworkBuild.warnings`). Files written by
+editors (JOSM, osmnx) use negative ids for new objects; they are read like
+any other.
 """
 
 from __future__ import annotations
@@ -33,9 +46,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from dataclasses import dataclass, field
+
 from .distance import LocalProjection
 from .errors import BoundaryError, OSMError
-from .graph import WalkGraph
+from .graph import Island, WalkGraph
 
 WALKABLE_HIGHWAYS = frozenset({
     "footway", "path", "pedestrian", "steps", "corridor", "crossing", "living_street",
@@ -53,6 +68,13 @@ FOOT_ALLOWED = frozenset({"yes", "designated", "permissive"})
 FOOT_FORBIDDEN = frozenset({"no", "private", "use_sidepath"})
 ACCESS_FORBIDDEN = frozenset({"no", "private"})
 SIDEWALK_PRESENT = frozenset({"both", "left", "right", "yes"})
+#: Ways built for people on foot. A tunnel on one of these is an underpass; on anything else, a car
+#: tunnel. Their share of the network tells a walking network from a car-only export.
+PEDESTRIAN_HIGHWAYS = frozenset({
+    "footway", "path", "pedestrian", "steps", "corridor", "crossing", "living_street", "track",
+})
+#: ``tunnel=*`` values that are not road tunnels: a passage through a building is walked daily.
+WALKABLE_TUNNELS = frozenset({"no", "building_passage"})
 
 
 def is_walkable(tags: Mapping[str, str]) -> bool:
@@ -63,21 +85,94 @@ def is_walkable(tags: Mapping[str, str]) -> bool:
     foot = tags.get("foot")
     if foot in FOOT_FORBIDDEN:
         return False
+    if tags.get("motorroad") == "yes":
+        return False
     if foot in FOOT_ALLOWED:
         return True
     if tags.get("access") in ACCESS_FORBIDDEN:
         return False
     if highway in WALKABLE_HIGHWAYS:
+        if tags.get("tunnel", "no") not in WALKABLE_TUNNELS and highway not in PEDESTRIAN_HIGHWAYS:
+            return _has_sidewalk(tags)  # a car tunnel
         return True
     if highway in SIDEWALK_ONLY_HIGHWAYS:
-        return (tags.get("sidewalk") in SIDEWALK_PRESENT
-                or any(tags.get(f"sidewalk:{side}") == "yes" for side in ("both", "left", "right")))
+        return _has_sidewalk(tags)
     return False
+
+
+def _has_sidewalk(tags: Mapping[str, str]) -> bool:
+    return (tags.get("sidewalk") in SIDEWALK_PRESENT
+            or any(tags.get(f"sidewalk:{side}") == "yes" for side in ("both", "left", "right")))
+
+
+@dataclass(eq=False)
+class NetworkBuild:
+    """A walking graph and an account of what building it left out or found lacking.
+
+    Attributes
+    ----------
+    graph
+        The routing graph.
+    path
+        The OSM file it was read from.
+    islands
+        Pieces of street cut off from the main network and left out of
+        ``graph``, longest first (empty when islands were kept).
+    ways_cut
+        Ways broken where the extract lacks some of their nodes (the pieces
+        on either side are kept).
+    pedestrian
+        How much of ``graph`` is built for people on foot
+        (:func:`lifecircle.geo.quality.pedestrian_share`).
+    street_coverage
+        With a boundary: how much of it lies near a walkable street
+        (:func:`lifecircle.geo.quality.street_coverage`), else ``None``.
+    """
+
+    graph: WalkGraph
+    path: str
+    islands: list = field(default_factory=list)
+    ways_cut: int = 0
+    pedestrian: object = None
+    street_coverage: object = None
+
+    @property
+    def islands_length_m(self) -> float:
+        """Metres of street in the islands left out."""
+        return float(sum(island.length_m for island in self.islands))
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a planner should know about this network, one sentence each (English)."""
+        out = []
+        if self.islands:
+            largest = "; ".join(f"{i.length_m:.0f} m near {i.lat:.5f}, {i.lon:.5f}" for i in self.islands[:3])
+            out.append(f"{len(self.islands)} piece(s) of street with {self.islands_length_m / 1000:.1f} km in all "
+                       f"are cut off from the main network and were left out (largest: {largest}); homes and "
+                       "facilities there are placed on the nearest street of the main network")
+        if self.ways_cut:
+            out.append(f"{self.ways_cut} way(s) run out of the extract (some of their nodes are missing); "
+                       "they were kept up to the missing nodes")
+        if self.pedestrian is not None and self.pedestrian.lacking:
+            out.append(self.pedestrian.message)
+        if self.street_coverage is not None and self.street_coverage.thin:
+            out.append(self.street_coverage.message)
+        return out
 
 
 def load_network(path, boundary=None, buffer_m: float = 500.0, largest_component: bool = True,
                  progress: bool = False) -> WalkGraph:
     """Build the walkable street graph of an OSM file.
+
+    The graph of :func:`build_network` (same parameters, and the same
+    refusals), without its account of what was left out.
+    """
+    return build_network(path, boundary, buffer_m, largest_component, progress).graph
+
+
+def build_network(path, boundary=None, buffer_m: float = 500.0, largest_component: bool = True,
+                  progress: bool = False, min_street_coverage: float | None = None) -> NetworkBuild:
+    """Build the walkable street graph of an OSM file, and say what was left out.
 
     Parameters
     ----------
@@ -93,16 +188,25 @@ def load_network(path, boundary=None, buffer_m: float = 500.0, largest_component
     largest_component
         Keep only the largest connected part of the network (like osmnx's
         default); islands would trap snapped points that can reach nothing.
+        What is left out is listed in :attr:`NetworkBuild.islands`.
     progress
         Show a tqdm progress bar while reading.
+    min_street_coverage
+        With a boundary: the least share of its area that must lie near a
+        walkable street (default
+        :data:`lifecircle.geo.quality.MIN_STREET_COVERAGE`; 0 turns the check
+        off).
 
     Raises
     ------
     OSMError
         The file is missing, empty, truncated, not OSM, or has no walkable ways.
     BoundaryError
-        The boundary is invalid, absent from the file, or misses the network.
+        The boundary is invalid, absent from the file, misses the network, or
+        too little of it has streets (the network is of another area).
     """
+    from .quality import MIN_STREET_COVERAGE, pedestrian_share, street_coverage
+
     path = os.fspath(path)
     _check_readable(path)
     polygon = None
@@ -117,9 +221,17 @@ def load_network(path, boundary=None, buffer_m: float = 500.0, largest_component
         raise OSMError("contains no walkable ways with usable coordinates", path)
     if polygon is not None:
         graph = clip_to_boundary(graph, polygon, buffer_m, path)
+    islands = []
     if largest_component:
-        graph = graph.largest_component()
-    return graph
+        graph, islands = graph.split_islands()
+    build = NetworkBuild(graph=graph, path=path, islands=islands, ways_cut=lines["ways_cut"],
+                         pedestrian=pedestrian_share(graph))
+    if polygon is not None:
+        build.street_coverage = street_coverage(graph, polygon)
+        least = MIN_STREET_COVERAGE if min_street_coverage is None else min_street_coverage
+        if build.street_coverage.share < least:
+            raise BoundaryError(build.street_coverage.refusal(least), path)
+    return build
 
 
 def clip_to_boundary(graph: WalkGraph, polygon, buffer_m: float, path=None) -> WalkGraph:
@@ -201,11 +313,14 @@ def _check_readable(path: str) -> None:
         raise OSMError("file is empty", path)
 
 
-def _read_walkable_ways(path: str, progress: bool) -> dict:
+def _read_walkable_ways(path: str, progress: bool, negative_nodes: dict | None = None) -> dict:
     """Collect the walkable ways of ``path`` as flat polylines.
 
     Ways that run out of the extract (their nodes' coordinates are missing)
-    are broken at the missing nodes rather than dropped.
+    are broken at the missing nodes rather than dropped, and counted.
+    libosmium's location index holds only positive ids, so a file with
+    negative node ids (as JOSM and osmnx write) is read a second time with
+    those nodes' locations looked up in ``negative_nodes``.
     """
     import osmium
 
@@ -213,7 +328,7 @@ def _read_walkable_ways(path: str, progress: bool) -> dict:
     offsets, way_ids, name_index, highway_index = array("q", [0]), array("q"), array("l"), array("l")
     names: dict[str, int] = {"": 0}
     highways: dict[str, int] = {}
-    n_objects = 0
+    n_objects = ways_cut = missing_negative = 0
     bar = _progress_bar(path) if progress else None
     try:
         processor = osmium.FileProcessor(path, osmium.osm.NODE | osmium.osm.WAY).with_locations()
@@ -229,15 +344,28 @@ def _read_walkable_ways(path: str, progress: bool) -> dict:
             name = names.setdefault(tags.get("name", ""), len(names))
             highway = highways.setdefault(tags["highway"], len(highways))
             start = len(refs)
+            cut = False
             for nd in obj.nodes:
                 loc = nd.location
                 if loc.valid():
                     refs.append(nd.ref)
                     lons.append(loc.lon)
                     lats.append(loc.lat)
-                elif len(refs) > start:  # close the piece before the gap
+                    continue
+                if nd.ref < 0:
+                    if negative_nodes is None:
+                        missing_negative += 1
+                    elif nd.ref in negative_nodes:
+                        lon, lat = negative_nodes[nd.ref]
+                        refs.append(nd.ref)
+                        lons.append(lon)
+                        lats.append(lat)
+                        continue
+                cut = True
+                if len(refs) > start:  # close the piece before the gap
                     _end_piece(offsets, way_ids, name_index, highway_index, obj.id, name, highway, refs)
                     start = len(refs)
+            ways_cut += cut
             if len(refs) > start:
                 _end_piece(offsets, way_ids, name_index, highway_index, obj.id, name, highway, refs)
     except RuntimeError as exc:
@@ -246,6 +374,8 @@ def _read_walkable_ways(path: str, progress: bool) -> dict:
         if bar is not None:
             bar.update(n_objects % 10000)
             bar.close()
+    if missing_negative:
+        return _read_walkable_ways(path, progress=False, negative_nodes=_negative_nodes(path))
     if n_objects == 0 and not _has_any_object(path):
         raise OSMError("contains no OpenStreetMap data", path)
     if len(way_ids) == 0:
@@ -257,8 +387,22 @@ def _read_walkable_ways(path: str, progress: bool) -> dict:
         "way_ids": np.frombuffer(way_ids, dtype=np.int64),
         "name_index": np.asarray(name_index, dtype=np.int32),
         "highway_index": np.asarray(highway_index, dtype=np.int16),
-        "names": list(names), "highways": list(highways),
+        "names": list(names), "highways": list(highways), "ways_cut": ways_cut,
     }
+
+
+def _negative_nodes(path: str) -> dict:
+    """``{id: (lon, lat)}`` of the nodes with negative ids (new objects of an editor's file)."""
+    import osmium
+
+    found = {}
+    try:
+        for node in osmium.FileProcessor(path, osmium.osm.NODE):
+            if node.id < 0 and node.location.valid():
+                found[node.id] = (node.location.lon, node.location.lat)
+    except RuntimeError as exc:
+        raise OSMError(f"not a readable OSM file ({exc})", path) from exc
+    return found
 
 
 def _end_piece(offsets, way_ids, name_index, highway_index, way_id, name, highway, refs):

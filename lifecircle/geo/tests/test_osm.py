@@ -9,6 +9,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from lifecircle.geo import BoundaryError, OSMError, is_walkable, load_network
+from lifecircle.geo.osm import build_network
 from lifecircle.geo.distance import haversine_m
 
 from .conftest import HELSINKI_PBF, nodes_xml, osm_xml, way_xml
@@ -52,6 +53,18 @@ def plus_body(tags1=None, tags2=None):
     ({"highway": "cycleway", "foot": "designated"}, True),
     ({"highway": "construction", "foot": "yes"}, False),
     ({"building": "yes"}, False),
+    # Car tunnels and expressways closed to walkers are not walkable; underpasses are.
+    ({"highway": "primary", "tunnel": "yes"}, False),
+    ({"highway": "residential", "tunnel": "yes"}, False),
+    ({"highway": "service", "tunnel": "yes"}, False),
+    ({"highway": "primary", "tunnel": "yes", "sidewalk": "both"}, True),
+    ({"highway": "secondary", "tunnel": "yes", "foot": "yes"}, True),
+    ({"highway": "residential", "tunnel": "building_passage"}, True),
+    ({"highway": "footway", "tunnel": "yes"}, True),
+    ({"highway": "steps", "tunnel": "yes"}, True),
+    ({"highway": "primary", "motorroad": "yes"}, False),
+    ({"highway": "trunk", "motorroad": "yes", "sidewalk": "both"}, False),
+    ({"highway": "primary", "motorroad": "yes", "foot": "yes"}, False),
 ])
 def test_walkability_rules(tags, expected):
     assert is_walkable(tags) is expected
@@ -133,6 +146,75 @@ def test_way_leaving_the_extract_is_cut_not_dropped(write_osm):
     assert graph.n_edges == 2
     assert set(graph.node_osmid.tolist()) == {1, 2, 3, 4}
     assert load_network(write_osm(body)).n_edges == 1
+
+
+def test_car_tunnel_in_a_file_is_left_out(write_osm):
+    graph = load_network(write_osm(plus_body(tags1={"highway": "primary", "tunnel": "yes", "layer": "-1"})),
+                         largest_component=False)
+    assert set(graph.edge_way.tolist()) == {2}
+
+
+def test_negative_ids_as_josm_and_osmnx_write_them(write_osm):
+    # JOSM and osmnx number new objects negatively; libosmium's location index cannot hold them.
+    coords = {-1: (121.440, 31.230), -2: (121.442, 31.230), -3: (121.442, 31.232), 4: (121.440, 31.232)}
+    body = (nodes_xml(coords) + "\n" + way_xml(-10, [-1, -2], highway="residential")
+            + "\n" + way_xml(-11, [-2, -3], highway="footway") + "\n" + way_xml(12, [-3, 4, -1], highway="footway"))
+    build = build_network(write_osm(body))
+    graph = build.graph
+    assert sorted(graph.edge_way.tolist()) == [-11, -10, 12]
+    assert sorted(graph.node_osmid.tolist()) == [-3, -2, -1]  # node 4 is a shape point of way 12
+    assert graph.edge_length.sum() == pytest.approx(
+        2 * haversine_m(121.440, 31.230, 121.442, 31.230) + 2 * haversine_m(121.442, 31.230, 121.442, 31.232),
+        rel=1e-5)
+    assert build.ways_cut == 0 and build.warnings == []
+
+
+def test_ways_cut_at_missing_nodes_are_counted(write_osm):
+    coords = {1: (121.44, 31.23), 2: (121.441, 31.23), 3: (121.442, 31.23), 4: (121.443, 31.23)}
+    body = nodes_xml(coords) + "\n" + way_xml(1, [1, 2, 99, 3, 4], highway="residential")
+    build = build_network(write_osm(body), largest_component=False)
+    assert build.ways_cut == 1
+    assert any("1 way(s) run out of the extract" in w for w in build.warnings)
+
+
+def test_dropped_islands_are_reported_with_their_place(write_osm):
+    # The plus, and two separate footways: 111 m near 31.25 N and 95 m near 31.26 N.
+    far = {10: (121.45, 31.25), 11: (121.45, 31.251), 12: (121.46, 31.26), 13: (121.461, 31.26)}
+    body = (plus_body() + "\n" + nodes_xml(far) + "\n" + way_xml(20, [10, 11], highway="footway")
+            + "\n" + way_xml(21, [12, 13], highway="path"))
+    build = build_network(write_osm(body))
+    assert build.graph.n_edges == 4
+    assert [i.way_ids for i in build.islands] == [(20,), (21,)]
+    first = build.islands[0]
+    assert first.length_m == pytest.approx(haversine_m(121.45, 31.25, 121.45, 31.251), rel=1e-6)
+    assert (first.lon, first.lat) == pytest.approx((121.45, 31.2505), abs=6e-4)
+    assert build.islands_length_m == pytest.approx(first.length_m + haversine_m(121.46, 31.26, 121.461, 31.26))
+    message = build.warnings[0]
+    assert message.startswith("2 piece(s) of street with 0.2 km in all are cut off") and "31.25" in message
+    kept = build_network(write_osm(body), largest_component=False)
+    assert kept.islands == [] and kept.graph.n_edges == 6
+
+
+def test_car_only_network_is_flagged(write_osm):
+    car = build_network(write_osm(plus_body(tags2={"highway": "secondary"})))
+    assert car.pedestrian.ways == 0 and car.pedestrian.lacking
+    assert any("looks like a network for cars" in w for w in car.warnings)
+    walk = build_network(write_osm(plus_body()))
+    assert walk.pedestrian.ways == 1 and walk.pedestrian.share == pytest.approx(0.5, abs=0.05)
+    assert not walk.pedestrian.lacking and walk.warnings == []
+
+
+def test_boundary_the_network_does_not_cover_is_refused(write_osm):
+    # The plus spans 121.440-121.444; a boundary mostly east of it (Pudong's boundary with Puxi's
+    # streets) overlaps the buffer, but most of it is far from any street.
+    path = write_osm(plus_body())
+    with pytest.raises(BoundaryError, match="does not cover the boundary") as err:
+        build_network(path, boundary=shapely.box(121.443, 31.226, 121.475, 31.234))
+    assert err.value.path == path and "of the boundary area lies within 200 m" in str(err.value)
+    thin = build_network(path, boundary=shapely.box(121.443, 31.226, 121.475, 31.234), min_street_coverage=0)
+    assert thin.street_coverage.share < 0.2 and any("boundary area" in w for w in thin.warnings)
+    covered = build_network(path, boundary=shapely.box(121.4405, 31.2285, 121.4435, 31.2315))
+    assert covered.street_coverage.share == 1.0 and covered.warnings == []
 
 
 def test_reads_bz2_compressed_xml(tmp_path):
