@@ -13,7 +13,9 @@ from lifecircle.community import networks
 from lifecircle.community.models import Compound
 from lifecircle.directory.models import Facility, ServiceCategory, Standard
 from lifecircle.geo.accessibility import accessibility
+from lifecircle.geo.errors import InputError
 from lifecircle.geo.snapping import snap_points
+from lifecircle.geo.standard import tier_distances as standard_tiers
 
 from .models import TIERS, CompoundAccess, ComputeRun, OffNetworkPoint
 
@@ -23,14 +25,13 @@ class NotComputable(Exception):
 
 
 def tier_distances(standard):
-    """Metres per life-circle tier, read from the standard (5 min ≈ 300 m, ...)."""
-    distances = {}
-    for row in standard.rows.all():
-        distances[row.tier_minutes] = max(distances.get(row.tier_minutes, 0), row.threshold_m)
-    missing = [tier for tier in TIERS if tier not in distances]
-    if missing:
-        raise NotComputable(f"the standard '{standard}' has no rows for the {missing}-minute tier(s)")
-    return [float(distances[tier]) for tier in TIERS]
+    """Metres per life-circle tier, read from the standard (5 min ≈ 300 m, ...): each tier's largest
+    threshold, the same rule as the command line's (``lifecircle.geo.standard``)."""
+    try:
+        distances = standard_tiers(standard.rows.values_list("tier_minutes", "threshold_m"))
+    except InputError as exc:
+        raise NotComputable(f"'{standard}': {exc}") from None
+    return [distances[tier] for tier in TIERS]
 
 
 def compute(subdistrict, categories=None, compounds=None, reason="", progress=False):

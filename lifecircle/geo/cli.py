@@ -3,20 +3,31 @@
 Commands:
 
 ``build-graph IN.osm.pbf OUT.npz [--boundary AREA.geojson|RELATION_ID] [--buffer-m 500]``
-    Read OpenStreetMap data into a walking graph.
+    Read OpenStreetMap data into a walking graph; says what it left out
+    (islands, ways cut at the extract's edge) and what looks wrong (no
+    footways, a boundary the streets do not cover: refused).
 ``geojson GRAPH.npz OUT.geojson``
     Export the graph's streets for a map.
-``accessibility GRAPH.npz --origins O.csv --facilities F.csv --out R.csv [--minutes 5 10 15]``
-    Nearest facility per category and counts within each walking time.
+``accessibility GRAPH.npz --origins O.csv --facilities F.csv --out R.csv [--standard S.json]``
+    Nearest facility per category and counts within each life-circle tier.
 ``coverage GRAPH.npz --origins O.csv --facilities F.csv --out C.csv [--gaps G.csv]``
     Population share within reach per group and category, and the gap list.
-``isochrone GRAPH.npz LON LAT [--minutes 5 10 15] [--out I.geojson]``
+``isochrone GRAPH.npz LON LAT [--out I.geojson]``
     Walking isochrones around a point.
+
+Distances: by default the 5-, 10- and 15-minute tiers are the distances of
+the walking standard (``--standard FILE``, default the shipped
+``data/standards/shanghai-2016.json``: 300, 500 and 1,000 m), exactly as the
+platform uses them; coverage judges each category against its own row of the
+standard. ``--minutes`` (at a ``--profile`` speed) or ``--distances-m``
+replace the standard. Every command prints the distances it used.
 
 Point CSVs need ``lon`` and ``lat`` columns (``id`` optional); facilities
 also ``category`` (``capacity`` optional); for coverage, origins also need
 ``population`` and ``group``. Errors in input print one line naming the
-file and the problem, and exit with status 2.
+file and the problem, and exit with status 2. Origins or facilities that
+look shifted (GCJ-02/BD-09 coordinates declared as WGS84) or lie far from
+the streets are reported as warnings.
 """
 
 from __future__ import annotations
@@ -30,7 +41,8 @@ import numpy as np
 
 from .errors import BoundaryError, GeoError
 from .snapping import DEFAULT_MAX_SNAP_M
-from .walking import DEFAULT_PROFILE, LIFE_CIRCLE_MINUTES, SPEED_PROFILES_M_PER_MIN, minutes_to_metres
+from .standard import DEFAULT_STANDARD, read_standard
+from .walking import DEFAULT_PROFILE, SPEED_PROFILES_M_PER_MIN, minutes_to_metres, speed_m_per_min
 
 
 def main(argv=None) -> int:
@@ -61,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--boundary", help="study area: a GeoJSON (Multi)Polygon file, or an OSM relation id in the file")
     p.add_argument("--buffer-m", type=float, default=500.0, help="keep streets this far beyond the boundary (500)")
     p.add_argument("--keep-islands", action="store_true", help="keep street fragments cut off from the main network")
+    p.add_argument("--min-street-coverage", type=float, default=None, metavar="SHARE",
+                   help="with --boundary: least share of its area within 200 m of a street (default 0.5; "
+                        "0 turns the check off)")
     _add_quiet(p)
     p.set_defaults(run=_build_graph)
 
@@ -84,7 +99,8 @@ def _parser() -> argparse.ArgumentParser:
         if name == "coverage":
             p.add_argument("--gaps", help="CSV listing each origin lacking a category within reach")
             p.add_argument("--category-minutes", action="append", default=[], metavar="CATEGORY=MIN",
-                           help="walking time for one category (repeatable); others use the largest --minutes")
+                           help="walking time for one category (repeatable); others use their row of the "
+                                "standard, or the largest distance")
         p.set_defaults(run=run)
 
     p = sub.add_parser("isochrone", help="walking isochrones around a point (GeoJSON)")
@@ -99,9 +115,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_thresholds(p):
+    p.add_argument("--standard", default=str(DEFAULT_STANDARD), metavar="FILE",
+                   help="walking standard whose tier distances are used (default: the shipped Shanghai 2016 "
+                        "guideline, 300/500/1000 m)")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--minutes", type=float, nargs="+", default=list(LIFE_CIRCLE_MINUTES),
-                       help="walking times (default 5 10 15)")
+    group.add_argument("--minutes", type=float, nargs="+",
+                       help="walking times at the --profile speed instead of the standard's distances")
     group.add_argument("--distances-m", type=float, nargs="+", help="walking distances in metres instead")
     p.add_argument("--profile", default=DEFAULT_PROFILE,
                    help=f"walking speed: {', '.join(f'{k} ({v:g} m/min)' for k, v in SPEED_PROFILES_M_PER_MIN.items())}"
@@ -120,24 +139,48 @@ def _profile(args):
 
 
 def _distances(args) -> np.ndarray:
+    """The distances to use, after saying on standard error which they are and where they come from."""
     if args.distances_m:
-        return np.sort(np.asarray(args.distances_m, dtype=np.float64))
-    return np.sort(minutes_to_metres(args.minutes, _profile(args)))
+        distances = np.sort(np.asarray(args.distances_m, dtype=np.float64))
+        source = "given with --distances-m"
+    elif args.minutes:
+        distances = np.sort(minutes_to_metres(args.minutes, _profile(args)))
+        source = (f"{', '.join(f'{m:g}' for m in sorted(args.minutes))} min at "
+                  f"{speed_m_per_min(_profile(args)):g} m/min, given with --minutes")
+    else:
+        standard = _standard(args)
+        distances = np.array(list(standard.tiers.values()), dtype=np.float64)
+        source = standard.describe()
+    print(f"distances: {', '.join(f'{d:g} m' for d in distances)} ({source})", file=sys.stderr)
+    return distances
+
+
+def _standard(args):
+    """The walking standard, unless --minutes or --distances-m replace it."""
+    if args.minutes or args.distances_m:
+        return None
+    if getattr(args, "standard_read", None) is None:
+        args.standard_read = read_standard(args.standard)
+    return args.standard_read
 
 
 # ------------------------------------------------------------------- commands
 def _build_graph(args):
-    from .osm import load_network
+    from .osm import build_network
 
     boundary = None
     if args.boundary:
         boundary = int(args.boundary) if args.boundary.isdigit() else _read_boundary(args.boundary)
-    graph = load_network(args.osm, boundary=boundary, buffer_m=args.buffer_m,
-                         largest_component=not args.keep_islands, progress=not args.quiet)
+    build = build_network(args.osm, boundary=boundary, buffer_m=args.buffer_m,
+                          largest_component=not args.keep_islands, progress=not args.quiet,
+                          min_street_coverage=args.min_street_coverage)
+    graph = build.graph
     graph.save(args.out)
     total_km = float(graph.edge_length.astype(np.float64).sum()) / 1000.0
     print(f"{args.out}: {graph.n_nodes} nodes, {graph.n_edges} edges, {total_km:.1f} km of walkable street",
           file=sys.stderr)
+    for warning in build.warnings:
+        print(f"warning: {args.osm}: {warning}", file=sys.stderr)
 
 
 def _geojson(args):
@@ -158,7 +201,18 @@ def _load_inputs(args, origin_columns=(), origin_numeric=()):
     o_snap = snap_points(graph, origins["lon"], origins["lat"], args.max_snap_m, source=args.origins)
     f_snap = snap_points(graph, facilities["lon"], facilities["lat"], args.max_snap_m, source=args.facilities)
     _report_far(args, origins, o_snap, args.origins, facilities, f_snap, args.facilities)
+    _report_shifted(graph, ((args.origins, origins, "origins"), (args.facilities, facilities, "facilities")))
     return graph, origins, facilities, o_snap, f_snap
+
+
+def _report_shifted(graph, tables):
+    """Warn about points that look shifted or lie far from the streets (see quality.coordinate_check)."""
+    from .quality import coordinate_check
+
+    for path, table, what in tables:
+        message = coordinate_check(graph, table["lon"], table["lat"]).message(what)
+        if message:
+            print(f"warning: {path}: {message}", file=sys.stderr)
 
 
 def _report_far(args, origins, o_snap, o_path, facilities, f_snap, f_path):
@@ -212,7 +266,11 @@ def _coverage(args):
         args, origin_columns=("population", "group"), origin_numeric=("population",))
     categories = sorted(set(facilities["category"].tolist()))
     default = float(_distances(args)[-1])
-    per_category = {c: default for c in categories}
+    standard = _standard(args)
+    per_category = {c: (standard.categories.get(c, default) if standard else default) for c in categories}
+    if standard is not None and any(c not in standard.categories for c in categories):
+        print(f"note: categories not in the standard are judged at {default:g} m: "
+              f"{', '.join(c for c in categories if c not in standard.categories)}", file=sys.stderr)
     for item in args.category_minutes:
         name, _, value = item.partition("=")
         if name not in per_category:

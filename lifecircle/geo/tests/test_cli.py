@@ -10,6 +10,7 @@ import pytest
 
 from lifecircle.geo import WalkGraph
 from lifecircle.geo.cli import main
+from lifecircle.geo.standard import DEFAULT_STANDARD
 
 from .conftest import HELSINKI_PBF
 
@@ -43,24 +44,69 @@ def test_build_graph_with_boundary(tmp_path):
     assert 0 < small.n_edges < 2000
 
 
+def test_build_graph_says_what_it_left_out(tmp_path, capsys):
+    assert main(["build-graph", HELSINKI_PBF, str(tmp_path / "g.npz"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: " + HELSINKI_PBF + ": 30 piece(s) of street with 1.6 km in all are cut off" in err
+    assert "largest: 208 m near 60.16628, 24.95277" in err
+    assert "176 way(s) run out of the extract" in err
+
+
+def test_build_graph_refuses_a_boundary_without_streets(tmp_path, capsys):
+    area = tmp_path / "area.geojson"  # from the extract's east edge far out to sea
+    area.write_text(json.dumps({"type": "Polygon", "coordinates": [[[24.955, 60.16], [25.05, 60.16],
+                                                                    [25.05, 60.19], [24.955, 60.19], [24.955, 60.16]]]}))
+    assert main(["build-graph", HELSINKI_PBF, str(tmp_path / "g.npz"), "--boundary", str(area), "--quiet"]) == 2
+    assert "the street network does not cover the boundary" in capsys.readouterr().err
+    assert not (tmp_path / "g.npz").exists()
+    assert main(["build-graph", HELSINKI_PBF, str(tmp_path / "g.npz"), "--boundary", str(area), "--quiet",
+                 "--min-street-coverage", "0"]) == 0
+    assert "of the boundary area lies within 200 m" in capsys.readouterr().err
+
+
 def test_accessibility_csv(workdir):
     out, far = workdir / "r.csv", workdir / "far.csv"
     assert main(["accessibility", str(workdir / "h.npz"), "--origins", str(workdir / "o.csv"),
                  "--facilities", str(workdir / "f.csv"), "--out", str(out), "--far", str(far), "--quiet"]) == 0
     rows = read_csv(out)
     assert [r["id"] for r in rows] == ["a", "b", "far"]
-    assert set(rows[0]) >= {"clinic_nearest_m", "clinic_count_300m", "market_capacity_900m"}
+    # The tiers are the standard's distances (as on the platform), not 5/10/15 min at 60 m/min.
+    assert set(rows[0]) >= {"clinic_nearest_m", "clinic_count_300m", "market_count_500m", "market_capacity_1000m"}
+    assert not any(name.endswith("_900m") for name in rows[0])
     assert 150 < float(rows[0]["clinic_nearest_m"]) < 300 and rows[0]["clinic_count_300m"] == "1"
     assert rows[2]["clinic_nearest_m"] == "" and rows[2]["clinic_count_300m"] == ""
     assert [r["id"] for r in read_csv(far)] == ["far"]
 
 
-def test_accessibility_minutes_and_profile(workdir):
+def test_accessibility_minutes_and_profile(workdir, capsys):
     out = workdir / "r2.csv"
     assert main(["accessibility", str(workdir / "h.npz"), "--origins", str(workdir / "o.csv"),
                  "--facilities", str(workdir / "f.csv"), "--out", str(out), "--minutes", "5",
                  "--profile", "elderly", "--quiet"]) == 0
     assert "clinic_count_270m" in read_csv(out)[0]
+    assert "distances: 270 m (5 min at 54 m/min, given with --minutes)" in capsys.readouterr().err
+
+
+def test_distances_say_where_they_come_from(workdir, tmp_path, capsys):
+    out = workdir / "r3.csv"
+    args = ["accessibility", str(workdir / "h.npz"), "--origins", str(workdir / "o.csv"),
+            "--facilities", str(workdir / "f.csv"), "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "distances: 300 m, 500 m, 1000 m (5 min = 300 m, 10 min = 500 m, 15 min = 1000 m (standard " \
+           "shanghai-15min-2016 version 1," in err and "shanghai-2016.json" in err
+    # Another standard (an admin's 800 m version): the 15-minute tier follows it.
+    standard = json.loads(DEFAULT_STANDARD.read_text(encoding="utf-8"))
+    for row in standard["rows"]:
+        if row["tier_minutes"] == 15:
+            row["threshold_m"] = 800
+    mine = tmp_path / "s.json"
+    mine.write_text(json.dumps(standard))
+    assert main([*args, "--standard", str(mine)]) == 0
+    assert "market_count_800m" in read_csv(out)[0]
+    mine.write_text(json.dumps({**standard, "rows": [r for r in standard["rows"] if r["tier_minutes"] != 15]}))
+    assert main([*args, "--standard", str(mine)]) == 2
+    assert "no rows for the 15-minute tier" in capsys.readouterr().err
 
 
 def test_coverage_csv(workdir):
