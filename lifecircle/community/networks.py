@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from lifecircle.geo.graph import WalkGraph
-from lifecircle.geo.osm import load_network
+from lifecircle.geo.osm import build_network
 
 from .models import PedestrianNetwork
 
@@ -21,12 +21,20 @@ def network_folder():
 
 
 def read_osm(path, boundary=None):
-    """Parse an OSM file into a walk graph; the engine raises GeoError naming the file and reason."""
+    """Parse an OSM file into a walk graph (the whole file; a pack's network is cut by its maker).
+
+    Returns the engine's ``NetworkBuild``: the graph and what was left out (islands, ways cut) or
+    found lacking (footways; with a ``boundary``, a GeoJSON geometry, how much of it has streets),
+    for the caller to judge and report. The engine raises GeoError naming the file and reason for a
+    file it cannot use at all.
+    """
+    build = build_network(path)
     if boundary is not None:
+        from lifecircle.geo.quality import street_coverage
         from lifecircle.geography import polygon_from_geojson
 
-        boundary = polygon_from_geojson(boundary)
-    return load_network(path, boundary=boundary)
+        build.street_coverage = street_coverage(build.graph, polygon_from_geojson(boundary))
+    return build
 
 
 def save_network(subdistrict, graph, source, attribution):

@@ -4,6 +4,13 @@ The whole pack is read and checked before anything is written, and the writes ru
 transaction, so a bad file leaves the database exactly as it was. Objects are matched by code:
 loading the same pack twice changes nothing the second time. The format is described in
 data/packs/README.md.
+
+Nothing that would change the answers passes in silence. Refused unless the caller says otherwise:
+compounds or facilities outside the boundary or in no grid (``keep_outside``), and places whose
+coordinates look shifted, as GCJ-02/BD-09 data declared as WGS84 does (``accept_offsets``). Always
+refused: a street network that does not cover the boundary. Reported as warnings
+(``subdistrict.pack_warnings``): street islands left out, ways cut at the extract's edge, a network
+without footways, a boundary partly without streets, places that may be shifted.
 """
 import datetime
 import json
@@ -11,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 from shapely.geometry import Point
 from shapely.prepared import prep
 
@@ -18,6 +26,7 @@ from lifecircle.directory import hours
 from lifecircle.directory.models import (
     Facility, HoursException, PointOfInterest, Room, ServiceCategory, Standard, StandardRow,
 )
+from lifecircle.geo import quality
 from lifecircle.geo.errors import GeoError
 from lifecircle.geo.graph import WalkGraph
 from lifecircle.geography import check_lon_lat, polygon_from_geojson
@@ -51,6 +60,7 @@ class Pack:
     network: WalkGraph | None = None
     network_path: Path | None = None
     network_attribution: str = ""
+    warnings: list = field(default_factory=list)
 
 
 class _Checker:
@@ -137,8 +147,12 @@ class _Checker:
         return value
 
 
-def read_pack(folder):
-    """Read and check every file of the pack in ``folder``; raise PackError listing all problems."""
+def read_pack(folder, keep_outside=False, accept_offsets=False):
+    """Read and check every file of the pack in ``folder``; raise PackError listing all problems.
+
+    ``keep_outside`` accepts compounds and facilities outside the boundary or in no grid (they get
+    no grid); ``accept_offsets`` accepts places whose coordinates look shifted. Both stay warnings.
+    """
     folder = Path(folder)
     check = _Checker()
     if not folder.is_dir():
@@ -215,20 +229,132 @@ def read_pack(folder):
         check.opening_hours(where, props.get("opening_hours"))
 
     network = None
+    warnings = []
     network_path = folder / "network.osm"
     if network_path.exists():
         try:
-            network = networks.read_osm(network_path)
+            build = networks.read_osm(network_path, boundary)
+            network = build.graph
+            _check_network(check, warnings, build)
         except GeoError as exc:
             check.fail("network.osm", str(exc))
+    _check_places(check, warnings, boundary, grids, {"compounds.geojson": compounds,
+                                                     "facilities.geojson": facilities}, keep_outside)
+    if network is not None:
+        _check_coordinates(check, warnings, network, {"compounds.geojson": compounds,
+                                                      "facilities.geojson": facilities, "pois.geojson": pois},
+                           accept_offsets)
     if check.problems:
         raise PackError(check.problems)
     return Pack(
         folder=folder, subdistrict=subdistrict, boundary=boundary, standard=standard,
         grids=grids, compounds=compounds, facilities=facilities, pois=pois,
         network=network, network_path=network_path, network_attribution=manifest.get("network_attribution")
-        or networks.OSM_ATTRIBUTION,
+        or networks.OSM_ATTRIBUTION, warnings=warnings,
     )
+
+
+def _percent(share):
+    return f"{share:.0%}"
+
+
+def _check_network(check, warnings, build):
+    """Refuse a network that does not cover the boundary; warn of what was left out or is lacking."""
+    coverage = build.street_coverage
+    if coverage is not None and coverage.share < quality.MIN_STREET_COVERAGE:
+        check.fail("network.osm", gettext(
+            "only %(share)s of the sub-district's area lies within %(reach)d m of a walkable street (at least "
+            "%(least)s is needed): the street network does not cover the boundary. Is it an extract of another "
+            "area, or cut too small?") % {"share": _percent(coverage.share), "reach": coverage.reach_m,
+                                          "least": _percent(quality.MIN_STREET_COVERAGE)})
+    elif coverage is not None and coverage.thin:
+        warnings.append("network.osm: " + gettext(
+            "only %(share)s of the sub-district's area lies within %(reach)d m of a walkable street; homes in "
+            "the rest are placed on distant streets or not at all") % {
+            "share": _percent(coverage.share), "reach": coverage.reach_m})
+    if build.islands:
+        places = "; ".join(gettext("%(metres).0f m near %(lat).5f, %(lon).5f") % {
+            "metres": i.length_m, "lat": i.lat, "lon": i.lon} for i in build.islands[:3])
+        warnings.append("network.osm: " + gettext(
+            "%(n)d piece(s) of street with %(km).1f km in all are cut off from the main network and were left "
+            "out (largest: %(places)s); places there are attached to the nearest street of the main network") % {
+            "n": len(build.islands), "km": build.islands_length_m / 1000, "places": places})
+    if build.ways_cut:
+        warnings.append("network.osm: " + gettext(
+            "%(n)d way(s) run out of the extract (some of their nodes are missing); they were kept up to the "
+            "missing nodes") % {"n": build.ways_cut})
+    walk = build.pedestrian
+    if walk.lacking:
+        warnings.append("network.osm: " + gettext(
+            "only %(ways)d footway, path, steps or pedestrian way(s) (%(share)s of %(km).1f km of street): this "
+            "looks like a network for cars (such as an osmnx 'drive' export), so walks follow carriageways and "
+            "miss footpaths and shortcuts. Use an OpenStreetMap extract with all highways") % {
+            "ways": walk.ways, "share": _percent(walk.share), "km": walk.total_length_m / 1000})
+
+
+def _check_places(check, warnings, boundary, grids, files, keep_outside):
+    """Compounds and facilities must lie inside the boundary and in a grid, unless ``keep_outside``."""
+    area = prep(polygon_from_geojson(boundary)) if boundary else None
+    shapes = [prep(polygon_from_geojson(geometry)) for _, _, geometry in grids]
+    outside = 0
+    for features in files.values():
+        for where, _, geometry in features:
+            point = Point(geometry["coordinates"])
+            if area is not None and not area.covers(point):
+                reason = gettext("lies outside the sub-district boundary")
+            elif not any(shape.covers(point) for shape in shapes):
+                reason = gettext("lies in no grid")
+            else:
+                continue
+            outside += 1
+            if keep_outside:
+                warnings.append(f"{where}: {reason}; " + gettext(
+                    "loaded without a grid: grid figures leave it out, the sub-district's include it"))
+            else:
+                check.fail(where, reason)
+    if outside and not keep_outside:
+        check.fail("pack", gettext(
+            "%(n)d compound(s) or facility(ies) lie outside the boundary or in no grid. Fix their positions or the "
+            "grids, or load them without a grid with --keep-outside") % {"n": outside})
+
+
+def _check_coordinates(check, warnings, graph, files, accept_offsets):
+    """Places far from every street, or shifted as a whole (GCJ-02/BD-09 declared as WGS84)."""
+    for filename, features in files.items():
+        if len(features) < quality.MIN_POINTS:
+            continue
+        lon, lat = zip(*(geometry["coordinates"] for _, _, geometry in features))
+        report = quality.coordinate_check(graph, lon, lat)
+        if not report.worrying:
+            continue
+        text = coordinate_message(report)
+        if report.strong and not accept_offsets:
+            check.fail(filename, text + " " + gettext(
+                "If the coordinates are right after all, load with --accept-offsets."))
+        else:
+            warnings.append(f"{filename}: {text}")
+
+
+def coordinate_message(report):
+    """A planner's sentence for a ``quality.CoordinateReport`` that is worrying."""
+    text = gettext("%(far)s of the %(n)d places are more than %(metres)d m from any walkable street (median "
+                   "%(median)d m)") % {"far": _percent(report.far_share), "n": report.points,
+                                       "metres": report.far_m, "median": report.median_distance_m}
+    if report.consistency >= 0.5 and report.mean_offset_m >= 50:
+        text += gettext(", and the streets lie on average %(east)+.0f m east and %(north)+.0f m north of them") % {
+            "east": report.mean_offset_east_m, "north": report.mean_offset_north_m}
+    s = report.suggestion
+    who = {"GCJ-02": gettext("Amap (高德), Tencent and most Chinese map services"),
+           "BD-09": gettext("Baidu maps")}.get(s.system, s.used_by) if s else ""
+    if s is None:
+        return text + ". " + gettext("Check that the coordinates are WGS84 longitude/latitude and that the street "
+                                     "network covers the same area.")
+    return text + ". " + gettext(
+        "They look like %(system)s coordinates (used by %(who)s) declared as WGS84: converting them from "
+        "%(system)s brings %(closer)s of them closer to a street (median %(before)d m → %(after)d m). Convert "
+        "them to WGS84 before loading, or check the source.") % {
+        "system": s.system, "who": who, "closer": _percent(s.closer_share),
+        "before": report.median_distance_m, "after": s.median_distance_m}
 
 
 def _is_iso_date(value):
@@ -261,9 +387,13 @@ def _check_standard(check, name, standard):
 
 
 @transaction.atomic
-def load_pack(folder):
-    """Read, check and write the pack in ``folder``; return the SubDistrict. All or nothing."""
-    pack = read_pack(folder)
+def load_pack(folder, keep_outside=False, accept_offsets=False):
+    """Read, check and write the pack in ``folder``; return the SubDistrict. All or nothing.
+
+    The options are those of :func:`read_pack`; what was accepted with a warning is listed in the
+    returned sub-district's ``pack_warnings``.
+    """
+    pack = read_pack(folder, keep_outside=keep_outside, accept_offsets=accept_offsets)
     categories = _write_standard(pack.standard)
     info = pack.subdistrict
     subdistrict, _ = SubDistrict.objects.update_or_create(
@@ -335,6 +465,7 @@ def load_pack(folder):
                 "heritage_designation": props.get("heritage_designation", ""),
             },
         )
+    subdistrict.pack_warnings = pack.warnings
     return subdistrict
 
 

@@ -335,14 +335,14 @@ class WalkGraph:
         for label in np.unique(edge_label[edge_label != biggest]):
             edges = np.flatnonzero(edge_label == label)
             weight = length[edges]
-            # The length-weighted mean of the edges' middle shape points: inside the piece, in degrees.
-            middle = self.geom_offsets[edges] + np.diff(self.geom_offsets)[edges] // 2
+            # The length-weighted mean of the edges' midpoints (between their ends), in degrees.
+            first, last = self.geom_offsets[edges], self.geom_offsets[edges + 1] - 1
             total = float(weight.sum())
             w = weight if total > 0 else np.ones_like(weight)
             islands.append(Island(
                 edges=int(edges.size), length_m=total,
-                lon=float(np.average(self.geom_lon[middle], weights=w)),
-                lat=float(np.average(self.geom_lat[middle], weights=w)),
+                lon=float(np.average((self.geom_lon[first] + self.geom_lon[last]) / 2, weights=w)),
+                lat=float(np.average((self.geom_lat[first] + self.geom_lat[last]) / 2, weights=w)),
                 way_ids=tuple(int(x) for x in np.unique(self.edge_way[edges])[:5])))
         islands.sort(key=lambda island: -island.length_m)
         return self.edge_subgraph(edge_label == biggest), islands

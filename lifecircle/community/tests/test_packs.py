@@ -143,3 +143,132 @@ def test_load_pack_command_reports_problems_as_a_command_error(pack_copy):
 def test_missing_folder_is_reported(tmp_path):
     with pytest.raises(PackError, match="not a folder"):
         load_pack(tmp_path / "nowhere")
+
+
+# ---------------------------------------------------------------- no silent data problems
+DEMO = Path(__file__).resolve().parents[3] / "data" / "packs" / "jiangning-road"
+
+
+def _move_points(folder, filename, convert):
+    path = folder / filename
+    data = json.loads(path.read_text())
+    for feature in data["features"]:
+        feature["geometry"]["coordinates"] = list(convert(*feature["geometry"]["coordinates"]))
+    path.write_text(json.dumps(data, ensure_ascii=False))
+
+
+def _osm_body(folder, old, new):
+    path = folder / "network.osm"
+    path.write_text(path.read_text().replace(old, new))
+
+
+@pytest.mark.django_db
+def test_compound_in_no_grid_is_refused_unless_kept(pack_copy):
+    _set_point(pack_copy, "compounds.geojson", 2, [121.4505, 31.2331])  # just east of the east grid
+    before = database_snapshot()
+    with pytest.raises(PackError) as error:
+        load_pack(pack_copy)
+    text = str(error.value)
+    assert "compounds.geojson, feature 2 (c): lies outside the sub-district boundary" in text
+    assert "1 compound(s) or facility(ies) lie outside the boundary or in no grid" in text and "--keep-outside" in text
+    assert database_snapshot() == before
+    subdistrict = load_pack(pack_copy, keep_outside=True)
+    assert Compound.objects.get(code="c").grid is None
+    assert any(w.startswith("compounds.geojson, feature 2 (c): lies outside") for w in subdistrict.pack_warnings)
+
+
+@pytest.mark.django_db
+def test_facility_inside_the_boundary_but_in_no_grid_is_named(pack_copy):
+    # Shrink the west grid so the canteen falls between the grids.
+    _set_geometry(pack_copy, "grids.geojson", 0, {"type": "Polygon", "coordinates": [
+        [[121.44, 31.23], [121.442, 31.23], [121.442, 31.236], [121.44, 31.236], [121.44, 31.23]]]})
+    with pytest.raises(PackError, match=r"facilities.geojson, feature 0 \(canteen\): lies in no grid"):
+        load_pack(pack_copy)
+
+
+@pytest.mark.django_db
+def test_network_of_another_area_is_refused(pack_copy):
+    # Pudong's boundary with Puxi's streets: the same small network, drawn 3 km west of the boundary.
+    path = pack_copy / "network.osm"
+    path.write_text(path.read_text().replace('lon="121.44', 'lon="121.41'))
+    with pytest.raises(PackError) as error:
+        load_pack(pack_copy)
+    assert "network.osm: only 0% of the sub-district's area lies within 200 m of a walkable street" in str(error.value)
+    assert "does not cover the boundary" in str(error.value)
+    assert not SubDistrict.objects.exists()
+
+
+@pytest.mark.django_db
+def test_car_only_network_islands_and_negative_ids_are_reported(pack_copy):
+    path = pack_copy / "network.osm"
+    text = path.read_text().replace('v="footway"', 'v="residential"')
+    # JOSM-style negative ids, and one footway on its own far from the rest.
+    text = text.replace('id="1" ', 'id="-1" ').replace('ref="1"/>', 'ref="-1"/>')
+    text = text.replace("</osm>", '  <node id="50" lat="31.2345" lon="121.4480"/><node id="51" lat="31.2348" '
+                        'lon="121.4480"/>\n  <way id="50"><nd ref="50"/><nd ref="51"/><tag k="highway" v="service"/>'
+                        "</way>\n</osm>")
+    path.write_text(text)
+    subdistrict = load_pack(pack_copy)
+    assert PedestrianNetwork.objects.get(subdistrict=subdistrict).node_count == 12
+    warnings = "\n".join(subdistrict.pack_warnings)
+    assert "network.osm: 1 piece(s) of street with 0.0 km in all are cut off from the main network" in warnings
+    assert "31.23465, 121.44800" in warnings
+    assert "network.osm: only 0 footway, path, steps or pedestrian way(s) (0% of" in warnings
+    assert "looks like a network for cars" in warnings
+
+
+@pytest.fixture
+def demo_copy(tmp_path):
+    folder = tmp_path / "demo"
+    shutil.copytree(DEMO, folder)
+    manifest = json.loads((folder / "pack.json").read_text())
+    manifest["standard"] = str(STANDARD)
+    (folder / "pack.json").write_text(json.dumps(manifest, ensure_ascii=False))
+    return folder
+
+
+def test_demo_pack_reads_without_warnings():
+    from lifecircle.community.packs import read_pack
+
+    assert read_pack(DEMO).warnings == []
+
+
+def test_baidu_coordinates_declared_as_wgs84_are_refused_unless_accepted(demo_copy):
+    import prcoords
+
+    from lifecircle.community.packs import read_pack
+
+    for name in ("compounds.geojson", "facilities.geojson", "pois.geojson", "grids.geojson"):
+        if name != "grids.geojson":
+            _move_points(demo_copy, name, lambda lon, lat: tuple(reversed(prcoords.wgs_bd((lat, lon)))))
+    with pytest.raises(PackError) as error:
+        read_pack(demo_copy, keep_outside=True)
+    text = str(error.value)
+    assert "compounds.geojson: " in text and "They look like BD-09 coordinates (used by Baidu maps)" in text
+    assert "--accept-offsets" in text
+    pack = read_pack(demo_copy, keep_outside=True, accept_offsets=True)
+    assert any(w.startswith("facilities.geojson: ") and "BD-09" in w for w in pack.warnings)
+
+
+def test_amap_coordinates_on_a_dense_network_are_at_least_a_warning(demo_copy):
+    import prcoords
+
+    from lifecircle.community.packs import read_pack
+
+    for name in ("compounds.geojson", "facilities.geojson", "pois.geojson"):
+        _move_points(demo_copy, name, lambda lon, lat: tuple(reversed(prcoords.wgs_gcj((lat, lon)))))
+    pack = read_pack(demo_copy, keep_outside=True)
+    assert any("look like GCJ-02 coordinates" in w for w in pack.warnings)
+
+
+@pytest.mark.django_db
+def test_load_pack_command_options_and_warnings(pack_copy):
+    from io import StringIO
+
+    _set_point(pack_copy, "facilities.geojson", 1, [121.4505, 31.2331])
+    with pytest.raises(CommandError, match="--keep-outside"):
+        call_command("load_pack", str(pack_copy))
+    out, err = StringIO(), StringIO()
+    call_command("load_pack", str(pack_copy), "--keep-outside", stdout=out, stderr=err)
+    assert "Loaded" in out.getvalue()
+    assert "warning: facilities.geojson, feature 1 (babycare): lies outside the sub-district boundary" in err.getvalue()

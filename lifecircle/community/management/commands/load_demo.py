@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lifecircle.community.packs import PackError, load_pack
 
-from .load_pack import summary
+from .load_pack import summary, write_warnings
 
 DEMO_PACK = settings.PROJECT_DIR / "data" / "packs" / "jiangning-road"
 
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         except PackError as exc:
             raise CommandError(f"{DEMO_PACK}: {exc}") from None
         self.stdout.write(self.style.SUCCESS(summary(subdistrict)))
+        write_warnings(self, subdistrict)
         for name in app_demo_commands():
             call_command(name, stdout=self.stdout, stderr=self.stderr)
         self.stdout.write("The demo data is illustrative: positions, figures and hours are approximations.")
