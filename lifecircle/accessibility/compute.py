@@ -112,3 +112,24 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
         run.seconds = time.perf_counter() - started
         run.save(update_fields=["seconds"])
     return run
+
+
+def unreached(subdistrict):
+    """Who the stored results leave out: ``{"off_network": [compounds], "reach_nothing": [compounds],
+    "facilities_off_network": [codes], "compounds": total}``.
+
+    Off the network: farther than the snapping distance from any walkable street, so not placed at
+    all. Reach nothing: placed, but no facility of any category can be walked to (an island, or a
+    network that does not join the facilities).
+    """
+    compounds = list(Compound.objects.filter(subdistrict=subdistrict).order_by("code"))
+    off = OffNetworkPoint.objects.filter(subdistrict=subdistrict)
+    off_codes = set(off.filter(kind=OffNetworkPoint.Kind.COMPOUND).values_list("code", flat=True))
+    reaching = set(CompoundAccess.objects.filter(compound__subdistrict=subdistrict, nearest_m__isnull=False)
+                   .values_list("compound_id", flat=True))
+    return {
+        "compounds": len(compounds),
+        "off_network": [c for c in compounds if c.code in off_codes],
+        "reach_nothing": [c for c in compounds if c.code not in off_codes and c.pk not in reaching],
+        "facilities_off_network": sorted(off.filter(kind=OffNetworkPoint.Kind.FACILITY).values_list("code", flat=True)),
+    }

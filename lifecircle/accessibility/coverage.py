@@ -6,6 +6,7 @@ function, weighting by all residents, by those aged 60+ and by children aged 0â€
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext
 
 from lifecircle.community.models import Compound
 from lifecircle.directory.models import Facility, StandardRow
@@ -18,6 +19,18 @@ WEIGHTS = {"population": "population", "aged_60_plus": "aged_60_plus", "aged_0_3
 #: Each grid must offer these within it (the sub-district's plan for its four grids).
 PLAN_REQUIREMENTS = ("senior_day_care", "senior_meals")
 WHOLE = "__all__"
+#: The ``grid`` of the rows for compounds in no grid: not a grid code (codes are never empty), and not
+#: None, which is the whole sub-district's. A report shows them apart, never as a second "whole".
+NO_GRID = ""
+
+
+def grid_label(group, names):
+    """``(grid, grid_name)`` of a coverage row for ``group`` (a grid code, NO_GRID or WHOLE)."""
+    if group == WHOLE:
+        return None, ""
+    if group == NO_GRID:
+        return NO_GRID, gettext("Outside every grid")
+    return group, names.get(group, "")
 
 
 @dataclass
@@ -51,7 +64,7 @@ def report(subdistrict, grid_code=None, category=None):
         computed = True
         nearest[position[compound_id], column[slug]] = np.inf if metres is None else metres
     thresholds = [r.threshold_m for r in rows_std]
-    grids = [c.grid.code if c.grid else "" for c in compounds]
+    grids = [c.grid.code if c.grid else NO_GRID for c in compounds]
 
     shares = {}
     gaps = None
@@ -65,13 +78,13 @@ def report(subdistrict, grid_code=None, category=None):
         if key == "population":
             gaps = by_grid
 
-    grid_names = {c.grid.code: c.grid for c in compounds if c.grid}
+    grid_names = {c.grid.code: c.grid.display_name for c in compounds if c.grid}
     rows = []
     for (group, slug), by_weight in sorted(shares.items(), key=lambda item: (item[0][0] == WHOLE, item[0])):
         std = rows_std[column[slug]]
+        grid, grid_name = grid_label(group, grid_names)
         record = {
-            "grid": None if group == WHOLE else (group or None),
-            "grid_name": grid_names[group].display_name if group in grid_names else "",
+            "grid": grid, "grid_name": grid_name,
             "category": slug, "category_name": std.category.display_name, "color": std.category.color,
             "tier_minutes": std.tier_minutes, "threshold_m": std.threshold_m,
         }

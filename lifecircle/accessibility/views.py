@@ -60,7 +60,7 @@ def grouped(number):
 def _table(report, grids, std_rows, weight):
     """Rows of the coverage table: one per category of the active standard, grouped by tier."""
     by_key = {}
-    for row in report.rows:  # the whole sub-district comes last, so it wins over compounds without a grid
+    for row in report.rows:  # compounds in no grid have grid "", the whole sub-district None
         by_key[(row["grid"], row["category"])] = row
     columns = [grid.code for grid in grids] + [None]
     tiers = []

@@ -8,7 +8,9 @@ children aged 0–3.
 """
 import numpy as np
 
-from lifecircle.accessibility.coverage import PLAN_REQUIREMENTS, WEIGHTS, standard_rows
+from lifecircle.accessibility.coverage import (
+    NO_GRID, PLAN_REQUIREMENTS, WEIGHTS, WHOLE, grid_label, standard_rows,
+)
 from lifecircle.accessibility.models import CompoundAccess
 from lifecircle.directory.models import Facility
 from lifecircle.geo.coverage import coverage
@@ -17,7 +19,6 @@ from .compute import compounds_of
 from .models import ScenarioAccess, ScenarioFacility
 
 LIVE = "live"
-WHOLE = "__all__"
 
 
 def nearest_matrix(state, compounds, slugs):
@@ -37,8 +38,9 @@ def nearest_matrix(state, compounds, slugs):
 
 
 def coverage_rows(subdistrict, state=LIVE, grid=None, category=None):
-    """One dict per (grid, category) -- the whole sub-district as grid None, last -- with the
-    population, covered and share for each weight, plus whether results exist."""
+    """One dict per (grid, category) -- compounds in no grid as grid NO_GRID (""), the whole
+    sub-district as grid None, last -- with the population, covered and share for each weight, plus
+    whether results exist."""
     rows_std = standard_rows()
     if category:
         rows_std = [r for r in rows_std if r.category.slug == category]
@@ -48,7 +50,7 @@ def coverage_rows(subdistrict, state=LIVE, grid=None, category=None):
     slugs = [r.category.slug for r in rows_std]
     nearest, computed = nearest_matrix(state, compounds, slugs)
     thresholds = [r.threshold_m for r in rows_std]
-    groups = [c.grid.code if c.grid else "" for c in compounds]
+    groups = [c.grid.code if c.grid else NO_GRID for c in compounds]
     shares = {}
     for key, field in WEIGHTS.items():
         weight = [getattr(c, field) or 0 for c in compounds]
@@ -62,8 +64,8 @@ def coverage_rows(subdistrict, state=LIVE, grid=None, category=None):
     rows = []
     for (group, slug), parts in sorted(shares.items(), key=lambda item: (item[0][0] == WHOLE, item[0])):
         std = by_slug[slug]
-        record = {"grid": None if group == WHOLE else (group or None), "grid_name": grid_names.get(group, ""),
-                  "category": slug, "category_name": std.category.display_name, "color": std.category.color,
+        grid, grid_name = grid_label(group, grid_names)
+        record = {"grid": grid, "grid_name": grid_name, "category": slug, "category_name": std.category.display_name, "color": std.category.color,
                   "tier_minutes": std.tier_minutes, "threshold_m": std.threshold_m}
         for key in WEIGHTS:
             part = parts[key]

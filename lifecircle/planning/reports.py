@@ -7,7 +7,7 @@ import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifecircle.accessibility.coverage import WEIGHTS, standard_rows
+from lifecircle.accessibility.coverage import NO_GRID, WEIGHTS, standard_rows
 from lifecircle.directory.models import Facility
 from lifecircle.geography import feature_collection, point_feature
 
@@ -51,7 +51,10 @@ def dashboard(subdistrict, state=LIVE, today=None):
     use_by_grid = {g["grid"]: g for g in use["grids"]}
     plan = {p["grid"]: p for p in plan_check(subdistrict, state)}
     facilities = facilities_of(subdistrict, state)
-    grids = [(g.code, g.display_name) for g in subdistrict.grids.order_by("code")] + [(None, _("Whole sub-district"))]
+    grids = [(g.code, g.display_name) for g in subdistrict.grids.order_by("code")]
+    if any(r["grid"] == NO_GRID for r in rows):
+        grids.append((NO_GRID, _("Outside every grid")))
+    grids.append((None, _("Whole sub-district")))
     cards = []
     for code, name in grids:
         mine = sorted((r for r in rows if r["grid"] == code), key=lambda r: (r["tier_minutes"], r["category"]))
@@ -64,7 +67,8 @@ def dashboard(subdistrict, state=LIVE, today=None):
                 tiers.append({"minutes": r["tier_minutes"], "rows": []})
             tiers[-1]["rows"].append(r)
         first = mine[0] if mine else {}
-        inside = [f for f in facilities if code is None or f.grid_id is not None and f.grid.code == code]
+        inside = [f for f in facilities if code is None or (f.grid_id is None if code == NO_GRID
+                                                            else f.grid_id is not None and f.grid.code == code)]
         cards.append({
             "grid": code, "grid_name": name, "tiers": tiers,
             "population": first.get("population", 0), "aged_60_plus": first.get("aged_60_plus", 0),
@@ -181,8 +185,9 @@ def _capacity_by_category(facilities):
 
 
 def to_csv(subdistrict, state=LIVE, today=None):
-    """One row per grid and category (the whole sub-district as grid "ALL"), with the grid's
-    facility use and requests repeated on each of its rows."""
+    """One row per grid and category (compounds in no grid as grid "NO_GRID", the whole
+    sub-district as grid "ALL"), with the grid's facility use and requests repeated on each of its
+    rows."""
     data = dashboard(subdistrict, state, today)
     use = data["usage"]
     by_grid = {g["grid"]: usage_columns(g, use) for g in use["grids"]}
@@ -190,7 +195,8 @@ def to_csv(subdistrict, state=LIVE, today=None):
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in data["rows"]:
-        writer.writerow({**row, **by_grid.get(row["grid"], {}), "grid": row["grid"] or "ALL"})
+        writer.writerow({**row, **by_grid.get(row["grid"], {}),
+                         "grid": "ALL" if row["grid"] is None else row["grid"] or "NO_GRID"})
     return out.getvalue()
 
 

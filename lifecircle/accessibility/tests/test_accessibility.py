@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from lifecircle.accessibility.coverage import report
 from lifecircle.accessibility.models import CompoundAccess, ComputeRun, OffNetworkPoint
@@ -164,3 +165,26 @@ def test_isochrones_where_no_facility_is_in_reach(client, mini):
     Facility.objects.all().delete()
     result = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327").json()
     assert result["reachable"] == [] and len(result["features"]) == 3
+
+
+def test_full_recompute_command_says_who_could_not_be_reached(mini, capsys):
+    compound = Compound.objects.get(code="c")
+    compound.lon, compound.lat = 121.4600, 31.2330  # about 1 km east of the network
+    compound.save()
+    call_command("compute_accessibility", "--subdistrict", "mini", "--no-progress")
+    captured = capsys.readouterr()
+    assert "3 compounds × 15 categories" in captured.out
+    assert f"1 of 3 compounds ({compound.population} residents) is more than 300 m from any walkable street " \
+           "and could not be placed on the network: c" in captured.err
+
+
+def test_full_recompute_command_fails_when_no_compound_is_reached(mini, capsys):
+    # Every compound moved 1 km east of its streets (a network of another area): not "success".
+    for compound in Compound.objects.all():
+        compound.lon += 0.012
+        compound.save()
+    with pytest.raises(CommandError, match="No compound could reach any facility in"):
+        call_command("compute_accessibility", "--subdistrict", "mini", "--no-progress")
+    captured = capsys.readouterr()
+    assert "3 compounds × 15 categories" in captured.err and captured.out == ""
+    assert "3 of 3 compounds (2300 residents) are more than 300 m" in captured.err

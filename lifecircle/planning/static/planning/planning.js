@@ -127,7 +127,7 @@
   }
   function updateTable(rows) {
     rows.filter(function (r) { return r.category === config.category; }).forEach(function (r) {
-      var tr = document.querySelector('#pl-coverage-table tr[data-grid="' + (r.grid || "all") + '"]');
+      var tr = document.querySelector('#pl-coverage-table tr[data-grid="' + (r.grid === null ? "all" : r.grid || "none") + '"]');
       if (!tr) return;
       ["population", "aged_60_plus", "aged_0_3"].forEach(function (key) {
         var cell = tr.querySelector('td[data-weight="' + key + '"] [data-testid=share-now]');
