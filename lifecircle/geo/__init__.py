@@ -14,9 +14,9 @@ Typical use::
 
 from .errors import BoundaryError, GeoError, GraphFileError, InputError, OSMError, SnapError
 from .graph import WalkGraph
-from .osm import is_walkable, load_network
+from .osm import NetworkBuild, build_network, is_walkable, load_network
 
 __all__ = [
     "BoundaryError", "GeoError", "GraphFileError", "InputError", "OSMError", "SnapError",
-    "WalkGraph", "is_walkable", "load_network",
+    "NetworkBuild", "WalkGraph", "build_network", "is_walkable", "load_network",
 ]

@@ -197,25 +197,24 @@ def _distance_to_street(index, lon, lat, reach_m):
 
 
 # ----------------------------------------------------------- coordinate check
-def _gcj02_to_wgs84(lon, lat):
-    import prcoords
+def _to_wgs84(name):
+    """A vectorised conversion to WGS84 from prcoords' ``name`` (a function of one (lat, lon) pair)."""
 
-    pairs = [prcoords.gcj_wgs((y, x), check_china=False) for x, y in zip(lon.tolist(), lat.tolist())]
-    return np.array([p.lon for p in pairs]), np.array([p.lat for p in pairs])
+    def convert(lon, lat):
+        import prcoords
 
+        to_wgs = getattr(prcoords, name)
+        pairs = [to_wgs((y, x), check_china=False) for x, y in zip(lon.tolist(), lat.tolist())]
+        return np.array([p.lon for p in pairs]), np.array([p.lat for p in pairs])
 
-def _bd09_to_wgs84(lon, lat):
-    import prcoords
-
-    pairs = [prcoords.bd_wgs((y, x), check_china=False) for x, y in zip(lon.tolist(), lat.tolist())]
-    return np.array([p.lon for p in pairs]), np.array([p.lat for p in pairs])
+    return convert
 
 
 #: Coordinate systems a point set may really be in, each with its conversion to WGS84. Both are
 #: defined only over China, where Chinese map services publish them.
 CHINESE_SYSTEMS = {
-    "GCJ-02": ("Amap (高德), Tencent and most Chinese map services", _gcj02_to_wgs84),
-    "BD-09": ("Baidu maps", _bd09_to_wgs84),
+    "GCJ-02": ("Amap (高德), Tencent and most Chinese map services", _to_wgs84("gcj_wgs")),
+    "BD-09": ("Baidu maps", _to_wgs84("bd_wgs")),
 }
 _CHINA = (72.004, 0.8293, 137.8347, 55.8271)  # lon/lat extent in which GCJ-02 is defined
 

@@ -27,15 +27,18 @@ def database_snapshot():
     return snapshot
 
 
-@pytest.fixture
-def pack_copy(tmp_path):
-    """A writable copy of the mini pack whose standard path still resolves."""
-    folder = tmp_path / "pack"
-    shutil.copytree(MINI, folder)
+def copy_pack(source, folder):
+    """A writable copy of the pack in ``source`` whose standard path still resolves."""
+    shutil.copytree(source, folder)
     manifest = json.loads((folder / "pack.json").read_text())
     manifest["standard"] = str(STANDARD)
-    (folder / "pack.json").write_text(json.dumps(manifest))
+    (folder / "pack.json").write_text(json.dumps(manifest, ensure_ascii=False))
     return folder
+
+
+@pytest.fixture
+def pack_copy(tmp_path):
+    return copy_pack(MINI, tmp_path / "pack")
 
 
 def edit_feature(folder, filename, index, **properties):
@@ -219,12 +222,7 @@ def test_car_only_network_islands_and_negative_ids_are_reported(pack_copy):
 
 @pytest.fixture
 def demo_copy(tmp_path):
-    folder = tmp_path / "demo"
-    shutil.copytree(DEMO, folder)
-    manifest = json.loads((folder / "pack.json").read_text())
-    manifest["standard"] = str(STANDARD)
-    (folder / "pack.json").write_text(json.dumps(manifest, ensure_ascii=False))
-    return folder
+    return copy_pack(DEMO, tmp_path / "demo")
 
 
 def test_demo_pack_reads_without_warnings():
