@@ -176,3 +176,17 @@ def test_python_dash_m(workdir):
     fc = json.loads(result.stdout)
     coords = np.array(fc["features"][0]["geometry"]["coordinates"][0])
     assert coords.shape[1] == 2
+
+
+def test_points_far_from_the_streets_are_a_warning_naming_the_file(workdir, tmp_path, capsys):
+    # Ten homes 1-2 km north of the extract, all on the same side: far, and offset the same way.
+    origins = tmp_path / "shifted.csv"
+    origins.write_text("id,lon,lat\n" + "".join(f"h{i},{24.936 + i * 0.0015},{60.19 + i * 0.001}\n"
+                                                   for i in range(10)))
+    assert main(["accessibility", str(workdir / "h.npz"), "--origins", str(origins),
+                 "--facilities", str(workdir / "f.csv"), "--out", str(tmp_path / "r.csv"), "--quiet",
+                 "--max-snap-m", "5000"]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {origins}: 100% of the 10 origins are more than 150 m from any walkable street" in err
+    assert "to the south of them" in err and "Check that the coordinates are WGS84" in err
+    assert str(workdir / "f.csv") not in err  # the facilities are fine
