@@ -43,14 +43,17 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-
-from dataclasses import dataclass, field
 
 from .distance import LocalProjection
 from .errors import BoundaryError, OSMError
 from .graph import Island, WalkGraph
+
+if TYPE_CHECKING:  # quality imports this module
+    from .quality import PedestrianShare, StreetCoverage
 
 WALKABLE_HIGHWAYS = frozenset({
     "footway", "path", "pedestrian", "steps", "corridor", "crossing", "living_street",
@@ -131,10 +134,10 @@ class NetworkBuild:
 
     graph: WalkGraph
     path: str
-    islands: list = field(default_factory=list)
+    islands: list[Island] = field(default_factory=list)
     ways_cut: int = 0
-    pedestrian: object = None
-    street_coverage: object = None
+    pedestrian: PedestrianShare | None = None
+    street_coverage: StreetCoverage | None = None
 
     @property
     def islands_length_m(self) -> float:
