@@ -1,6 +1,6 @@
 """JSON API of walking accessibility: per-compound results, coverage, gaps and isochrones."""
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from lifecircle.community.models import Compound, SubDistrict
@@ -38,7 +38,7 @@ class CompoundAccessOut(Schema):
 
 
 class CoverageRowOut(Schema):
-    grid: str | None
+    grid: str | None = Field(description='grid code; "" for compounds in no grid; null for the whole sub-district')
     grid_name: str
     category: str
     category_name: str
