@@ -185,8 +185,8 @@ def isochrones_view(request, lon: float, lat: float, profile: str = "standard", 
     else:
         target = subdistrict_at(lon, lat)
         if target is None:
-            raise HttpError(422, f"({lon}, {lat}) is more than {DEFAULT_MAX_SNAP_M:.0f} m from the streets "
-                                 "of every sub-district")
+            raise HttpError(422, f"({lon}, {lat}) is more than {DEFAULT_MAX_SNAP_M:.0f} m from the nearest "
+                                 "walkable street of every sub-district")
     try:
         return isochrones_with_reach(target, lon, lat, profile)
     except GeoError as exc:

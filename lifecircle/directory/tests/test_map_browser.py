@@ -230,7 +230,7 @@ def test_the_language_switch_flips_the_page_between_chinese_and_english(map_page
     expect(page.locator("html")).to_have_attribute("lang", "en")
     map_page.wait_for_map()
     expect(title).to_have_text(LEGEND_TITLE["en"])
-    expect(page.get_by_test_id("site-name")).to_have_text("Jiangning Road 15-minute life circle")
+    expect(page.get_by_test_id("site-name")).to_have_text("Jiangning Road Sub-district 15-minute life circle")
     facility = next((f for f in active_facilities() if f.name_en), None)
     if facility:
         detail = map_page.open_detail(facility.code)
