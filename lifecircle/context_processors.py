@@ -31,7 +31,7 @@ def place(request):
 
     def site_name():
         name = current.display_name if current is not None else _place()
-        # {place} is a sub-district or district, as in "Jiangning Road Sub-district".
+        # {place} is the name of a sub-district (街道) or of a district (区).
         return _("{place} 15-minute life circle").format(place=name) if name else _("15-minute community life circle")
 
     return {
