@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lifecircle.accessibility.compute import compute
 from lifecircle.accessibility.coverage import report
@@ -256,9 +256,10 @@ def test_nothing_falls_back_to_the_first_sub_district(two, english, tmp_path):
     """With two loaded, no page, answer or report about one sub-district appears without naming it."""
     with pytest.raises(CommandError, match=r"several sub-districts are loaded \(mini, second\)"):
         call_command("planning_report", str(tmp_path / "r.csv"))
-    call_command("planning_report", str(tmp_path / "r.csv"), "--subdistrict", "second")
+    with translation.override("en"):
+        call_command("planning_report", str(tmp_path / "r.csv"), "--subdistrict", "second")
     text = (tmp_path / "r.csv").read_text(encoding="utf-8-sig")
-    assert "第二街道唯一网格" in text and "西网格" not in text and "东网格" not in text
+    assert "The only grid of Second" in text and "West grid" not in text and "East grid" not in text
     assert SubDistrict.objects.count() == 2
     assert english.get("/").context.get("map_config") is None
     assert english.get("/planning/dashboard/").status_code == 302
