@@ -265,3 +265,12 @@ def test_nothing_falls_back_to_the_first_sub_district(two, english, tmp_path):
     assert english.get("/planning/dashboard/").status_code == 302
     assert english.get("/api/accessibility/off-network").status_code == 400
     assert english.get("/api/compounds?grid=west").status_code == 400
+
+
+def test_with_nothing_loaded_the_chooser_and_overview_say_so(english):
+    for url in ("/", "/district/"):
+        page = english.get(url)
+        assert page.status_code == 200 and 'data-testid="no-data"' in page.content.decode(), url
+    assert english.get("/planning/coverage/").status_code == 302
+    assert english.get("/api/geo/network.geojson").status_code == 404
+    assert english.get("/api/accessibility/isochrones?lon=121.45&lat=31.23").status_code == 422
