@@ -5,7 +5,9 @@ The second sub-district (tests/packs/second, about 3.5 km east of the mini pack)
 pack's codes on purpose: its grid is "west", a compound is "a" and a facility "canteen".
 """
 import datetime
+import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -274,3 +276,27 @@ def test_with_nothing_loaded_the_chooser_and_overview_say_so(english):
     assert english.get("/planning/coverage/").status_code == 302
     assert english.get("/api/geo/network.geojson").status_code == 404
     assert english.get("/api/accessibility/isochrones?lon=121.45&lat=31.23").status_code == 422
+
+
+def _half_of_mini(folder, code, west_lon, east_lon):
+    """A copy of the mini pack named ``code`` whose boundary is only the strip west_lon–east_lon."""
+    shutil.copytree(MINI, folder)
+    pack = json.loads((folder / "pack.json").read_text())
+    pack["subdistrict"].update(code=code, name_en=code)
+    pack["standard"] = str(Path(MINI, pack["standard"]).resolve())
+    pack["network_attribution"] = f"{code} network"
+    (folder / "pack.json").write_text(json.dumps(pack))
+    (folder / "boundary.geojson").write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {
+        "type": "Polygon", "coordinates": [[[west_lon, 31.230], [east_lon, 31.230], [east_lon, 31.236],
+                                            [west_lon, 31.236], [west_lon, 31.230]]]}}))
+    return load_pack(folder)
+
+
+def test_a_click_walks_the_network_of_the_sub_district_whose_boundary_holds_it(tmp_path, english):
+    """Two sub-districts drawn on the very same streets, one the west half and one the east half:
+    each click walks the network of the boundary it falls in, though both are equally near."""
+    _half_of_mini(tmp_path / "w", "west-half", 121.440, 121.445)
+    _half_of_mini(tmp_path / "e", "east-half", 121.445, 121.450)
+    for lon, code in ((121.4420, "west-half"), (121.4480, "east-half")):
+        answer = english.get(f"/api/accessibility/isochrones?lon={lon}&lat=31.2330").json()
+        assert answer["attribution"] == f"{code} network", lon
