@@ -1,6 +1,5 @@
 """Public pages of the service directory: the map of happiness (幸福地图)."""
 import datetime
-
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,8 +15,8 @@ from django.utils.translation import pgettext
 
 from lifecircle.community.models import Compound, SubDistrict
 from lifecircle.community.scope import api_url, sole_subdistrict, subdistrict_page
-from lifecircle.geography import polygon_from_geojson
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
+from lifecircle.geography import polygon_from_geojson
 from lifecircle.participation.models import Proposal
 from lifecircle.requests311.models import ServiceRequest
 
@@ -239,9 +238,8 @@ def chooser(request):
         "subdistrict": s, "url": reverse("subdistrict_map", args=[s.code]) + section,
         "facilities": facilities.get(s.pk, 0), "compounds": compounds.get(s.pk, 0), "population": people.get(s.pk) or 0,
     } for s in SubDistrict.objects.order_by("code")]
-    districts = sorted({s.district for s in SubDistrict.objects.all()})
     return render(request, "directory/chooser.html", {
-        "rows": rows, "section": section, "districts": districts,
+        "rows": rows, "section": section,
         "chooser_config": {"boundaries": api_url("geo/boundary.geojson"), "lang": get_language() or "zh-hans",
                            "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
                            "links": {r["subdistrict"].code: r["url"] for r in rows}},

@@ -14,8 +14,8 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from lifecircle.accessibility.api import CoverageRowOut, PlanCheckOut
-from lifecircle.community.api import one_subdistrict
 from lifecircle.accessibility.compute import NotComputable
+from lifecircle.community.api import one_subdistrict
 
 from . import coverage, scenarios, siting
 from .models import Scenario, ScenarioChange, ScenarioFacility

@@ -144,6 +144,7 @@ def test_api_answers_that_depend_on_one_sub_district_need_it_named(two, english)
         assert "?subdistrict=CODE" in response.json()["detail"]
     for url in ("/api/geo/network.geojson?subdistrict=nowhere", "/api/accessibility/coverage?subdistrict=nowhere",
                 "/api/geo/facilities.geojson?subdistrict=nowhere", "/api/grids?subdistrict=nowhere",
+                "/api/geo/proposals.geojson?subdistrict=nowhere", "/api/requests311/requests.geojson?subdistrict=nowhere",
                 "/api/accessibility/isochrones?lon=121.483&lat=31.233&subdistrict=nowhere"):
         response = english.get(url)
         assert response.status_code == 404, url
