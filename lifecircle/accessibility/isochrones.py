@@ -1,8 +1,8 @@
-"""Isochrones from any point, and what each can reach, for the map."""
+"""Isochrones from any point, and what each can reach, for the map; and which sub-district's network
+a point on the map belongs to (when the request names none)."""
 import math
 
 import numpy as np
-
 from shapely.geometry import Point
 
 from lifecircle.community import networks
@@ -12,8 +12,8 @@ from lifecircle.geo.accessibility import nearest_facilities
 from lifecircle.geo.distance import METRES_PER_DEGREE
 from lifecircle.geo.isochrones import isochrones
 from lifecircle.geo.snapping import DEFAULT_MAX_SNAP_M, snap_points
-from lifecircle.geography import polygon_from_geojson
 from lifecircle.geo.walking import LIFE_CIRCLE_MINUTES, metres_to_minutes, minutes_to_metres
+from lifecircle.geography import polygon_from_geojson
 
 from .compute import tier_distances
 
