@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -13,31 +15,33 @@ def site(request):
             **place(request)}
 
 
-def _place():
-    """Whom the site serves when a page is about no one sub-district: the only sub-district, else
-    the district all of them share, else None."""
-    only = sole_subdistrict()
-    if only is not None:
-        return only.display_name
-    districts = set(SubDistrict.objects.values_list("district", flat=True)[:50])
-    return districts.pop() if len(districts) == 1 else None
-
-
 def place(request):
-    """The site's name and the header's links, from the data: the sub-district the page is about
-    (``request.subdistrict``, set by its view), else the only one, else the district. The planning
-    link goes to that sub-district's coverage page, or through the chooser."""
-    current = getattr(request, "subdistrict", None)
+    """The site's name and the header's links, from the data (worked out only when a page uses them).
+
+    The page's place is the sub-district it is about (``request.subdistrict``, set by its view), else
+    the only one loaded; with several and none chosen, the site is named after the district they all
+    share, and the planning link goes through the chooser.
+    """
+    @functools.cache
+    def here():
+        return getattr(request, "subdistrict", None) or sole_subdistrict()
 
     def site_name():
-        name = current.display_name if current is not None else _place()
+        if here() is not None:
+            name = here().display_name
+        else:
+            districts = set(SubDistrict.objects.values_list("district", flat=True).distinct()[:2])
+            name = districts.pop() if len(districts) == 1 else None
         # {place} is the name of a sub-district (街道) or of a district (区).
         return _("{place} 15-minute life circle").format(place=name) if name else _("15-minute community life circle")
 
+    def url(name, fallback):
+        return reverse(name, args=[here().code]) if here() is not None else reverse(fallback)
+
     return {
         "site_name": SimpleLazyObject(site_name),
-        "site_home_url": reverse("subdistrict_map", args=[current.code]) if current is not None else reverse("map"),
-        "planning_url": reverse("coverage", args=[current.code]) if current is not None else reverse("anywhere:coverage"),
+        "site_home_url": SimpleLazyObject(lambda: url("subdistrict_map", "map")),
+        "planning_url": SimpleLazyObject(lambda: url("coverage", "anywhere:coverage")),
         "several_subdistricts": SimpleLazyObject(lambda: SubDistrict.objects.count() > 1),
     }
 

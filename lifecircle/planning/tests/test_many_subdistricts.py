@@ -79,6 +79,8 @@ def test_each_map_page_is_about_its_own_sub_district(two, english):
         assert config["api"]["network"].endswith(f"?subdistrict={subdistrict.code}")
         html = page.content.decode()
         assert f"{subdistrict.name_en} 15-minute life circle" in html
+        assert f'href="/s/{subdistrict.code}/planning/coverage/" data-testid="nav-planning"' in html
+        assert 'data-testid="nav-district"' in html
     # Centres come from the data: the middle of each boundary.
     assert english.get("/s/mini/").context["map_config"]["center"] == pytest.approx([31.233, 121.445], abs=1e-3)
     assert english.get("/s/second/").context["map_config"]["center"] == pytest.approx([31.233, 121.484], abs=1e-3)
