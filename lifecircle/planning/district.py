@@ -11,13 +11,10 @@ the district, since they belong to no sub-district yet.
 from django.db.models import Sum
 
 from lifecircle.accessibility.coverage import report, standard_rows
+from lifecircle.accessibility.views import percent  # rounded as each coverage page rounds it
 from lifecircle.community.models import Compound, SubDistrict
 from lifecircle.requests311.models import ServiceRequest
 from lifecircle.requests311.stats import subdistrict_summary
-
-
-def _percent(share):
-    return None if share is None else int(share * 100 + 0.5)
 
 
 def overview(start, end):
@@ -45,7 +42,7 @@ def overview(start, end):
             if row is None or row["population_share"] is None:
                 cells.append({"pct": None, "not_covered": None})
             else:
-                cells.append({"pct": _percent(row["population_share"]),
+                cells.append({"pct": percent(row["population_share"]),
                               "not_covered": row["population"] - row["population_covered"]})
         tiers[-1]["rows"].append({"category": std.category, "threshold_m": std.threshold_m, "cells": cells})
     unrouted = ServiceRequest.objects.filter(requested_at__gte=start, requested_at__lt=end, grid__isnull=True).count()
