@@ -4,13 +4,30 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecircle.api import api
 from lifecircle.directory import views
+from lifecircle.planning.views import district_page
 
 admin.site.site_header = _("lifecircle 社区生活圈 staff console")
 admin.site.site_title = _("lifecircle staff")
 
-urlpatterns = [
-    path("", views.map_of_happiness, name="map"),
+# Each sub-district's own pages: /s/<code>/ is its map, /s/<code>/planning/… its planner pages.
+subdistrict_pages = [
+    path("", views.map_of_happiness, name="subdistrict_map"),
     path("planning/", include("lifecircle.accessibility.urls")),
+    path("planning/", include("lifecircle.planning.urls")),
+]
+# The addresses from before (/planning/coverage/ …): the only sub-district's page, or the chooser.
+pages_anywhere = [
+    path("coverage/", views.page_anywhere, {"rest": "coverage/"}, name="coverage"),
+    *(path(f"{name}/", views.page_anywhere, {"rest": f"{name}/"}, name=name)
+      for name in ("scenarios", "siting", "compare", "dashboard")),
+    path("<path:rest>", views.page_anywhere, name="other"),
+]
+
+urlpatterns = [
+    path("", views.home, name="map"),
+    path("s/<slug:subdistrict>/", include(subdistrict_pages)),
+    path("district/", district_page, name="district"),
+    path("planning/", include((pages_anywhere, "anywhere"))),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("lifecircle.accounts.urls")),
@@ -22,6 +39,5 @@ urlpatterns.append(path("meals/", include("lifecircle.meals.urls")))
 urlpatterns.append(path("participation/", include("lifecircle.participation.urls")))
 urlpatterns.append(path("requests311/", include("lifecircle.requests311.urls")))
 urlpatterns.append(path("open311/v2/", include("lifecircle.requests311.open311_urls")))
-urlpatterns.append(path("planning/", include("lifecircle.planning.urls")))
 urlpatterns.append(path("eldercare/", include("lifecircle.eldercare.urls")))
 urlpatterns.append(path("volunteers/", include("lifecircle.volunteers.urls")))

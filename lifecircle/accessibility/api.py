@@ -3,13 +3,15 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from lifecircle.community.models import Compound, SubDistrict
+from lifecircle.community.api import one_subdistrict
+from lifecircle.community.models import Compound
 from lifecircle.geo.errors import GeoError
+from lifecircle.geo.snapping import DEFAULT_MAX_SNAP_M
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN, metres_to_minutes
 from lifecircle.geography import check_lon_lat
 
 from . import coverage
-from .isochrones import isochrones_with_reach
+from .isochrones import isochrones_with_reach, subdistrict_at
 from .models import CompoundAccess, OffNetworkPoint
 
 router = Router(tags=["accessibility"])
@@ -94,14 +96,6 @@ class OffNetworkOut(Schema):
     distance_m: float
 
 
-def subdistrict_or_404(code):
-    queryset = SubDistrict.objects.all()
-    found = queryset.filter(code=code).first() if code else queryset.order_by("pk").first()
-    if found is None:
-        raise HttpError(404, f"no sub-district '{code}'" if code else "no sub-district is loaded")
-    return found
-
-
 def minutes(metres):
     """Walking minutes for every speed profile (planning, adult, elderly)."""
     if metres is None:
@@ -112,7 +106,7 @@ def minutes(metres):
 @router.get("/accessibility/compounds/{code}", response=CompoundAccessOut,
             summary="What one compound can reach, per category")
 def compound_access(request, code: str, subdistrict: str | None = None):
-    compound = get_object_or_404(Compound, code=code, subdistrict=subdistrict_or_404(subdistrict))
+    compound = get_object_or_404(Compound, code=code, subdistrict=one_subdistrict(subdistrict))
     standard = {row.category_id: row for row in coverage.standard_rows()}
     results = []
     for access in CompoundAccess.objects.filter(compound=compound).select_related("category").order_by("category__slug"):
@@ -133,7 +127,7 @@ def compound_access(request, code: str, subdistrict: str | None = None):
 @router.get("/accessibility/coverage", response=CoverageOut,
             summary="Population-weighted coverage per grid and category against the standard")
 def coverage_view(request, subdistrict: str | None = None, grid: str | None = None, category: str | None = None):
-    target = subdistrict_or_404(subdistrict)
+    target = one_subdistrict(subdistrict)
     report = coverage.report(target, grid, category)
     return {"subdistrict": target.code, "computed": report.computed, "rows": report.rows, "plan": report.plan}
 
@@ -141,13 +135,13 @@ def coverage_view(request, subdistrict: str | None = None, grid: str | None = No
 @router.get("/accessibility/gaps", response=list[GapOut],
             summary="Compounds lacking a category within its threshold, worst first")
 def gaps_view(request, subdistrict: str | None = None, grid: str | None = None, category: str | None = None):
-    return coverage.report(subdistrict_or_404(subdistrict), grid, category).gaps
+    return coverage.report(one_subdistrict(subdistrict), grid, category).gaps
 
 
 @router.get("/accessibility/off-network", response=list[OffNetworkOut],
             summary="Compounds and facilities too far from any walkable street")
 def off_network(request, subdistrict: str | None = None):
-    return list(OffNetworkPoint.objects.filter(subdistrict=subdistrict_or_404(subdistrict)).order_by("kind", "code"))
+    return list(OffNetworkPoint.objects.filter(subdistrict=one_subdistrict(subdistrict)).order_by("kind", "code"))
 
 
 class ReachableOut(Schema):
@@ -176,16 +170,23 @@ class IsochronesOut(Schema):
             summary="5/10/15-minute walking isochrones from a point, and what they reach")
 def isochrones_view(request, lon: float, lat: float, profile: str = "standard", subdistrict: str | None = None):
     """``profile``: ``standard`` (the standard's 300/500/1000 m), or a walking speed profile
-    (``planning`` 60 m/min, ``adult`` 72 m/min, ``elderly`` 54 m/min)."""
+    (``planning`` 60 m/min, ``adult`` 72 m/min, ``elderly`` 54 m/min). ``subdistrict``: whose
+    network to walk; without it, the sub-district whose network the point joins (422 if none)."""
     try:
         check_lon_lat(lon, lat)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
     if profile != "standard" and profile not in SPEED_PROFILES_M_PER_MIN:
         raise HttpError(400, f"unknown profile '{profile}'; use standard, {', '.join(SPEED_PROFILES_M_PER_MIN)}")
-    target = subdistrict_or_404(subdistrict)
-    if not hasattr(target, "network"):
-        raise HttpError(404, f"{target.code} has no pedestrian network")
+    if subdistrict:
+        target = one_subdistrict(subdistrict)
+        if not hasattr(target, "network"):
+            raise HttpError(404, f"{target.code} has no pedestrian network")
+    else:
+        target = subdistrict_at(lon, lat)
+        if target is None:
+            raise HttpError(422, f"({lon}, {lat}) is more than {DEFAULT_MAX_SNAP_M:.0f} m from the nearest "
+                                 "walkable street of every sub-district")
     try:
         return isochrones_with_reach(target, lon, lat, profile)
     except GeoError as exc:

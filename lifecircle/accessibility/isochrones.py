@@ -1,15 +1,19 @@
-"""Isochrones from any point, and what each can reach, for the map."""
+"""Isochrones from any point, and what each can reach, for the map; and which sub-district's network
+a point on the map belongs to (when the request names none)."""
 import math
 
 import numpy as np
+from shapely.geometry import Point
 
 from lifecircle.community import networks
+from lifecircle.community.models import SubDistrict
 from lifecircle.directory.models import Facility, Standard
 from lifecircle.geo.accessibility import nearest_facilities
 from lifecircle.geo.distance import METRES_PER_DEGREE
 from lifecircle.geo.isochrones import isochrones
-from lifecircle.geo.snapping import snap_points
+from lifecircle.geo.snapping import DEFAULT_MAX_SNAP_M, snap_points
 from lifecircle.geo.walking import LIFE_CIRCLE_MINUTES, metres_to_minutes, minutes_to_metres
+from lifecircle.geography import polygon_from_geojson
 
 from .compute import tier_distances
 
@@ -20,6 +24,31 @@ def tier_metres(profile):
     if profile == "standard":
         return tier_distances(Standard.objects.get(active=True))
     return [float(d) for d in minutes_to_metres(LIFE_CIRCLE_MINUTES, profile)]
+
+
+def subdistrict_at(lon, lat):
+    """The sub-district whose walking network a click at (lon, lat) joins, or None when no
+    network has a street within snapping distance (300 m).
+
+    Inside a sub-district's boundary its own network wins when the click reaches it; elsewhere
+    (outside every boundary, or beyond its own streets) the network with the nearest street does.
+    Networks whose extent, widened by the snapping distance, misses the click are not searched.
+    """
+    margin_lat = DEFAULT_MAX_SNAP_M / METRES_PER_DEGREE
+    margin_lon = margin_lat / math.cos(math.radians(lat))
+    point = Point(lon, lat)
+    candidates = []
+    for subdistrict in SubDistrict.objects.exclude(network=None).select_related("network").order_by("code"):
+        graph = networks.load_graph(subdistrict.network)
+        min_lon, min_lat, max_lon, max_lat = graph.bounds
+        if not (min_lon - margin_lon <= lon <= max_lon + margin_lon and min_lat - margin_lat <= lat <= max_lat + margin_lat):
+            continue
+        snapped = snap_points(graph, [lon], [lat])
+        if not snapped.ok[0]:
+            continue
+        inside = bool(subdistrict.boundary) and polygon_from_geojson(subdistrict.boundary).covers(point)
+        candidates.append((not inside, float(snapped.offset_m[0]), subdistrict.code, subdistrict))
+    return min(candidates, key=lambda c: c[:3])[3] if candidates else None
 
 
 def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):

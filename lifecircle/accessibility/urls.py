@@ -1,4 +1,4 @@
-"""Pages of the accessibility app, included under /planning/ (URL names stay global: "coverage")."""
+"""Pages of the accessibility app, included under /s/<code>/planning/ (URL names stay global: "coverage")."""
 from django.urls import path
 
 from . import views

@@ -8,12 +8,12 @@ import math
 import re
 
 from django.shortcuts import render
-from django.urls import get_script_prefix
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lifecircle.community.models import Compound, SubDistrict
+from lifecircle.community.models import Compound
+from lifecircle.community.scope import api_url, subdistrict_page
 from lifecircle.directory.models import ServiceCategory
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
 
@@ -127,7 +127,6 @@ def _nearest(subdistrict):
 
 
 def _page_config(subdistrict, computed, category, weight, scope, std_rows, grids):
-    api = get_script_prefix() + "api/"
     return {
         "lang": get_language() or "zh-hans",
         "computed": computed,
@@ -135,12 +134,12 @@ def _page_config(subdistrict, computed, category, weight, scope, std_rows, grids
         "weight": weight,
         "gaps": scope,
         "api": {
-            "coverage": api + "accessibility/coverage",
-            "gaps": api + "accessibility/gaps",
-            "grids": api + "geo/grids.geojson",
-            "compounds": api + "geo/compounds.geojson",
-            "network": api + "geo/network.geojson",
-            "boundary": api + "geo/boundary.geojson",
+            "coverage": api_url("accessibility/coverage", subdistrict),
+            "gaps": api_url("accessibility/gaps", subdistrict),
+            "grids": api_url("geo/grids.geojson", subdistrict),
+            "compounds": api_url("geo/compounds.geojson", subdistrict),
+            "network": api_url("geo/network.geojson", subdistrict),
+            "boundary": api_url("geo/boundary.geojson", subdistrict),
         },
         "categories": [
             {"slug": s.category.slug, "name": s.category.display_name, "color": s.category.color,
@@ -188,9 +187,10 @@ def _page_config(subdistrict, computed, category, weight, scope, std_rows, grids
     }
 
 
-def coverage_page(request):
-    """Coverage of the active standard per grid, the plan check, and the gap list, for planners."""
-    subdistrict = SubDistrict.objects.order_by("pk").first()
+@subdistrict_page
+def coverage_page(request, subdistrict):
+    """Coverage of the active standard per grid, the plan check, and the gap list, for planners
+    (/s/<code>/planning/coverage/)."""
     std_rows = coverage.standard_rows()
     slugs = [s.category.slug for s in std_rows]
     weight = request.GET.get("weight")

@@ -17,7 +17,7 @@ from icalendar import Event as VEvent
 
 from .models import Booking, Event, Registration
 
-PRODID = "-//lifecircle//Jiangning Road life circle bookings//ZH"
+PRODID = "-//lifecircle//life circle bookings//ZH"
 
 BOOKING_STATUS = {
     Booking.Status.PENDING: "TENTATIVE",

@@ -1,11 +1,12 @@
 """JSON API of the community model: sub-districts, grids, compounds, and their map layers."""
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.errors import HttpError
 
 from lifecircle.geography import feature_collection, point_feature
 
 from . import networks
 from .models import Compound, Grid, SubDistrict
+from .scope import sole_subdistrict
 
 router = Router(tags=["community"])
 
@@ -67,18 +68,47 @@ def compound_dict(compound):
     }
 
 
+def one_subdistrict(code):
+    """The sub-district an answer depends on: the one named by ``code`` (404 if unknown), or the
+    only one loaded; with several loaded and none named, a 400 that says how to name one."""
+    if code:
+        found = SubDistrict.objects.filter(code=code).first()
+        if found is None:
+            raise HttpError(404, f"no sub-district '{code[:64]}'; GET /api/subdistricts lists them")
+        return found
+    only = sole_subdistrict()
+    if only is not None:
+        return only
+    if SubDistrict.objects.exists():
+        raise not_named()
+    raise HttpError(404, "no sub-district is loaded")
+
+
+def not_named():
+    """The 400 every endpoint gives when several sub-districts are loaded and none is named."""
+    return HttpError(400, "several sub-districts are loaded: name one with ?subdistrict=CODE "
+                          "(GET /api/subdistricts lists them)")
+
+
+def filter_subdistrict(queryset, code, grid=None, field="subdistrict"):
+    """Narrow a list to one sub-district when ``code`` names one (404 if unknown); without a code
+    the list spans every sub-district. Grid codes repeat between sub-districts, so a ``grid``
+    filter needs the sub-district when several are loaded."""
+    if code:
+        queryset = queryset.filter(**{field: one_subdistrict(code)})
+    if grid:
+        if not code and sole_subdistrict() is None:
+            raise not_named()
+        queryset = queryset.filter(grid__code=grid)
+    return queryset
+
+
 def _grids(subdistrict):
-    queryset = Grid.objects.select_related("subdistrict")
-    return queryset.filter(subdistrict__code=subdistrict) if subdistrict else queryset
+    return filter_subdistrict(Grid.objects.select_related("subdistrict"), subdistrict)
 
 
 def _compounds(subdistrict, grid):
-    queryset = Compound.objects.select_related("grid")
-    if subdistrict:
-        queryset = queryset.filter(subdistrict__code=subdistrict)
-    if grid:
-        queryset = queryset.filter(grid__code=grid)
-    return queryset
+    return filter_subdistrict(Compound.objects.select_related("grid"), subdistrict, grid)
 
 
 @router.get("/subdistricts", response=list[SubDistrictOut], summary="Sub-districts")
@@ -116,7 +146,7 @@ def compounds_geojson(request, subdistrict: str | None = None, grid: str | None 
 def boundary_geojson(request, subdistrict: str | None = None):
     queryset = SubDistrict.objects.exclude(boundary=None)
     if subdistrict:
-        queryset = queryset.filter(code=subdistrict)
+        queryset = queryset.filter(pk=one_subdistrict(subdistrict).pk)
     return feature_collection(
         {"type": "Feature", "geometry": s.boundary,
          "properties": {"code": s.code, "name": s.name, "name_en": s.name_en, "illustrative": s.illustrative}}
@@ -126,8 +156,7 @@ def boundary_geojson(request, subdistrict: str | None = None):
 
 @router.get("/geo/network.geojson", response=FeatureCollectionOut, summary="The pedestrian network as GeoJSON")
 def network_geojson(request, subdistrict: str | None = None):
-    queryset = SubDistrict.objects.exclude(network=None).select_related("network")
-    target = get_object_or_404(queryset, code=subdistrict) if subdistrict else queryset.first()
-    if target is None:
+    target = one_subdistrict(subdistrict)
+    if not hasattr(target, "network"):
         return feature_collection([], attribution="")
     return networks.network_geojson(target.network)

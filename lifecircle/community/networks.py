@@ -65,9 +65,11 @@ def load_graph(network):
     return _load_graph(str(graph_path(network)), graph_path(network).stat().st_mtime_ns)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=64)
 def _load_graph(path, mtime_ns):
-    # The mtime is part of the key so a rebuilt network is read again.
+    # The mtime is part of the key so a rebuilt network is read again. A click on the map may look
+    # at every sub-district's network (accessibility.isochrones.subdistrict_at), so a district's
+    # networks, each a few MB, all stay in memory rather than being read again on every click.
     return WalkGraph.load(path)
 
 

@@ -1,11 +1,10 @@
 """JSON API of the service directory: categories, facilities, rooms, points of interest."""
 from django.db.models import Prefetch, Q
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from lifecircle.community.api import FeatureCollectionOut
+from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict, not_named
 from lifecircle.geography import check_lon_lat, feature_collection, point_feature
 
 from .models import Facility, PointOfInterest, Room, ServiceCategory, StandardRow
@@ -92,10 +91,7 @@ def parse_bbox(text):
 
 
 def filter_places(queryset, filters):
-    if filters.subdistrict:
-        queryset = queryset.filter(subdistrict__code=filters.subdistrict)
-    if filters.grid:
-        queryset = queryset.filter(grid__code=filters.grid)
+    queryset = filter_subdistrict(queryset, filters.subdistrict, filters.grid)
     if filters.bbox:
         min_lon, min_lat, max_lon, max_lat = parse_bbox(filters.bbox)
         queryset = queryset.filter(lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat)
@@ -170,18 +166,25 @@ def list_facilities(request, filters: Query[FacilityFilters]):
     return [facility_dict(f, now) for f in facilities(filters)]
 
 
+def one_facility(code, subdistrict):
+    """A facility by its code; codes repeat between sub-districts, so when two share it the
+    sub-district must be named (400), never picked."""
+    found = list(filter_subdistrict(Facility.objects.filter(code=code), subdistrict)[:2])
+    if not found:
+        raise HttpError(404, f"no facility '{code[:64]}'")
+    if len(found) > 1:
+        raise not_named()
+    return found[0]
+
+
 @router.get("/facilities/{code}", response=FacilityOut, summary="One facility")
 def get_facility(request, code: str, subdistrict: str | None = None):
-    queryset = Facility.objects.filter(code=code)
-    if subdistrict:
-        queryset = queryset.filter(subdistrict__code=subdistrict)
-    return facility_dict(get_object_or_404(queryset), timezone.now())
+    return facility_dict(one_facility(code, subdistrict), timezone.now())
 
 
 @router.get("/facilities/{code}/rooms", response=list[RoomOut], summary="The rooms of one facility")
-def list_facility_rooms(request, code: str):
-    facility = get_object_or_404(Facility, code=code)
-    return list(facility.rooms.order_by("code"))
+def list_facility_rooms(request, code: str, subdistrict: str | None = None):
+    return list(one_facility(code, subdistrict).rooms.order_by("code"))
 
 
 @router.get("/rooms", response=list[RoomOut], summary="Rooms, optionally only bookable ones")

@@ -1,18 +1,22 @@
 """Public pages of the service directory: the map of happiness (幸福地图)."""
 import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import get_script_prefix
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from lifecircle.community.models import SubDistrict
+from lifecircle.community.models import Compound, SubDistrict
+from lifecircle.community.scope import api_url, sole_subdistrict, subdistrict_page
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
+from lifecircle.geography import polygon_from_geojson
 from lifecircle.participation.models import Proposal
 from lifecircle.requests311.models import ServiceRequest
 
@@ -32,10 +36,11 @@ POI_KIND_COLORS = {
 }
 
 
-def _legend_categories():
-    """Categories that have active facilities, grouped as the model's groups are ordered."""
+def _legend_categories(subdistrict):
+    """Categories that have active facilities in the sub-district, grouped as the model's groups are ordered."""
+    here = Q(facilities__active=True, facilities__subdistrict=subdistrict)
     categories = (
-        ServiceCategory.objects.annotate(count=Count("facilities", filter=Q(facilities__active=True)))
+        ServiceCategory.objects.annotate(count=Count("facilities", filter=here))
         .filter(count__gt=0)
         .order_by("group", "slug")
     )
@@ -46,8 +51,9 @@ def _legend_categories():
     return [group for group in groups.values() if group["categories"]]
 
 
-def _legend_poi_kinds():
-    counts = dict(PointOfInterest.objects.values_list("kind").annotate(n=Count("pk")).order_by())
+def _legend_poi_kinds(subdistrict):
+    counts = dict(PointOfInterest.objects.filter(subdistrict=subdistrict).values_list("kind")
+                  .annotate(n=Count("pk")).order_by())
     return [
         {"value": value, "label": label, "color": POI_KIND_COLORS.get(value, "#555555"), "count": counts[value]}
         for value, label in PointOfInterest.Kind.choices
@@ -55,34 +61,52 @@ def _legend_poi_kinds():
     ]
 
 
-def _community_counts():
-    """How many features the two optional community layers hold, for the legend. The same filters as
-    the endpoints that draw them (requests311.api.requests_geojson with its default 30 days, and
-    participation.api.proposals_geojson); the browser test checks that the two agree."""
+def _community_counts(subdistrict):
+    """How many features the two optional community layers hold in the sub-district, for the legend.
+    The same filters as the endpoints that draw them (requests311.api.requests_geojson with its
+    default 30 days, and participation.api.proposals_geojson); the browser test checks that the two agree."""
     since = timezone.now() - datetime.timedelta(days=30)
     closed = ServiceRequest.State.CLOSED
-    requests = ServiceRequest.objects.filter(service__private=False, lat__isnull=False, lon__isnull=False) \
+    requests = ServiceRequest.objects.filter(service__private=False, lat__isnull=False, lon__isnull=False,
+                                             grid__subdistrict=subdistrict) \
         .filter(~Q(state=closed) | Q(closed_at__gte=since)).count()
-    proposals = Proposal.objects.filter(hidden_at__isnull=True, lon__isnull=False, lat__isnull=False).count()
+    proposals = Proposal.objects.filter(hidden_at__isnull=True, lon__isnull=False, lat__isnull=False,
+                                        process__subdistrict=subdistrict).count()
     return {"requests": requests, "proposals": proposals}
 
 
-def _map_config():
-    """Everything the map script needs, passed with json_script so no text is hard-coded in JS."""
-    api = get_script_prefix() + "api/"
+def map_centre(subdistrict):
+    """[lat, lon] where the map opens before its layers arrive: the middle of the sub-district's
+    boundary, else of its facilities; None when neither is known (the script then waits for data)."""
+    if subdistrict.boundary:
+        middle = polygon_from_geojson(subdistrict.boundary).representative_point()
+        return [round(middle.y, 6), round(middle.x, 6)]
+    places = Facility.objects.filter(subdistrict=subdistrict)
+    if not places.exists():
+        return None
+    lons, lats = zip(*places.values_list("lon", "lat"))
+    return [round((min(lats) + max(lats)) / 2, 6), round((min(lons) + max(lons)) / 2, 6)]
+
+
+def _map_config(subdistrict):
+    """Everything the map script needs, passed with json_script so no text is hard-coded in JS.
+    Every layer names the sub-district; the walking areas do not, so a click is answered by the
+    sub-district whose streets it lands on."""
     return {
         "lang": get_language() or "zh-hans",
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+        "subdistrict": subdistrict.code,
+        "center": map_centre(subdistrict),
         "api": {
-            "categories": api + "categories",
-            "facilities": api + "geo/facilities.geojson",
-            "pois": api + "geo/pois.geojson",
-            "grids": api + "geo/grids.geojson",
-            "network": api + "geo/network.geojson",
-            "boundary": api + "geo/boundary.geojson",
-            "isochrones": api + "accessibility/isochrones",
-            "requests": api + "requests311/requests.geojson",
-            "proposals": api + "geo/proposals.geojson",
+            "categories": api_url("categories"),
+            "facilities": api_url("geo/facilities.geojson", subdistrict),
+            "pois": api_url("geo/pois.geojson", subdistrict),
+            "grids": api_url("geo/grids.geojson", subdistrict),
+            "network": api_url("geo/network.geojson", subdistrict),
+            "boundary": api_url("geo/boundary.geojson", subdistrict),
+            "isochrones": api_url("accessibility/isochrones"),
+            "requests": api_url("requests311/requests.geojson", subdistrict),
+            "proposals": api_url("geo/proposals.geojson", subdistrict),
         },
         "poiKindColors": {str(k): v for k, v in POI_KIND_COLORS.items()},
         "poiKinds": {str(k): str(v) for k, v in PointOfInterest.Kind.choices},
@@ -170,15 +194,68 @@ def _map_config():
     }
 
 
-def map_of_happiness(request):
-    """The map of happiness: every facility and point of interest, with filters and details."""
-    subdistrict = SubDistrict.objects.order_by("pk").first()
+def _map_page(request, subdistrict):
     return render(request, "directory/map.html", {
         "subdistrict": subdistrict,
-        "illustrative": bool(subdistrict and subdistrict.illustrative),
-        "data_notice": subdistrict.data_notice if subdistrict else "",  # the pack's Chinese and English lines
-        "legend_groups": _legend_categories(),
-        "poi_kinds": _legend_poi_kinds(),
-        "community_counts": _community_counts(),
-        "map_config": _map_config(),
+        "illustrative": subdistrict.illustrative,
+        "data_notice": subdistrict.data_notice,  # the pack's Chinese and English lines
+        "legend_groups": _legend_categories(subdistrict),
+        "poi_kinds": _legend_poi_kinds(subdistrict),
+        "community_counts": _community_counts(subdistrict),
+        "map_config": _map_config(subdistrict),
     })
+
+
+@subdistrict_page
+def map_of_happiness(request, subdistrict):
+    """The map of happiness of one sub-district (/s/<code>/): its facilities and places, filters, details."""
+    return _map_page(request, subdistrict)
+
+
+def home(request):
+    """The front page: the map itself when the installation runs one sub-district, the chooser when
+    it runs several (or none yet)."""
+    only = sole_subdistrict()
+    if only is not None:
+        request.subdistrict = only
+        return _map_page(request, only)
+    return chooser(request)
+
+
+def _section(text):
+    """A page path inside a sub-district ("planning/coverage/"), or "" for anything else."""
+    text = (text or "").lstrip("/")
+    return text if text.startswith("planning/") and ".." not in text and "//" not in text else ""
+
+
+def chooser(request):
+    """Every sub-district with its counts and a link to its map (or to ``?next=`` page inside it)."""
+    section = _section(request.GET.get("next"))
+    people = dict(Compound.objects.values_list("subdistrict").annotate(n=Sum("population")).order_by())
+    compounds = dict(Compound.objects.values_list("subdistrict").annotate(n=Count("pk")).order_by())
+    facilities = dict(Facility.objects.filter(active=True).values_list("subdistrict").annotate(n=Count("pk")).order_by())
+    rows = [{
+        "subdistrict": s, "url": reverse("subdistrict_map", args=[s.code]) + section,
+        "facilities": facilities.get(s.pk, 0), "compounds": compounds.get(s.pk, 0), "population": people.get(s.pk) or 0,
+    } for s in SubDistrict.objects.order_by("code")]
+    return render(request, "directory/chooser.html", {
+        "rows": rows, "section": section,
+        "chooser_config": {"boundaries": api_url("geo/boundary.geojson"), "lang": get_language() or "zh-hans",
+                           "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+                           "links": {r["subdistrict"].code: r["url"] for r in rows}},
+    })
+
+
+def page_anywhere(request, rest):
+    """An address from before sub-districts had their own (``/planning/coverage/``): the same page of
+    the only sub-district, or the chooser (which links to that page in each) when there are several.
+    A form sent to the old address is re-sent as it was (307)."""
+    only = sole_subdistrict()
+    if only is None:
+        return HttpResponseRedirect(reverse("map") + "?" + urlencode({"next": "planning/" + rest}))
+    target = reverse("subdistrict_map", args=[only.code]) + "planning/" + rest
+    query = request.META.get("QUERY_STRING")
+    response = HttpResponseRedirect(target + ("?" + query if query else ""))
+    if request.method != "GET":
+        response.status_code = 307
+    return response

@@ -7,8 +7,8 @@ Typical use::
 
     from lifecircle.geo import load_network, WalkGraph
     graph = load_network("shanghai.osm.pbf", boundary=polygon, buffer_m=1500)
-    graph.save("jiangning.npz")
-    graph = WalkGraph.load("jiangning.npz")
+    graph.save("subdistrict.npz")
+    graph = WalkGraph.load("subdistrict.npz")
     features = graph.to_geojson()
 """
 

@@ -19,7 +19,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from lifecircle.accounts.permissions import log_access, mask_name
-from lifecircle.community.api import FeatureCollectionOut
+from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict
 from lifecircle.geography import feature_collection, point_feature
 
 from . import services
@@ -380,8 +380,7 @@ def proposals_geojson(request, subdistrict: str | None = None, process: str | No
     their public fields only (no author)."""
     queryset = services.with_counts(
         Proposal.objects.filter(hidden_at__isnull=True, lon__isnull=False, lat__isnull=False).select_related("process"))
-    if subdistrict:
-        queryset = queryset.filter(process__subdistrict__code=subdistrict)
+    queryset = filter_subdistrict(queryset, subdistrict, field="process__subdistrict")
     if process:
         queryset = queryset.filter(process__slug=process)
     if status:

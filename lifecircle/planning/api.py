@@ -13,8 +13,9 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from lifecircle.accessibility.api import CoverageRowOut, PlanCheckOut, subdistrict_or_404
+from lifecircle.accessibility.api import CoverageRowOut, PlanCheckOut
 from lifecircle.accessibility.compute import NotComputable
+from lifecircle.community.api import one_subdistrict
 
 from . import coverage, scenarios, siting
 from .models import Scenario, ScenarioChange, ScenarioFacility
@@ -201,16 +202,20 @@ class SitesIn(Schema):
     name: str = ""
 
 
-def _planner(request):
+def _planner(request, subdistrict=None):
+    """403 unless the user plans ``subdistrict`` (or, before it is known, any sub-district)."""
     try:
-        require_planner(request.user)
+        require_planner(request.user, subdistrict)
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from None
+    return subdistrict
 
 
 def _scenario(request, scenario_id):
     _planner(request)
-    return get_object_or_404(Scenario.objects.select_related("subdistrict", "created_by"), pk=scenario_id)
+    scenario = get_object_or_404(Scenario.objects.select_related("subdistrict", "created_by"), pk=scenario_id)
+    _planner(request, scenario.subdistrict)
+    return scenario
 
 
 def _scenario_out(s):
@@ -246,14 +251,14 @@ def _errors(call):
 @router.get("/planning/scenarios", response=list[ScenarioOut], summary="Planning scenarios, latest first")
 def list_scenarios(request, subdistrict: str | None = None):
     _planner(request)
-    target = subdistrict_or_404(subdistrict)
+    target = _planner(request, one_subdistrict(subdistrict))
     return [_scenario_out(s) for s in Scenario.objects.filter(subdistrict=target).select_related("subdistrict", "created_by")]
 
 
 @router.post("/planning/scenarios", response={201: ScenarioDetailOut}, summary="Copy the live facilities into a new scenario")
 def create_scenario(request, payload: ScenarioIn):
     _planner(request)
-    target = subdistrict_or_404(payload.subdistrict)
+    target = _planner(request, one_subdistrict(payload.subdistrict))
     scenario = _errors(lambda: scenarios.create_scenario(target, payload.name, request.user, payload.description))
     return Status(201, _detail(scenario))
 
@@ -345,7 +350,7 @@ def _state(value, subdistrict):
 def compare(request, a: str = "live", b: str = "live", subdistrict: str | None = None, grid: str | None = None,
             category: str | None = None):
     _planner(request)
-    target = subdistrict_or_404(subdistrict)
+    target = _planner(request, one_subdistrict(subdistrict))
     state_a, state_b = _state(a, target), _state(b, target)
     result = coverage.compare(target, state_a, state_b, grid, category)
     return {"a": a or "live", "b": b or "live", **result}
@@ -355,7 +360,7 @@ def compare(request, a: str = "live", b: str = "live", subdistrict: str | None =
              summary="Choose new sites for a category: maximal covering, set covering or p-median (HiGHS)")
 def run_siting(request, payload: SitingIn):
     _planner(request)
-    target = subdistrict_or_404(payload.subdistrict)
+    target = _planner(request, one_subdistrict(payload.subdistrict))
     scenario = None
     if payload.scenario is not None:
         scenario = get_object_or_404(Scenario, pk=payload.scenario, subdistrict=target)

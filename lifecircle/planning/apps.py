@@ -9,7 +9,7 @@ class PlanningConfig(AppConfig):
     # (StaffRole has no "planner" role; see permissions.py).
     role_permissions = {"administrator": ["*"]}
     staff_links = [
-        ("planning:scenarios", _("Planning: what-if scenarios")),
-        ("planning:siting", _("Planning: where to put new facilities")),
-        ("planning:dashboard", _("Planning: grid dashboard and reports")),
+        ("anywhere:scenarios", _("Planning: what-if scenarios")),
+        ("anywhere:siting", _("Planning: where to put new facilities")),
+        ("anywhere:dashboard", _("Planning: grid dashboard and reports")),
     ]

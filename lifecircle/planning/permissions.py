@@ -1,5 +1,7 @@
-"""Who may plan: sub-district administrators (StaffRole "administrator", or superusers), and staff
-members given the Django permission ``planning.change_scenario`` (e.g. through a group "planners").
+"""Who may plan, and where: sub-district administrators (StaffRole "administrator") plan their own
+sub-district; superusers plan every one; staff members given the Django permission
+``planning.change_scenario`` (e.g. through a group "planners") plan the sub-districts they hold a
+staff role in, or every sub-district when they hold none (a district-level planner).
 
 StaffRole has no "planner" role of its own; a deployment that wants one makes a group holding the
 planning permissions and adds its planners to it (with "staff status" ticked).
@@ -7,20 +9,38 @@ planning permissions and adds its planners to it (with "staff status" ticked).
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from lifecircle.accounts.permissions import is_administrator
+from lifecircle.accounts.models import StaffRole
 
 PLANNER_PERMISSION = "planning.change_scenario"
 
 
-def is_planner(user):
+def planned_subdistrict_ids(user):
+    """The sub-districts ``user`` may plan: a set of ids, or None for every sub-district."""
     if not user.is_authenticated:
-        return False
-    return is_administrator(user) or (user.is_staff and user.has_perm(PLANNER_PERMISSION))
+        return set()
+    if user.is_superuser:
+        return None
+    roles = StaffRole.objects.filter(user=user)
+    administered = set(roles.filter(role=StaffRole.Role.ADMINISTRATOR).values_list("subdistrict_id", flat=True))
+    if user.is_staff and user.has_perm(PLANNER_PERMISSION):
+        held = set(roles.values_list("subdistrict_id", flat=True))
+        return held or None
+    return administered
 
 
-def require_planner(user):
+def is_planner(user, subdistrict=None):
+    """Whether ``user`` may plan ``subdistrict`` (or, without one, any sub-district at all)."""
+    allowed = planned_subdistrict_ids(user)
+    if allowed is None:
+        return True
+    return subdistrict.pk in allowed if subdistrict is not None else bool(allowed)
+
+
+def require_planner(user, subdistrict=None):
     if not user.is_authenticated:
         raise PermissionDenied(_("Sign in as a planner to use the planning workbench."))
     if not is_planner(user):
         raise PermissionDenied(_("Only planners (sub-district administrators, or staff with the planning "
                                  "permission) may use the planning workbench."))
+    if subdistrict is not None and not is_planner(user, subdistrict):
+        raise PermissionDenied(_("You plan another sub-district, not %(name)s.") % {"name": subdistrict.display_name})

@@ -4,13 +4,15 @@ dashboard and report downloads. Planners only.
 Every page works without JavaScript (plain forms, server-rendered tables); planning.js adds the
 map, where a click adds or moves a facility and the coverage redraws from the API at once.
 """
+import datetime
 import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,9 +21,9 @@ from django.views.decorators.http import require_http_methods
 
 from lifecircle.accessibility.compute import NotComputable
 from lifecircle.accessibility.coverage import PLAN_REQUIREMENTS, standard_rows
-from lifecircle.community.models import SubDistrict
+from lifecircle.community.scope import api_url, named
 
-from . import coverage, reports, scenarios, siting
+from . import coverage, district, reports, scenarios, siting
 from .models import Scenario, ScenarioFacility
 from .permissions import require_planner
 
@@ -43,22 +45,17 @@ MODEL_CHOICES = [
 
 
 def planner_page(view):
-    """Signed in (else the login page), and a planner (else 403 with the reason)."""
+    """A page of one sub-district's workbench (``/s/<code>/planning/…``): signed in (else the login
+    page), the sub-district known (else 404), and a planner of it (else 403 with the reason)."""
     @login_required
-    def wrapped(request, *args, **kwargs):
-        require_planner(request.user)
-        return view(request, *args, **kwargs)
+    def wrapped(request, subdistrict, *args, **kwargs):
+        request.subdistrict = named(subdistrict)
+        require_planner(request.user, request.subdistrict)
+        return view(request, request.subdistrict, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
-
-
-def _subdistrict():
-    subdistrict = SubDistrict.objects.order_by("pk").first()
-    if subdistrict is None:
-        raise Http404(_("No sub-district has been loaded yet."))
-    return subdistrict
 
 
 def _percent(share):
@@ -79,31 +76,26 @@ def _state(value, subdistrict):
         raise Http404(_("There is no such scenario.")) from None
 
 
-def _api(path=""):
-    return get_script_prefix() + "api/" + path
-
-
-def _common_config():
+def _common_config(subdistrict):
     return {
         "lang": get_language() or "zh-hans",
-        "api": {"network": _api("geo/network.geojson"), "grids": _api("geo/grids.geojson"),
-                "boundary": _api("geo/boundary.geojson"), "planning": _api("planning/")},
+        "api": {"network": api_url("geo/network.geojson", subdistrict), "grids": api_url("geo/grids.geojson", subdistrict),
+                "boundary": api_url("geo/boundary.geojson", subdistrict), "planning": api_url("planning/")},
     }
 
 
 # ---------------------------------------------------------------------------------------------- scenarios
 @planner_page
 @require_http_methods(["GET", "POST"])
-def scenarios_page(request):
+def scenarios_page(request, subdistrict):
     """The planner's scenarios, and a form to start a new one from the live directory."""
-    subdistrict = _subdistrict()
     form = {"name": "", "description": ""}
     if request.method == "POST":
         if request.POST.get("action") == "delete":
             scenario = _state(request.POST.get("scenario") or "none", subdistrict)
             scenario.delete()
             messages.success(request, _("Scenario “%(name)s” deleted.") % {"name": scenario.name})
-            return redirect("planning:scenarios")
+            return redirect("planning:scenarios", subdistrict=subdistrict.code)
         form = {"name": request.POST.get("name", ""), "description": request.POST.get("description", "")}
         try:
             scenario = scenarios.create_scenario(subdistrict, form["name"], request.user, form["description"])
@@ -111,7 +103,7 @@ def scenarios_page(request):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Scenario “%(name)s” created from the live directory.") % {"name": scenario.name})
-            return redirect("planning:scenario", scenario_id=scenario.pk)
+            return redirect("planning:scenario", subdistrict=subdistrict.code, scenario_id=scenario.pk)
     items = Scenario.objects.filter(subdistrict=subdistrict).select_related("created_by")
     return render(request, "planning/scenarios.html", {"subdistrict": subdistrict, "scenarios": items, "form": form})
 
@@ -130,9 +122,8 @@ def _coverage_table(subdistrict, scenario, category):
 
 @planner_page
 @require_http_methods(["GET", "POST"])
-def scenario_page(request, scenario_id):
+def scenario_page(request, subdistrict, scenario_id):
     """One scenario: its map, coverage of a category per grid beside the live state, its facilities."""
-    subdistrict = _subdistrict()
     scenario = get_object_or_404(Scenario, pk=scenario_id, subdistrict=subdistrict)
     cats = _categories()
     slugs = [c["slug"] for c in cats]
@@ -141,12 +132,12 @@ def scenario_page(request, scenario_id):
         category = next((s for s in PLAN_REQUIREMENTS if s in slugs), slugs[0] if slugs else "")
     if request.method == "POST":
         _scenario_action(request, scenario)
-        return redirect(reverse("planning:scenario", args=[scenario.pk]) + f"?category={category}")
+        return redirect(reverse("planning:scenario", args=[subdistrict.code, scenario.pk]) + f"?category={category}")
     facilities = list(scenario.facilities.select_related("category", "grid").prefetch_related("services"))
     rows, changed = _coverage_table(subdistrict, scenario, category) if category else ([], [])
     selected = next((c for c in cats if c["slug"] == category), None)
     config = {
-        **_common_config(), "scenario": scenario.pk, "category": category, "categories": cats,
+        **_common_config(subdistrict), "scenario": scenario.pk, "category": category, "categories": cats,
         "compounds": coverage.compound_status(subdistrict, scenario, category) if category else [],
         "facilities": [{"code": f.code, "name": f.display_name, "category": f.category.slug, "lon": f.lon, "lat": f.lat,
                         "active": f.active, "capacity": f.capacity, "origin": f.origin,
@@ -201,9 +192,8 @@ def _scenario_action(request, scenario):
 # ---------------------------------------------------------------------------------------------- siting
 @planner_page
 @require_http_methods(["GET", "POST"])
-def siting_page(request):
+def siting_page(request, subdistrict):
     """The siting form and its result: chosen sites on a map, objective, bound and gap."""
-    subdistrict = _subdistrict()
     cats = _categories()
     slugs = [c["slug"] for c in cats]
     items = list(Scenario.objects.filter(subdistrict=subdistrict))
@@ -229,7 +219,7 @@ def siting_page(request):
         else:
             messages.success(request, _("%(n)d sites added to “%(name)s”; coverage updated in %(ms)d ms.") % {
                 "n": len(sites), "name": scenario.name, "ms": round(change.seconds * 1000)})
-            return redirect(reverse("planning:scenario", args=[scenario.pk]) + f"?category={form['category']}")
+            return redirect(reverse("planning:scenario", args=[subdistrict.code, scenario.pk]) + f"?category={form['category']}")
     elif request.method == "POST":
         try:
             source = None
@@ -251,7 +241,7 @@ def siting_page(request):
         result["gap_percent"] = None if result["gap"] is None else round(result["gap"] * 100, 4)
         result["model_label"] = MODEL_NAMES[result["model"]]
         result["sites_json"] = json.dumps(result["sites"])
-    config = {**_common_config(), "sites": result["sites"] if result else [], "category": form["category"],
+    config = {**_common_config(subdistrict), "sites": result["sites"] if result else [], "category": form["category"],
               "strings": {"site": _("Site {n}"), "tapToAdd": _("Tap the map to add a candidate point.")}}
     return render(request, "planning/siting.html", {
         "subdistrict": subdistrict, "categories": cats, "models": MODEL_CHOICES, "weights": WEIGHT_CHOICES,
@@ -261,9 +251,8 @@ def siting_page(request):
 
 # ---------------------------------------------------------------------------------------------- compare
 @planner_page
-def compare_page(request):
+def compare_page(request, subdistrict):
     """Two states (scenarios or the live directory) side by side: coverage per grid and category."""
-    subdistrict = _subdistrict()
     items = list(Scenario.objects.filter(subdistrict=subdistrict))
     a = _state(request.GET.get("a"), subdistrict)
     b = _state(request.GET.get("b") or (items[0].pk if items else None), subdistrict)
@@ -290,10 +279,9 @@ def compare_page(request):
 
 # ---------------------------------------------------------------------------------------------- dashboard
 @planner_page
-def dashboard_page(request):
+def dashboard_page(request, subdistrict):
     """Per grid: coverage by tier and category, people not covered, the plan check, facilities, and
     the live services' facility use and requests (planning.usage); then the use of each facility."""
-    subdistrict = _subdistrict()
     items = list(Scenario.objects.filter(subdistrict=subdistrict))
     state = _state(request.GET.get("state"), subdistrict)
     data = reports.dashboard(subdistrict, state)
@@ -312,9 +300,8 @@ def dashboard_page(request):
 
 
 @planner_page
-def report_download(request):
+def report_download(request, subdistrict):
     """The dashboard as a file: ?state=live|<scenario id>&format=pdf|csv|geojson."""
-    subdistrict = _subdistrict()
     state = _state(request.GET.get("state"), subdistrict)
     fmt = request.GET.get("format", "pdf")
     stem = f"lifecircle-{subdistrict.code}-{'live' if state == coverage.LIVE else slugify(state.name) or state.pk}"
@@ -328,3 +315,20 @@ def report_download(request):
         raise Http404(_("Unknown report format."))
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------- district
+#: How far back the district overview counts residents' requests.
+DISTRICT_REQUEST_DAYS = 90
+
+
+def district_page(request):
+    """Every sub-district side by side: coverage by tier and category, residents not covered, and
+    requests with their response times (district.overview). Public, like each coverage page: only
+    counts and shares, no one's personal data."""
+    last = timezone.localdate()
+    first = last - datetime.timedelta(days=DISTRICT_REQUEST_DAYS - 1)
+    midnight = datetime.time()
+    start = timezone.make_aware(datetime.datetime.combine(first, midnight))
+    end = timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), midnight))
+    return render(request, "planning/district.html", {**district.overview(start, end), "first": first, "last": last})

@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from lifecircle.community.api import FeatureCollectionOut
+from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict
 from lifecircle.geography import feature_collection, point_feature
 
 from . import lifecycle
@@ -24,10 +24,11 @@ router = Router(tags=["requests311"])
         "Requests with a location, as GeoJSON points ([longitude, latitude], WGS84): those still open, "
         "and those closed within the last `days` days (default 30). Public fields only: no reporter, no "
         "description, and nothing from private services (help for an elderly person, childcare). "
-        "`status` (open or closed) and `service_code` filter."
+        "`status` (open or closed), `service_code` and `subdistrict` (through the request's grid) filter."
     ),
 )
-def requests_geojson(request, status: str | None = None, service_code: str | None = None, days: int = 30):
+def requests_geojson(request, status: str | None = None, service_code: str | None = None, days: int = 30,
+                     subdistrict: str | None = None):
     if status not in (None, "", "open", "closed"):
         raise HttpError(400, f"status must be open or closed, not '{status[:20]}'")
     if not 1 <= days <= 366:
@@ -37,6 +38,8 @@ def requests_geojson(request, status: str | None = None, service_code: str | Non
     since = timezone.now() - datetime.timedelta(days=days)
     closed = ServiceRequest.State.CLOSED
     queryset = queryset.filter(~Q(state=closed) | Q(closed_at__gte=since))
+    # A request belongs to a sub-district through the grid it was routed to.
+    queryset = filter_subdistrict(queryset, subdistrict, field="grid__subdistrict")
     if status == "open":
         queryset = queryset.exclude(state=closed)
     elif status == "closed":

@@ -54,3 +54,12 @@ def response_times(start, end, subdistrict=None):
     if by_grid.get(None):
         rows.append(_row(None, "", by_grid[None]))
     return rows
+
+
+def subdistrict_summary(start, end, subdistrict):
+    """The figures of one ``response_times`` row for a whole sub-district: the requests made from
+    ``start`` to ``end`` that were routed to one of its grids."""
+    requests = ServiceRequest.objects.filter(requested_at__gte=start, requested_at__lt=end,
+                                             grid__subdistrict=subdistrict).only(
+        "grid_id", "state", "requested_at", "acknowledged_at", "closed_at")
+    return _row(subdistrict.code, subdistrict.display_name, list(requests))

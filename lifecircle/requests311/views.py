@@ -118,8 +118,9 @@ def new_request(request, resident):
 
 def _grids_geojson():
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": g.boundary, "properties": {"code": g.code, "name": g.display_name}}
-        for g in Grid.objects.all()
+        {"type": "Feature", "geometry": g.boundary,
+         "properties": {"code": g.code, "name": g.display_name, "subdistrict": g.subdistrict.code}}
+        for g in Grid.objects.select_related("subdistrict")
     ]}
 
 

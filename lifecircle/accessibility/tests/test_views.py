@@ -17,7 +17,7 @@ from lifecircle.directory.models import StandardRow
 
 # Loading a pack computes accessibility once its transaction commits, so these tests need commits.
 pytestmark = pytest.mark.django_db(transaction=True)
-URL = "/planning/coverage/"
+URL = "/s/jiangning-road/planning/coverage/"
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def expected(subdistrict, weight):
 
 
 def test_the_url():
-    assert reverse("coverage") == URL
+    assert reverse("coverage", args=["jiangning-road"]) == URL
 
 
 def test_the_page_renders_the_plan_check_table_and_gaps_on_the_server(client, demo):
@@ -101,9 +101,10 @@ def test_before_anything_is_computed_the_page_says_so(client, demo):
     assert "coverage.js" not in html
 
 
-def test_with_nothing_loaded_the_page_still_renders(client):
-    response = client.get(URL)
-    assert response.status_code == 200
+def test_with_nothing_loaded_the_old_address_goes_to_the_chooser_which_says_so(client):
+    assert client.get(URL).status_code == 404
+    response = client.get("/planning/coverage/", follow=True)
+    assert response.status_code == 200 and response.redirect_chain == [("/?next=planning%2Fcoverage%2F", 302)]
     assert 'data-testid="no-data"' in response.content.decode()
 
 

@@ -128,7 +128,7 @@ def most_isolated(facilities):
 def test_the_map_shows_a_marker_for_every_active_facility_and_place(map_page):
     page = map_page.open()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    expect(page.get_by_test_id("site-name"), NO_CHINESE).to_have_text("江宁路15分钟社区生活圈")
+    expect(page.get_by_test_id("site-name"), NO_CHINESE).to_have_text("江宁路街道15分钟社区生活圈")
     expect(map_page.markers()).to_have_count(Facility.objects.filter(active=True).count())
     expect(page.get_by_test_id("poi-marker")).to_have_count(PointOfInterest.objects.count())
     for facility in active_facilities():
@@ -230,7 +230,7 @@ def test_the_language_switch_flips_the_page_between_chinese_and_english(map_page
     expect(page.locator("html")).to_have_attribute("lang", "en")
     map_page.wait_for_map()
     expect(title).to_have_text(LEGEND_TITLE["en"])
-    expect(page.get_by_test_id("site-name")).to_have_text("Jiangning Road 15-minute life circle")
+    expect(page.get_by_test_id("site-name")).to_have_text("Jiangning Road Sub-district 15-minute life circle")
     facility = next((f for f in active_facilities() if f.name_en), None)
     if facility:
         detail = map_page.open_detail(facility.code)

@@ -152,7 +152,7 @@ def test_openapi_lists_the_planning_endpoints(client):
         assert path in paths
 
 
-PAGES = ["/planning/scenarios/", "/planning/siting/", "/planning/compare/", "/planning/dashboard/"]
+PAGES = ["/s/mini/planning/scenarios/", "/s/mini/planning/siting/", "/s/mini/planning/compare/", "/s/mini/planning/dashboard/"]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -171,15 +171,15 @@ def test_pages_render_for_planners(planner, scenario, url):
 
 
 def test_pages_in_chinese_and_english(planner, scenario):
-    zh = planner.get("/planning/scenarios/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    zh = planner.get("/s/mini/planning/scenarios/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "情景" in zh
     planner.cookies["django_language"] = "en"
-    en = planner.get("/planning/scenarios/").content.decode()
+    en = planner.get("/s/mini/planning/scenarios/").content.decode()
     assert "What-if scenarios" in en
 
 
 def test_scenario_page_forms_add_close_and_report_errors(planner, scenario):
-    url = f"/planning/scenarios/{scenario.pk}/"
+    url = f"/s/mini/planning/scenarios/{scenario.pk}/"
     page = planner.get(url + "?category=senior_meals")
     assert page.status_code == 200
     config = json.loads(page.content.decode().split('id="planning-config" type="application/json">')[1].split("</script>")[0])
@@ -197,49 +197,49 @@ def test_scenario_page_forms_add_close_and_report_errors(planner, scenario):
 
 
 def test_siting_page_runs_and_adds_sites_to_a_scenario(planner, scenario):
-    page = planner.post("/planning/siting/", {"category": "senior_meals", "model": "mclp", "k": "1",
+    page = planner.post("/s/mini/planning/siting/", {"category": "senior_meals", "model": "mclp", "k": "1",
                                               "candidates": "nodes", "time_limit": "10", "weight": "population"})
     assert page.status_code == 200
     content = page.content.decode()
     assert 'data-status="optimal"' in content and 'data-testid="sites"' in content
     sites = page.context["result"]["sites"]
-    added = planner.post("/planning/siting/", {"action": "add_to_scenario", "target": scenario.pk, "category": "senior_meals",
+    added = planner.post("/s/mini/planning/siting/", {"action": "add_to_scenario", "target": scenario.pk, "category": "senior_meals",
                                                "sites": json.dumps(sites), "capacity": ""})
     assert added.status_code == 302 and ScenarioFacility.objects.filter(scenario=scenario, origin="sited").count() == 1
-    bad = planner.post("/planning/siting/", {"category": "senior_meals", "model": "mclp", "k": "1",
+    bad = planner.post("/s/mini/planning/siting/", {"category": "senior_meals", "model": "mclp", "k": "1",
                                              "candidates": "points", "points": "121.44 31.23\nnonsense", "time_limit": "10"})
     assert "line 2" in bad.content.decode()
 
 
 def test_compare_and_dashboard_pages(planner, scenario):
     scenarios.add_facility(scenario, None, category="senior_meals", lon=NEAR_B[0], lat=NEAR_B[1])
-    page = planner.get(f"/planning/compare/?a=live&b={scenario.pk}")
+    page = planner.get(f"/s/mini/planning/compare/?a=live&b={scenario.pk}")
     content = page.content.decode()
     assert page.status_code == 200 and 'data-category="senior_meals"' in content
     meals = next(r for t in page.context["tiers"] for r in t["rows"] if r["category"] == "senior_meals")
     assert meals["share_a"] == 43 and meals["share_b"] > 43 and meals["gained"] > 0
-    dash = planner.get(f"/planning/dashboard/?state={scenario.pk}")
+    dash = planner.get(f"/s/mini/planning/dashboard/?state={scenario.pk}")
     cards = {c["grid"]: c for c in dash.context["cards"]}
     assert set(cards) == {"west", "east", None}
     east_meals = next(r for t in cards["east"]["tiers"] for r in t["rows"] if r["category"] == "senior_meals")
     assert east_meals["population_not_covered"] == east_meals["population"] - east_meals["population_covered"]
-    assert planner.get("/planning/dashboard/?state=12345").status_code == 404
+    assert planner.get("/s/mini/planning/dashboard/?state=12345").status_code == 404
 
 
 def test_reports_download_and_command(planner, scenario, tmp_path):
-    pdf = planner.get(f"/planning/report/?state={scenario.pk}&format=pdf")
+    pdf = planner.get(f"/s/mini/planning/report/?state={scenario.pk}&format=pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
-    csv_response = planner.get("/planning/report/?state=live&format=csv")
+    csv_response = planner.get("/s/mini/planning/report/?state=live&format=csv")
     rows = list(csv.DictReader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     meals = {r["grid"]: r for r in rows if r["category"] == "senior_meals"}
     assert meals["ALL"]["population"] == "2300" and meals["ALL"]["population_covered"] == "1000"
     assert meals["east"]["population_not_covered"] == "1300"
-    geo = json.loads(planner.get(f"/planning/report/?state={scenario.pk}&format=geojson").content)
+    geo = json.loads(planner.get(f"/s/mini/planning/report/?state={scenario.pk}&format=geojson").content)
     kinds = [f["properties"]["kind"] for f in geo["features"]]
     assert kinds.count("compound") == 3 and kinds.count("facility") == 3
     a = next(f for f in geo["features"] if f["properties"].get("code") == "a")
     assert a["properties"]["covered:senior_meals"] is True
-    assert planner.get("/planning/report/?format=xls").status_code == 404
+    assert planner.get("/s/mini/planning/report/?format=xls").status_code == 404
 
     out = tmp_path / "report.pdf"
     call_command("planning_report", str(out), "--scenario", "Plan A")
@@ -253,8 +253,8 @@ def test_reports_download_and_command(planner, scenario, tmp_path):
 
 
 def test_deleting_a_scenario_from_the_page(planner, scenario):
-    assert planner.post("/planning/scenarios/", {"action": "delete", "scenario": "abc"}).status_code == 404
-    response = planner.post("/planning/scenarios/", {"action": "delete", "scenario": scenario.pk})
+    assert planner.post("/s/mini/planning/scenarios/", {"action": "delete", "scenario": "abc"}).status_code == 404
+    response = planner.post("/s/mini/planning/scenarios/", {"action": "delete", "scenario": scenario.pk})
     assert response.status_code == 302 and not Scenario.objects.exists()
 
 

@@ -262,7 +262,7 @@ def test_a_later_day_moves_the_windows(world):
 def test_dashboard_page_shows_the_figures(world):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(make_staff(StaffRole.Role.ADMINISTRATOR, world.mini))
-    page = client.get("/planning/dashboard/")
+    page = client.get("/s/mini/planning/dashboard/")
     assert page.status_code == 200
     cards = {c["grid"]: c for c in page.context["cards"]}
     west = dict(cards["west"]["usage_lines"])
@@ -286,7 +286,7 @@ def test_dashboard_page_shows_the_figures(world):
     for key in ("babycare", "meals", "bookings", "care", "requests"):
         assert f'data-testid="usage-{key}"' in content
     assert "<td>2 / 2 (100%)</td>" in content and "<td>1 / 2 (50%)</td>" in content  # day care, care home
-    zh = client.get("/planning/dashboard/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    zh = client.get("/s/mini/planning/dashboard/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert zh.status_code == 200 and 'data-testid="usage-facilities"' in zh.content.decode()
 
 

@@ -9,7 +9,9 @@
   var config = JSON.parse(document.getElementById("map-config").textContent);
   var S = config.strings;
   var english = config.lang.indexOf("en") === 0;
-  var DEFAULT_CENTER = [31.2395, 121.4465]; // Jiangning Road Sub-district, used until data arrives
+  // Where the map opens until its layers arrive: the middle of the sub-district, from its data.
+  // A sub-district with no boundary and no facilities has no middle; the world view waits for data.
+  var START = config.center ? { center: config.center, zoom: 15 } : { center: [0, 0], zoom: 12 };
   var wide = window.matchMedia("(min-width: 900px)");
 
   var page = document.getElementById("map-page");
@@ -100,7 +102,7 @@
 
   var map = L.map("map", { minZoom: 12, maxZoom: 19, zoomSnap: 0.5, tapTolerance: 20 });
   map.attributionControl.setPosition("bottomleft"); // the detail panel covers the right side
-  map.setView(DEFAULT_CENTER, 15);
+  map.setView(START.center, START.zoom);
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   map.createPane("network").style.zIndex = 250; // under the areas (overlayPane is 400) and the markers
   map.createPane("areas").style.zIndex = 350;

@@ -1,7 +1,9 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 
+from lifecircle.community import scope
 from lifecircle.community.models import SubDistrict
 from lifecircle.planning import reports
 from lifecircle.planning.coverage import LIVE
@@ -17,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("output", help="file to write; '-' writes CSV or GeoJSON to standard output")
         parser.add_argument("--format", choices=["pdf", "csv", "geojson"], help="default: from the file's extension")
         parser.add_argument("--scenario", help="scenario id or name (default: the live directory)")
-        parser.add_argument("--subdistrict", help="sub-district code (default: the first one)")
+        parser.add_argument("--subdistrict", help="sub-district code (needed when several are loaded)")
         parser.add_argument("--date", help="the last day of the facility-use and request figures, YYYY-MM-DD "
                                            "(default: today)")
 
@@ -31,9 +33,14 @@ class Command(BaseCommand):
                 raise CommandError(f"--date '{date}' is not a date like 2026-06-01") from None
         if fmt not in ("pdf", "csv", "geojson"):
             raise CommandError(f"cannot tell the format from '{output}'; give --format pdf, csv or geojson")
-        target = (SubDistrict.objects.filter(code=subdistrict) if subdistrict else SubDistrict.objects.order_by("pk")).first()
-        if target is None:
-            raise CommandError(f"no sub-district '{subdistrict}'" if subdistrict else "no sub-district is loaded")
+        try:
+            target = scope.resolve(subdistrict)
+        except Http404:
+            raise CommandError(f"no sub-district '{subdistrict}'") from None
+        except scope.SubDistrictNotNamed:
+            loaded = ", ".join(SubDistrict.objects.order_by("code").values_list("code", flat=True))
+            raise CommandError(f"several sub-districts are loaded ({loaded}): name one with --subdistrict"
+                               if loaded else "no sub-district is loaded") from None
         state = LIVE
         if scenario:
             found = Scenario.objects.filter(subdistrict=target)

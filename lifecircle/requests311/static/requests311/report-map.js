@@ -19,16 +19,21 @@
     }
   }).addTo(map);
   if (grids.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
-  else map.setView([31.2395, 121.4465], 15); // Jiangning Road Sub-district
+  else map.setView([0, 0], 2); // no grids loaded yet: nothing to centre on
 
-  // the walking network, for orientation when there are no tiles
+  // the walking network of each sub-district with grids, for orientation when there are no tiles
   if (!tiles.url) {
-    fetch("/api/geo/network.geojson", { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) {
-        if (data) L.geoJSON(data, { style: { color: "#7d8590", weight: 1, opacity: 0.7 }, interactive: false }).addTo(map);
-      })
-      .catch(function () {});
+    var codes = {};
+    grids.features.forEach(function (feature) { codes[feature.properties.subdistrict] = true; });
+    Object.keys(codes).forEach(function (code) {
+      fetch("/api/geo/network.geojson?subdistrict=" + encodeURIComponent(code),
+            { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (data) L.geoJSON(data, { style: { color: "#7d8590", weight: 1, opacity: 0.7 }, interactive: false }).addTo(map);
+        })
+        .catch(function () {});
+    });
   }
 
   var marker = null;

@@ -1,0 +1,66 @@
+"""Which sub-district a page or an API call is about.
+
+One installation may run many sub-districts (a district runs one lifecircle for its 13 sub-districts
+and one town). Nothing here guesses: a sub-district is either named (in the URL, ``/s/<code>/``, or
+in the API's ``subdistrict`` parameter) or it is the only one loaded. With several loaded and none
+named, pages go to the chooser and the API answers 400 saying which parameter is missing; an
+unknown code is a 404. "The first sub-district loaded" is never a default.
+"""
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.urls import get_script_prefix
+from django.utils.translation import gettext as _
+
+from .models import SubDistrict
+
+
+class SubDistrictNotNamed(Exception):
+    """Several sub-districts are loaded (or none is) and the request did not say which one it means."""
+
+
+def sole_subdistrict():
+    """The sub-district when exactly one is loaded, else None (none loaded, or a choice to make)."""
+    found = list(SubDistrict.objects.order_by("pk")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def named(code):
+    """The sub-district with this code, or Http404 naming the code."""
+    try:
+        return SubDistrict.objects.get(code=code)
+    except SubDistrict.DoesNotExist:
+        raise Http404(_("There is no sub-district “%(code)s”.") % {"code": code[:64]}) from None
+
+
+def resolve(code=None):
+    """The sub-district named by ``code``, or the only one loaded when no code is given.
+
+    Raises Http404 for an unknown code and SubDistrictNotNamed when the choice is not clear.
+    """
+    if code:
+        return named(code)
+    only = sole_subdistrict()
+    if only is None:
+        raise SubDistrictNotNamed()
+    return only
+
+
+def subdistrict_page(view):
+    """A page of one sub-district, routed as ``/s/<code>/…``: the view receives the SubDistrict
+    instead of its code (404 for an unknown one), and ``request.subdistrict`` tells the shared
+    templates (site name, navigation) where the reader is."""
+    def wrapped(request, subdistrict, *args, **kwargs):
+        request.subdistrict = named(subdistrict)
+        return view(request, request.subdistrict, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    wrapped.__module__ = view.__module__
+    return wrapped
+
+
+def api_url(path, subdistrict=None):
+    """The address of an API endpoint, naming ``subdistrict`` when the answer depends on it."""
+    url = get_script_prefix() + "api/" + path
+    return url + "?" + urlencode({"subdistrict": subdistrict.code}) if subdistrict is not None else url
