@@ -29,6 +29,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Callable
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -62,6 +63,8 @@ class Holding:
     #: Called with the person's rows and the erasure before the rows are deleted or emptied, for an
     #: app's own rule (cancel meals not yet cooked); returns nothing.
     before_erase: Callable | None = None
+    #: False where "my data" shows the rows another way (the audit log, as "staff who read it").
+    listed: bool = True
 
     @property
     def label(self):
@@ -166,6 +169,33 @@ def subject_person(resident):
     return Person(resident, list(resident.household.children.all()), resident.user)
 
 
+def unregistered_links():
+    """Links to a person, or to a record about one, that no app has declared: ["app.Model.field"].
+
+    Every foreign key to a resident, child, household or account must be a registered link or an
+    actor field; every foreign key to a registered model must come from a registered model or one
+    declared not personal. The resident's, child's and household's own rows are erased here.
+    """
+    found = registry()
+    covered = {(h.model, path.split("__")[0]) for h in found.holdings for path in h.links + h.acted_by}
+    held = {h.model for h in found.holdings}
+    missing = []
+    for model in django_apps.get_models():
+        if model in person_models():
+            continue
+        for model_field in model._meta.concrete_fields:
+            if not model_field.is_relation:
+                continue
+            label = f"{model._meta.label}.{model_field.name}"
+            if model_field.related_model in person_models():
+                if (model, model_field.name) not in covered and label not in found.actor_fields:
+                    missing.append(label)
+            elif (model_field.related_model in held and model not in held
+                  and model._meta.label not in found.not_personal):
+                missing.append(label)
+    return missing
+
+
 # --- see and download (PIPL art. 45) ------------------------------------------------------------
 
 def check_may_see(actor, person):
@@ -225,6 +255,8 @@ def collect(resident):
     person = subject_person(resident)
     apps = {}
     for holding in registry().holdings:
+        if not holding.listed:
+            continue
         rows = holding.model.objects.filter(person.match(holding.model, holding.links + holding.acted_by))
         rows = [serialise(row) for row in rows.order_by("pk")]
         if rows:

@@ -12,7 +12,7 @@ register(StaffRole, links=("user",), on_erase=DELETE)
 register(Notification, links=("user",), on_erase=DELETE)
 # The audit log is the sub-district's record of who read what; it is kept for its retention period
 # and then deleted (apply_retention). It names the tombstone after erasure, never the person.
-register(AccessLog, links=("resident", "child"), on_erase=KEEP)
+register(AccessLog, links=("resident", "child"), on_erase=KEEP, listed=False)  # "my data" lists it as staff reads
 register(RightsRequest, links=("resident",), acted_by=("submitted_by",), on_erase=KEEP,
          blank=("details", "new_value", "response"))
 
