@@ -1,4 +1,5 @@
 """Model fields for personal data encrypted at rest (see crypto.py)."""
+from django import forms
 from django.db import models
 
 from . import crypto
@@ -18,3 +19,6 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return crypto.encrypt(value) if value else value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"widget": forms.TextInput, **kwargs})  # one line, as before encryption

@@ -61,7 +61,7 @@ class Resident(models.Model):
     household = models.ForeignKey(Household, models.PROTECT, related_name="members")
     name = models.CharField(_("name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    id_number = EncryptedTextField(_("ID number"), blank=True)
+    id_number = EncryptedTextField(_("ID number"), max_length=30, blank=True)
     id_number_hash = models.CharField(_("ID number look-up hash"), max_length=64, blank=True, editable=False,
                                       db_index=True)
     birth_date = models.DateField(_("birth date"))

@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='resident',
             name='id_number',
-            field=lifecircle.accounts.fields.EncryptedTextField(blank=True, verbose_name='ID number'),
+            field=lifecircle.accounts.fields.EncryptedTextField(blank=True, max_length=30, verbose_name='ID number'),
         ),
         migrations.AddConstraint(
             model_name='resident',
