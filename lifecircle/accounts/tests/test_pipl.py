@@ -244,3 +244,14 @@ def test_erasure_is_asked_with_confirmation_and_carried_out_by_an_administrator(
     assert grandma.erased_at and grandma.name == "已删除" and grandma.user is None
     assert (item.status, item.details, item.resolved_by) == ("applied", "", admin)
     assert family["mother"].household.members.living().count() == 1
+
+
+def test_deleting_a_resident_in_the_staff_console_erases_them(client, family):
+    grandma = family["grandma"]
+    client.force_login(family["admin"])
+    url = f"/admin/accounts/resident/{grandma.pk}/delete/"
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    tomb = Resident.objects.get(pk=grandma.pk)
+    assert tomb.erased_at and tomb.name == "已删除" and tomb.id_number == ""
+    assert AccessLog.objects.filter(action="erase", resident=tomb, user=family["admin"]).exists()
