@@ -74,7 +74,10 @@ class Holding:
         if self.on_erase not in (KEEP, DELETE):
             raise ValueError(f"{self.label}: on_erase must be KEEP or DELETE")
         for name in (*self.blank, *self.detach):
-            self.model._meta.get_field(name)  # a typo fails at start-up, not at the first erasure
+            self.model._meta.get_field(name)  # a typo fails on first use, not at the first erasure
+        for path in (*self.links, *self.acted_by):
+            if link_target(self.model, path) not in person_models():
+                raise ValueError(f"{self.label}.{path} does not lead to a resident, child, household or account")
 
 
 @dataclass
@@ -206,6 +209,8 @@ def check_may_see(actor, person):
 def _value(obj, model_field):
     if model_field.is_relation:
         related = getattr(obj, model_field.name)
+        if isinstance(related, get_user_model()):  # a staff member: masked, as in "who read it"
+            return mask_name(related.get_full_name() or related.username)
         return None if related is None else str(related)
     value = getattr(obj, model_field.attname)
     if isinstance(value, (datetime.date, datetime.datetime, datetime.time)):
@@ -217,9 +222,13 @@ def _value(obj, model_field):
     return value
 
 
-def serialise(obj, skip=("id_number_hash", "password")):
-    fields = [f for f in obj._meta.concrete_fields if f.name not in skip]
-    return {f.name: _value(obj, f) for f in fields}
+def _fields(model, skip=("id_number_hash", "password")):
+    return [f for f in (*model._meta.concrete_fields, *model._meta.many_to_many) if f.name not in skip]
+
+
+def serialise(obj):
+    return {f.name: [str(item) for item in getattr(obj, f.name).all()] if f.many_to_many else _value(obj, f)
+            for f in _fields(type(obj))}
 
 
 def _user_data(user):
@@ -263,7 +272,7 @@ def collect(resident):
             meta = holding.model._meta
             section = apps.setdefault(meta.app_label, {"app": str(meta.app_config.verbose_name), "holdings": []})
             section["holdings"].append({"model": holding.label, "label": str(meta.verbose_name_plural),
-                                        "columns": {f.name: str(f.verbose_name) for f in meta.concrete_fields},
+                                        "columns": {f.name: str(f.verbose_name) for f in _fields(holding.model)},
                                         "rows": rows})
     return {
         "generated_at": timezone.now().isoformat(),

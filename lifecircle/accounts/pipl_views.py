@@ -38,6 +38,12 @@ def _person(request, actor):
     return person
 
 
+def _cell(value):
+    if value is None:
+        return ""
+    return ", ".join(value) if isinstance(value, list) else value
+
+
 def _tables(apps):
     """The collected rows as (app name, [(label, header, rows)]) for the page's tables."""
     for section in apps.values():
@@ -45,7 +51,7 @@ def _tables(apps):
         for holding in section["holdings"]:
             names = [name for name in holding["columns"] if name != "id"]
             tables.append((holding["label"], [holding["columns"][n] for n in names],
-                           [["" if row[n] is None else row[n] for n in names] for row in holding["rows"]]))
+                           [[_cell(row[n]) for n in names] for row in holding["rows"]]))
         yield section["app"], tables
 
 
