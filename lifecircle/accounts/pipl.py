@@ -35,6 +35,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import ProtectedError, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -373,7 +374,7 @@ def resolve(user, pk, apply, response=""):
         for person in {resident, found.submitted_by} - {None}:
             notify(person.user, "information",
                    _("Your correction request was carried out") if apply else _("Your correction request was refused"),
-                   response or _("The record now reads as you asked."), url="/accounts/me/data/")
+                   response or _("The record now reads as you asked."), url=reverse("accounts:my_data"))
     return found
 
 
