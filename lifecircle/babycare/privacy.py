@@ -2,8 +2,9 @@
 
 An application is the child's: erasing a parent whose partner stays keeps it (the applicant then
 names the tombstone). When the child is erased too, applications that never led to a place are
-deleted, and a place they held is offered to the next family; placements and attendance are kept
-for the centre's records, notes emptied, and a placement under way ends today.
+deleted; a placement and its attendance are kept for the centre's records, notes emptied, and a
+placement not yet ended is withdrawn and ends today (or on its first day). Every place freed is
+offered to the next family once the erasure commits.
 """
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +16,13 @@ from .services import fill_free_places
 
 
 def close_erased_childrens_applications(applications, person):
-    never_placed = applications.filter(placement__isnull=True)
-    freed_groups = set(never_placed.filter(status__in=Application.HOLDING).values_list("age_group_id", flat=True))
-    never_placed.delete()
-    Placement.objects.filter(application__in=applications, ended_on__isnull=True).update(
-        ended_on=timezone.localdate())
+    now = timezone.now()
+    freed_groups = set(applications.filter(status__in=Application.HOLDING).values_list("age_group_id", flat=True))
+    applications.filter(placement__isnull=True).delete()
+    for placement in Placement.objects.filter(application__in=applications, ended_on__isnull=True):
+        placement.ended_on = max(timezone.localdate(now), placement.starts_on)
+        placement.save(update_fields=["ended_on"])
+    applications.filter(status__in=Application.ACTIVE).update(status=Application.Status.WITHDRAWN, closed_at=now)
     for group_id in freed_groups:
         transaction.on_commit(lambda group_id=group_id: fill_free_places(group_id))
 

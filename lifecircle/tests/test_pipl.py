@@ -136,6 +136,9 @@ def person():
     bookings.Registration.objects.create(event=event, resident=her, registered_by=her, status="confirmed")
     bookings.Registration.objects.create(event=event, child=child, registered_by=her, status="confirmed")
     bookings.CalendarToken.objects.create(resident=her, token="t" * 40)
+    full = bookings.Event.objects.create(facility=centre, title="春游", start=at(3), end=at(3, 16), capacity=1)
+    bookings.Registration.objects.create(event=full, resident=her, registered_by=her, status="confirmed")
+    bookings.Registration.objects.create(event=full, resident=neighbour, registered_by=neighbour, status="waitlisted")
 
     # participation: a proposal, a comment, a support, a letter to a representative
     process = participation.Process.objects.create(subdistrict=mini, slug="p", title="议事")
@@ -207,7 +210,8 @@ def test_deleting_her_is_refused_by_the_database_but_erasure_works(person):
 
     assert personal_text() == []  # no text field of any remaining row names her, her grandchild, phone, ID, e-mail
     assert {model: model.objects.count() for model in kept} == kept  # the records others need all stay
-    for model in (Consent, Notification, eldercare.HealthCheck, eldercare.HealthConsent, meals.DeliveryNeed,
+    assert not Notification.objects.filter(user_id=user_pk).exists()
+    for model in (Consent, eldercare.HealthCheck, eldercare.HealthConsent, meals.DeliveryNeed,
                   participation.Thread, participation.ThreadMessage, bookings.CalendarToken):
         assert model.objects.count() == 0, model  # in this fixture every such row is hers
     assert not get_user_model().objects.filter(pk=user_pk).exists() and report["account"] == ("deleted", 1)
@@ -220,7 +224,12 @@ def test_deleting_her_is_refused_by_the_database_but_erasure_works(person):
     orders = meals.MealOrder.objects.filter(resident=tomb)
     assert sorted(orders.values_list("status", flat=True)) == ["cancelled", "placed"]
     assert bookings.Booking.objects.filter(booker=tomb, status="confirmed").count() == 1
-    assert babycare.Application.objects.filter(child=child).count() == 1  # the waiting one went, the placed one stays
+    # the waiting application went; the placed one stays, withdrawn, its placement ended today
+    assert list(babycare.Application.objects.filter(child=child).values_list("status", flat=True)) == ["withdrawn"]
+    assert babycare.Placement.objects.get().ended_on == timezone.localdate()
+    # her place on the trip to come goes to the neighbour on the waitlist
+    trip = {r.resident_id: r.status for r in bookings.Registration.objects.filter(event__title="春游")}
+    assert trip == {tomb.pk: "cancelled", person["neighbour"].pk: "confirmed"}
     assert eldercare.Admission.objects.get(resident=tomb).end == timezone.localdate()
     # the neighbour's own order, which she placed, is untouched; the audit log names the tombstone
     assert meals.MealOrder.objects.get(pk=person["neighbours_order"].pk).delivery_address == "陈建国 6号楼"
