@@ -111,6 +111,8 @@ def person():
     activity = eldercare.Activity.objects.create(facility=canteen, title="太极", start=at(-2), end=at(-2, 11),
                                                  capacity=20)
     eldercare.ActivitySignup.objects.create(activity=activity, resident=her, signed_up_by=her)
+    outing = eldercare.Activity.objects.create(facility=canteen, title="郊游", start=at(4), end=at(4, 15), capacity=20)
+    eldercare.ActivitySignup.objects.create(activity=outing, resident=her, signed_up_by=her)
 
     # baby care: a waiting application (deleted with the child) and a placement with attendance (kept)
     programme = babycare.CareProgramme.objects.create(facility=babycare_centre, centre_type="intergenerational")
@@ -163,6 +165,8 @@ def person():
     shift = volunteers.Shift.objects.create(role=volunteers.Role.objects.create(activity=work, name="清扫员"),
                                             starts_at=at(-3), ends_at=at(-3, 12), capacity=5)
     volunteers.SignUp.objects.create(shift=shift, volunteer=volunteer)
+    next_shift = volunteers.Shift.objects.create(role=shift.role, starts_at=at(6), ends_at=at(6, 12), capacity=5)
+    volunteers.SignUp.objects.create(shift=next_shift, volunteer=volunteer)
     volunteers.HoursRecord.objects.create(volunteer=volunteer, activity=work, shift=shift, date=timezone.localdate(),
                                           hours=Decimal("2"), note=f"{NAME} 表现好", recorded_by=staff)
     volunteers.Certificate.objects.create(volunteer=volunteer, name=NAME, total_hours=Decimal("2"))
@@ -227,6 +231,10 @@ def test_deleting_her_is_refused_by_the_database_but_erasure_works(person):
     # the waiting application went; the placed one stays, withdrawn, its placement ended today
     assert list(babycare.Application.objects.filter(child=child).values_list("status", flat=True)) == ["withdrawn"]
     assert babycare.Placement.objects.get().ended_on == timezone.localdate()
+    # what is still to come is cancelled, what happened stays as it was
+    assert dict(eldercare.ActivitySignup.objects.values_list("activity__title", "status")) == {
+        "太极": "signed_up", "郊游": "cancelled"}
+    assert sorted(volunteers.SignUp.objects.values_list("status", flat=True)) == ["cancelled", "signed_up"]
     # her place on the trip to come goes to the neighbour on the waitlist
     trip = {r.resident_id: r.status for r in bookings.Registration.objects.filter(event__title="春游")}
     assert trip == {tomb.pk: "cancelled", person["neighbour"].pk: "confirmed"}
