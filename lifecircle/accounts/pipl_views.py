@@ -1,11 +1,15 @@
 """The resident's "my data" pages (see, download, ask for a correction or erasure) and the staff
 pages that resolve those requests. The rules are in pipl.py; these pages only ask and show."""
 import csv
+import datetime
 import io
 import json
 import zipfile
 
+from django.apps import apps as django_apps
 from django.contrib.auth.decorators import login_required
+from django.db import models
+from django.template.defaultfilters import yesno
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -38,10 +42,23 @@ def _person(request, actor):
     return person
 
 
-def _cell(value):
-    if value is None:
+def _cell(model_field, value):
+    """A downloaded value as a person reads it: labels for codes, yes/no, local times."""
+    if value is None or value == "":
         return ""
-    return ", ".join(value) if isinstance(value, list) else value
+    if isinstance(value, list):
+        return ", ".join(value)
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return yesno(value)
+    if isinstance(model_field, models.DateTimeField):
+        return _local(value)
+    return value
+
+
+def _local(iso_moment):
+    return f"{timezone.localtime(datetime.datetime.fromisoformat(iso_moment)):%Y-%m-%d %H:%M}"
 
 
 def _tables(apps):
@@ -49,9 +66,11 @@ def _tables(apps):
     for section in apps.values():
         tables = []
         for holding in section["holdings"]:
+            model = django_apps.get_model(holding["model"])
             names = [name for name in holding["columns"] if name != "id"]
+            fields = [model._meta.get_field(name) for name in names]
             tables.append((holding["label"], [holding["columns"][n] for n in names],
-                           [[_cell(row[n]) for n in names] for row in holding["rows"]]))
+                           [[_cell(f, row[f.name]) for f in fields] for row in holding["rows"]]))
         yield section["app"], tables
 
 
@@ -61,6 +80,7 @@ def _page(request, actor, person, error="", status=200):
     resident = data["resident"]
     context = {
         "sections": list(_tables(data["apps"])), "sent": request.GET.get("sent") == "1",
+        "reads": [{**read, "at": _local(read["at"])} for read in data["staff_reads"]],
         "actor": actor, "person": person, "people": adults, "data": data, "error": error,
         "masked": {"phone": mask_phone(resident["phone"]), "id_number": mask_id_number(resident["id_number"])},
         "fields": RightsRequest.Field.choices,
