@@ -23,6 +23,12 @@ model and fail when one is in none of these lists, so a new app cannot forget it
 
 Deleting a user account erases its resident first (a ``pre_delete`` signal in apps.py).
 
+**Corrections** are asked by the resident (or whoever acts for them with consent) and resolved
+by staff who may see the resident: applied, or refused with a reason; the resident is told.
+
+Every change here checks before it writes and runs in one transaction: a refused request changes
+nothing, and a staff member's reading of a request is logged like any other read of personal data.
+
 **Retention** rules (``register_retention``) are applied by ``manage.py apply_retention``.
 """
 import datetime
