@@ -181,7 +181,8 @@ def privacy_requests(request):
     _require_staff(request)
     found = pipl.requests_for_staff(request.user)
     return render(request, "accounts/privacy_requests.html", {
-        "open": found.filter(status=RightsRequest.Status.OPEN), "done": found.exclude(status=RightsRequest.Status.OPEN)[:50],
+        "open": found.filter(status=RightsRequest.Status.OPEN),
+        "done": found.exclude(status=RightsRequest.Status.OPEN)[:50],
     })
 
 

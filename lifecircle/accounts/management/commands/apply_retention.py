@@ -16,4 +16,5 @@ class Command(BaseCommand):
         verb = "would be removed or emptied" if dry_run else "removed or emptied"
         for label, days, count in results:
             self.stdout.write(f"{label}: {count} {verb} (older than {days} days)")
-        self.stdout.write(f"{sum(count for _, _, count in results)} in all{' (dry run: nothing changed)' if dry_run else ''}")
+        total = sum(count for _, _, count in results)
+        self.stdout.write(f"{total} in all" + (" (dry run: nothing changed)" if dry_run else ""))
