@@ -21,6 +21,15 @@ if PRODUCTION:
 else:
     SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-development-key-do-not-use-in-production")
 
+# ID numbers are encrypted with this Fernet key (accounts/crypto.py); `check --deploy` requires it.
+FIELD_ENCRYPTION_KEY = os.environ.get("LIFECIRCLE_FIELD_KEY", "")
+# Retention (days), applied by `manage.py apply_retention`: the audit log of staff reads is kept at
+# least six months (Cybersecurity Law art. 21(3), network logs "not less than six months"); closed
+# records (withdrawn applications, closed requests' contact details, resolved data requests) go
+# after LIFECIRCLE_RETAIN_CLOSED_DAYS, "the shortest period needed" (PIPL art. 19).
+RETAIN_AUDIT_LOG_DAYS = int(os.environ.get("LIFECIRCLE_RETAIN_AUDIT_LOG_DAYS", "365"))
+RETAIN_CLOSED_DAYS = int(os.environ.get("LIFECIRCLE_RETAIN_CLOSED_DAYS", str(3 * 365)))
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

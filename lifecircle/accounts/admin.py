@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import permissions
+from . import permissions, pipl
 from .models import AccessLog, Child, Consent, Household, Resident, StaffRole
 
 
@@ -49,6 +49,18 @@ class ResidentAdmin(PersonalDataAdmin):
     def verify(self, request, queryset):
         for resident in queryset:
             resident.verify(request.user)
+
+    # "Delete" erases (pipl.erase_resident): the records others must keep block a real delete.
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, _protected = super().get_deleted_objects(objs, request)
+        return [str(obj) for obj in objs], counts, perms_needed, []
+
+    def delete_model(self, request, obj):
+        pipl.erase_resident(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for resident in queryset.filter(erased_at__isnull=True):
+            pipl.erase_resident(resident, by=request.user)
 
 
 @admin.register(Child)

@@ -1,5 +1,11 @@
-"""Residents, households, consent to act for another, staff roles, and the audit log of staff
-reads of personal data."""
+"""Residents, households, consent to act for another, staff roles, the audit log of staff reads of
+personal data, and residents' requests under the Personal Information Protection Law.
+
+ID numbers are encrypted at rest (``fields.EncryptedTextField``); ``id_number_hash`` (a keyed
+HMAC) finds and de-duplicates them. An erased resident keeps their row as a tombstone with every
+personal field emptied (``erased_at`` set), so the records others must keep (meal statements,
+attendance, volunteer hours) still add up without saying whose they were.
+"""
 import datetime
 
 from django.conf import settings
@@ -11,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from lifecircle.community.models import Compound, Grid, SubDistrict
 from lifecircle.directory.models import Facility
 
+from . import crypto
+from .fields import EncryptedTextField
 from .masking import mask_name
+
+#: What an erased resident's or child's name becomes: a marker, never a person.
+ERASED_NAME = "已删除"
 
 
 def age_on(birth_date, day):
@@ -34,6 +45,15 @@ class Household(models.Model):
         return f"{self.compound} {self.address}".strip()
 
 
+class ResidentQuerySet(models.QuerySet):
+    def with_id_number(self, id_number):
+        """Residents with this ID number, found by its keyed hash (the number itself is encrypted)."""
+        return self.filter(id_number_hash=crypto.lookup_hash(id_number)) if id_number.strip() else self.none()
+
+    def living(self):
+        return self.filter(erased_at__isnull=True)
+
+
 class Resident(models.Model):
     """A person living in the sub-district; verified by staff before using its services."""
 
@@ -41,21 +61,43 @@ class Resident(models.Model):
     household = models.ForeignKey(Household, models.PROTECT, related_name="members")
     name = models.CharField(_("name"), max_length=100)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=30, blank=True)
+    id_number = EncryptedTextField(_("ID number"), max_length=30, blank=True)
+    id_number_hash = models.CharField(_("ID number look-up hash"), max_length=64, blank=True, editable=False,
+                                      db_index=True)
     birth_date = models.DateField(_("birth date"))
     health_notes = models.TextField(_("health and dietary notes"), blank=True)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("verified by")
     )
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
+
+    objects = ResidentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resident")
         verbose_name_plural = _("residents")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_hash"], condition=~models.Q(id_number_hash=""),
+                                    name="one_resident_per_id_number",
+                                    violation_error_message=_("Another resident has this ID number.")),
+        ]
 
     def __str__(self):
+        if self.erased_at:
+            return str(_("erased resident"))
         return mask_name(self.name)  # __str__ shows up in lists and logs, where the whole name is not needed
+
+    def clean(self):
+        self.id_number_hash = crypto.lookup_hash(self.id_number)  # before the uniqueness check runs
+
+    def save(self, *args, **kwargs):
+        self.id_number_hash = crypto.lookup_hash(self.id_number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "id_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "id_number_hash"}
+        super().save(*args, **kwargs)
 
     @property
     def is_verified(self):
@@ -81,6 +123,7 @@ class Child(models.Model):
     name = models.CharField(_("name"), max_length=100)
     birth_date = models.DateField(_("birth date"))
     health_notes = models.TextField(_("health notes (allergies, needs)"), blank=True)
+    erased_at = models.DateTimeField(_("personal data erased"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("child")
@@ -164,3 +207,52 @@ class AccessLog(models.Model):
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
         ordering = ["-at"]
+
+
+class RightsRequest(models.Model):
+    """A resident's request under PIPL arts. 46–47: correct something held about them, or erase it.
+
+    The resident (or someone acting for them with consent) writes what is wrong; staff who may see
+    the resident resolve it, applying or refusing with a reason, and the resident is told. Erasure
+    is carried out by an administrator (``pipl.erase_resident``); the request row stays, emptied
+    of its text, as the record that it was done.
+    """
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("correction")
+        ERASURE = "erasure", _("erasure")
+
+    class Field(models.TextChoices):
+        NAME = "name", _("name")
+        PHONE = "phone", _("phone")
+        ID_NUMBER = "id_number", _("ID number")
+        BIRTH_DATE = "birth_date", _("birth date")
+        HEALTH_NOTES = "health_notes", _("health and dietary notes")
+        OTHER = "other", _("something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        APPLIED = "applied", _("done")
+        REFUSED = "refused", _("refused")
+
+    resident = models.ForeignKey(Resident, models.CASCADE, related_name="rights_requests", verbose_name=_("resident"))
+    submitted_by = models.ForeignKey(Resident, models.SET_NULL, null=True, blank=True, related_name="+",
+                                     verbose_name=_("submitted by"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    field = models.CharField(_("what is wrong"), max_length=20, choices=Field.choices, blank=True)
+    details = models.TextField(_("details"), blank=True)
+    new_value = models.CharField(_("correct value"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    response = models.TextField(_("answer"), blank=True)
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+                                    verbose_name=_("resolved by"))
+
+    class Meta:
+        verbose_name = _("personal data request")
+        verbose_name_plural = _("personal data requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.resident}"

@@ -20,7 +20,7 @@ def production_env(tmp_path, **extra):
     env.update({
         "LIFECIRCLE_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
         "LIFECIRCLE_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
-        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_SSL_REDIRECT": "0", "LIFECIRCLE_FIELD_KEY": "x9aWZM2sqbE1tS8QdV6mHk0Jr3uYpL7cNfGe4oTiBwA=",
     })
     env.update(extra)
     return env
@@ -41,6 +41,13 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     del env["SECRET_KEY"]
     result = manage("check", env=env)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_check_deploy_fails_without_a_field_key(tmp_path):
+    env = production_env(tmp_path)
+    del env["LIFECIRCLE_FIELD_KEY"]
+    result = manage("check", "--deploy", env=env)
+    assert result.returncode != 0 and "LIFECIRCLE_FIELD_KEY" in result.stderr
 
 
 def free_port():

@@ -1,0 +1,28 @@
+"""What residents' requests hold about a person (see accounts/pipl.py): a request and its updates
+are the sub-district's record of a problem in a public place, so they stay; who reported it (the
+link, name, phone, e-mail, account and device) goes. Closed requests lose the same fields after
+the retention period for closed records."""
+from django.db.models import Q
+
+from lifecircle.accounts.pipl import KEEP, register, register_actor_fields, register_retention
+
+from .models import RequestUpdate, ServiceRequest
+
+CONTACT_FIELDS = ("email", "phone", "first_name", "last_name", "account_id", "device_id")
+
+register(ServiceRequest, links=("resident", "reporter"), on_erase=KEEP, blank=CONTACT_FIELDS,
+         detach=("resident", "reporter"))
+register(RequestUpdate, links=("request__resident", "request__reporter"), on_erase=KEEP)
+register_actor_fields("the staff member who answered", "requests311.RequestUpdate.author")
+
+
+def _closed_with_contact(cutoff):
+    has_contact = Q(resident__isnull=False) | Q(reporter__isnull=False)
+    for name in CONTACT_FIELDS:
+        has_contact |= ~Q(**{name: ""})
+    return ServiceRequest.objects.filter(state=ServiceRequest.State.CLOSED, closed_at__lt=cutoff).filter(
+        has_contact)
+
+
+register_retention("contact details of closed requests", _closed_with_contact, "RETAIN_CLOSED_DAYS",
+                   updates={**{name: "" for name in CONTACT_FIELDS}, "resident": None, "reporter": None})
