@@ -29,6 +29,8 @@ WGS84 = "wgs84"
 GCJ02 = "gcj02"
 BD09 = "bd09"
 SYSTEMS = (WGS84, GCJ02, BD09)
+#: How each system is written for people.
+LABELS = {WGS84: "WGS84", GCJ02: "GCJ-02", BD09: "BD-09"}
 
 #: The spellings a planner might use for each system (compared lower-case, spaces/dashes/underscores removed).
 ALIASES = {
