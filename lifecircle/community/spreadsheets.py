@@ -314,6 +314,7 @@ def opening_hours(text):
     osm = osm.replace("、", ",").replace("，", ",").replace("；", ";").replace("：", ":")
     osm = re.sub(r"(?<!\d)(\d):(\d\d)", r"0\1:\2", osm)
     osm = re.sub(r"([A-Z][a-z])(\d)", r"\1 \2", osm)
+    osm = re.sub(r"\s*;\s*", "; ", re.sub(r"\s*,\s*", ",", osm))
     osm = re.sub(r"\s+", " ", osm).strip()
     try:
         hours.parse(osm)
@@ -336,7 +337,11 @@ def _coordinates(raw, system):
             return None, None
         if not lon or not lat:
             raise ValueError("gives only one of longitude and latitude")
-    lon, lat = check_lon_lat(lon, lat)
-    if not in_china(lon, lat) and in_china(lat, lon):
+    try:
+        swapped = not in_china(float(lon), float(lat)) and in_china(float(lat), float(lon))
+    except ValueError:
+        swapped = False  # check_lon_lat says what is wrong
+    if swapped:
         raise ValueError(f"longitude {lon} and latitude {lat} look swapped")
+    lon, lat = check_lon_lat(lon, lat)
     return to_wgs84(lon, lat, system)
