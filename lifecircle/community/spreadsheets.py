@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lifecircle.directory import hours
-from lifecircle.geo.coordinates import in_china, parse_system, to_wgs84
+from lifecircle.geo.coordinates import WGS84, in_china, parse_system, to_wgs84
 from lifecircle.geography import check_lon_lat
 
 #: Accepted headers per field, compared after :func:`_header_key` (NFKC, lower case, no spaces or units).
@@ -338,7 +338,9 @@ def _coordinates(raw, system):
         if not lon or not lat:
             raise ValueError("gives only one of longitude and latitude")
     try:
-        swapped = not in_china(float(lon), float(lat)) and in_china(float(lat), float(lon))
+        # Latitude beyond 90°, or a Chinese map's point that lands in China only once swapped.
+        swapped = in_china(float(lat), float(lon)) and (
+            abs(float(lat)) > 90 or (system != WGS84 and not in_china(float(lon), float(lat))))
     except ValueError:
         swapped = False  # check_lon_lat says what is wrong
     if swapped:
