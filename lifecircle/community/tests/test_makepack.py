@@ -145,7 +145,7 @@ BAD = {
         lambda t: {"compounds": Source(write(t, "c.csv", "名称,经度,纬度\n甲,24.90,60.17\n"), "wgs84")},
         "c.csv, row 2: lies outside the sub-district (24.900000, 60.170000 in WGS84, about 1991 m away)"),
     "address not in the extract": (lambda t: {"compounds": Source(write(t, "c.csv", "名称,地址\n甲,Nowhere 1\n"))},
-                                   "c.csv, row 2: no coordinates, and no OSM object near the sub-district"),
+                                   "c.csv, row 2: no coordinates, and no OSM object in the sub-district"),
     "broken OSM file": (lambda t: {"osm": write(t, "x.osm", "<osm><node id='1' lat='60.1'")}, "x.osm"),
     "boundary file missing": (lambda t: {"boundary": t / "none.geojson"},
                               "neither an OSM relation id nor an existing GeoJSON file"),
