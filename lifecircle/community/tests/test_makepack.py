@@ -208,3 +208,44 @@ def test_the_network_file_is_walkable_ways_with_all_their_nodes(keskusta):
     in_extract = {way.id: sum(node.location.valid() for node in way.nodes)
                   for way in source.with_filter(osmium.filter.IdFilter(written)) if way.is_way()}
     assert len(written) > 1000 and written == in_extract
+
+
+@pytest.mark.django_db
+def test_grids_from_a_geojson_in_gcj02_place_the_compounds(tmp_path):
+    from lifecircle.geo.coordinates import GCJ02, from_wgs84
+
+    def square(west, east):
+        ring = [(west, 60.166), (east, 60.166), (east, 60.175), (west, 60.175), (west, 60.166)]
+        return [[list(from_wgs84(lon, lat, GCJ02)) for lon, lat in ring]]
+
+    grids = tmp_path / "grids.geojson"
+    grids.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"编号": "w", "网格名称": "西网格"},
+         "geometry": {"type": "Polygon", "coordinates": square(24.936, 24.950)}},
+        {"type": "Feature", "properties": {"code": "e", "name": "东网格"},
+         "geometry": {"type": "Polygon", "coordinates": square(24.950, 24.956)}},
+    ]}, ensure_ascii=False))
+    helsinki_pack(tmp_path / "pack", grids=grids, grids_system="gcj02")
+    load_pack(tmp_path / "pack")
+    placed = {c.name: c.grid.code for c in Compound.objects.select_related("grid")}
+    assert placed == {"北区小区": "w", "东区小区": "e", "中区小区": "w", "南区小区": "w"}
+
+
+def test_a_broken_grid_is_named(tmp_path):
+    grids = tmp_path / "grids.geojson"
+    grids.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "bad", "name": "坏网格"},
+         "geometry": {"type": "Polygon", "coordinates": [[[24.94, 60.17], [24.95, 60.175], [24.95, 60.17],
+                                                          [24.94, 60.175], [24.94, 60.17]]]}}]}))
+    with pytest.raises(MakePackError, match=r"grids grids.geojson, feature 0 \(bad\): boundary polygon is invalid"):
+        helsinki_pack(tmp_path / "pack", grids=grids)
+    assert not (tmp_path / "pack").exists()
+
+
+def test_a_staff_row_replaces_the_osm_facility_it_describes(tmp_path):
+    sheet = write(tmp_path, "f.csv", "设施名称,类别,容量,经度,纬度\nKansalliskirjasto,图书馆与阅读点,120,24.9494,60.1704\n")
+    report = helsinki_pack(tmp_path / "pack", facilities=Source(sheet, "wgs84"), compounds=None)
+    national = [f for f in features(tmp_path / "pack", "facilities.geojson")
+                if f["properties"]["name"] == "Kansalliskirjasto"]
+    assert [f["properties"].get("capacity") for f in national] == [120]
+    assert "replaced by the staff's spreadsheet" in report.text()
