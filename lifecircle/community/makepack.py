@@ -459,53 +459,49 @@ def _osm_facilities(found, report):
         if not inside:
             outside += 1
             continue
-        opening = tags.get("opening_hours", "")
-        try:
-            hours.parse(opening)
-        except hours.HoursError:
-            hours_dropped.append(code)
-            opening = ""
-        capacity = tags.get("capacity", "")
-        props = {
-            "code": code, "name": tags.get("name:zh") or tags.get("name") or f"{category} ({code})",
-            "name_en": tags.get("name:en", ""), "category": category, "address": _osm_address(tags),
-            "opening_hours": opening, "phone": tags.get("phone") or tags.get("contact:phone", ""),
-            "website": tags.get("website", "")[:200], "operator": tags.get("operator", "")[:200],
-            "description": OSM_CREDIT,
-        }
-        if capacity.isdigit():
-            props["capacity"] = int(capacity)
+        name = tags.get("name:zh") or tags.get("name") or f"{category} ({code})"
+        props = {**_osm_place(code, name, tags, hours_dropped), "category": category,
+                 "phone": tags.get("phone") or tags.get("contact:phone", ""), "operator": tags.get("operator", "")[:200]}
+        if tags.get("capacity", "").isdigit():
+            props["capacity"] = int(tags["capacity"])
         features.append(point_feature(lon, lat, props))
     report.add(f"OSM facilities: {len(features)} inside the boundary through the tag mapping"
                + (f"; {outside} more in the walking buffer outside it were left out" if outside else "") + ".")
-    if hours_dropped:
-        report.add(f"OSM opening hours not understood, left empty: {', '.join(hours_dropped)}.")
+    _report_hours(report, hours_dropped)
     return features
 
 
 def _osm_pois(found, report):
-    features, unnamed, outside = [], 0, 0
+    features, unnamed, hours_dropped = [], 0, []
     for code, lon, lat, kind, tags, inside in found.pois:
-        if not inside:
-            outside += 1
-            continue
         name = tags.get("name:zh") or tags.get("name")
-        if not name:
+        if inside and not name:
             unnamed += 1
-            continue
-        opening = tags.get("opening_hours", "")
-        try:
-            hours.parse(opening)
-        except hours.HoursError:
-            opening = ""
-        features.append(point_feature(lon, lat, {
-            "code": code, "name": name, "name_en": tags.get("name:en", ""), "kind": kind,
-            "address": _osm_address(tags), "opening_hours": opening, "website": tags.get("website", "")[:200],
-            "heritage_designation": tags.get("heritage:operator", ""), "description": OSM_CREDIT,
-        }))
+        elif inside:
+            features.append(point_feature(lon, lat, {
+                **_osm_place(code, name, tags, hours_dropped), "kind": kind,
+                "heritage_designation": tags.get("heritage:operator", "")}))
     report.add(f"Points of interest from OSM: {len(features)} inside the boundary"
                + (f"; {unnamed} without a name left out" if unnamed else "") + ".")
+    _report_hours(report, hours_dropped)
     return features
+
+
+def _osm_place(code, name, tags, hours_dropped):
+    """The properties every place from OSM has; hours lifecircle cannot read are dropped and noted."""
+    opening = tags.get("opening_hours", "")
+    try:
+        hours.parse(opening)
+    except hours.HoursError:
+        hours_dropped.append(code)
+        opening = ""
+    return {"code": code, "name": name, "name_en": tags.get("name:en", ""), "address": _osm_address(tags),
+            "opening_hours": opening, "website": tags.get("website", "")[:200], "description": OSM_CREDIT}
+
+
+def _report_hours(report, dropped):
+    if dropped:
+        report.add(f"OSM opening hours not understood, left empty: {', '.join(dropped)}.")
 
 
 def _osm_address(tags):
