@@ -164,6 +164,8 @@ def make_pack(folder, *, osm, boundary, subdistrict, boundary_system=WGS84, grid
     report = Report(folder)
     grown = _grow(polygon, float(buffer_m))
     wanted = [row for sheet in sheets.values() for row in sheet.rows if row.lon is None]
+    created = next((p for p in reversed(folder.parents) if not p.exists()), None)  # removed again on failure
+    folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         found = _read_extract(osm, work / "network.osm", polygon, grown, rules, poi_rules, bool(wanted))
@@ -200,7 +202,7 @@ def make_pack(folder, *, osm, boundary, subdistrict, boundary_system=WGS84, grid
         os.chmod(work, 0o755)  # mkdtemp makes it private; a pack is shared like any folder
         _move_into_place(work, folder)
     except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(created or work, ignore_errors=True)
         raise
     return report
 
@@ -211,8 +213,8 @@ def _check_target(folder, replace, problems):
         problems.append(f"{folder}: exists and is not a folder")
     elif folder.is_dir() and any(folder.iterdir()) and not replace:
         problems.append(f"{folder}: already holds files; choose a new folder or replace it (--replace)")
-    if not folder.parent.is_dir():
-        problems.append(f"{folder.parent}: no such folder to write the pack in")
+    if folder.parent.exists() and not folder.parent.is_dir():
+        problems.append(f"{folder.parent}: is not a folder to write the pack in")
 
 
 def _read_standard(standard, problems):
@@ -467,7 +469,7 @@ def _osm_facilities(found, report):
         features.append(point_feature(lon, lat, props))
     report.add(f"OSM facilities: {len(features)} inside the boundary through the tag mapping"
                + (f"; {outside} more in the walking buffer outside it were left out" if outside else "") + ".")
-    _report_hours(report, hours_dropped)
+    _report_hours(report, hours_dropped, "facilities")
     return features
 
 
@@ -483,7 +485,7 @@ def _osm_pois(found, report):
                 "heritage_designation": tags.get("heritage:operator", "")}))
     report.add(f"Points of interest from OSM: {len(features)} inside the boundary"
                + (f"; {unnamed} without a name left out" if unnamed else "") + ".")
-    _report_hours(report, hours_dropped)
+    _report_hours(report, hours_dropped, "points of interest")
     return features
 
 
@@ -499,9 +501,9 @@ def _osm_place(code, name, tags, hours_dropped):
             "opening_hours": opening, "website": tags.get("website", "")[:200], "description": OSM_CREDIT}
 
 
-def _report_hours(report, dropped):
+def _report_hours(report, dropped, what):
     if dropped:
-        report.add(f"OSM opening hours not understood, left empty: {', '.join(dropped)}.")
+        report.add(f"OSM opening hours of {what} not understood, left empty: {', '.join(dropped)}.")
 
 
 def _osm_address(tags):

@@ -158,11 +158,11 @@ BAD = {
 def test_bad_input_names_the_place_and_writes_nothing(case, tmp_path):
     before = database_snapshot()
     options, message = BAD[case]
-    target = tmp_path / "pack"
+    target = tmp_path / "new" / "pack"
     with pytest.raises(MakePackError) as error:
         helsinki_pack(target, **options(tmp_path))
     assert message in str(error.value)
-    assert not target.exists()
+    assert not target.parent.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left
     assert database_snapshot() == before
 
