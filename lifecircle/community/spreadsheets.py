@@ -133,8 +133,8 @@ def _read(path, system, columns, typed):
     has_coordinates = any(f in fields.values() for f in ("lon", "lat", "coordinates"))
     if has_coordinates and not system:
         raise SpreadsheetError(f"{name}: has coordinate columns but no declared coordinate system; "
-                               "say which map they came from: WGS84 (GPS, OpenStreetMap), GCJ-02 "
-                               "(Amap/高德, Tencent/腾讯) or BD-09 (Baidu/百度)")
+                               "say which map they came from (make_pack's --compounds-crs or --facilities-crs): "
+                               "WGS84 (GPS, OpenStreetMap), GCJ-02 (Amap/高德, Tencent/腾讯) or BD-09 (Baidu/百度)")
     if system:
         try:
             system = parse_system(system)
