@@ -357,7 +357,7 @@ def _read_extract(osm, network_path, polygon, grown, rules, poi_rules, want_plac
 
     inside = polygon
     shapely.prepare(inside)
-    min_lon, min_lat, max_lon, max_lat = grown.bounds
+    bounds = min_lon, min_lat, max_lon, max_lat = grown.bounds
     keys = {"highway"} | {key for rule in [*rules, *poi_rules] for key in rule.tags}
     if want_places:
         keys |= {"addr:street", "addr:full", "addr:housenumber", "name"}
@@ -387,31 +387,29 @@ def _read_extract(osm, network_path, polygon, grown, rules, poi_rules, want_plac
         processor = (osmium.FileProcessor(str(osm), osmium.osm.NODE | osmium.osm.WAY).with_locations()
                      .with_filter(osmium.filter.KeyFilter(*sorted(keys))))
         for obj in processor:
+            if obj.is_node() and not (obj.location.valid() and near(obj.location.lon, obj.location.lat)):
+                continue  # most of a city's tagged nodes: far away, and cheap to tell
             tags = obj.tags
             if obj.is_way() and "highway" in tags and is_walkable(tags):
-                if _touches(obj, grown, near):
+                if _touches(obj, grown, bounds, near):
                     refs = [node.ref for node in obj.nodes]
                     kept_ways.append((obj.id, refs, {tag.k: tag.v for tag in tags}))
                     locations.update((node.ref, (node.lon, node.lat)) for node in obj.nodes if node.location.valid())
                 else:
                     found.ways_outside += 1
                 continue
-            category = next((r.category for r in rules if r.matches(tags)), None)
-            kind = None if category else next((r.category for r in poi_rules if r.matches(tags)), None)
-            wants_place = want_places and ("addr:street" in tags or "addr:full" in tags or "name" in tags)
-            if not (category or kind or wants_place):
-                continue
-            at = place(obj)
+            at = place(obj)  # before the rules: most objects lie elsewhere in the city
             if at is None:
                 continue
+            tags = {tag.k: tag.v for tag in tags}  # the rules test many keys: a dict answers faster
+            category = next((r.category for r in rules if r.matches(tags)), None)
+            kind = None if category else next((r.category for r in poi_rules if r.matches(tags)), None)
             code = f"osm-{obj.type_str()}{obj.id}"
-            kept = {k: v for k, v in tags}
             if category or kind:
-                is_inside = shapely.contains_xy(inside, *at)
                 target = found.facilities if category else found.pois
-                target.append((code, at[0], at[1], category or kind, kept, bool(is_inside)))
-            if wants_place:
-                found.places.append((code, at[0], at[1], kept))
+                target.append((code, at[0], at[1], category or kind, tags, bool(shapely.contains_xy(inside, *at))))
+            if want_places and ("addr:street" in tags or "addr:full" in tags or "name" in tags):
+                found.places.append((code, at[0], at[1], tags))
     except RuntimeError as exc:  # libosmium reports a broken file this way
         raise MakePackError([f"{osm.name}: cannot read OSM data ({exc})"]) from None
     found.ways = len(kept_ways)
@@ -439,7 +437,7 @@ def _write_network(path, ways, locations):
             writer.add_way(Way(id=way_id, version=1, nodes=refs, tags=tags))
 
 
-def _touches(way, grown, near):
+def _touches(way, grown, bounds, near):
     """Whether a way touches the grown boundary (a long way may cross it with no vertex inside)."""
     import shapely
 
@@ -447,7 +445,7 @@ def _touches(way, grown, near):
     if not points:
         return False
     lons, lats = [p[0] for p in points], [p[1] for p in points]
-    min_lon, min_lat, max_lon, max_lat = grown.bounds
+    min_lon, min_lat, max_lon, max_lat = bounds
     if max(lons) < min_lon or min(lons) > max_lon or max(lats) < min_lat or min(lats) > max_lat:
         return False
     if any(near(lon, lat) and shapely.contains_xy(grown, lon, lat) for lon, lat in points):
