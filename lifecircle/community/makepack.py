@@ -50,8 +50,9 @@ from . import packs, spreadsheets
 DEFAULT_MAPPING = Path(settings.PROJECT_DIR) / "data" / "osm" / "tag-categories.json"
 DEFAULT_POI_MAPPING = Path(settings.PROJECT_DIR) / "data" / "osm" / "tag-poi-kinds.json"
 DEFAULT_STANDARD = "shanghai-2016.json"
-#: A spreadsheet place may lie this far outside the boundary (a compound gate on the boundary street).
-BOUNDARY_TOLERANCE_M = 100.0
+#: A spreadsheet place must lie in the boundary (give or take this much, for points drawn on it): one
+#: outside is in no grid, and is most often a coordinate in the wrong system.
+BOUNDARY_TOLERANCE_M = 1.0
 #: A staff facility and an OSM one of the same category and name this close are the same place.
 SAME_PLACE_M = 150.0
 OSM_CREDIT = "© OpenStreetMap contributors, ODbL 1.0"
@@ -197,8 +198,8 @@ def make_pack(folder, *, osm, boundary, subdistrict, boundary_system=WGS84, grid
                facility_features, pois, report)
         try:
             packs.read_pack(work)
-        except packs.PackError as exc:  # a bug here, not bad input: say so plainly
-            raise MakePackError([f"the pack made is not valid (please report this): {p}" for p in exc.problems])
+        except packs.PackError as exc:
+            raise MakePackError([f"the pack made does not pass load_pack's checks: {p}" for p in exc.problems])
         os.chmod(work, 0o755)  # mkdtemp makes it private; a pack is shared like any folder
         _move_into_place(work, folder)
     except BaseException:
