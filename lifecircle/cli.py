@@ -1,6 +1,7 @@
 """The ``lifecircle`` command: the geo engine's commands, and Django's for everything else.
 
     lifecircle geo build-graph city.osm.pbf city.npz     # the geo engine alone, no database
+    lifecircle pack new FOLDER --osm city.osm.pbf …      # manage.py make_pack FOLDER …
     lifecircle serve                                     # manage.py commands work too
     lifecircle --help                                    # every command, ``geo`` included
 """
@@ -22,6 +23,8 @@ def main(argv=None):
         from lifecircle.geo.cli import main as geo_main
 
         return geo_main(["--help"] if argv[0] == "help" else argv[1:])
+    if argv[:2] == ["pack", "new"]:
+        argv = ["make_pack", *argv[2:]]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lifecircle.settings")
     from django.core.management import execute_from_command_line
 

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
 from shapely.geometry import Point
@@ -167,9 +168,13 @@ def read_pack(folder, keep_outside=False, accept_offsets=False):
 
     standard = {}
     if manifest.get("standard"):
-        standard_path = (folder / manifest["standard"]).resolve()
-        standard = check.read_json(standard_path) or {}
-        _check_standard(check, standard_path.name, standard)
+        standard_path = resolve_standard(folder, manifest["standard"])
+        if standard_path is None:
+            check.fail("pack.json", f"standard {manifest['standard']!r} is neither a file in the pack nor one of "
+                       f"the shipped standards ({', '.join(sorted(p.name for p in standards_folder().glob('*.json')))})")
+        else:
+            standard = check.read_json(standard_path) or {}
+            _check_standard(check, standard_path.name, standard)
     elif manifest:
         check.fail("pack.json", "names no 'standard' file")
     slugs = {row.get("slug") for row in standard.get("rows", [])}
@@ -221,7 +226,7 @@ def read_pack(folder, keep_outside=False, accept_offsets=False):
                 check.fail(room_where, f"unknown room kind '{room.get('kind')}'")
             check.count(room_where, room, "capacity")
 
-    pois = check.features(folder / "pois.geojson", ("Point",))
+    pois = check.features(folder / "pois.geojson", ("Point",)) if (folder / "pois.geojson").exists() else []
     poi_kinds = {choice for choice, _ in PointOfInterest.Kind.choices}
     for where, props, _ in pois:
         if props.get("kind") not in poi_kinds:
@@ -355,6 +360,25 @@ def coordinate_message(report):
         "them to WGS84 before loading, or check the source.") % {
         "system": s.system, "who": who, "closer": _percent(s.closer_share),
         "before": report.median_distance_m, "after": s.median_distance_m}
+
+
+def standards_folder():
+    """The shipped walking standards (data/standards)."""
+    return Path(settings.PROJECT_DIR) / "data" / "standards"
+
+
+def resolve_standard(folder, name):
+    """The standard file a pack's ``standard`` names, or None if it is not allowed or not there.
+
+    ``name`` is looked up in the pack, then among the shipped standards by its file name, so a pack
+    kept anywhere finds ``"shanghai-2016.json"`` (and older packs' ``"../../standards/…"``). The
+    file must lie inside the pack or the shipped standards: a pack cannot read other files.
+    """
+    folder, shipped = Path(folder).resolve(), standards_folder().resolve()
+    for candidate in ((folder / name).resolve(), (shipped / Path(name).name).resolve()):
+        if candidate.is_file() and (candidate.is_relative_to(folder) or candidate.parent == shipped):
+            return candidate
+    return None
 
 
 def _is_iso_date(value):
