@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import coordinates
 from .distance import METRES_PER_DEGREE, LocalProjection
 from .graph import WalkGraph
 
@@ -197,15 +198,12 @@ def _distance_to_street(index, lon, lat, reach_m):
 
 
 # ----------------------------------------------------------- coordinate check
-def _to_wgs84(name):
-    """A vectorised conversion to WGS84 from prcoords' ``name`` (a function of one (lat, lon) pair)."""
+def _to_wgs84(system):
+    """A vectorised conversion to WGS84 from ``system`` (one of :mod:`lifecircle.geo.coordinates`)."""
 
     def convert(lon, lat):
-        import prcoords
-
-        to_wgs = getattr(prcoords, name)
-        pairs = [to_wgs((y, x), check_china=False) for x, y in zip(lon.tolist(), lat.tolist())]
-        return np.array([p.lon for p in pairs]), np.array([p.lat for p in pairs])
+        pairs = [coordinates.to_wgs84(x, y, system) for x, y in zip(lon.tolist(), lat.tolist())]
+        return np.array([x for x, _ in pairs]), np.array([y for _, y in pairs])
 
     return convert
 
@@ -213,10 +211,9 @@ def _to_wgs84(name):
 #: Coordinate systems a point set may really be in, each with its conversion to WGS84. Both are
 #: defined only over China, where Chinese map services publish them.
 CHINESE_SYSTEMS = {
-    "GCJ-02": ("Amap (高德), Tencent and most Chinese map services", _to_wgs84("gcj_wgs")),
-    "BD-09": ("Baidu maps", _to_wgs84("bd_wgs")),
+    "GCJ-02": ("Amap (高德), Tencent and most Chinese map services", _to_wgs84(coordinates.GCJ02)),
+    "BD-09": ("Baidu maps", _to_wgs84(coordinates.BD09)),
 }
-_CHINA = (72.004, 0.8293, 137.8347, 55.8271)  # lon/lat extent in which GCJ-02 is defined
 
 
 @dataclass(frozen=True)
@@ -341,7 +338,7 @@ def coordinate_check(graph: WalkGraph, lon, lat, far_m: float = FAR_POINT_M,
         mean_offset_north_m=float(north.mean()), consistency=consistency)
 
     if systems is None:
-        in_china = bool(np.all((lon >= _CHINA[0]) & (lon <= _CHINA[2]) & (lat >= _CHINA[1]) & (lat <= _CHINA[3])))
+        in_china = all(coordinates.in_china(x, y) for x, y in zip(lon.tolist(), lat.tolist()))
         systems = CHINESE_SYSTEMS if in_china else {}
     for name, (used_by, convert) in systems.items():
         c_lon, c_lat = convert(lon, lat)
