@@ -12,10 +12,31 @@ For a city too big for one machine, or to use every core of a cluster:
    run in any order, in threads, processes or on other machines.
 3. :func:`merge_areas` puts the pieces back in the original origin order.
 
-Because a walk of length ``reach_m`` never leaves the disc of that radius,
-the merged result equals a single whole-graph run with
-``max_distance_m=reach_m``: nearest distances up to the reach are exact,
-farther ones are reported as ``inf``.
+Why a halo of ``reach_m + max_snap_m`` is enough -- the merged result
+equals one whole-graph run with ``max_distance_m=reach_m`` (nearest
+distances up to the reach exact, farther ones ``inf``; counts within every
+threshold ``<= reach_m`` exact), for origins right on a border too:
+
+* *Origins snap the same.* An origin in the core that the whole graph
+  snaps joins an edge at most ``max_snap_m`` from it; that edge overlaps
+  the halo, so the halo graph holds it and nothing nearer was dropped. An
+  origin farther than ``max_snap_m`` from every street is unsnapped in both.
+* *Walks stay inside.* A walk is the origin's off-street leg, a path along
+  streets and the facility's leg. Every point of it lies no farther in a
+  straight line from the origin than the walk so far, so a walk of at
+  most ``reach_m`` stays within ``reach_m`` of the core, and every edge it
+  uses overlaps the halo.
+* *Facilities that count snap the same.* A facility reached within
+  ``reach_m`` is at most ``reach_m`` from the core in a straight line (the
+  legs are straight, the street path is no shorter than a straight line),
+  and its street is at most ``max_snap_m`` further: inside the halo. A
+  facility near the halo's rim may snap to a different street than in the
+  whole graph, but its walk is at least its straight-line distance, more
+  than ``reach_m``: it cannot count, and the nearest is capped at the reach.
+
+So the halo must be at least the largest threshold (the reach) plus the
+snapping distance; any larger halo (a bounding box around a grown
+polygon, say) only costs time.
 
 :func:`compute_by_area` runs all three steps with any executor that has a
 ``map`` method -- ``concurrent.futures`` pools, or a dask cluster::
@@ -85,10 +106,7 @@ def split_region(bounds, tile_m: float, reach_m: float, max_snap_m: float = DEFA
     mid_lat = (min_lat + max_lat) / 2.0
     dlat = tile_m / METRES_PER_DEGREE
     dlon = tile_m / (METRES_PER_DEGREE * np.cos(np.radians(mid_lat)))
-    grow = reach_m + max_snap_m
-    # +1 % margin: degrees per metre vary a little across the region.
-    glat = 1.01 * grow / METRES_PER_DEGREE
-    glon = 1.01 * grow / (METRES_PER_DEGREE * np.cos(np.radians(max(abs(min_lat), abs(max_lat)) + 0.5)))
+    glon, glat = _grow_degrees(bounds, reach_m + max_snap_m)
     nx = max(int(np.ceil((max_lon - min_lon) / dlon)), 1)
     ny = max(int(np.ceil((max_lat - min_lat) / dlat)), 1)
     areas = []
@@ -107,10 +125,29 @@ def split_region(bounds, tile_m: float, reach_m: float, max_snap_m: float = DEFA
     return areas
 
 
-def halo_graph(graph: WalkGraph, area: Area) -> WalkGraph:
-    """The edges of ``graph`` whose extent overlaps the area's halo."""
+def grow_bounds(bounds, metres: float) -> tuple[float, float, float, float]:
+    """``(min_lon, min_lat, max_lon, max_lat)`` grown by at least ``metres`` on every side."""
+    glon, glat = _grow_degrees(bounds, metres)
+    min_lon, min_lat, max_lon, max_lat = map(float, bounds)
+    return (min_lon - glon, min_lat - glat, max_lon + glon, max_lat + glat)
+
+
+def _grow_degrees(bounds, metres):
+    lat = max(abs(float(bounds[1])), abs(float(bounds[3])))
+    # +1 % margin and +0.5 degree of latitude: degrees per metre vary a little across the region.
+    glat = 1.01 * metres / METRES_PER_DEGREE
+    glon = 1.01 * metres / (METRES_PER_DEGREE * np.cos(np.radians(min(lat + 0.5, 89.0))))
+    return glon, glat
+
+
+def halo_graph(graph: WalkGraph, area: Area, edge_bounds=None) -> WalkGraph:
+    """The edges of ``graph`` whose extent overlaps the area's halo.
+
+    ``edge_bounds`` is ``graph.edge_bounds()``, passed in when many areas
+    are cut from one graph so it is computed once.
+    """
     x0, y0, x1, y1 = area.halo
-    lo_lon, lo_lat, hi_lon, hi_lat = graph.edge_bounds()
+    lo_lon, lo_lat, hi_lon, hi_lat = graph.edge_bounds() if edge_bounds is None else edge_bounds
     return graph.edge_subgraph((hi_lon >= x0) & (lo_lon <= x1) & (hi_lat >= y0) & (lo_lat <= y1))
 
 

@@ -12,6 +12,8 @@ Commands:
     Population share within reach per group and category, and the gap list.
 ``isochrone GRAPH.npz LON LAT [--minutes 5 10 15] [--out I.geojson]``
     Walking isochrones around a point.
+``city-accessibility CITY.osm.pbf --areas A.geojson|admin:10 --origins O.csv|buildings|grid:200 --out DIR``
+    A whole city area by area on Dask (:mod:`lifecircle.geo.city`).
 
 Point CSVs need ``lon`` and ``lat`` columns (``id`` optional); facilities
 also ``category`` (``capacity`` optional); for coverage, origins also need
@@ -95,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-snap-m", type=float, default=DEFAULT_MAX_SNAP_M)
     _add_thresholds(p)
     p.set_defaults(run=_isochrone)
+
+    from .city import add_parser as add_city_parser
+
+    add_city_parser(sub)
     return parser
 
 
