@@ -607,11 +607,25 @@ def close(client, cluster) -> None:
 def stream(client, function, jobs: Iterable, bar=None, window: int | None = None) -> Iterator[tuple[object, object, BaseException | None]]:
     """Run ``function(job)`` on the cluster for each ``(key, job)``; yield ``(key, result, error)`` as each ends.
 
+    With ``client=None`` the jobs run here, one after another.
+
     At most ``window`` tasks (default: twice the workers) are in flight, so
     neither the driver nor the scheduler holds every job at once. A task
     whose worker dies is rerun by Dask; one that dies too often, or raises,
     comes back with its ``error`` set and the others go on.
     """
+    if client is None:  # in this process, one area after another: tests and tiny cities
+        for key, job in jobs:
+            try:
+                result = function(job)
+            except Exception as exc:  # reported per area, like a failed task on a cluster
+                yield key, None, exc
+            else:
+                yield key, result, None
+            if bar is not None:
+                bar.update(1)
+        return
+
     import warnings
 
     from dask.distributed import as_completed
@@ -675,7 +689,7 @@ class CityRun:
 
 
 def run_city(plan: CityPlan, out, client, progress: bool = True) -> CityRun:
-    """Compute every area of ``plan`` not already finished in ``out``, on ``client``'s cluster.
+    """Compute every area of ``plan`` not already finished in ``out``, on ``client``'s cluster (``None``: here).
 
     Each finished area is written as soon as it arrives. Raises
     :class:`CityRunError` after the run if any area failed (the rest are saved).
