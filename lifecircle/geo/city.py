@@ -568,7 +568,8 @@ class OutputFolder:
 
 
 # ----------------------------------------------------------------- running
-def connect(scheduler: str | None = None, workers: int | None = None, memory_limit="auto"):
+def connect(scheduler: str | None = None, workers: int | None = None, memory_limit="auto",
+            timeout_s: float = 10.0):
     """A Dask client: of the scheduler at ``scheduler``, or of a new local cluster of ``workers`` processes.
 
     Returns ``(client, cluster)``; ``cluster`` is ``None`` for a remote scheduler.
@@ -588,7 +589,7 @@ def connect(scheduler: str | None = None, workers: int | None = None, memory_lim
                            "(dask and distributed 2026.8.0, pyarrow 26.0.1)") from None
     if scheduler:
         try:
-            return Client(scheduler, timeout="10s", set_as_default=False), None
+            return Client(scheduler, timeout=f"{timeout_s}s", set_as_default=False), None
         except (OSError, TimeoutError, ValueError) as exc:
             raise ClusterError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); is it running, and is "
                                "the address tcp://HOST:PORT?") from None
@@ -809,6 +810,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", required=True, help="output folder (a rerun with the same folder resumes)")
     p.add_argument("--scheduler", help="address of a running Dask scheduler, tcp://HOST:8786 (default: a local "
                                        "cluster of this machine's cores)")
+    p.add_argument("--scheduler-timeout", type=float, default=10.0, help="seconds to wait for the scheduler (10)")
     p.add_argument("--workers", type=int, help="local cluster: worker processes (default: one per core)")
     p.add_argument("--worker-memory", default="auto",
                    help="local cluster: memory limit per worker, e.g. 4GB (default: RAM / workers)")
@@ -840,7 +842,7 @@ def _command(args) -> int:
                                 for s in sources])
     graph = WalkGraph.load(args.graph) if args.graph else load_network(args.osm, progress=not args.quiet)
     plan = CityPlan.build(graph, areas, origins, facilities, standard, args.reach_m, args.max_snap_m)
-    client, cluster = connect(args.scheduler, args.workers, args.worker_memory)
+    client, cluster = connect(args.scheduler, args.workers, args.worker_memory, args.scheduler_timeout)
     try:
         run = run_city(plan, args.out, client, progress=not args.quiet)
     finally:
