@@ -466,11 +466,28 @@ def compute_area(job: AreaJob) -> tuple[bytes, dict]:
         "facilities_on_network": facilities_on_network, "halo_nodes": int(nodes),
         "fingerprint": job.fingerprint(),
         "seconds": time.perf_counter() - started, "worker": f"{socket.gethostname()}:{os.getpid()}",
-        "worker_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        "worker_peak_mb": peak_memory_mb(),
         "messages": messages, "summary": summary,
     }
     table = _origin_table(job, nearest, count, capacity, on_network)
     return _parquet_bytes(table, {"lifecircle": report}), report
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory in MB.
+
+    ``VmHWM`` belongs to the process image alone; ``ru_maxrss`` (the
+    fallback off Linux) can carry over the peak of the process that
+    started this one.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def _coverage_rows(job: AreaJob, nearest, on_network, population) -> list[list]:
