@@ -541,6 +541,56 @@ def _parquet_bytes(table, metadata: dict) -> bytes:
     return sink.getvalue()
 
 
+# ------------------------------------------------- one network, one task
+@dataclass(eq=False)
+class NetworkJob:
+    """One whole network's accessibility, as the platform computes a sub-district: a Dask task too.
+
+    ``pair_facility`` / ``pair_category`` / ``pair_capacity`` list each
+    (facility, category) it offers, so a facility counts once per category.
+    """
+
+    key: str
+    graph: WalkGraph
+    origin_lon: np.ndarray
+    origin_lat: np.ndarray
+    facility_lon: np.ndarray
+    facility_lat: np.ndarray
+    pair_facility: np.ndarray
+    pair_category: list
+    pair_capacity: list
+    thresholds_m: list
+    category_names: list
+    max_distance_m: float | None = None
+
+
+@dataclass(eq=False)
+class NetworkResult:
+    """What :func:`measure_network` found: the accessibility result and the points it could not place."""
+
+    result: object  # AccessibilityResult
+    origin_far_index: np.ndarray
+    origin_far_m: np.ndarray
+    facility_far_index: np.ndarray
+    facility_far_m: np.ndarray
+    seconds: float
+    worker: str
+    worker_peak_mb: float
+
+
+def measure_network(job: NetworkJob, progress: bool = False) -> NetworkResult:
+    """Snap the origins and facilities of ``job`` and measure accessibility on its whole graph."""
+    started = time.perf_counter()
+    origins = snap_points(job.graph, job.origin_lon, job.origin_lat)
+    places = snap_points(job.graph, job.facility_lon, job.facility_lat)
+    result = accessibility(job.graph, origins, places.take(np.asarray(job.pair_facility, dtype=np.int64)),
+                           job.pair_category, thresholds_m=job.thresholds_m, capacity=job.pair_capacity,
+                           max_distance_m=job.max_distance_m, category_names=job.category_names,
+                           progress=progress)
+    return NetworkResult(result, origins.far_index, origins.far_distance_m, places.far_index, places.far_distance_m,
+                         time.perf_counter() - started, f"{socket.gethostname()}:{os.getpid()}", peak_memory_mb())
+
+
 # ------------------------------------------------------------------ storage
 class OutputFolder:
     """The run's folder: one Parquet file per area, written atomically, read back for resuming."""
