@@ -35,8 +35,10 @@ threshold ``<= reach_m`` exact), for origins right on a border too:
   than ``reach_m``: it cannot count, and the nearest is capped at the reach.
 
 So the halo must be at least the largest threshold (the reach) plus the
-snapping distance; any larger halo (a bounding box around a grown
-polygon, say) only costs time.
+snapping distance; any larger halo only costs time. :func:`grow_polygon`
+grows an area of any shape by *at least* a distance: it buffers in a
+local projection, whose east-west stretch and whose polygonal circles
+(chords inside the arcs) it makes up for with a factor, plus a metre.
 
 :func:`compute_by_area` runs all three steps with any executor that has a
 ``map`` method -- ``concurrent.futures`` pools, or a dask cluster::
@@ -130,6 +132,34 @@ def grow_bounds(bounds, metres: float) -> tuple[float, float, float, float]:
     glon, glat = _grow_degrees(bounds, metres)
     min_lon, min_lat, max_lon, max_lat = map(float, bounds)
     return (min_lon - glon, min_lat - glat, max_lon + glon, max_lat + glat)
+
+
+def grow_polygon(polygon, metres: float):
+    """``polygon`` (lon/lat) grown by at least ``metres`` everywhere (a few per mille more)."""
+    from .distance import LocalProjection
+
+    x0, y0, x1, y1 = polygon.bounds
+    projection = LocalProjection((x0 + x1) / 2.0, (y0 + y1) / 2.0)
+    # The projection measures east-west distances true at its centre latitude and too long
+    # nearer the pole, by cos(lat0) / cos(lat): grow by the worst stretch in the grown extent.
+    far_lat = min(max(abs(y0), abs(y1)) + 1.01 * metres / METRES_PER_DEGREE, 89.0)
+    stretch = max(np.cos(np.radians(projection.lat0)) / np.cos(np.radians(far_lat)), 1.0)
+    quad_segs = 16  # a buffer's arcs are chords, up to 1 - cos(pi / 64) short of the radius
+    radius = metres * stretch / np.cos(np.pi / (4 * quad_segs)) + 1.0
+    return projection.transform_geometry(
+        projection.transform_geometry(polygon).buffer(radius, quad_segs=quad_segs), inverse=True)
+
+
+def polygon_halo_graph(graph: WalkGraph, grown, edge_bounds=None) -> WalkGraph:
+    """The edges of ``graph`` that touch the polygon ``grown`` (lon/lat), e.g. from :func:`grow_polygon`."""
+    from .errors import BoundaryError
+    from .osm import clip_to_boundary
+
+    box = halo_graph(graph, Area(-1, grown.bounds, grown.bounds), edge_bounds)
+    try:
+        return clip_to_boundary(box, grown, 0.0)
+    except (BoundaryError, ValueError):  # no street touches it
+        return box.edge_subgraph(np.zeros(box.n_edges, dtype=bool))
 
 
 def _grow_degrees(bounds, metres):

@@ -10,7 +10,7 @@ Invariants:
 
 * **One task per area, carrying only that area's piece of the city.** A task
   holds the area's origins, the facilities and the streets of its *halo*
-  (the area's bounding box grown by the reach plus the snapping distance),
+  (the area grown by the reach plus the snapping distance),
   never the whole city graph. :mod:`lifecircle.geo.areas` argues why that
   halo makes each area's figures equal to one whole-city run.
 * **Every origin is answered by exactly one area**: the first area (in input
@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .accessibility import accessibility
-from .areas import Area, grow_bounds, halo_graph
+from .areas import grow_polygon, polygon_halo_graph
 from .errors import GeoError, InputError
 from .graph import WalkGraph
 from .snapping import DEFAULT_MAX_SNAP_M, snap_points
@@ -401,17 +401,21 @@ class CityPlan:
         return cls(graph, areas, origins, facilities, standard, reach, float(max_snap_m), origin_area, warnings)
 
     def jobs(self) -> Iterator[AreaJob]:
-        """Each area's job, in area order."""
+        """Each area's job, in area order: its streets and facilities within reach plus snapping distance."""
+        import shapely
+
         edge_bounds = self.graph.edge_bounds()
         order = np.argsort(self.origin_area, kind="stable")
         starts = np.searchsorted(self.origin_area[order], np.arange(len(self.areas) + 1))
         f = self.facilities
         for i, (code, name, polygon) in enumerate(zip(self.areas.codes, self.areas.names, self.areas.polygons)):
-            halo = grow_bounds(polygon.bounds, self.reach_m + self.max_snap_m)
-            graph = halo_graph(self.graph, Area(i, polygon.bounds, halo), edge_bounds)
-            seen = ((f.lon >= halo[0]) & (f.lon <= halo[2]) & (f.lat >= halo[1]) & (f.lat <= halo[3]))
+            halo = grow_polygon(polygon, self.reach_m + self.max_snap_m)
+            graph = polygon_halo_graph(self.graph, halo, edge_bounds)
+            x0, y0, x1, y1 = halo.bounds
+            seen = np.flatnonzero((f.lon >= x0) & (f.lon <= x1) & (f.lat >= y0) & (f.lat <= y1))
+            seen = seen[shapely.contains_xy(halo, f.lon[seen], f.lat[seen])]
             yield AreaJob(code, name, graph if graph.n_edges else None,
-                          self.origins.take(order[starts[i]:starts[i + 1]]), f.take(np.flatnonzero(seen)),
+                          self.origins.take(order[starts[i]:starts[i + 1]]), f.take(seen),
                           self.standard.categories, dict(self.standard.category_tier),
                           self.standard.thresholds_m, self.reach_m, self.max_snap_m)
 
@@ -434,7 +438,7 @@ def compute_area(job: AreaJob) -> tuple[bytes, dict]:
     This is the Dask task: it reads nothing but ``job`` and writes nothing;
     the driver stores what it returns.
     """
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     o, f = job.origins, job.facilities
     n_cat, n_thr = len(job.categories), len(job.thresholds_m)
     messages = []
@@ -465,7 +469,7 @@ def compute_area(job: AreaJob) -> tuple[bytes, dict]:
         "origins_on_network": int(on_network.sum()), "facilities_in_halo": int(f.lon.size),
         "facilities_on_network": facilities_on_network, "halo_nodes": int(nodes),
         "fingerprint": job.fingerprint(),
-        "seconds": time.perf_counter() - started, "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - started_cpu, "worker": f"{socket.gethostname()}:{os.getpid()}",
         "worker_peak_mb": peak_memory_mb(),
         "messages": messages, "summary": summary,
     }

@@ -153,11 +153,31 @@ def test_a_smaller_halo_would_be_wrong(generated_problem, tmp_path, monkeypatch)
     """The halo of reach + snapping distance is needed: a halo of half the reach changes the figures."""
     graph, areas, origins, facilities, standard, whole = generated_problem
     plan = CityPlan.build(graph, areas, origins, facilities, standard)
-    real_grow = city.grow_bounds
-    monkeypatch.setattr(city, "grow_bounds", lambda bounds, metres: real_grow(bounds, metres / 2))
+    real_grow = city.grow_polygon
+    monkeypatch.setattr(city, "grow_polygon", lambda polygon, metres: real_grow(polygon, metres / 2))
     city.run_city(plan, tmp_path, client=None, progress=False)
     with pytest.raises(AssertionError):
         assert_equals_whole_run(tmp_path, origins, whole, standard)
+
+
+@pytest.mark.parametrize("lat", [31.1, 60.17, 70.0])
+def test_grown_polygon_holds_every_point_within_the_distance(lat):
+    from lifecircle.geo.areas import grow_polygon
+    from lifecircle.geo.distance import haversine_m
+
+    rng = np.random.default_rng(int(lat))
+    polygon = shapely.Polygon([(24.90, lat), (25.05, lat + 0.02), (24.98, lat + 0.12), (24.92, lat + 0.06)])
+    grown = grow_polygon(polygon, 1300.0)
+    # Points 1299.9 m (great-circle) from a vertex or an edge point of the polygon, in every direction.
+    on_rim = shapely.line_interpolate_point(polygon.exterior, rng.uniform(0, 1, 4000), normalized=True)
+    lon0, lat0 = shapely.get_x(on_rim), shapely.get_y(on_rim)
+    bearing = rng.uniform(0, 2 * np.pi, lon0.size)
+    dlat = 1299.9 * np.cos(bearing) / METRES_PER_DEGREE
+    dlon = 1299.9 * np.sin(bearing) / (METRES_PER_DEGREE * np.cos(np.radians(lat0 + dlat / 2)))
+    lon, lat1 = lon0 + dlon, lat0 + dlat
+    assert np.all(haversine_m(lon0, lat0, lon, lat1) <= 1300.0)
+    assert shapely.contains_xy(grown, lon, lat1).all()
+    assert grown.area < shapely.box(*grow_polygon(polygon, 1300.0).bounds).area  # a shape, not a box
 
 
 def test_summary_is_population_weighted_coverage(generated_problem, tmp_path):
