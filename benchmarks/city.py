@@ -106,7 +106,7 @@ def run_whole(directory):
 
     started = time.perf_counter()
     graph, _, origins, facilities, standard = load(directory)
-    loaded = time.perf_counter()
+    loaded, loaded_cpu = time.perf_counter(), time.process_time()
     o = snap_points(graph, origins.lon, origins.lat)
     f = snap_points(graph, facilities.lon, facilities.lat)
     graph.clear_caches()
@@ -114,8 +114,8 @@ def run_whole(directory):
                   capacity=facilities.values["capacity"], max_distance_m=TIER_M[-1],
                   category_names=list(standard.categories))
     done = time.perf_counter()
-    return {"load_s": loaded - started, "compute_s": done - loaded, "wall_s": done - started,
-            "peak_mb": peak_memory_mb()}
+    return {"load_s": loaded - started, "compute_s": done - loaded, "compute_cpu_s": time.process_time() - loaded_cpu,
+            "wall_s": done - started, "peak_mb": peak_memory_mb(), "nodes": graph.n_nodes}
 
 
 def _noop(job):
@@ -145,9 +145,10 @@ def run_dask(directory, workers, memory_limit):
     finally:
         city.close(client, cluster)
     task_s = [r["seconds"] for r in run.reports]
+    task_cpu_s = [r["cpu_seconds"] for r in run.reports]
     return {"load_and_plan_s": planned - started, "cluster_start_s": connected - planned,
             "run_s": done - connected, "wall_s": done - started, "driver_peak_mb": city.peak_memory_mb(),
-            "worker_peak_mb": run.worker_peaks_mb(), "task_s": task_s, "overhead_per_task_s": overhead,
+            "worker_peak_mb": run.worker_peaks_mb(), "task_s": task_s, "task_cpu_s": task_cpu_s, "overhead_per_task_s": overhead,
             "halo_nodes": [r["halo_nodes"] for r in run.reports], "computed": len(run.computed)}
 
 
@@ -186,19 +187,20 @@ def report(case, results, load_before, load_after):
           f"{case['origins']:,} origins, {case['facilities']:,} facilities in 10 categories "
           f"(generated in {case['seconds']:.0f} s)")
     print(f"Load average (1/5/15 min) before: {load_before}; after: {load_after}\n")
-    print("| run | wall | of which computing | peak memory |")
+    print("| run | wall | of which computing (CPU) | peak memory |")
     print("|---|---:|---:|---|")
     whole = results.get("whole")
     if whole:
         print(f"| single process, whole city | {whole['wall_s']:.0f} s | {whole['compute_s']:.0f} s "
-              f"| {whole['peak_mb']:,.0f} MB |")
+              f"({whole['compute_cpu_s']:.0f} s) | {whole['peak_mb']:,.0f} MB |")
     for what in ("dask-1", "dask-2"):
         r = results.get(what)
         if not r:
             continue
         peaks = ", ".join(f"{p:,.0f}" for p in sorted(r["worker_peak_mb"].values()))
         print(f"| Dask, {what[-1]} worker{'s' if what != 'dask-1' else ''} | {r['wall_s']:.0f} s "
-              f"| {r['run_s']:.0f} s | workers {peaks} MB; driver {r['driver_peak_mb']:,.0f} MB |")
+              f"| {r['run_s']:.0f} s ({sum(r['task_cpu_s']):.0f} s in tasks) "
+              f"| workers {peaks} MB; driver {r['driver_peak_mb']:,.0f} MB |")
     r = results.get("dask-1") or results.get("dask-2")
     if r:
         t = np.array(r["task_s"])
@@ -206,11 +208,17 @@ def report(case, results, load_before, load_after):
         print(f"\nPer-area task time ({t.size} areas): min {t.min():.2f} s, median {np.median(t):.2f} s, "
               f"p90 {np.percentile(t, 90):.2f} s, max {t.max():.2f} s, total {t.sum():.0f} s; "
               f"halo subgraphs {halo.min():,}-{halo.max():,} nodes (median {int(np.median(halo)):,})")
+        cpu = np.array(r["task_cpu_s"])
+        print(f"Per-area task CPU: median {np.median(cpu):.2f} s, max {cpu.max():.2f} s, total {cpu.sum():.0f} s")
         print(f"Scheduler overhead per task (empty tasks): {r['overhead_per_task_s'] * 1000:.1f} ms")
         driver = max(r["run_s"] - t.sum(), 0.0) if "dask-1" in results else 0.0
         for n in (1, 2, 8, 32, 128):
             estimate = max(t.max(), t.sum() / n) + r["overhead_per_task_s"] * t.size / n + driver
             print(f"  estimated run time on {n:>3} workers: {estimate:,.0f} s")
+    if whole:
+        per_node = whole["peak_mb"] / whole["nodes"]
+        print(f"\nSingle process: {per_node * 1e6:,.0f} MB per million nodes at this origin density; 24 GB "
+              f"would hold about {24 * 1024 / per_node / 1e6:,.0f} million nodes (linear extrapolation)")
 
 
 def main(argv=None):
