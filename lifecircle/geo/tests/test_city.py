@@ -290,7 +290,7 @@ def test_origins_outside_every_area_are_counted_and_listed(helsinki_problem, tmp
 
 
 def test_every_origin_is_answered_once_even_on_a_shared_border(helsinki_problem):
-    graph, areas = helsinki_problem[0], helsinki_problem[1]
+    areas = helsinki_problem[1]
     x = areas.polygons[0].bounds[2]  # the border between sq0 and the next column
     assigned = city.assign_to_areas(areas.polygons, np.array([x, x]), np.array([60.166, 60.176]))
     assert list(assigned) == [0, 1]  # the first area in input order wins a tie
