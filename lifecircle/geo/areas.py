@@ -150,16 +150,50 @@ def grow_polygon(polygon, metres: float):
         projection.transform_geometry(polygon).buffer(radius, quad_segs=quad_segs), inverse=True)
 
 
-def polygon_halo_graph(graph: WalkGraph, grown, edge_bounds=None) -> WalkGraph:
-    """The edges of ``graph`` that touch the polygon ``grown`` (lon/lat), e.g. from :func:`grow_polygon`."""
-    from .errors import BoundaryError
-    from .osm import clip_to_boundary
+class EdgeIndex:
+    """A graph's edges sorted by their west end, to find the edges near one area of a big city.
 
-    box = halo_graph(graph, Area(-1, grown.bounds, grown.bounds), edge_bounds)
-    try:
-        return clip_to_boundary(box, grown, 0.0)
-    except (BoundaryError, ValueError):  # no street touches it
-        return box.edge_subgraph(np.zeros(box.n_edges, dtype=bool))
+    Finding them by testing every edge costs time in proportion to the
+    city, for every area; here a search only reads the strip of edges
+    whose west end lies between the area's sides (less the widest edge).
+    """
+
+    def __init__(self, graph: WalkGraph):
+        self.graph = graph
+        self.lo_lon, self.lo_lat, self.hi_lon, self.hi_lat = graph.edge_bounds()
+        self.order = np.argsort(self.lo_lon, kind="stable")
+        self.sorted_lo_lon = self.lo_lon[self.order]
+        self.widest = float((self.hi_lon - self.lo_lon).max()) if graph.n_edges else 0.0
+
+    def overlapping(self, bounds) -> np.ndarray:
+        """Ids of the edges whose extent overlaps ``(min_lon, min_lat, max_lon, max_lat)``."""
+        x0, y0, x1, y1 = bounds
+        strip = self.order[np.searchsorted(self.sorted_lo_lon, x0 - self.widest, side="left"):
+                           np.searchsorted(self.sorted_lo_lon, x1, side="right")]
+        return strip[(self.hi_lon[strip] >= x0) & (self.hi_lat[strip] >= y0) & (self.lo_lat[strip] <= y1)]
+
+
+def polygon_halo_graph(index: EdgeIndex, grown) -> WalkGraph:
+    """The edges of ``index.graph`` that touch the polygon ``grown`` (lon/lat), e.g. from :func:`grow_polygon`."""
+    import shapely
+
+    from .subgraph import ranges
+
+    graph = index.graph
+    shapely.prepare(grown)
+    candidates = index.overlapping(grown.bounds)
+    n_points = graph.geom_offsets[candidates + 1] - graph.geom_offsets[candidates]
+    points = ranges(graph.geom_offsets[candidates], n_points)
+    inside = shapely.contains_xy(grown, graph.geom_lon[points], graph.geom_lat[points])
+    touches = np.zeros(candidates.size, dtype=bool)
+    touches[np.repeat(np.arange(candidates.size), n_points)[inside]] = True
+    # A long straight edge can cross the polygon with no vertex inside it: test those as lines.
+    crossing = np.flatnonzero(~touches)
+    if crossing.size:
+        touches[crossing] = shapely.intersects(grown, graph.edge_lines(candidates[crossing]))
+    keep = np.zeros(graph.n_edges, dtype=bool)
+    keep[candidates[touches]] = True
+    return graph.edge_subgraph(keep)
 
 
 def _grow_degrees(bounds, metres):

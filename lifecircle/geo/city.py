@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .accessibility import accessibility
-from .areas import grow_polygon, polygon_halo_graph
+from .areas import EdgeIndex, grow_polygon, polygon_halo_graph
 from .errors import GeoError, InputError
 from .graph import WalkGraph
 from .snapping import DEFAULT_MAX_SNAP_M, snap_points
@@ -404,13 +404,13 @@ class CityPlan:
         """Each area's job, in area order: its streets and facilities within reach plus snapping distance."""
         import shapely
 
-        edge_bounds = self.graph.edge_bounds()
+        edges = EdgeIndex(self.graph)
         order = np.argsort(self.origin_area, kind="stable")
         starts = np.searchsorted(self.origin_area[order], np.arange(len(self.areas) + 1))
         f = self.facilities
         for i, (code, name, polygon) in enumerate(zip(self.areas.codes, self.areas.names, self.areas.polygons)):
             halo = grow_polygon(polygon, self.reach_m + self.max_snap_m)
-            graph = polygon_halo_graph(self.graph, halo, edge_bounds)
+            graph = polygon_halo_graph(edges, halo)
             x0, y0, x1, y1 = halo.bounds
             seen = np.flatnonzero((f.lon >= x0) & (f.lon <= x1) & (f.lat >= y0) & (f.lat <= y1))
             seen = seen[shapely.contains_xy(halo, f.lon[seen], f.lat[seen])]
