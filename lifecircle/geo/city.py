@@ -56,6 +56,7 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -606,6 +607,20 @@ class OutputFolder:
     def area_path(self, code: str) -> str:
         return os.path.join(self.origin_dir, f"area={urllib.parse.quote(code, safe='')}.parquet")
 
+    @contextmanager
+    def locked(self):
+        """Hold the folder for one run: a second run on it at the same time is refused."""
+        import fcntl
+
+        os.makedirs(self.path, exist_ok=True)
+        with open(os.path.join(self.path, ".lock"), "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError("another run is writing to this folder; wait for it or use another folder",
+                                 self.path) from None
+            yield
+
     def prepare(self, codes: list[str]) -> None:
         """Create the folder; refuse one holding areas this run does not have (they would mix into the dataset)."""
         os.makedirs(self.origin_dir, exist_ok=True)
@@ -766,8 +781,13 @@ def run_city(plan: CityPlan, out, client, progress: bool = True) -> CityRun:
     Each finished area is written as soon as it arrives. Raises
     :class:`CityRunError` after the run if any area failed (the rest are saved).
     """
-    started = time.perf_counter()
     folder = OutputFolder(out)
+    with folder.locked():
+        return _run_city(plan, folder, client, progress)
+
+
+def _run_city(plan: CityPlan, folder: "OutputFolder", client, progress: bool) -> CityRun:
+    started = time.perf_counter()
     folder.prepare(plan.areas.codes)
     warnings = list(plan.warnings)
     reports, skipped = {}, []

@@ -251,6 +251,44 @@ def test_a_failed_area_keeps_the_others_and_the_rerun_finishes_it(helsinki_probl
     assert_equals_whole_run(tmp_path, origins, whole, standard)
 
 
+def test_an_interrupted_run_keeps_what_it_finished(helsinki_problem, tmp_path, monkeypatch):
+    graph, areas, origins, facilities, standard, whole = helsinki_problem
+    plan = CityPlan.build(graph, areas, origins, facilities, standard)
+    real = city.compute_area
+
+    def interrupted(job):
+        if job.code == "sq2":
+            raise KeyboardInterrupt  # Ctrl-C while the third area computes
+        return real(job)
+
+    monkeypatch.setattr(city, "compute_area", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        city.run_city(plan, tmp_path, client=None, progress=False)
+    assert sorted(os.listdir(tmp_path / "origins")) == ["area=sq0.parquet", "area=sq1.parquet"]
+    monkeypatch.setattr(city, "compute_area", real)
+    again = city.run_city(plan, tmp_path, client=None, progress=False)
+    assert again.skipped == ["sq0", "sq1"] and len(again.computed) == 4
+    assert_equals_whole_run(tmp_path, origins, whole, standard)
+
+
+def test_a_second_run_on_the_same_folder_at_once_is_refused(helsinki_problem, tmp_path, monkeypatch):
+    graph, areas, origins, facilities, standard, _ = helsinki_problem
+    plan = CityPlan.build(graph, areas, origins, facilities, standard)
+    real = city.compute_area
+    refused = []
+
+    def meanwhile(job):
+        if not refused:  # another run starts on the same folder while this one works
+            with pytest.raises(InputError, match="another run is writing to this folder") as caught:
+                city.run_city(plan, tmp_path, client=None, progress=False)
+            refused.append(caught.value)
+        return real(job)
+
+    monkeypatch.setattr(city, "compute_area", meanwhile)
+    run = city.run_city(plan, tmp_path, client=None, progress=False)
+    assert refused and len(run.computed) == len(areas.codes)
+
+
 # ---------------------------------------------------------------- bad input
 def test_area_outside_the_extract_is_refused(helsinki_problem):
     graph, areas, origins, facilities, standard, _ = helsinki_problem
