@@ -230,44 +230,35 @@ def test_changed_facility_recomputes_only_the_areas_it_reaches(generated_problem
     assert_equals_whole_run(tmp_path, origins, whole_city(graph, origins, moved, standard, 300.0), standard)
 
 
-def test_a_failed_area_keeps_the_others_and_the_rerun_finishes_it(helsinki_problem, tmp_path, monkeypatch):
+@pytest.mark.parametrize("trouble, raised, kept", [
+    # A task fails (its worker ran out of memory): the run goes on and reports it at the end.
+    (MemoryError("worker out of memory"), city.CityRunError, 5),
+    # The run is stopped (Ctrl-C) while the third area computes.
+    (KeyboardInterrupt(), KeyboardInterrupt, 2),
+])
+def test_a_failed_or_interrupted_run_keeps_what_it_finished(helsinki_problem, tmp_path, monkeypatch, trouble,
+                                                            raised, kept):
     graph, areas, origins, facilities, standard, whole = helsinki_problem
     plan = CityPlan.build(graph, areas, origins, facilities, standard)
     real = city.compute_area
 
-    def failing(job):
-        if job.code == "sq3":
-            raise MemoryError("worker out of memory")
-        return real(job)
-
-    monkeypatch.setattr(city, "compute_area", failing)
-    with pytest.raises(city.CityRunError, match=r"sq3: MemoryError.*5 finished areas are saved"):
-        city.run_city(plan, tmp_path, client=None, progress=False)
-    assert not os.path.exists(city.OutputFolder(tmp_path).area_path("sq3"))
-    assert len(os.listdir(tmp_path / "origins")) == 5
-    monkeypatch.setattr(city, "compute_area", real)
-    again = city.run_city(plan, tmp_path, client=None, progress=False)
-    assert again.computed == ["sq3"]
-    assert_equals_whole_run(tmp_path, origins, whole, standard)
-
-
-def test_an_interrupted_run_keeps_what_it_finished(helsinki_problem, tmp_path, monkeypatch):
-    graph, areas, origins, facilities, standard, whole = helsinki_problem
-    plan = CityPlan.build(graph, areas, origins, facilities, standard)
-    real = city.compute_area
-
-    def interrupted(job):
+    def troubled(job):
         if job.code == "sq2":
-            raise KeyboardInterrupt  # Ctrl-C while the third area computes
+            raise trouble
         return real(job)
 
-    monkeypatch.setattr(city, "compute_area", interrupted)
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr(city, "compute_area", troubled)
+    with pytest.raises(raised) as caught:
         city.run_city(plan, tmp_path, client=None, progress=False)
-    assert sorted(os.listdir(tmp_path / "origins")) == ["area=sq0.parquet", "area=sq1.parquet"]
+    if raised is city.CityRunError:
+        assert "sq2: MemoryError: worker out of memory" in str(caught.value)
+        assert "The 5 finished areas are saved; run the same command again" in str(caught.value)
+    assert not os.path.exists(city.OutputFolder(tmp_path).area_path("sq2"))
+    assert len(os.listdir(tmp_path / "origins")) == kept
     monkeypatch.setattr(city, "compute_area", real)
     again = city.run_city(plan, tmp_path, client=None, progress=False)
-    assert again.skipped == ["sq0", "sq1"] and len(again.computed) == 4
+    assert "sq2" in again.computed and len(again.computed) == len(areas.codes) - kept
+    assert len(again.skipped) == kept
     assert_equals_whole_run(tmp_path, origins, whole, standard)
 
 
