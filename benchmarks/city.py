@@ -148,8 +148,9 @@ def run_dask(directory, workers, memory_limit):
     task_s = [r["seconds"] for r in run.reports]
     task_cpu_s = [r["cpu_seconds"] for r in run.reports]
     return {"load_and_plan_s": planned - started, "cluster_start_s": connected - planned,
-            "run_s": done - connected, "driver_cpu_s": driver_cpu, "wall_s": done - started, "driver_peak_mb": city.peak_memory_mb(),
-            "worker_peak_mb": run.worker_peaks_mb(), "task_s": task_s, "task_cpu_s": task_cpu_s, "overhead_per_task_s": overhead,
+            "run_s": done - connected, "driver_cpu_s": driver_cpu, "wall_s": done - started,
+            "driver_peak_mb": city.peak_memory_mb(), "worker_peak_mb": run.worker_peaks_mb(), "task_s": task_s,
+            "task_cpu_s": task_cpu_s, "overhead_per_task_s": overhead,
             "halo_nodes": [r["halo_nodes"] for r in run.reports], "computed": len(run.computed)}
 
 

@@ -469,10 +469,9 @@ def compute_area(job: AreaJob) -> tuple[bytes, dict]:
         "area_code": job.code, "area_name": job.name, "origins": int(o.lon.size),
         "origins_on_network": int(on_network.sum()), "facilities_in_halo": int(f.lon.size),
         "facilities_on_network": facilities_on_network, "halo_nodes": int(nodes),
-        "fingerprint": job.fingerprint(),
-        "seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - started_cpu, "worker": f"{socket.gethostname()}:{os.getpid()}",
-        "worker_peak_mb": peak_memory_mb(),
-        "messages": messages, "summary": summary,
+        "fingerprint": job.fingerprint(), "seconds": time.perf_counter() - started,
+        "cpu_seconds": time.process_time() - started_cpu, "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "worker_peak_mb": peak_memory_mb(), "messages": messages, "summary": summary,
     }
     table = _origin_table(job, nearest, count, capacity, on_network)
     return _parquet_bytes(table, {"lifecircle": report}), report
@@ -691,7 +690,8 @@ def close(client, cluster) -> None:
         cluster.close()
 
 
-def stream(client, function, jobs: Iterable, bar=None, window: int | None = None) -> Iterator[tuple[object, object, BaseException | None]]:
+def stream(client, function, jobs: Iterable, bar=None,
+           window: int | None = None) -> Iterator[tuple[object, object, BaseException | None]]:
     """Run ``function(job)`` on the cluster for each ``(key, job)``; yield ``(key, result, error)`` as each ends.
 
     With ``client=None`` the jobs run here, one after another.

@@ -446,7 +446,8 @@ def test_command_line_refuses_a_scheduler_it_cannot_reach(tmp_path, capsys):
     origins.write_text("lon,lat\n24.94,60.17\n", encoding="utf-8")
     areas = tmp_path / "a.geojson"
     areas.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": "k"}, "geometry": shapely.geometry.mapping(shapely.box(24.93, 60.16, 24.96, 60.18))}]}))
+        {"type": "Feature", "properties": {"code": "k"},
+         "geometry": shapely.geometry.mapping(shapely.box(24.93, 60.16, 24.96, 60.18))}]}))
     status = main(["city", HELSINKI_PBF, "--areas", str(areas), "--origins", str(origins), "--out", str(tmp_path / "o"),
                    "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "2", "--quiet"])
     assert status == 2
