@@ -914,18 +914,27 @@ def add_parser(sub) -> None:
     p.set_defaults(run=_command)
 
 
+def _option_number(value: str, kind):
+    """The number after the colon of ``admin:10`` or ``grid:200``."""
+    name, _, number = value.partition(":")
+    try:
+        return kind(number)
+    except ValueError:
+        raise InputError(f"{value!r}: expected {name}:{'LEVEL' if kind is int else 'METRES'} with a number") from None
+
+
 def _command(args) -> int:
     from .osm import load_network
 
     standard = WalkingStandard.read(args.standard)
     if args.areas.startswith("admin:"):
-        areas = CityAreas.from_osm_admin_level(args.osm, int(args.areas.partition(":")[2]))
+        areas = CityAreas.from_osm_admin_level(args.osm, _option_number(args.areas, int))
     else:
         areas = CityAreas.from_geojson(args.areas)
     if args.origins == "buildings":
         origins = origins_from_buildings(args.osm)
     elif args.origins.startswith("grid:"):
-        origins = origins_on_grid(areas, float(args.origins.partition(":")[2]))
+        origins = origins_on_grid(areas, _option_number(args.origins, float))
     else:
         origins = origins_from_csv(args.origins)
     sources = args.facilities or ["osm"]

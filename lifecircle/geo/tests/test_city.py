@@ -453,3 +453,13 @@ def test_command_line_refuses_a_scheduler_it_cannot_reach(tmp_path, capsys):
     assert status == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
     assert not (tmp_path / "o" / "origins").exists() or not os.listdir(tmp_path / "o" / "origins")
+
+
+def test_grid_origins_share_each_areas_population(helsinki_problem):
+    areas = helsinki_problem[1]
+    with_people = CityAreas(areas.codes[:2], areas.names[:2], areas.polygons[:2], [1200.0, None])
+    grid = city.origins_on_grid(with_people, 100.0)
+    first = np.char.startswith(grid.id.astype(str), "sq0:")
+    assert first.sum() > 10 and grid.values["population"][first].sum() == pytest.approx(1200.0)
+    assert (grid.values["population"][~first] == 1.0).all()  # no population given: each point counts 1
+    assert (city.assign_to_areas(with_people.polygons, grid.lon, grid.lat) == np.where(first, 0, 1)).all()
