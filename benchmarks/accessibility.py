@@ -41,7 +41,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -227,20 +226,10 @@ WORKERS = {"lifecircle": run_lifecircle, "pandana": run_pandana, "cityseer": run
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory.
+    """This process's peak resident memory (``VmHWM``: see :func:`lifecircle.geo.city.peak_memory_mb`)."""
+    from lifecircle.geo.city import peak_memory_mb
 
-    Linux keeps ``ru_maxrss`` across ``exec``, so a worker started by a
-    parent that once held a big graph would report the parent's peak;
-    ``VmHWM`` belongs to the process image alone.
-    """
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    return peak_memory_mb()
 
 
 def _clock():

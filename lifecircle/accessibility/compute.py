@@ -3,8 +3,13 @@
 Results are written in one short transaction at the end of a run, so readers always see a
 complete set (the previous one until the new one is committed), and a long recompute never
 holds a lock while it computes.
+
+A run has three steps: :func:`prepare` reads the database into a
+:class:`~lifecircle.geo.city.NetworkJob` (plain arrays, no Django), the geo engine measures it
+(here, or on a Dask worker: :func:`compute_all`), and :func:`store` writes the result.
 """
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
@@ -12,10 +17,11 @@ from django.db import transaction
 from lifecircle.community import networks
 from lifecircle.community.models import Compound
 from lifecircle.directory.models import Facility, ServiceCategory, Standard
-from lifecircle.geo.accessibility import accessibility
 from lifecircle.geo.errors import InputError
-from lifecircle.geo.snapping import snap_points
 from lifecircle.geo.standard import tier_distances as standard_tiers
+
+
+from lifecircle.geo.city import NetworkJob, measure_network
 
 from .models import TIERS, CompoundAccess, ComputeRun, OffNetworkPoint
 
@@ -34,6 +40,19 @@ def tier_distances(standard):
     return [distances[tier] for tier in TIERS]
 
 
+@dataclass(eq=False)
+class Prepared:
+    """What one sub-district's computation read from the database, and the engine's job."""
+
+    subdistrict: object
+    standard: object
+    full: bool
+    all_categories: list
+    origin_rows: list
+    facility_rows: list
+    job: NetworkJob
+
+
 def compute(subdistrict, categories=None, compounds=None, reason="", progress=False):
     """Compute and store accessibility for ``subdistrict``.
 
@@ -41,6 +60,12 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
     everything is computed. Returns the ComputeRun.
     """
     started = time.perf_counter()
+    prepared = prepare(subdistrict, categories, compounds)
+    return store(prepared, measure_network(prepared.job, progress=progress), reason, started)
+
+
+def prepare(subdistrict, categories=None, compounds=None):
+    """Read what :func:`compute` needs; raises NotComputable when something is missing."""
     network = getattr(subdistrict, "network", None)
     if network is None:
         raise NotComputable(f"{subdistrict} has no pedestrian network; load one with load_pack")
@@ -61,26 +86,33 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
     facility_rows = list(
         Facility.objects.filter(subdistrict=subdistrict, active=True).select_related("category").prefetch_related("services")
     )
-
-    origins = snap_points(graph, [o.lon for o in origin_rows], [o.lat for o in origin_rows])
-    places = snap_points(graph, [f.lon for f in facility_rows], [f.lat for f in facility_rows])
     # A facility counts once for every category it offers (tiers do not nest).
     pairs = [(i, c.slug) for i, f in enumerate(facility_rows) for c in f.all_categories() if c.slug in slugs]
-    index = np.array([i for i, _ in pairs], dtype=np.int64)
-    result = accessibility(
-        graph, origins, places.take(index), [slug for _, slug in pairs],
-        thresholds_m=thresholds, capacity=[facility_rows[i].capacity or 0 for i, _ in pairs],
-        category_names=slugs, progress=progress,
+    job = NetworkJob(
+        subdistrict.code, graph, np.array([o.lon for o in origin_rows], dtype=float),
+        np.array([o.lat for o in origin_rows], dtype=float), np.array([f.lon for f in facility_rows], dtype=float),
+        np.array([f.lat for f in facility_rows], dtype=float), np.array([i for i, _ in pairs], dtype=np.int64),
+        [slug for _, slug in pairs], [facility_rows[i].capacity or 0 for i, _ in pairs], thresholds, slugs,
     )
+    return Prepared(subdistrict, standard, categories is None and compounds is None, all_categories, origin_rows,
+                    facility_rows, job)
+
+
+def store(prepared, measured, reason, started):
+    """Write one sub-district's measured accessibility in one transaction; returns the ComputeRun."""
+    subdistrict, standard, result = prepared.subdistrict, prepared.standard, measured.result
+    all_categories, origin_rows, facility_rows = prepared.all_categories, prepared.origin_rows, prepared.facility_rows
+    slugs = prepared.job.category_names
 
     off_network = [
-        (OffNetworkPoint.Kind.COMPOUND, origin_rows[i], d) for i, d in zip(origins.far_index, origins.far_distance_m)
-    ] + [(OffNetworkPoint.Kind.FACILITY, facility_rows[i], d) for i, d in zip(places.far_index, places.far_distance_m)]
+        (OffNetworkPoint.Kind.COMPOUND, origin_rows[i], d) for i, d in zip(measured.origin_far_index, measured.origin_far_m)
+    ] + [(OffNetworkPoint.Kind.FACILITY, facility_rows[i], d)
+         for i, d in zip(measured.facility_far_index, measured.facility_far_m)]
 
     with transaction.atomic():
         run = ComputeRun.objects.create(
             subdistrict=subdistrict, standard=standard,
-            kind=ComputeRun.Kind.FULL if categories is None and compounds is None else ComputeRun.Kind.INCREMENTAL,
+            kind=ComputeRun.Kind.FULL if prepared.full else ComputeRun.Kind.INCREMENTAL,
             reason=reason, categories=slugs, origins=len(origin_rows), facilities=len(facility_rows),
         )
         CompoundAccess.objects.filter(compound__in=origin_rows, category__in=all_categories).delete()
@@ -133,3 +165,73 @@ def unreached(subdistrict):
         "reach_nothing": [c for c in compounds if c.code not in off_codes and c.pk not in reaching],
         "facilities_off_network": sorted(off.filter(kind=OffNetworkPoint.Kind.FACILITY).values_list("code", flat=True)),
     }
+
+
+@dataclass(eq=False)
+class Outcome:
+    """One sub-district of :func:`compute_all`: its run, or why it has none."""
+
+    subdistrict: object
+    run: object = None
+    prepared: Prepared | None = None
+    measured: object = None
+    error: str = ""
+
+
+def compute_all(subdistricts, scheduler=None, workers=None, reason="", progress=False):
+    """Compute every sub-district on a Dask cluster, storing each as soon as it is measured.
+
+    ``scheduler`` is the address of a running Dask scheduler; without it a local cluster of
+    ``workers`` processes (default one per core) runs. Each task carries one sub-district's network
+    and points, never the database. A sub-district that cannot be computed or whose task fails is
+    reported in its :class:`Outcome`; the others are stored all the same. Raises
+    :class:`lifecircle.geo.city.ClusterError` when Dask is missing or the scheduler cannot be reached.
+    """
+    from lifecircle.geo.city import close, connect, progress_bar, stream
+
+    subdistricts = list(subdistricts)
+    outcomes, pending = {}, {}
+
+    def jobs():
+        for subdistrict in subdistricts:
+            try:
+                prepared = prepare(subdistrict)
+            except NotComputable as exc:
+                outcomes[subdistrict.pk] = Outcome(subdistrict, error=str(exc))
+                continue
+            pending[subdistrict.pk] = (prepared, time.perf_counter())
+            yield subdistrict.pk, prepared.job
+
+    client, cluster = connect(scheduler, workers)
+    bar = progress_bar(len(subdistricts), "sub-districts") if progress else None
+    try:
+        for key, measured, error in stream(client, measure_network, jobs(), bar=bar):
+            prepared, started = pending.pop(key)
+            if error is not None:
+                outcomes[key] = Outcome(prepared.subdistrict, prepared=prepared, error=f"{type(error).__name__}: {error}")
+            else:
+                run = store(prepared, measured, reason, started)
+                outcomes[key] = Outcome(prepared.subdistrict, run, prepared, measured)
+    finally:
+        if bar is not None:
+            bar.close()
+        close(client, cluster)
+    return [outcomes[s.pk] for s in subdistricts]
+
+
+def standard_shares(outcome):
+    """Per category, the share within the category's standard distance, from an :class:`Outcome`.
+
+    Returns ``(shares, weighted_by)``: shares of the population when every compound has one,
+    otherwise of the compounds (``weighted_by`` says which).
+    """
+    prepared, result = outcome.prepared, outcome.measured.result
+    threshold = {row.category.slug: row.threshold_m for row in prepared.standard.rows.select_related("category")}
+    by_population = all(o.population for o in prepared.origin_rows)
+    weight = np.array([o.population if by_population else 1 for o in prepared.origin_rows], dtype=float)
+    shares = {}
+    for c, slug in enumerate(result.categories):
+        if slug in threshold and weight.sum() > 0:
+            within = result.origin_ok & (result.nearest_m[:, c] <= threshold[slug])
+            shares[slug] = float(weight[within].sum() / weight.sum())
+    return shares, "population" if by_population else "compounds"

@@ -12,10 +12,33 @@ For a city too big for one machine, or to use every core of a cluster:
    run in any order, in threads, processes or on other machines.
 3. :func:`merge_areas` puts the pieces back in the original origin order.
 
-Because a walk of length ``reach_m`` never leaves the disc of that radius,
-the merged result equals a single whole-graph run with
-``max_distance_m=reach_m``: nearest distances up to the reach are exact,
-farther ones are reported as ``inf``.
+Why a halo of ``reach_m + max_snap_m`` is enough -- the merged result
+equals one whole-graph run with ``max_distance_m=reach_m`` (nearest
+distances up to the reach exact, farther ones ``inf``; counts within every
+threshold ``<= reach_m`` exact), for origins right on a border too:
+
+* *Origins snap the same.* An origin in the core that the whole graph
+  snaps joins an edge at most ``max_snap_m`` from it; that edge overlaps
+  the halo, so the halo graph holds it and nothing nearer was dropped. An
+  origin farther than ``max_snap_m`` from every street is unsnapped in both.
+* *Walks stay inside.* A walk is the origin's off-street leg, a path along
+  streets and the facility's leg. Every point of it lies no farther in a
+  straight line from the origin than the walk so far, so a walk of at
+  most ``reach_m`` stays within ``reach_m`` of the core, and every edge it
+  uses overlaps the halo.
+* *Facilities that count snap the same.* A facility reached within
+  ``reach_m`` is at most ``reach_m`` from the core in a straight line (the
+  legs are straight, the street path is no shorter than a straight line),
+  and its street is at most ``max_snap_m`` further: inside the halo. A
+  facility near the halo's rim may snap to a different street than in the
+  whole graph, but its walk is at least its straight-line distance, more
+  than ``reach_m``: it cannot count, and the nearest is capped at the reach.
+
+So the halo must be at least the largest threshold (the reach) plus the
+snapping distance; any larger halo only costs time. :func:`grow_polygon`
+grows an area of any shape by *at least* a distance: it buffers in a
+local projection, whose east-west stretch and whose polygonal circles
+(chords inside the arcs) it makes up for with a factor, plus a metre.
 
 :func:`compute_by_area` runs all three steps with any executor that has a
 ``map`` method -- ``concurrent.futures`` pools, or a dask cluster::
@@ -85,10 +108,7 @@ def split_region(bounds, tile_m: float, reach_m: float, max_snap_m: float = DEFA
     mid_lat = (min_lat + max_lat) / 2.0
     dlat = tile_m / METRES_PER_DEGREE
     dlon = tile_m / (METRES_PER_DEGREE * np.cos(np.radians(mid_lat)))
-    grow = reach_m + max_snap_m
-    # +1 % margin: degrees per metre vary a little across the region.
-    glat = 1.01 * grow / METRES_PER_DEGREE
-    glon = 1.01 * grow / (METRES_PER_DEGREE * np.cos(np.radians(max(abs(min_lat), abs(max_lat)) + 0.5)))
+    glon, glat = _grow_degrees(bounds, reach_m + max_snap_m)
     nx = max(int(np.ceil((max_lon - min_lon) / dlon)), 1)
     ny = max(int(np.ceil((max_lat - min_lat) / dlat)), 1)
     areas = []
@@ -107,10 +127,91 @@ def split_region(bounds, tile_m: float, reach_m: float, max_snap_m: float = DEFA
     return areas
 
 
-def halo_graph(graph: WalkGraph, area: Area) -> WalkGraph:
-    """The edges of ``graph`` whose extent overlaps the area's halo."""
+def grow_bounds(bounds, metres: float) -> tuple[float, float, float, float]:
+    """``(min_lon, min_lat, max_lon, max_lat)`` grown by at least ``metres`` on every side."""
+    glon, glat = _grow_degrees(bounds, metres)
+    min_lon, min_lat, max_lon, max_lat = map(float, bounds)
+    return (min_lon - glon, min_lat - glat, max_lon + glon, max_lat + glat)
+
+
+def grow_polygon(polygon, metres: float):
+    """``polygon`` (lon/lat) grown by at least ``metres`` everywhere (a few per mille more)."""
+    from .distance import LocalProjection
+
+    x0, y0, x1, y1 = polygon.bounds
+    projection = LocalProjection((x0 + x1) / 2.0, (y0 + y1) / 2.0)
+    # The projection measures east-west distances true at its centre latitude and too long
+    # nearer the pole, by cos(lat0) / cos(lat): grow by the worst stretch in the grown extent.
+    far_lat = min(max(abs(y0), abs(y1)) + 1.01 * metres / METRES_PER_DEGREE, 89.0)
+    stretch = max(np.cos(np.radians(projection.lat0)) / np.cos(np.radians(far_lat)), 1.0)
+    quad_segs = 16  # a buffer's arcs are chords, up to 1 - cos(pi / 64) short of the radius
+    radius = metres * stretch / np.cos(np.pi / (4 * quad_segs)) + 1.0
+    return projection.transform_geometry(
+        projection.transform_geometry(polygon).buffer(radius, quad_segs=quad_segs), inverse=True)
+
+
+class EdgeIndex:
+    """A graph's edges sorted by their west end, to find the edges near one area of a big city.
+
+    Finding them by testing every edge costs time in proportion to the
+    city, for every area; here a search only reads the strip of edges
+    whose west end lies between the area's sides (less the widest edge).
+    """
+
+    def __init__(self, graph: WalkGraph):
+        self.graph = graph
+        self.lo_lon, self.lo_lat, self.hi_lon, self.hi_lat = graph.edge_bounds()
+        self.order = np.argsort(self.lo_lon, kind="stable")
+        self.sorted_lo_lon = self.lo_lon[self.order]
+        self.widest = float((self.hi_lon - self.lo_lon).max()) if graph.n_edges else 0.0
+
+    def overlapping(self, bounds) -> np.ndarray:
+        """Ids of the edges whose extent overlaps ``(min_lon, min_lat, max_lon, max_lat)``."""
+        x0, y0, x1, y1 = bounds
+        strip = self.order[np.searchsorted(self.sorted_lo_lon, x0 - self.widest, side="left"):
+                           np.searchsorted(self.sorted_lo_lon, x1, side="right")]
+        return strip[(self.hi_lon[strip] >= x0) & (self.hi_lat[strip] >= y0) & (self.lo_lat[strip] <= y1)]
+
+
+def polygon_halo_graph(index: EdgeIndex, grown) -> WalkGraph:
+    """The edges of ``index.graph`` that touch the polygon ``grown`` (lon/lat), e.g. from :func:`grow_polygon`."""
+    import shapely
+
+    from .subgraph import ranges
+
+    graph = index.graph
+    shapely.prepare(grown)
+    candidates = index.overlapping(grown.bounds)
+    n_points = graph.geom_offsets[candidates + 1] - graph.geom_offsets[candidates]
+    points = ranges(graph.geom_offsets[candidates], n_points)
+    inside = shapely.contains_xy(grown, graph.geom_lon[points], graph.geom_lat[points])
+    touches = np.zeros(candidates.size, dtype=bool)
+    touches[np.repeat(np.arange(candidates.size), n_points)[inside]] = True
+    # A long straight edge can cross the polygon with no vertex inside it: test those as lines.
+    crossing = np.flatnonzero(~touches)
+    if crossing.size:
+        touches[crossing] = shapely.intersects(grown, graph.edge_lines(candidates[crossing]))
+    keep = np.zeros(graph.n_edges, dtype=bool)
+    keep[candidates[touches]] = True
+    return graph.edge_subgraph(keep)
+
+
+def _grow_degrees(bounds, metres):
+    lat = max(abs(float(bounds[1])), abs(float(bounds[3])))
+    # +1 % margin and +0.5 degree of latitude: degrees per metre vary a little across the region.
+    glat = 1.01 * metres / METRES_PER_DEGREE
+    glon = 1.01 * metres / (METRES_PER_DEGREE * np.cos(np.radians(min(lat + 0.5, 89.0))))
+    return glon, glat
+
+
+def halo_graph(graph: WalkGraph, area: Area, edge_bounds=None) -> WalkGraph:
+    """The edges of ``graph`` whose extent overlaps the area's halo.
+
+    ``edge_bounds`` is ``graph.edge_bounds()``, passed in when many areas
+    are cut from one graph so it is computed once.
+    """
     x0, y0, x1, y1 = area.halo
-    lo_lon, lo_lat, hi_lon, hi_lat = graph.edge_bounds()
+    lo_lon, lo_lat, hi_lon, hi_lat = graph.edge_bounds() if edge_bounds is None else edge_bounds
     return graph.edge_subgraph((hi_lon >= x0) & (lo_lon <= x1) & (hi_lat >= y0) & (lo_lat <= y1))
 
 

@@ -14,6 +14,8 @@ Commands:
     Population share within reach per group and category, and the gap list.
 ``isochrone GRAPH.npz LON LAT [--out I.geojson]``
     Walking isochrones around a point.
+``city-accessibility CITY.osm.pbf --areas A.geojson|admin:10 --origins O.csv|buildings|grid:200 --out DIR``
+    A whole city area by area on Dask (:mod:`lifecircle.geo.city`).
 
 Distances: by default the 5-, 10- and 15-minute tiers are the distances of
 the walking standard (``--standard FILE``, default the shipped
@@ -111,6 +113,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--max-snap-m", type=float, default=DEFAULT_MAX_SNAP_M)
     _add_thresholds(p)
     p.set_defaults(run=_isochrone)
+
+    from .city import add_parser as add_city_parser
+
+    add_city_parser(sub)
     return parser
 
 
