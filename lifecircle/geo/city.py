@@ -66,9 +66,11 @@ from .areas import EdgeIndex, grow_polygon, polygon_halo_graph
 from .errors import GeoError, InputError
 from .graph import WalkGraph
 from .snapping import DEFAULT_MAX_SNAP_M, snap_points
+from .standard import read_standard
+from .walking import LIFE_CIRCLE_MINUTES
 
 #: Tiers of the life circle, in minutes of walking.
-TIERS = (5, 10, 15)
+TIERS = LIFE_CIRCLE_MINUTES
 ORIGIN_DIR = "origins"
 SUMMARY_COLUMNS = ["area_code", "area_name", "category", "tier_minutes", "threshold_m", "required_tier",
                    "origins", "origins_off_network", "population", "covered_population", "share"]
@@ -99,25 +101,9 @@ class WalkingStandard:
     @classmethod
     def read(cls, path) -> "WalkingStandard":
         """A standard file like ``data/standards/shanghai-2016.json`` (``rows`` of slug, tier_minutes, threshold_m)."""
-        try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
-            rows = data["rows"]
-            tiers = {str(r["slug"]): int(r["tier_minutes"]) for r in rows}
-            distance = {}
-            for r in rows:
-                distance[int(r["tier_minutes"])] = max(distance.get(int(r["tier_minutes"]), 0.0),
-                                                       float(r["threshold_m"]))
-        except OSError as exc:
-            raise InputError(f"cannot read the standard ({exc.strerror or exc})", path) from None
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"not a walking standard: needs rows of slug, tier_minutes, threshold_m ({exc})",
-                             path) from None
-        missing = [t for t in TIERS if t not in distance]
-        if missing or set(distance) - set(TIERS):
-            raise InputError(f"the standard needs rows for exactly the {TIERS} minute tiers "
-                             f"(has {sorted(distance)})", path)
-        return cls(tuple(sorted(tiers)), tiers, tuple(distance[t] for t in TIERS), str(data.get("code", "")))
+        standard = read_standard(path)
+        return cls(tuple(sorted(standard.category_tiers)), dict(standard.category_tiers),
+                   tuple(standard.tiers[t] for t in TIERS), str(standard.code))
 
 
 @dataclass(eq=False)

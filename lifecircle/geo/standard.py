@@ -27,7 +27,8 @@ class WalkingStandard:
     """Distances of a walking standard, metres.
 
     ``tiers`` maps each life-circle tier (minutes) to its distance;
-    ``categories`` maps each category slug to its own threshold.
+    ``categories`` maps each category slug to its own threshold, ``category_tiers``
+    to its tier (minutes).
     """
 
     code: str
@@ -35,6 +36,7 @@ class WalkingStandard:
     path: str
     tiers: dict
     categories: dict
+    category_tiers: dict = None
 
     def describe(self) -> str:
         """The tier distances and where they come from, in one line."""
@@ -81,8 +83,9 @@ def read_standard(path=None) -> WalkingStandard:
     try:
         pairs = [(r["tier_minutes"], r["threshold_m"]) for r in rows]
         categories = {r["slug"]: float(r["threshold_m"]) for r in rows}
+        category_tiers = {str(r["slug"]): int(r["tier_minutes"]) for r in rows}
         tiers = tier_distances(pairs)
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"every row needs 'slug', 'tier_minutes' and 'threshold_m' ({exc})", path) from exc
     return WalkingStandard(code=data.get("code", "?"), version=data.get("version", "?"), path=path,
-                           tiers=tiers, categories=categories)
+                           tiers=tiers, categories=categories, category_tiers=category_tiers)
