@@ -17,6 +17,11 @@ class AccountsConfig(AppConfig):
         from .models import StaffRole
         from .roles import sync_role_groups, sync_user_groups
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from .security import limit_staff_session
+
+        user_logged_in.connect(limit_staff_session, dispatch_uid="lifecircle-staff-session-length")
         post_migrate.connect(sync_role_groups, dispatch_uid="lifecircle-role-groups")
         for signal in (post_save, post_delete):
             signal.connect(lambda instance, **kw: sync_user_groups(instance.user), sender=StaffRole, weak=False,
