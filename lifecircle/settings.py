@@ -139,8 +139,8 @@ AXES_LOCKOUT_CALLABLE = "lifecircle.accounts.security.lockout_response"
 AXES_VERBOSE = False
 
 # A second factor (TOTP, django-otp) for everyone who can read personal data: staff and
-# administrators. Production always requires it; the test suite switches it off by default
-# (LIFECIRCLE_STAFF_2FA=0, set in conftest.py) and its own tests switch it back on.
+# administrators. Production always requires it; LIFECIRCLE_STAFF_2FA=0 turns it off elsewhere (the
+# test suite turns it off in lifecircle/conftest.py, and its own tests back on).
 STAFF_TWO_FACTOR = PRODUCTION or os.environ.get("LIFECIRCLE_STAFF_2FA", "1") == "1"
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "lifecircle")
 

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -45,7 +46,8 @@ class Served:
         self.lines = []
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{self.port}", "--no-collectstatic", *args],
-            cwd=PROJECT, env={**os.environ, "DATABASE_URL": database_url(), **env},
+            cwd=PROJECT, env={**os.environ, "DATABASE_URL": database_url(),
+                              "LIFECIRCLE_VAR_DIR": str(settings.VAR_DIR), **env},  # the test's file cache too
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True).start()
 
@@ -84,7 +86,7 @@ class Served:
 def served():
     server = Served("--workers", "2", OPEN311_RATE_LIMIT="5")
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while server.output.count("Booting worker with pid") < 2 or isinstance(
                 server.get("/open311/v2/discovery.json"), Exception):
             if time.monotonic() > deadline or server.process.poll() is not None:
@@ -108,8 +110,8 @@ def test_two_workers_admit_exactly_the_limit_between_them(served):
 
 
 def test_the_scheduler_runs_the_jobs_once_in_the_master(served):
-    served.wait_for("scheduler: ran expire_babycare_offers", 60)
-    served.wait_for("scheduler: ran send_booking_reminders", 30)
+    served.wait_for("scheduler: ran expire_babycare_offers", 120)
+    served.wait_for("scheduler: ran send_booking_reminders", 60)
     assert served.output.count("scheduler: ran expire_babycare_offers") == 1
 
 

@@ -26,8 +26,8 @@ class Command(BaseCommand):
         # The demo's administrator signs in with the password alone; security.needs_second_factor
         # ignores this group in production, where every staff member needs an authenticator app.
         admin.groups.add(Group.objects.get_or_create(name=DEMO_GROUP)[0])
-        self.stdout.write(f"Staff login for the demo: user demo-admin, password {admin_password}"
-                          " (no second factor: demo only, refused in production)")
+        self.stdout.write("Staff login for the demo (password only, no second factor: never in production): "
+                          f"user demo-admin, password {admin_password}")
 
         compound = Compound.objects.order_by("code").first()
         if compound is None:
