@@ -70,8 +70,11 @@ class Scheduler:
             except Exception:  # noqa: BLE001 - one failing job must not stop the others
                 log.exception("scheduler: %s failed; it runs again in its next slot", job.command)
             finally:
-                # gunicorn forks new workers from this process: leave no connection to inherit.
-                connections.close_all()
+                # gunicorn forks new workers from this process: leave no connection to inherit
+                # (one inside a transaction belongs to a caller, e.g. a test, and stays).
+                for connection in connections.all(initialized_only=True):
+                    if not connection.in_atomic_block:
+                        connection.close()
         return ran
 
     def loop(self):
