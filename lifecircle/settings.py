@@ -149,6 +149,7 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "lifecircle")
 SESSION_COOKIE_AGE = int(os.environ.get("RESIDENT_SESSION_DAYS", "14")) * 24 * 3600
 STAFF_SESSION_AGE = int(float(os.environ.get("STAFF_SESSION_HOURS", "8")) * 3600)
 SESSION_COOKIE_HTTPONLY = True
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_HOURS", "24")) * 3600  # links staff make
 SESSION_COOKIE_SAMESITE = "Lax"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "lifecircle.accounts"
     verbose_name = _("居民与工作人员 Residents and staff")
+    staff_links = [("accounts:password_reset_staff", _("Reset a resident's password"))]
     role_permissions = {
         "administrator": ["*"],
         "grid_worker": ["view_resident", "change_resident", "view_household", "view_child", "add_consent",
