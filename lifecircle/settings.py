@@ -208,13 +208,15 @@ TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Content-Security-Policy: scripts and styles only from this site's static files (no inline
-# script, so injected markup cannot run); map tiles from the configured tile server.
+# Content-Security-Policy: scripts only from this site's static files — no inline script and no
+# inline event handler, so injected markup cannot run. Style attributes stay allowed (they carry
+# the category colours and bar widths the pages compute; a style cannot run code). Map tiles may
+# come from the configured tile server.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "blob:", *(["https:"] if os.environ.get("MAP_TILE_URL") else [])],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
