@@ -41,13 +41,13 @@ def pg_tool(name):
 
 
 def pg_args(db):
+    """Connection arguments; host and port may also come as options (``?host=/run/pg&port=5433``)."""
+    options = db.get("OPTIONS", {})
     args = ["--dbname", db["NAME"]]
-    if db.get("HOST"):
-        args += ["--host", db["HOST"]]
-    if db.get("PORT"):
-        args += ["--port", str(db["PORT"])]
-    if db.get("USER"):
-        args += ["--username", db["USER"]]
+    for flag, value in (("--host", db.get("HOST") or options.get("host")),
+                        ("--port", db.get("PORT") or options.get("port")), ("--username", db.get("USER"))):
+        if value:
+            args += [flag, str(value)]
     return args
 
 

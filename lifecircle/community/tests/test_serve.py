@@ -27,7 +27,9 @@ def database_url():
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
-    query = urllib.parse.urlencode({"host": db["HOST"], "port": db["PORT"] or 5432})
+    options = db.get("OPTIONS", {})
+    query = urllib.parse.urlencode({"host": db["HOST"] or options.get("host", ""),
+                                    "port": db["PORT"] or options.get("port", 5432)})
     return f"postgres://{db['USER']}:{urllib.parse.quote(db['PASSWORD'] or '')}@/{db['NAME']}?{query}"
 
 
