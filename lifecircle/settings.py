@@ -242,4 +242,5 @@ LOGGING = {
     "filters": {"redact": {"()": "lifecircle.logredact.RedactingFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},  # not a line for every sign-in; lockouts still show
 }
