@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -42,11 +42,16 @@ class RateLimited(PermissionDenied):
         self.wait = wait
 
 
+def cache_is_atomic():
+    """True when the cache server itself increments and adds atomically (Redis, Memcached)."""
+    return type(caches["default"]).__name__ in ATOMIC_INCR_BACKENDS
+
+
 @contextlib.contextmanager
 def atomic_update():
     """Make a read-and-write-back of the cache (an increment, an add) atomic between processes,
     where the cache itself does not."""
-    if type(cache).__name__ in ATOMIC_INCR_BACKENDS:
+    if cache_is_atomic():
         yield
         return
     lock_path = Path(settings.VAR_DIR) / "ratelimit.lock"

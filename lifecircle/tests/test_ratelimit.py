@@ -20,6 +20,10 @@ def test_the_cache_is_shared_never_per_process():
     assert "locmem" not in backend
     if os.environ.get("REDIS_URL"):
         assert backend == "django.core.cache.backends.redis.RedisCache"
+        assert ratelimit.cache_is_atomic()  # Redis increments itself: no lock file
+    else:
+        assert backend == "django.core.cache.backends.filebased.FileBasedCache"
+        assert not ratelimit.cache_is_atomic()  # the file cache is made atomic by a lock file
 
 
 def test_a_limit_admits_exactly_its_count_when_hit_at_once():
