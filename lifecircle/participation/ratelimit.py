@@ -1,9 +1,13 @@
 """Per-user limit on posting (proposals, comments, letters): the site's rate limiter
 (lifecircle.ratelimit) with at most 5 posts in each 10-minute window by default.
 
-Set ``PARTICIPATION_RATE_LIMIT = (posts, seconds)`` in the settings to change it. A post that is
-refused for another reason (bad input, a closed process) does not count.
+The posting services are decorated with ``limited()``: the count is taken (one atomic increment
+in the shared cache, so it holds across workers, also for posts sent at the same instant) before
+the service runs, and given back when the service refuses the post for another reason (bad
+input, a closed process), so only posts made count. Set ``PARTICIPATION_RATE_LIMIT = (posts,
+seconds)`` in the settings to change the limit.
 """
+import functools
 import math
 
 from django.conf import settings
@@ -36,3 +40,17 @@ def posting(user):
         ])
 
     return limit.admit(user.pk, refusal)
+
+
+def limited(exempt=lambda user, *args, **kwargs: False):
+    """Decorator for a service whose first argument is the user who posts: the post goes through
+    ``posting(user)`` unless ``exempt(user, *args, **kwargs)`` (a representative's reply, say)."""
+    def decorate(service):
+        @functools.wraps(service)
+        def wrapper(user, *args, **kwargs):
+            if exempt(user, *args, **kwargs):
+                return service(user, *args, **kwargs)
+            with posting(user):
+                return service(user, *args, **kwargs)
+        return wrapper
+    return decorate

@@ -5,7 +5,6 @@ one transaction, so a refusal – with its reason, as PermissionDenied (not allo
 (bad input), RateLimited (too many posts) or Http404 (a private thread of someone else) – changes
 nothing.
 """
-import contextlib
 import datetime
 import statistics
 from dataclasses import dataclass
@@ -146,26 +145,27 @@ def _excerpt(html_text, length=140):
 
 # ---- proposals, comments, supports --------------------------------------------------------------
 
+@ratelimit.limited()
 def propose(user, process, title, body, lon=None, lat=None, photo=None):
     """A new proposal (a topic, in a discussion space) by a resident of the process's sub-district."""
     resident = participant(user, process)
     check_open(process, PROPOSE)
-    with ratelimit.posting(user):
-        values = _collect({
-            "title": lambda: clean_title(title),
-            "body": lambda: clean_body(body),
-            "location": lambda: check_location(process.subdistrict, lon, lat),
-            "photo": lambda: check_image(photo) if photo else None,
-        })
-        with transaction.atomic():
-            proposal = Proposal(process=process, author=resident, title=values["title"], body=values["body"],
-                                lon=values["location"][0], lat=values["location"][1])
-            if values["photo"]:
-                proposal.photo.save(values["photo"].name, values["photo"], save=False)
-            proposal.save()
+    values = _collect({
+        "title": lambda: clean_title(title),
+        "body": lambda: clean_body(body),
+        "location": lambda: check_location(process.subdistrict, lon, lat),
+        "photo": lambda: check_image(photo) if photo else None,
+    })
+    with transaction.atomic():
+        proposal = Proposal(process=process, author=resident, title=values["title"], body=values["body"],
+                            lon=values["location"][0], lat=values["location"][1])
+        if values["photo"]:
+            proposal.photo.save(values["photo"].name, values["photo"], save=False)
+        proposal.save()
     return proposal
 
 
+@ratelimit.limited()
 def comment(user, proposal, body, parent=None):
     """A comment on ``proposal``, or a reply to ``parent``; tells the authors replied to."""
     process = proposal.process
@@ -178,20 +178,19 @@ def comment(user, proposal, body, parent=None):
             raise ValidationError(_("The comment you reply to belongs to another proposal."), code="parent")
         if parent.is_hidden:
             raise PermissionDenied(_("A moderator has hidden that comment; it cannot be replied to."))
-    with ratelimit.posting(user):
-        body = _collect({"body": lambda: clean_body(body, _("The comment"))})["body"]
-        with transaction.atomic():
-            new = Comment.objects.create(proposal=proposal, parent=parent, author=resident, body=body)
-            url = proposal_url(proposal) + f"#comment-{new.pk}"
-            told = {user.pk}
-            with translation.override(settings.LANGUAGE_CODE):
-                if parent is not None and parent.author and parent.author.user_id not in told:
-                    _tell(parent.author.user, _("New reply to your comment on “%(title)s”") % {"title": proposal.title},
-                          _excerpt(body), url)
-                    told.add(parent.author.user_id)
-                if proposal.author and proposal.author.user_id not in told:
-                    _tell(proposal.author.user, _("New comment on “%(title)s”") % {"title": proposal.title},
-                          _excerpt(body), url)
+    body = _collect({"body": lambda: clean_body(body, _("The comment"))})["body"]
+    with transaction.atomic():
+        new = Comment.objects.create(proposal=proposal, parent=parent, author=resident, body=body)
+        url = proposal_url(proposal) + f"#comment-{new.pk}"
+        told = {user.pk}
+        with translation.override(settings.LANGUAGE_CODE):
+            if parent is not None and parent.author and parent.author.user_id not in told:
+                _tell(parent.author.user, _("New reply to your comment on “%(title)s”") % {"title": proposal.title},
+                      _excerpt(body), url)
+                told.add(parent.author.user_id)
+            if proposal.author and proposal.author.user_id not in told:
+                _tell(proposal.author.user, _("New comment on “%(title)s”") % {"title": proposal.title},
+                      _excerpt(body), url)
     return new
 
 
@@ -424,6 +423,7 @@ def thread_url(thread):
     return reverse("participation:thread", args=[thread.pk])
 
 
+@ratelimit.limited()
 def write_letter(user, representative, subject, body, public):
     """A resident's letter to a representative of their sub-district; the representative is told."""
     resident = resident_of(user)
@@ -432,22 +432,22 @@ def write_letter(user, representative, subject, body, public):
     if resident.household.compound.subdistrict_id != representative.subdistrict_id:
         raise PermissionDenied(_("%(name)s receives residents of %(subdistrict)s only.")
                                % {"name": representative.name, "subdistrict": representative.subdistrict.name})
-    with ratelimit.posting(user):
-        values = _collect({
-            "subject": lambda: clean_title(subject, _("The subject")),
-            "body": lambda: clean_body(body, _("The letter")),
-        })
-        now = timezone.now()
-        with transaction.atomic():
-            thread = Thread.objects.create(representative=representative, resident=resident, subject=values["subject"],
-                                           is_public=bool(public), created_at=now, last_message_at=now)
-            ThreadMessage.objects.create(thread=thread, author=user, body=values["body"], created_at=now)
-            with translation.override(settings.LANGUAGE_CODE):
-                _tell(representative.user, _("New letter from a resident: %(subject)s") % {"subject": thread.subject},
-                      _("A resident has written to you. Open the letter to reply."), thread_url(thread))
+    values = _collect({
+        "subject": lambda: clean_title(subject, _("The subject")),
+        "body": lambda: clean_body(body, _("The letter")),
+    })
+    now = timezone.now()
+    with transaction.atomic():
+        thread = Thread.objects.create(representative=representative, resident=resident, subject=values["subject"],
+                                       is_public=bool(public), created_at=now, last_message_at=now)
+        ThreadMessage.objects.create(thread=thread, author=user, body=values["body"], created_at=now)
+        with translation.override(settings.LANGUAGE_CODE):
+            _tell(representative.user, _("New letter from a resident: %(subject)s") % {"subject": thread.subject},
+                  _("A resident has written to you. Open the letter to reply."), thread_url(thread))
     return thread
 
 
+@ratelimit.limited(exempt=lambda user, thread, body: thread.representative.user_id == user.pk)
 def post_message(user, thread, body):
     """The representative's reply or the resident's further message; the other party is told."""
     if not thread.is_party(user):
@@ -457,11 +457,6 @@ def post_message(user, thread, body):
     from_representative = thread.representative.user_id == user.pk
     if not from_representative:
         resident_of(user)
-    with contextlib.nullcontext() if from_representative else ratelimit.posting(user):
-        return _post_message(user, thread, body, from_representative)
-
-
-def _post_message(user, thread, body, from_representative):
     body = _collect({"body": lambda: clean_body(body, _("The message"))})["body"]
     now = timezone.now()
     with transaction.atomic():

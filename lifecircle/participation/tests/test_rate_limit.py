@@ -94,3 +94,17 @@ def test_the_page_says_why(client, world):
         response = client.post("/participation/p/happy-18/propose/", {"title": "第六", "body": "b"})
     assert response.status_code == 400 and "Please wait" in response.content.decode()
     assert not Proposal.objects.filter(title="第六").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_posts_sent_at_the_same_instant_are_limited_exactly(world):
+    """Ten posts at once (two browser tabs, two workers): one atomic count lets exactly five in."""
+    from unittest import mock
+
+    from lifecircle.testing import messages, race
+
+    moment = datetime.datetime(2026, 3, 5, 12, 0, tzinfo=SHANGHAI)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        results = race(lambda n: services.propose(world.alice.user, world.space, f"同时{n}", "b"), list(range(10)))
+    assert sorted(messages(results, RateLimited)).count("ok") == 5
+    assert Proposal.objects.count() == 5
