@@ -20,6 +20,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters are shared (Redis under bin/test,
+    a file cache otherwise) and would otherwise carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _staff_second_factor_off(settings):
+    """Staff sign in with a password alone in the tests (force_login'd staff would otherwise be
+    sent to verify a code); the tests of the second factor switch it back on. Production always
+    requires it (settings.STAFF_TWO_FACTOR)."""
+    settings.STAFF_TWO_FACTOR = False
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Run the browser tests last (keeping every other order, pytest-django's included).

@@ -6,6 +6,8 @@ embedded demo (SQLite, DEBUG) and production (PostgreSQL via DATABASE_URL, LIFEC
 import os
 from pathlib import Path
 
+from datetime import timedelta
+
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",  # login lockout: too many wrong passwords per account or per address
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # the second factor of staff (an authenticator app)
     "ninja",  # serves the API docs (Swagger UI) from static files, not a CDN
     "lifecircle.community",
     "lifecircle.directory",
@@ -58,15 +63,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lifecircle.proxy.ForwardedForMiddleware",  # first: every later step sees the real client address
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lifecircle.accounts.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: it turns a lockout into the page below
 ]
 
 ROOT_URLCONF = "lifecircle.urls"
@@ -106,10 +116,50 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # thread fails at once ("table is locked") instead of waiting out the busy timeout.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
+# One cache shared by every worker and server: the rate limits and login counters must count all
+# requests, not each process's own. Production sets REDIS_URL (or CACHE_URL), e.g.
+# redis://cache-host:6379/0 or unix:///run/redis/redis.sock; without it (the embedded demo) a file
+# cache in VAR_DIR, which the workers of one machine share. Never the per-process local memory.
+CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lifecircle")}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": str(VAR_DIR / "cache")}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if os.environ.get("LIFECIRCLE_FAST_PASSWORD_HASHER") == "1" and not PRODUCTION:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the test suite only
+
+# Login protection (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account, or from
+# one address, that account or address is refused for LOGIN_COOLOFF_MINUTES, on the site's login and
+# the staff console's alike; a right password resets the account's count.
+AUTHENTICATION_BACKENDS = [
+    "lifecircle.accounts.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: per account and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lifecircle.accounts.security.lockout_response"
+AXES_VERBOSE = False
+
+# A second factor (TOTP, django-otp) for everyone who can read personal data: staff and
+# administrators. Production always requires it; LIFECIRCLE_STAFF_2FA=0 turns it off elsewhere (the
+# test suite turns it off in lifecircle/conftest.py, and its own tests back on).
+STAFF_TWO_FACTOR = PRODUCTION or os.environ.get("LIFECIRCLE_STAFF_2FA", "1") == "1"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "lifecircle")
+
+# Sessions: residents stay signed in for RESIDENT_SESSION_DAYS; anyone with staff access only for
+# STAFF_SESSION_HOURS (set at login by lifecircle.accounts.security).
+SESSION_COOKIE_AGE = int(os.environ.get("RESIDENT_SESSION_DAYS", "14")) * 24 * 3600
+STAFF_SESSION_AGE = int(float(os.environ.get("STAFF_SESSION_HOURS", "8")) * 3600)
+SESSION_COOKIE_HTTPONLY = True
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_HOURS", "24")) * 3600  # links staff make
+SESSION_COOKIE_SAMESITE = "Lax"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -157,8 +207,36 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "lifecircle@localhost"
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 
-if PRODUCTION:
+# Posts of service requests (Open311 and the report form) per minute, per API key, address and user.
+OPEN311_RATE_LIMIT = int(os.environ.get("OPEN311_RATE_LIMIT", "10"))
+
+# Behind a reverse proxy, TRUSTED_PROXIES says how many proxies (each adding one X-Forwarded-For
+# entry) stand in front; the client is the right-most entry none of them could have been fooled
+# into writing. Without it, the site is reached directly and the headers are ignored.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy: scripts only from this site's static files — no inline script and no
+# inline event handler, so injected markup cannot run. Style attributes stay allowed (they carry
+# the category colours and bar widths the pages compute; a style cannot run code). Map tiles may
+# come from the configured tile server.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *(["https:"] if os.environ.get("MAP_TILE_URL") else [])],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -170,6 +248,8 @@ if PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "lifecircle.logredact.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},  # not a line for every sign-in; lockouts still show
 }

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "lifecircle.accounts"
     verbose_name = _("居民与工作人员 Residents and staff")
+    staff_links = [("accounts:password_reset_staff", _("Reset a resident's password"))]
     role_permissions = {
         "administrator": ["*"],
         "grid_worker": ["view_resident", "change_resident", "view_household", "view_child", "add_consent",
@@ -22,6 +23,11 @@ class AccountsConfig(AppConfig):
         from .pipl import erase_account_owner
         from .roles import sync_role_groups, sync_user_groups
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from .security import limit_staff_session
+
+        user_logged_in.connect(limit_staff_session, dispatch_uid="lifecircle-staff-session-length")
         post_migrate.connect(sync_role_groups, dispatch_uid="lifecircle-role-groups")
         for signal in (post_save, post_delete):
             signal.connect(lambda instance, **kw: sync_user_groups(instance.user), sender=StaffRole, weak=False,

@@ -1,12 +1,21 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
-from . import pipl_views, views
+from . import password_reset, pipl_views, twofactor, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("second-factor/", twofactor.verify, name="two_factor"),
+    path("second-factor/enrol/", twofactor.enrol, name="two_factor_enrol"),
+    path("staff/password-reset/", password_reset.find, name="password_reset_staff"),
+    path("staff/password-reset/<int:resident_id>/", password_reset.make_link, name="password_reset_make_link"),
+    path("reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
+        template_name="accounts/password_reset_confirm.html",
+        success_url=reverse_lazy("accounts:password_reset_complete")), name="password_reset_confirm"),
+    path("reset/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"), name="password_reset_complete"),
     path("me/", views.resident_home, name="home"),
     path("me/notifications/", views.notifications, name="notifications"),
     path("me/data/", pipl_views.my_data, name="my_data"),

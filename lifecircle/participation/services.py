@@ -145,11 +145,11 @@ def _excerpt(html_text, length=140):
 
 # ---- proposals, comments, supports --------------------------------------------------------------
 
+@ratelimit.limited()
 def propose(user, process, title, body, lon=None, lat=None, photo=None):
     """A new proposal (a topic, in a discussion space) by a resident of the process's sub-district."""
     resident = participant(user, process)
     check_open(process, PROPOSE)
-    ratelimit.check(user)
     values = _collect({
         "title": lambda: clean_title(title),
         "body": lambda: clean_body(body),
@@ -162,10 +162,10 @@ def propose(user, process, title, body, lon=None, lat=None, photo=None):
         if values["photo"]:
             proposal.photo.save(values["photo"].name, values["photo"], save=False)
         proposal.save()
-    ratelimit.record(user)
     return proposal
 
 
+@ratelimit.limited()
 def comment(user, proposal, body, parent=None):
     """A comment on ``proposal``, or a reply to ``parent``; tells the authors replied to."""
     process = proposal.process
@@ -178,7 +178,6 @@ def comment(user, proposal, body, parent=None):
             raise ValidationError(_("The comment you reply to belongs to another proposal."), code="parent")
         if parent.is_hidden:
             raise PermissionDenied(_("A moderator has hidden that comment; it cannot be replied to."))
-    ratelimit.check(user)
     body = _collect({"body": lambda: clean_body(body, _("The comment"))})["body"]
     with transaction.atomic():
         new = Comment.objects.create(proposal=proposal, parent=parent, author=resident, body=body)
@@ -192,7 +191,6 @@ def comment(user, proposal, body, parent=None):
             if proposal.author and proposal.author.user_id not in told:
                 _tell(proposal.author.user, _("New comment on “%(title)s”") % {"title": proposal.title},
                       _excerpt(body), url)
-    ratelimit.record(user)
     return new
 
 
@@ -425,6 +423,7 @@ def thread_url(thread):
     return reverse("participation:thread", args=[thread.pk])
 
 
+@ratelimit.limited()
 def write_letter(user, representative, subject, body, public):
     """A resident's letter to a representative of their sub-district; the representative is told."""
     resident = resident_of(user)
@@ -433,7 +432,6 @@ def write_letter(user, representative, subject, body, public):
     if resident.household.compound.subdistrict_id != representative.subdistrict_id:
         raise PermissionDenied(_("%(name)s receives residents of %(subdistrict)s only.")
                                % {"name": representative.name, "subdistrict": representative.subdistrict.name})
-    ratelimit.check(user)
     values = _collect({
         "subject": lambda: clean_title(subject, _("The subject")),
         "body": lambda: clean_body(body, _("The letter")),
@@ -446,10 +444,10 @@ def write_letter(user, representative, subject, body, public):
         with translation.override(settings.LANGUAGE_CODE):
             _tell(representative.user, _("New letter from a resident: %(subject)s") % {"subject": thread.subject},
                   _("A resident has written to you. Open the letter to reply."), thread_url(thread))
-    ratelimit.record(user)
     return thread
 
 
+@ratelimit.limited(exempt=lambda user, thread, body: thread.representative.user_id == user.pk)
 def post_message(user, thread, body):
     """The representative's reply or the resident's further message; the other party is told."""
     if not thread.is_party(user):
@@ -459,7 +457,6 @@ def post_message(user, thread, body):
     from_representative = thread.representative.user_id == user.pk
     if not from_representative:
         resident_of(user)
-        ratelimit.check(user)
     body = _collect({"body": lambda: clean_body(body, _("The message"))})["body"]
     now = timezone.now()
     with transaction.atomic():
@@ -477,8 +474,6 @@ def post_message(user, thread, body):
             else:
                 _tell(thread.representative.user, _("New message from a resident: %(subject)s") % {"subject": thread.subject},
                       _("A resident has written again. Open the letter to reply."), thread_url(thread))
-    if not from_representative:
-        ratelimit.record(user)
     return message
 
 

@@ -136,6 +136,7 @@ def test_staff_endpoints(clock, client, lecture, resident, stage, manager, cante
     assert rejected.json()["status"] == "rejected" and rejected.json()["rejection_reason"] == "检修"
 
     clock.return_value = at(1, 13, 45)
+    client.force_login(manager)  # the next day: staff sessions last STAFF_SESSION_HOURS, so sign in again
     checked = post(client, f"{API}/check-in", {"code": registration.display_code, "event_id": lecture.pk})
     assert checked.status_code == 200 and checked.json()["participant"] == "李红"
     assert AccessLog.objects.filter(user=manager, resident=resident, action="check_in").exists()

@@ -15,7 +15,7 @@ NOW = 1_800_000_000  # a fixed clock, at the start of a one-minute window
 
 @pytest.fixture
 def clock():
-    with mock.patch("lifecircle.requests311.ratelimit.clock", return_value=NOW) as patched:
+    with mock.patch("lifecircle.ratelimit.clock", return_value=NOW) as patched:
         yield patched
 
 

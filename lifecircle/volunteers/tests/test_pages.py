@@ -73,6 +73,7 @@ def test_staff_record_a_shift_on_the_roster_and_reading_it_is_logged(client, vol
     assert "王小明" in before and "13812345678" in before and 'name="attended-' not in before  # not over yet
     assert AccessLog.objects.filter(user=world.manager, resident=a.resident).exists()
     clock.return_value = at(7, 18)
+    client.force_login(world.manager)  # hours later: staff sessions last STAFF_SESSION_HOURS, so sign in again
     page = client.get(f"/volunteers/staff/shifts/{world.morning.pk}/").content.decode()
     assert f'name="attended-{a.pk}"' in page and 'value="3"' in page
     client.post(f"/volunteers/staff/shifts/{world.morning.pk}/hours/",

@@ -8,7 +8,8 @@
   var lonInput = document.getElementById("id_long");
   var choice = document.getElementById("map-choice");
   var grids = JSON.parse(document.getElementById("report-grids").textContent);
-  var tiles = window.REPORT_MAP_TILES || {};
+  // data attributes, not an inline script: the Content-Security-Policy allows no inline script
+  var tiles = { url: box.dataset.tileUrl || "", attribution: box.dataset.tileAttribution || "" };
 
   var map = L.map(box, { zoomControl: true, attributionControl: !!tiles.url });
   if (tiles.url) L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(map);

@@ -1,0 +1,85 @@
+"""Who must prove more than a password, and for how long a sign-in lasts.
+
+- Wrong passwords: django-axes counts failures per account and per address, in the database every
+  worker shares, and refuses both for ``AXES_COOLOFF_TIME`` after ``AXES_FAILURE_LIMIT``
+  (``LockoutBackend``); a right password during the lockout is refused too.
+- A second factor: everyone who can read residents' personal data — staff with a role, staff
+  console users, superusers — must verify a TOTP code from an authenticator app after the password
+  (``SecondFactorMiddleware``), enrolling one the first time. Residents are never asked. A user in
+  the group ``DEMO_GROUP`` is let through without one, but only outside production: the demo's
+  administrator, whose password ``demo_login`` prints.
+- Session length: staff sessions end after ``STAFF_SESSION_AGE`` seconds, residents' after
+  ``SESSION_COOKIE_AGE`` (``limit_staff_session``, at login).
+"""
+from axes.backends import AxesStandaloneBackend
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+DEMO_GROUP = "demo: no second factor"
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout for every sign-in that comes with a request (the site's and the
+    staff console's login pages). Code that checks a password without a request (a management
+    command, the test client's ``login``) has no address to count and is not locked."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def has_staff_access(user):
+    """True for anyone who can read residents' personal data: superusers, staff console users and
+    holders of any staff role."""
+    return bool(user.is_authenticated and (user.is_superuser or user.is_staff or user.staff_roles.exists()))
+
+
+def needs_second_factor(user):
+    """True when ``user`` must verify a TOTP code before going on (see the module docstring)."""
+    if not settings.STAFF_TWO_FACTOR or user.is_verified() or not has_staff_access(user):
+        return False  # (in this order: the cheap answers first, no query for a verified session)
+    return settings.PRODUCTION or not user.groups.filter(name=DEMO_GROUP).exists()
+
+
+# Pages a staff member who has not yet verified may still open: the second-factor pages
+# themselves, signing out, and what any page needs (static files, language, text size).
+OPEN_PATHS = ("accounts:two_factor", "accounts:two_factor_enrol", "accounts:logout", "accounts:text_size",
+              "set_language")
+
+
+class SecondFactorMiddleware:
+    """Send signed-in staff without a verified second factor to verify (or enrol) first; the
+    API answers 403 instead of a redirect."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if (not path.startswith(settings.STATIC_URL) and request.user.is_authenticated
+                and path not in {reverse(name) for name in OPEN_PATHS} and needs_second_factor(request.user)):
+            if path.startswith("/api/"):
+                return JsonResponse({"detail": _("Verify your second factor (authenticator code) first.")},
+                                    status=403)
+            return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+def limit_staff_session(sender, request, user, **kwargs):
+    """At sign-in: staff sessions last STAFF_SESSION_AGE seconds, residents' the default."""
+    if request is not None and hasattr(request, "session") and has_staff_access(user):
+        request.session.set_expiry(settings.STAFF_SESSION_AGE)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """The page django-axes shows while an account or address is locked out (HTTP 429)."""
+    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    response = render(request, "registration/locked_out.html",
+                      {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response

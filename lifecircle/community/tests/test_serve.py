@@ -1,0 +1,127 @@
+"""`manage.py serve` as deployed: two gunicorn workers share one rate limit (the shared cache:
+Redis under bin/test, REDIS_URL; the file cache otherwise), the scheduler runs the jobs once in
+the master process, DEBUG is off, and calendar tokens stay out of the access log."""
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+PROJECT = Path(__file__).resolve().parents[3]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def database_url():
+    """The URL of the test database, so that the served site reads what the test wrote."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    options = db.get("OPTIONS", {})
+    query = urllib.parse.urlencode({"host": db["HOST"] or options.get("host", ""),
+                                    "port": db["PORT"] or options.get("port", 5432)})
+    return f"postgres://{db['USER']}:{urllib.parse.quote(db['PASSWORD'] or '')}@/{db['NAME']}?{query}"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    """A `manage.py serve` subprocess; ``output`` collects what it prints."""
+
+    def __init__(self, *args, **env):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.lines = []
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{self.port}", "--no-collectstatic", *args],
+            cwd=PROJECT, env={**os.environ, "DATABASE_URL": database_url(),
+                              "LIFECIRCLE_VAR_DIR": str(settings.VAR_DIR), **env},  # the test's file cache too
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True).start()
+
+    @property
+    def output(self):
+        return "".join(self.lines)
+
+    def wait_for(self, text, seconds=60):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if text in self.output:
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        pytest.fail(f"serve never printed {text!r}:\n{self.output}")
+
+    def get(self, path):
+        try:
+            return urllib.request.urlopen(self.base + path, timeout=10)
+        except urllib.error.HTTPError as error:
+            return error
+
+    def post(self, path, data):
+        try:
+            return urllib.request.urlopen(self.base + path, urllib.parse.urlencode(data).encode(), timeout=20).status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def served():
+    server = Served("--workers", "2", OPEN311_RATE_LIMIT="5")
+    try:
+        deadline = time.monotonic() + 120
+        while server.output.count("Booting worker with pid") < 2 or isinstance(
+                server.get("/open311/v2/discovery.json"), Exception):
+            if time.monotonic() > deadline or server.process.poll() is not None:
+                pytest.fail(f"serve did not start two workers:\n{server.output}")
+            time.sleep(0.2)
+        yield server
+    finally:
+        server.stop()
+
+
+def test_two_workers_admit_exactly_the_limit_between_them(served):
+    posts = 30
+    with ThreadPoolExecutor(posts) as pool:
+        codes = list(pool.map(lambda _: served.post("/open311/v2/requests.json", {"api_key": "wrong"}),
+                              range(posts)))
+    # The per-address limit comes first: 5 calls reach the key check (403), the rest are refused.
+    assert sorted(codes) == [403] * 5 + [429] * (posts - 5)
+    time.sleep(0.5)
+    answered_by = set(re.findall(r'"POST /open311/v2/requests.json HTTP/1.1" \d+ .* <(\d+)>', served.output))
+    assert len(answered_by) == 2, f"both workers must have answered, for the test to prove anything:\n{served.output}"
+
+
+def test_the_scheduler_runs_the_jobs_once_in_the_master(served):
+    served.wait_for("scheduler: ran expire_babycare_offers", 120)
+    served.wait_for("scheduler: ran send_booking_reminders", 60)
+    assert served.output.count("scheduler: ran expire_babycare_offers") == 1
+
+
+def test_served_site_hides_errors_and_calendar_tokens(served):
+    missing = served.get("/bookings/calendar/s3cret-feed-token.ics")
+    assert missing.code == 404
+    body = missing.read().decode()
+    assert "Traceback" not in body and "DEBUG = True" not in body and "URLconf" not in body
+    time.sleep(0.5)
+    assert "/bookings/calendar/[token].ics" in served.output
+    assert "s3cret-feed-token" not in served.output
