@@ -100,7 +100,10 @@ def test_staff_console_masks_lists_and_logs_every_read(client, family, mini):
     assert "陈*" not in listing  # another grid's resident
     assert AccessLog.objects.count() == 0
     page = client.get(f"/admin/accounts/resident/{grandma.pk}/change/").content.decode()
-    assert "310106194508091234" in page
+    assert "310106194508091234" not in page and "310***********1234" in page  # masked on the form
     log = AccessLog.objects.get()
     assert (log.user, log.resident, log.action) == (worker, grandma, "view")
+    revealed = client.get(f"/admin/accounts/resident/{grandma.pk}/reveal-id/").content.decode()
+    assert "310106194508091234" in revealed
+    assert AccessLog.objects.filter(user=worker, resident=grandma, action="reveal").count() == 1
     assert client.get(f"/admin/accounts/resident/{neighbour.pk}/change/").status_code == 302  # not found for them
