@@ -284,11 +284,19 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and (obj is None or can_change(request.user, obj))
 
+    #: Foreign keys whose choices are not limited to the user's scope: staff at a counter serve any
+    #: resident who comes (the services check consent and verification, and the lists stay scoped).
+    open_choices = ()
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(db_field, request, **_in_scope(db_field, request, kwargs))
+        if db_field.name not in self.open_choices:
+            kwargs = _in_scope(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        return super().formfield_for_manytomany(db_field, request, **_in_scope(db_field, request, kwargs))
+        if db_field.name not in self.open_choices:
+            kwargs = _in_scope(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

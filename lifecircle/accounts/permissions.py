@@ -48,11 +48,10 @@ def require_facility_staff(user, facility):
 
 
 def visible_residents(user):
-    """Residents whose records ``user`` may open in the staff console."""
-    if is_administrator(user):
-        return Resident.objects.all()
-    grids = StaffRole.objects.filter(user=user, role=StaffRole.Role.GRID_WORKER).values_list("grid_id", flat=True)
-    return Resident.objects.filter(household__compound__grid__in=list(grids))
+    """Residents whose records ``user`` may open in the staff console (see access.py)."""
+    from .access import staff_visible
+
+    return staff_visible(user, Resident)
 
 
 def resident_of(user):
@@ -69,19 +68,20 @@ def check_can_act_for(actor: Resident, person):
     """Allow ``actor`` to act for ``person`` (a Resident or a Child), or raise PermissionDenied.
 
     A resident acts for themself and for the children of their household; for another adult
-    only with that person's consent, recorded by staff and not revoked.
+    only with that person's consent, recorded by staff and not revoked. The refusal is the same
+    whoever the person is, and never names them.
     """
+    from .access import NOT_YOURS
+
     if isinstance(person, Child):
         if person.household_id != actor.household_id:
-            raise PermissionDenied(_("%(name)s is not a child of your household.") % {"name": person.name})
+            raise PermissionDenied(str(NOT_YOURS))
         return
     if person.pk == actor.pk:
         return
     consented = Consent.objects.filter(principal=person, proxy=actor, revoked_at__isnull=True).exists()
     if not consented:
-        raise PermissionDenied(
-            _("You may not act for %(name)s: no consent from them is on record.") % {"name": person.name}
-        )
+        raise PermissionDenied(str(NOT_YOURS))
 
 
 def people_for(actor: Resident):

@@ -127,7 +127,7 @@ def test_someone_elses_offer_on_the_page_is_refused(client, centre, clock):
     client.force_login(neighbour.user)
     before = snapshot()
     response = client.post(reverse("babycare:accept", args=[application.pk]))
-    assert response.status_code == 403 and "王小宝 is not a child of your household." in texts(response)
+    assert response.status_code == 403 and "You may not act for this person: they are not a child of your household" in texts(response)
     assert snapshot() == before
 
 
