@@ -48,6 +48,8 @@ class Policy:
     child: tuple = ()
     facility: tuple = ()
     grid: tuple = ()
+    #: The staff member who recorded the row: they keep seeing what they recorded.
+    recorder: tuple = ()
     #: Who may change rows besides administrators: any of FACILITY, GRID, RESIDENT.
     writers: frozenset = field(default_factory=frozenset)
     #: Whether rows hold a resident's personal data (opening one is audited).
@@ -92,7 +94,8 @@ POLICIES = {
     "eldercare.Admission": Policy(resident=("resident",), facility=("place_type__facility",),
                                   writers=frozenset({FACILITY})),
     "eldercare.Attendance": Policy(resident=("admission__resident",), facility=("admission__place_type__facility",)),
-    "eldercare.HealthConsent": Policy(resident=("resident",), facility=("facility",), writers=frozenset({FACILITY})),
+    "eldercare.HealthConsent": Policy(resident=("resident",), facility=("facility",), recorder=("recorded_by",),
+                                      writers=frozenset({FACILITY})),
     "eldercare.HealthCheck": Policy(resident=("resident",), facility=("facility",), writers=frozenset({FACILITY})),
     "eldercare.Activity": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
     "eldercare.ActivitySignup": Policy(resident=("resident",), facility=("activity__facility",)),
@@ -101,7 +104,7 @@ POLICIES = {
     "meals.Menu": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
     "meals.MealOrder": Policy(resident=("resident",), facility=("menu__facility",)),
     "meals.DeliveryNeed": Policy(resident=("resident",), facility=("resident__meal_orders__menu__facility",),
-                                 grid=_grid("resident"), writers=frozenset({FACILITY, GRID})),
+                                 grid=_grid("resident"), recorder=("recorded_by",), writers=frozenset({FACILITY, GRID})),
     # requests311: grid workers handle their grid's requests
     "requests311.ServiceRequest": Policy(resident=("resident",), grid=("grid",)),
 }
@@ -118,6 +121,7 @@ class Scope:
     everything: bool = False
     facilities: frozenset = frozenset()
     grids: frozenset = frozenset()
+    user_id: int | None = None
     resident: Resident | None = None
     people: frozenset = frozenset()  # residents the user acts for, themself included (live consent only)
 
@@ -138,7 +142,7 @@ def scope_of(user):
     return Scope(
         facilities=frozenset(f for role, f, _g in roles if f is not None and role in StaffRole.FACILITY_ROLES),
         grids=frozenset(g for role, _f, g in roles if g is not None and role == StaffRole.Role.GRID_WORKER),
-        resident=resident, people=people,
+        user_id=user.pk, resident=resident, people=people,
     )
 
 
@@ -148,6 +152,8 @@ def _filter(policy, scope, kinds):
         conditions += [Q(**{f"{path}__in": scope.facilities}) for path in policy.facility]
     if GRID in kinds and scope.grids:
         conditions += [Q(**{f"{path}__in": scope.grids}) for path in policy.grid]
+    if (FACILITY in kinds and scope.facilities) or (GRID in kinds and scope.grids):
+        conditions += [Q(**{path: scope.user_id}) for path in policy.recorder]
     if RESIDENT in kinds and scope.resident is not None:
         conditions += [Q(**{f"{path}__in": scope.people}) for path in policy.resident]
         conditions += [Q(**{f"{path}__household": scope.resident.household_id}) for path in policy.child]
@@ -341,3 +347,17 @@ def _in_scope(db_field, request, kwargs):
         queryset = related._default_manager.all()
     kwargs["queryset"] = queryset.filter(pk__in=staff_visible(request.user, related).values("pk"))
     return kwargs
+
+
+# ---- exports ----------------------------------------------------------------------------------------
+
+#: What a spreadsheet takes for the start of a formula (or, tab and CR, a cell it splits on).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: a text starting like a formula (``=HYPERLINK(…)``, a
+    dish named "-2+3") gets a leading apostrophe. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lifecircle.accounts.access import ScopedAdmin, ScopedInline
+
 from .models import Facility, HoursException, PointOfInterest, Room, ServiceCategory, Standard, StandardRow
 
 
@@ -51,19 +53,21 @@ class StandardAdmin(admin.ModelAdmin):
             self.message_user(request, _("Created draft %s.") % draft)
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(ScopedInline, admin.TabularInline):
     model = Room
     extra = 0
     fields = ["code", "name", "name_en", "kind", "floor", "capacity", "bookable", "requires_approval"]
 
 
-class HoursExceptionInline(admin.TabularInline):
+class HoursExceptionInline(ScopedInline, admin.TabularInline):
     model = HoursException
     extra = 0
 
 
 @admin.register(Facility)
-class FacilityAdmin(admin.ModelAdmin):
+class FacilityAdmin(ScopedAdmin):
+    """A centre manager edits their own facilities only (the access layer); administrators all."""
+
     list_display = ["code", "name", "category", "grid", "capacity", "capacity_unit", "opening_hours", "active"]
     list_filter = ["subdistrict", "category", "grid", "active", "illustrative"]
     search_fields = ["code", "name", "name_en", "address", "operator"]
@@ -78,7 +82,7 @@ class FacilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ScopedAdmin):
     list_display = ["code", "name", "facility", "kind", "capacity", "bookable", "requires_approval"]
     list_filter = ["kind", "bookable", "facility"]
     search_fields = ["code", "name", "name_en"]
