@@ -8,7 +8,7 @@ from .models import Facility, HoursException, PointOfInterest, Room, ServiceCate
 
 
 @admin.register(ServiceCategory)
-class ServiceCategoryAdmin(admin.ModelAdmin):
+class ServiceCategoryAdmin(ScopedAdmin):
     list_display = ["slug", "name", "name_en", "group", "color"]
     list_filter = ["group"]
     search_fields = ["slug", "name", "name_en"]
@@ -25,7 +25,7 @@ class StandardRowInline(admin.TabularInline):
 
 
 @admin.register(Standard)
-class StandardAdmin(admin.ModelAdmin):
+class StandardAdmin(ScopedAdmin):
     list_display = ["title", "version", "published_at", "active"]
     list_filter = ["code", "active"]
     readonly_fields = ["published_at", "active"]
@@ -89,7 +89,7 @@ class RoomAdmin(ScopedAdmin):
 
 
 @admin.register(PointOfInterest)
-class PointOfInterestAdmin(admin.ModelAdmin):
+class PointOfInterestAdmin(ScopedAdmin):
     list_display = ["code", "name", "kind", "grid", "heritage_designation", "illustrative"]
     list_filter = ["subdistrict", "kind", "grid"]
     search_fields = ["code", "name", "name_en", "address"]

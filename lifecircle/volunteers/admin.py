@@ -2,19 +2,20 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts import permissions
+from lifecircle.accounts.access import ScopedAdmin
 
 from . import services
 from .models import Activity, Certificate, HoursRecord, Role, Shift, SignUp, Skill, Volunteer
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(ScopedAdmin):
     list_display = ["slug", "name", "name_en"]
     search_fields = ["slug", "name", "name_en"]
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(ScopedAdmin):
     list_display = ["masked_name", "availability", "active", "joined_at"]
     list_filter = ["active", "skills"]
     search_fields = ["resident__name"]
@@ -33,12 +34,12 @@ class VolunteerAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        if obj is not None:
+        if obj is not None and request.method == "GET":
             permissions.log_access(request.user, "view", f"admin {request.path}", resident=obj.resident)
         return super().change_view(request, object_id, form_url, extra_context)
 
 
-class ManagedByFacility(admin.ModelAdmin):
+class ManagedByFacility(ScopedAdmin):
     """Staff see the activities of their own facility; administrators see all."""
 
     activity_path = "activity"
@@ -135,7 +136,7 @@ class HoursRecordAdmin(ReadOnly):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ScopedAdmin):
     list_display = ["code", "masked_name", "total_hours", "issued_at", "issued_by"]
     search_fields = ["=code"]
 
