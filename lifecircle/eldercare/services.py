@@ -17,6 +17,7 @@ from lifecircle.accounts.permissions import (
     check_can_act_for,
     log_access,
     mask_name,
+    mask_phone,
     require_facility_staff,
     resident_of,
     staff_facility_ids,
@@ -84,11 +85,14 @@ def _verified(person):
                       % {"name": person.name}, 403)
 
 
-def find_resident(name, phone):
-    """The one resident with this name and phone number, as staff find someone at the counter."""
+def find_resident(user, name, phone):
+    """The one resident with this name and phone number, as staff find someone at the counter. The
+    search is a read of personal data, so it is audited, found or not (the phone masked)."""
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     matches = [r for r in Resident.objects.filter(name=(name or "").strip())
                if "".join(ch for ch in r.phone if ch.isdigit()) == digits and digits]
+    log_access(user, "search", f"senior care counter: name and phone {mask_phone(digits)}",
+               resident=matches[0] if len(matches) == 1 else None)
     if not matches:
         raise Refused(_("No resident with this name and phone number is registered."), 404)
     if len(matches) > 1:

@@ -138,7 +138,7 @@ def _staff_post(request, facility, day):
     if action == "cancel_admission":
         admission = services.cancel_admission(request.user, request.POST.get("admission"))
         return _("Admission cancelled: %(name)s.") % {"name": admission.resident.name}
-    person = services.find_resident(request.POST.get("name"), request.POST.get("phone"))
+    person = services.find_resident(request.user, request.POST.get("name"), request.POST.get("phone"))
     if action == "admit":
         start = parse_date(request.POST.get("start") or "")
         end = parse_date(request.POST.get("end") or "")
