@@ -23,6 +23,7 @@ The table names models by "app_label.Model" rather than importing them, so this 
 below the service apps, never imports upward.
 """
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.apps import apps
 from django.contrib import admin
@@ -114,16 +115,31 @@ def policy_for(model):
     return POLICIES.get(model._meta.label)
 
 
-@dataclass
 class Scope:
-    """What one user's roles reach: everything, or these facilities, grids and people."""
+    """What one user's roles reach: everything, or these facilities and grids; and, as a resident,
+    the people they act for (worked out only when asked)."""
 
-    everything: bool = False
-    facilities: frozenset = frozenset()
-    grids: frozenset = frozenset()
-    user_id: int | None = None
-    resident: Resident | None = None
-    people: frozenset = frozenset()  # residents the user acts for, themself included (live consent only)
+    def __init__(self, user=None, everything=False, facilities=(), grids=()):
+        self.user, self.everything = user, everything
+        self.facilities, self.grids = frozenset(facilities), frozenset(grids)
+        self.user_id = getattr(user, "pk", None)
+
+    @cached_property
+    def resident(self):
+        """The user's verified resident, or None."""
+        if self.user is None or not self.user.is_authenticated:
+            return None
+        resident = Resident.objects.filter(user=self.user).first()
+        return resident if resident is not None and resident.is_verified else None
+
+    @cached_property
+    def people(self):
+        """The residents the user acts for, themself included: live consents only."""
+        if self.resident is None:
+            return frozenset()
+        principals = Consent.objects.filter(proxy=self.resident, revoked_at__isnull=True).values_list(
+            "principal_id", flat=True)
+        return frozenset({self.resident.pk, *principals})
 
 
 def scope_of(user):
@@ -131,18 +147,11 @@ def scope_of(user):
         return Scope()
     roles = list(StaffRole.objects.filter(user=user).values_list("role", "facility_id", "grid_id"))
     if user.is_superuser or any(role == StaffRole.Role.ADMINISTRATOR for role, _f, _g in roles):
-        return Scope(everything=True)
-    resident = Resident.objects.filter(user=user).first()
-    people = frozenset()
-    if resident is not None and resident.is_verified:
-        principals = Consent.objects.filter(proxy=resident, revoked_at__isnull=True).values_list("principal_id", flat=True)
-        people = frozenset({resident.pk, *principals})
-    else:
-        resident = None
+        return Scope(user, everything=True)
     return Scope(
-        facilities=frozenset(f for role, f, _g in roles if f is not None and role in StaffRole.FACILITY_ROLES),
-        grids=frozenset(g for role, _f, g in roles if g is not None and role == StaffRole.Role.GRID_WORKER),
-        user_id=user.pk, resident=resident, people=people,
+        user,
+        facilities={f for role, f, _g in roles if f is not None and role in StaffRole.FACILITY_ROLES},
+        grids={g for role, _f, g in roles if g is not None and role == StaffRole.Role.GRID_WORKER},
     )
 
 
