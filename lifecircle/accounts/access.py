@@ -216,13 +216,6 @@ def can_change(user, obj):
     return obj.pk is not None and changeable(user, type(obj)).filter(pk=obj.pk).exists()
 
 
-def require_visible(user, obj):
-    """``obj`` when ``user`` may see it; PermissionDenied with the generic refusal otherwise."""
-    if not can_see(user, obj):
-        raise PermissionDenied(str(NOT_YOURS))
-    return obj
-
-
 def subject_of(obj):
     """The (resident, child) whose personal data ``obj`` holds, for the audit log."""
     policy = policy_for(type(obj))
