@@ -88,7 +88,7 @@ POLICIES = {
     # bookings
     "bookings.Booking": Policy(resident=("booker",), facility=("room__facility",), writers=frozenset({FACILITY})),
     "bookings.Event": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
-    "bookings.Registration": Policy(resident=("resident", "registered_by"), child=("child",),
+    "bookings.Registration": Policy(resident=("resident",), child=("child",),
                                     facility=("event__facility",), writers=frozenset({FACILITY})),
     # eldercare
     "eldercare.PlaceType": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
@@ -196,6 +196,12 @@ def staff_visible(user, model):
     """The rows of ``model`` that ``user``'s staff roles reach (the staff console: not their own
     household's rows as a resident)."""
     return _rows(user, model, {FACILITY, GRID})
+
+
+def own_rows(user, model):
+    """The rows of ``model`` that are the user's as a resident: their own, their household's
+    children's, and those of the people they act for now (a staff member's facility rows aside)."""
+    return _rows(user, model, {RESIDENT})
 
 
 def changeable(user, model):
