@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .masking import mask_phone
+from .masking import mask_name, mask_phone
 from .models import AccessLog, Consent, Resident, StaffRole
 
 #: The one refusal for a person the user may not act for or see: it says why, never who.
@@ -328,8 +328,9 @@ class ScopedAdmin(admin.ModelAdmin):
         results = super().get_search_results(request, queryset, search_term)
         policy = policy_for(self.model)
         if search_term.strip() and policy is not None and policy.personal:
+            term = mask_phone(search_term) if _digits(search_term) else mask_name(search_term.strip())
             AccessLog.objects.create(user=request.user, action="search",
-                                     purpose=f"admin {request.path} search: {mask_phone(search_term) if _digits(search_term) else search_term}"[:300])
+                                     purpose=f"admin {request.path} search: {term}"[:300])
         return results
 
 

@@ -177,6 +177,7 @@ def test_every_role_sees_and_changes_only_its_scope_in_every_admin_model(town):
 PUBLIC = "public"        # no personal data: anyone
 OWN = "own"              # the signed-in resident's own data and the people they act for
 STAFF = "staff"          # staff of the facility or grid the data belongs to
+AGGREGATE = "aggregate"  # figures for planners and grid workers: counts and times, nobody named
 
 ROUTES = {
     "/api/subdistricts": PUBLIC, "/api/grids": PUBLIC, "/api/compounds": PUBLIC,
@@ -205,10 +206,10 @@ ROUTES = {
     "/api/participation/proposals/{proposal_id}/comments": PUBLIC, "/api/geo/proposals.geojson": PUBLIC,
     "/api/participation/representatives": PUBLIC, "/api/participation/threads": PUBLIC,
     "/api/participation/threads/{thread_id}": PUBLIC,
-    "/api/requests311/requests.geojson": PUBLIC, "/api/requests311/response-times": STAFF,
-    "/api/planning/scenarios": STAFF, "/api/planning/scenarios/{scenario_id}": STAFF,
-    "/api/planning/scenarios/{scenario_id}/changes": STAFF, "/api/planning/scenarios/{scenario_id}/coverage": STAFF,
-    "/api/planning/scenarios/{scenario_id}/compounds": STAFF, "/api/planning/compare": STAFF,
+    "/api/requests311/requests.geojson": PUBLIC, "/api/requests311/response-times": AGGREGATE,
+    "/api/planning/scenarios": AGGREGATE, "/api/planning/scenarios/{scenario_id}": AGGREGATE,
+    "/api/planning/scenarios/{scenario_id}/changes": AGGREGATE, "/api/planning/scenarios/{scenario_id}/coverage": AGGREGATE,
+    "/api/planning/scenarios/{scenario_id}/compounds": AGGREGATE, "/api/planning/compare": AGGREGATE,
     "/api/eldercare/activities": PUBLIC, "/api/eldercare/place-types": PUBLIC, "/api/eldercare/my/signups": OWN,
     "/api/eldercare/my/admissions": OWN, "/api/eldercare/my/health-checks": OWN,
     "/api/eldercare/staff/occupancy": STAFF, "/api/eldercare/staff/health-checks": STAFF,
@@ -248,9 +249,10 @@ def text_of(response):
     return response.content.decode("utf-8", "replace")
 
 
-def test_public_and_own_reads_show_nobody_elses_personal_data(town):
-    """Public routes to anyone, and residents' routes to a resident with no data of their own, name
-    nobody (list routes are called bare; routes that take an id, with the first one there is)."""
+def test_public_own_and_aggregate_reads_show_nobody_elses_personal_data(town):
+    """Public routes to anyone, residents' routes to a resident with no data of their own, and the
+    planners' figures to an administrator name nobody (list routes are called bare; routes that take
+    an id, with the first one there is)."""
     from lifecircle.babycare.models import Placement
     from lifecircle.bookings.models import Event
     from lifecircle.community.models import Compound
@@ -259,12 +261,14 @@ def test_public_and_own_reads_show_nobody_elses_personal_data(town):
     fill = {"{code}": Facility.objects.first().code, "{placement_id}": str(Placement.objects.first().pk),
             "{room_id}": "1", "{event_id}": str(Event.objects.first().pk), "{id}": "1", "{slug}": "x",
             "{proposal_id}": "1", "{thread_id}": "1"}
-    client = Client()
-    client.force_login(town.stranger.user)
+    resident, administrator = Client(), Client()
+    resident.force_login(town.stranger.user)
+    administrator.force_login(town.roles["administrator"])
     called = 0
     for route, kind in ROUTES.items():
         if kind == STAFF:
             continue
+        client = administrator if kind == AGGREGATE else resident
         url = route
         for key, value in fill.items():
             url = url.replace(key, value)

@@ -3,7 +3,6 @@ and consents: each test here failed before the access layer."""
 import datetime
 
 import pytest
-from django.utils import translation
 
 from lifecircle.accounts import access
 from lifecircle.accounts.models import AccessLog, Consent, Household, Resident, StaffRole
@@ -14,12 +13,6 @@ from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 
 from lifecircle.accounts import permissions
 from lifecircle.accounts.models import AccessLog, StaffRole, age_on
@@ -13,13 +12,6 @@ from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the English messages; the site's default language is zh-hans."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
