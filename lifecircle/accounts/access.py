@@ -248,7 +248,9 @@ def _follow(obj, paths):
 
 def log_read(user, obj, purpose, action="view"):
     """Write one audit entry: ``user`` read the personal data in ``obj`` (a Resident, a Child or any
-    row with a policy). Nothing is written for rows without personal data."""
+    row with a policy). The entry names the record too, so a read of someone who is not a registered
+    resident (an Open311 reporter) is still traceable to whose data it was. Nothing is written for
+    rows without personal data."""
     if isinstance(obj, Resident):
         resident, child = obj, None
     elif obj._meta.label == "accounts.Child":
@@ -258,7 +260,9 @@ def log_read(user, obj, purpose, action="view"):
         if policy is None or not policy.personal:
             return None
         resident, child = subject_of(obj)
-    return AccessLog.objects.create(user=user, action=action, purpose=purpose[:300], resident=resident, child=child)
+    record = f"{obj._meta.model_name} #{obj.pk}"
+    return AccessLog.objects.create(user=user, action=action, purpose=f"{record}: {purpose}"[:300],
+                                    resident=resident, child=child)
 
 
 def log_reads_of_others(user, residents, purpose):
