@@ -51,6 +51,9 @@ class Policy:
     grid: tuple = ()
     #: The staff member who recorded the row: they keep seeing what they recorded.
     recorder: tuple = ()
+    #: Rows every staff member sees, as (lookup, value) pairs: the active volunteers' registry,
+    #: which volunteers agree to when they register.
+    open_to_staff: tuple = ()
     #: Who may change rows besides administrators: any of FACILITY, GRID, RESIDENT.
     writers: frozenset = field(default_factory=frozenset)
     #: Whether rows hold a resident's personal data (opening one is audited).
@@ -108,6 +111,18 @@ POLICIES = {
                                  grid=_grid("resident"), recorder=("recorded_by",), writers=frozenset({FACILITY, GRID})),
     # requests311: grid workers handle their grid's requests
     "requests311.ServiceRequest": Policy(resident=("resident",), grid=("grid",)),
+    # volunteers: staff run their facility's activities; every staff member sees the registry of
+    # active volunteers (registering is agreeing to be asked), and those who took part in theirs
+    "volunteers.Volunteer": Policy(resident=("resident",), facility=(
+        "signups__shift__role__activity__facility", "hours_records__activity__facility"),
+        open_to_staff=(("active", True),)),
+    "volunteers.Activity": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "volunteers.Role": Policy(facility=("activity__facility",), writers=frozenset({FACILITY}), personal=False),
+    "volunteers.Shift": Policy(facility=("role__activity__facility",), writers=frozenset({FACILITY}), personal=False),
+    "volunteers.SignUp": Policy(resident=("volunteer__resident",), facility=("shift__role__activity__facility",)),
+    "volunteers.HoursRecord": Policy(resident=("volunteer__resident",), facility=("activity__facility",)),
+    "volunteers.Certificate": Policy(resident=("volunteer__resident",), facility=(
+        "volunteer__signups__shift__role__activity__facility", "volunteer__hours_records__activity__facility")),
 }
 
 
@@ -163,6 +178,7 @@ def _filter(policy, scope, kinds):
         conditions += [Q(**{f"{path}__in": scope.grids}) for path in policy.grid]
     if (FACILITY in kinds and scope.facilities) or (GRID in kinds and scope.grids):
         conditions += [Q(**{path: scope.user_id}) for path in policy.recorder]
+        conditions += [Q(**dict(policy.open_to_staff))] if policy.open_to_staff else []
     if RESIDENT in kinds and scope.resident is not None:
         conditions += [Q(**{f"{path}__in": scope.people}) for path in policy.resident]
         conditions += [Q(**{f"{path}__household": scope.resident.household_id}) for path in policy.child]

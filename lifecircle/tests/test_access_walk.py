@@ -31,6 +31,10 @@ from lifecircle.eldercare import services as eldercare
 from lifecircle.eldercare.models import Activity as SeniorActivity
 from lifecircle.meals.models import DeliveryNeed, MealOrder
 from lifecircle.planning.tests.test_usage import TODAY, at, clock, fast_passwords, mini, person, world  # noqa: F401
+from lifecircle.volunteers import services as volunteers
+from lifecircle.volunteers.models import Activity as VolunteerActivity
+from lifecircle.volunteers.models import HoursRecord, Shift
+from lifecircle.volunteers.models import Role as VolunteerRole
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +59,16 @@ def town(world):
     club = SeniorActivity.objects.create(facility=canteen, title="太极", capacity=5, start=at(TODAY, 15),
                                          end=at(TODAY, 16))
     eldercare.sign_up(principal.user, club.pk)
+    # volunteering at the centre (west) and at the baby-care centre (east)
+    for facility, name in ((center, "周志愿"), (babycare, "吴志愿")):
+        activity = VolunteerActivity.objects.create(subdistrict=mini, facility=facility, title="义诊", published=True)
+        shift = Shift.objects.create(role=VolunteerRole.objects.create(activity=activity, name="引导员"),
+                                     starts_at=at(TODAY, 9), ends_at=at(TODAY, 10), capacity=2)
+        volunteer = volunteers.register(person(name))
+        volunteers.sign_up(volunteer, shift, now=at(TODAY - datetime.timedelta(days=1), 9))
+        HoursRecord.objects.create(volunteer=volunteer, activity=activity, hours=2, date=TODAY - datetime.timedelta(days=1),
+                                   recorded_by=carer)
+        volunteers.issue_certificate(volunteer)
     roles = {
         "superuser": get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-only"),
         "administrator": make_staff(StaffRole.Role.ADMINISTRATOR, mini),
@@ -100,7 +114,8 @@ def oracle(user, model):
     def inside(obj):
         return (any(reached(obj, p) & facilities for p in policy.facility)
                 or any(reached(obj, p) & grids for p in policy.grid)
-                or (roles and any(user.pk in reached(obj, p) for p in policy.recorder)))
+                or (roles and any(user.pk in reached(obj, p) for p in policy.recorder))
+                or (roles and policy.open_to_staff and all(getattr(obj, k) == v for k, v in policy.open_to_staff)))
     return {o.pk for o in rows if inside(o)}
 
 
