@@ -13,11 +13,12 @@ row is (``resident``, ``child``) and where it belongs (``facility``, ``grid``). 
 - anyone else sees nothing.
 
 Which of these may also change rows is the policy's ``writers`` (a grid worker may correct a
-resident's record but not a meal order). Nobody filters by role anywhere else: the staff console
-(:class:`ScopedAdmin`), the API, the pages and the exports call :func:`visible` and
-:func:`changeable`, and :func:`log_read` writes one audit entry for each read of another person's
-personal data. A refusal never names the person: :data:`NOT_YOURS` is the one message for "this is
-not someone you may act for or see".
+resident's record but not a meal order). The staff console (:class:`ScopedAdmin`, on every
+ModelAdmin) calls :func:`staff_visible` and :func:`changeable`; residents' lists call
+:func:`own_rows`; the staff pages and the API reach the same answers through permissions.py
+(``staff_facility_ids``, ``is_administrator``), which asks :func:`scope_of` here. :func:`log_read`
+writes one audit entry for each read of another person's personal data. A refusal never names the
+person: :data:`NOT_YOURS` is the one message for "this is not someone you may act for or see".
 
 The table names models by "app_label.Model" rather than importing them, so this module, which sits
 below the service apps, never imports upward.
@@ -25,7 +26,6 @@ below the service apps, never imports upward.
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -108,7 +108,8 @@ POLICIES = {
     "meals.Menu": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
     "meals.MealOrder": Policy(resident=("resident",), facility=("menu__facility",)),
     "meals.DeliveryNeed": Policy(resident=("resident",), facility=("resident__meal_orders__menu__facility",),
-                                 grid=_grid("resident"), recorder=("recorded_by",), writers=frozenset({FACILITY, GRID})),
+                                 grid=_grid("resident"), recorder=("recorded_by",),
+                                 writers=frozenset({FACILITY, GRID})),
     # requests311: grid workers handle their grid's requests
     "requests311.ServiceRequest": Policy(resident=("resident",), grid=("grid",)),
     # volunteers: staff run their facility's activities; every staff member sees the registry of

@@ -357,7 +357,7 @@ def cancel_registration(request, registration_id: int):
 def my_registrations(request):
     """Registrations you made or that are for you, with check-in codes and waitlist positions."""
     with refusals():
-        resident = resident_of(request.auth)
+        resident_of(request.auth)  # registered and verified, or refused
     # Theirs, their children's and those of whom they act for now: not, after a consent is revoked,
     # the registrations they once made for that person.
     registrations = list(own_rows(request.auth, Registration)

@@ -44,13 +44,13 @@ SAMPLE = 3
 
 @pytest.fixture
 def town(world):
-    mini = world.mini
+    subdistrict = world.mini
     west, east = Grid.objects.get(code="west"), Grid.objects.get(code="east")
     canteen, center = Facility.objects.get(code="canteen"), Facility.objects.get(code="center")
     babycare, home = Facility.objects.get(code="babycare"), Facility.objects.get(code="home")
     principal, proxy = person("赵老伯", born=datetime.date(1938, 2, 2)), person("赵女儿", "b")
     Consent.objects.create(principal=principal, proxy=proxy, relation="daughter", evidence="form 1",
-                           recorded_by=make_staff(StaffRole.Role.ADMINISTRATOR, mini))
+                           recorded_by=make_staff(StaffRole.Role.ADMINISTRATOR, subdistrict))
     make_child(principal.household, "赵小宝")
     carer = StaffRole.objects.filter(role=StaffRole.Role.DAY_CARE_STAFF, facility=canteen).first().user
     eldercare.record_consent(carer, principal, "form 2")
@@ -61,7 +61,7 @@ def town(world):
     eldercare.sign_up(principal.user, club.pk)
     # volunteering at the centre (west) and at the baby-care centre (east)
     for facility, name in ((center, "周志愿"), (babycare, "吴志愿")):
-        activity = VolunteerActivity.objects.create(subdistrict=mini, facility=facility, title="义诊", published=True)
+        activity = VolunteerActivity.objects.create(subdistrict=subdistrict, facility=facility, title="义诊", published=True)
         shift = Shift.objects.create(role=VolunteerRole.objects.create(activity=activity, name="引导员"),
                                      starts_at=at(TODAY, 9), ends_at=at(TODAY, 10), capacity=2)
         volunteer = volunteers.register(person(name))
@@ -71,14 +71,14 @@ def town(world):
         volunteers.issue_certificate(volunteer)
     roles = {
         "superuser": get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-only"),
-        "administrator": make_staff(StaffRole.Role.ADMINISTRATOR, mini),
-        "canteen staff (west)": make_staff(StaffRole.Role.CANTEEN_STAFF, mini, facility=canteen),
-        "centre manager (west)": make_staff(StaffRole.Role.CENTRE_MANAGER, mini, facility=center),
-        "centre manager (canteen)": make_staff(StaffRole.Role.CENTRE_MANAGER, mini, facility=canteen),
-        "baby-care staff (east)": make_staff(StaffRole.Role.BABY_CARE_STAFF, mini, facility=babycare),
-        "day-care staff (east)": make_staff(StaffRole.Role.DAY_CARE_STAFF, mini, facility=home),
-        "grid worker (west)": make_staff(StaffRole.Role.GRID_WORKER, mini, grid=west),
-        "grid worker (east)": make_staff(StaffRole.Role.GRID_WORKER, mini, grid=east),
+        "administrator": make_staff(StaffRole.Role.ADMINISTRATOR, subdistrict),
+        "canteen staff (west)": make_staff(StaffRole.Role.CANTEEN_STAFF, subdistrict, facility=canteen),
+        "centre manager (west)": make_staff(StaffRole.Role.CENTRE_MANAGER, subdistrict, facility=center),
+        "centre manager (canteen)": make_staff(StaffRole.Role.CENTRE_MANAGER, subdistrict, facility=canteen),
+        "baby-care staff (east)": make_staff(StaffRole.Role.BABY_CARE_STAFF, subdistrict, facility=babycare),
+        "day-care staff (east)": make_staff(StaffRole.Role.DAY_CARE_STAFF, subdistrict, facility=home),
+        "grid worker (west)": make_staff(StaffRole.Role.GRID_WORKER, subdistrict, grid=west),
+        "grid worker (east)": make_staff(StaffRole.Role.GRID_WORKER, subdistrict, grid=east),
         "resident": principal.user,
     }
     return SimpleNamespace(roles=roles, principal=principal, proxy=proxy, club=club, canteen=canteen, home=home,
