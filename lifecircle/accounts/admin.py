@@ -1,37 +1,94 @@
+"""The staff console for residents, households, children and consents, through the access layer.
+
+Grid workers see and correct their grid's people only; every foreign key (household, user,
+principal, proxy) offers only rows in their scope, so nobody can be moved into, or made to act for,
+someone of another grid. The ID number is never on the form: it shows masked, and the whole number
+only on an explicit reveal by someone who may change the record, which is audited.
+"""
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import permissions, pipl
+from .access import ScopedAdmin, can_change, log_read, scope_of
 from .models import AccessLog, Child, Consent, Household, Resident, StaffRole
 
 
-class PersonalDataAdmin(admin.ModelAdmin):
-    """Lists show masked data; opening a record shows it whole and writes the audit log."""
+class ResidentForm(forms.ModelForm):
+    """The ID number is typed in, never shown: empty keeps the number on record."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(pk__in=self.visible(request).values("pk"))
+    id_number = forms.CharField(label=_("ID number"), max_length=30, required=False,
+                                widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            self.log_read(request, obj)
-        return super().change_view(request, object_id, form_url, extra_context)
+    class Meta:
+        model = Resident
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["id_number"] = ""
+        on_record = self.instance.id_number if self.instance.pk else ""
+        self.fields["id_number"].help_text = (
+            _("On record: %(masked)s. Leave empty to keep it; type a new number to replace it.")
+            % {"masked": permissions.mask_id_number(on_record)} if on_record else _("None on record."))
+
+    def clean_id_number(self):
+        typed = self.cleaned_data["id_number"].strip()
+        return typed or (self.instance.id_number if self.instance.pk else "")
 
 
 @admin.register(Resident)
-class ResidentAdmin(PersonalDataAdmin):
+class ResidentAdmin(ScopedAdmin):
+    form = ResidentForm
     list_display = ["masked_name", "masked_phone", "compound", "is_verified"]
     list_filter = ["household__compound__grid", "verified_at"]
     search_fields = ["name", "phone"]
     raw_id_fields = ["user", "household"]
-    readonly_fields = ["verified_at", "verified_by"]
+    readonly_fields = ["verified_at", "verified_by", "reveal_link"]
     actions = ["verify"]
 
-    def visible(self, request):
-        return permissions.visible_residents(request.user)
+    def get_urls(self):
+        return [path("<int:pk>/reveal-id/", self.admin_site.admin_view(self.reveal_id),
+                     name="accounts_resident_reveal_id"), *super().get_urls()]
 
-    def log_read(self, request, resident):
-        permissions.log_access(request.user, "view", f"admin {request.path}", resident=resident)
+    def reveal_id(self, request, pk):
+        """The whole ID number, for someone who may change this record; the reveal is audited."""
+        resident = self.get_queryset(request).filter(pk=pk).first()
+        if resident is None:
+            raise Http404
+        if not (self.has_change_permission(request, resident) and can_change(request.user, resident)):
+            raise PermissionDenied
+        log_read(request.user, resident, f"admin {request.path}", action="reveal")
+        return TemplateResponse(request, "admin/accounts/resident/reveal_id.html", {
+            **self.admin_site.each_context(request), "resident": resident, "opts": self.model._meta,
+            "title": _("ID number")})
+
+    @admin.display(description=_("whole ID number"))
+    def reveal_link(self, resident):
+        if not resident.pk or not resident.id_number:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:accounts_resident_reveal_id", args=[resident.pk]),
+                           _("Show the whole number (recorded in the audit log)"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not scope_of(request.user).everything:
+            # Only accounts nobody else is: not staff, not another resident's.
+            kwargs["queryset"] = get_user_model().objects.filter(
+                is_staff=False, is_superuser=False, resident__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        user_field = form.base_fields.get("user")
+        if obj is not None and obj.user_id and user_field is not None:
+            user_field.queryset = (user_field.queryset | get_user_model().objects.filter(pk=obj.user_id)).distinct()
+        return form
 
     @admin.display(description=_("name"))
     def masked_name(self, resident):
@@ -48,7 +105,8 @@ class ResidentAdmin(PersonalDataAdmin):
     @admin.action(description=_("Verify: lives in a compound of the sub-district"))
     def verify(self, request, queryset):
         for resident in queryset:
-            resident.verify(request.user)
+            if can_change(request.user, resident):
+                resident.verify(request.user)
 
     # "Delete" erases (pipl.erase_resident): the records others must keep block a real delete.
     def get_deleted_objects(self, objs, request):
@@ -64,29 +122,27 @@ class ResidentAdmin(PersonalDataAdmin):
 
 
 @admin.register(Child)
-class ChildAdmin(PersonalDataAdmin):
-    list_display = ["masked_name", "birth_date", "household"]
+class ChildAdmin(ScopedAdmin):
+    list_display = ["masked_name", "birth_year", "household"]
     raw_id_fields = ["household"]
-
-    def visible(self, request):
-        return Child.objects.filter(household__members__in=permissions.visible_residents(request.user)).distinct()
-
-    def log_read(self, request, child):
-        permissions.log_access(request.user, "view", f"admin {request.path}", child=child)
 
     @admin.display(description=_("name"))
     def masked_name(self, child):
         return permissions.mask_name(child.name)
 
+    @admin.display(description=_("born"))
+    def birth_year(self, child):
+        return child.birth_date.year  # the whole date is on the (audited) record, not in the list
+
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(ScopedAdmin):
     list_display = ["pk", "compound", "address"]
     list_filter = ["compound__grid"]
 
 
 @admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
+class ConsentAdmin(ScopedAdmin):
     list_display = ["proxy", "principal", "relation", "recorded_at", "revoked_at"]
     raw_id_fields = ["principal", "proxy"]
     readonly_fields = ["recorded_by", "recorded_at"]
@@ -95,16 +151,18 @@ class ConsentAdmin(admin.ModelAdmin):
         if not change:
             consent.recorded_by = request.user
         super().save_model(request, consent, form, change)
+        log_read(request.user, consent.principal, f"admin consent {consent.pk} {'changed' if change else 'recorded'}",
+                 action="consent")
 
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(admin.ModelAdmin):
+class StaffRoleAdmin(ScopedAdmin):
     list_display = ["user", "role", "facility", "grid", "subdistrict"]
     list_filter = ["role", "subdistrict"]
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ScopedAdmin):
     list_display = ["at", "user", "action", "resident", "child", "purpose"]
     list_filter = ["action", "user"]
 

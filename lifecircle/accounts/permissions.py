@@ -1,13 +1,16 @@
 """Who may see and do what: roles, acting for another resident, masking, and the audit log.
 
-Service apps call these instead of checking roles themselves, so the rules live in one place:
-staff see only their own facility's people, grid workers their grid's, administrators all;
-residents see only their household and the people who consented to them acting for them.
+Service apps call these instead of checking roles themselves. Who reaches which rows is decided
+once, in access.py (the access layer); these helpers are its answers in the shapes the staff pages
+and services need: staff see only their own facility's people, grid workers their grid's,
+administrators all; residents see only their household and the people who consented to them acting
+for them.
 """
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .access import NOT_YOURS, scope_of, staff_visible
 from .masking import mask_id_number, mask_name, mask_phone  # noqa: F401  (re-exported for callers)
 from .models import AccessLog, Child, Consent, Resident, StaffRole
 
@@ -27,18 +30,14 @@ def has_role(user, role, facility=None, grid=None):
 
 
 def is_administrator(user):
-    return user.is_authenticated and (
-        user.is_superuser or StaffRole.objects.filter(user=user, role=StaffRole.Role.ADMINISTRATOR).exists()
-    )
+    return scope_of(user).everything
 
 
 def staff_facility_ids(user):
-    """The facilities whose people ``user`` may see; None means every facility (administrators)."""
-    if is_administrator(user):
-        return None
-    if not user.is_authenticated:
-        return set()
-    return set(StaffRole.objects.filter(user=user, facility__isnull=False).values_list("facility_id", flat=True))
+    """The facilities whose people ``user`` may see; None means every facility (administrators).
+    The access layer (access.py) decides; this is its answer for the service apps' staff pages."""
+    scope = scope_of(user)
+    return None if scope.everything else set(scope.facilities)
 
 
 def require_facility_staff(user, facility):
@@ -48,11 +47,8 @@ def require_facility_staff(user, facility):
 
 
 def visible_residents(user):
-    """Residents whose records ``user`` may open in the staff console."""
-    if is_administrator(user):
-        return Resident.objects.all()
-    grids = StaffRole.objects.filter(user=user, role=StaffRole.Role.GRID_WORKER).values_list("grid_id", flat=True)
-    return Resident.objects.filter(household__compound__grid__in=list(grids))
+    """Residents whose records ``user`` may open in the staff console (see access.py)."""
+    return staff_visible(user, Resident)
 
 
 def resident_of(user):
@@ -69,19 +65,18 @@ def check_can_act_for(actor: Resident, person):
     """Allow ``actor`` to act for ``person`` (a Resident or a Child), or raise PermissionDenied.
 
     A resident acts for themself and for the children of their household; for another adult
-    only with that person's consent, recorded by staff and not revoked.
+    only with that person's consent, recorded by staff and not revoked. The refusal is the same
+    whoever the person is, and never names them.
     """
     if isinstance(person, Child):
         if person.household_id != actor.household_id:
-            raise PermissionDenied(_("%(name)s is not a child of your household.") % {"name": person.name})
+            raise PermissionDenied(str(NOT_YOURS))
         return
     if person.pk == actor.pk:
         return
     consented = Consent.objects.filter(principal=person, proxy=actor, revoked_at__isnull=True).exists()
     if not consented:
-        raise PermissionDenied(
-            _("You may not act for %(name)s: no consent from them is on record.") % {"name": person.name}
-        )
+        raise PermissionDenied(str(NOT_YOURS))
 
 
 def people_for(actor: Resident):

@@ -9,15 +9,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from lifecircle.accounts.permissions import log_access, mask_name, staff_facility_ids
+from lifecircle.accounts.access import ScopedAdmin
+from lifecircle.accounts.permissions import mask_name
 
 from . import services
 from .models import AgeGroup, Application, Attendance, CareProgramme, Offer, Placement, PriorityRule
-
-
-def own_centres(queryset, request, path):
-    ids = staff_facility_ids(request.user)
-    return queryset if ids is None else queryset.filter(**{path: ids})
 
 
 class AgeGroupFormSet(forms.BaseInlineFormSet):
@@ -59,7 +55,7 @@ class PriorityRuleInline(admin.StackedInline):
 
 
 @admin.register(CareProgramme)
-class CareProgrammeAdmin(admin.ModelAdmin):
+class CareProgrammeAdmin(ScopedAdmin):
     list_display = ["facility", "centre_type", "places", "free_places", "waiting", "offer_days", "accepting_applications",
                     "illustrative"]
     list_filter = ["centre_type", "accepting_applications", "illustrative"]
@@ -67,7 +63,7 @@ class CareProgrammeAdmin(admin.ModelAdmin):
     inlines = [AgeGroupInline, PriorityRuleInline]
 
     def get_queryset(self, request):
-        return own_centres(super().get_queryset(request).select_related("facility"), request, "facility_id__in")
+        return super().get_queryset(request).select_related("facility")
 
     def get_readonly_fields(self, request, obj=None):
         return ["facility"] if obj is not None else []
@@ -91,13 +87,9 @@ class CareProgrammeAdmin(admin.ModelAdmin):
             services.fill_free_places(group.pk)
 
 
-class PersonalRowsAdmin(admin.ModelAdmin):
-    """Read-only lists of a centre's children: masked in lists, every opened record logged."""
-
-    centre_path = "programme__facility_id__in"
-
-    def get_queryset(self, request):
-        return own_centres(super().get_queryset(request), request, self.centre_path)
+class PersonalRowsAdmin(ScopedAdmin):
+    """Read-only lists of a centre's children: masked in lists (the access layer scopes them to the
+    user's centres and logs every opened record)."""
 
     def has_add_permission(self, request):
         return False
@@ -107,13 +99,6 @@ class PersonalRowsAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            log_access(request.user, "view", f"admin {request.path}", child=self.child_of(obj),
-                       resident=getattr(obj, "applicant", None))
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("child"))
     def masked_child(self, obj):
@@ -158,7 +143,6 @@ class ApplicationAdmin(PersonalRowsAdmin):
 
 @admin.register(Placement)
 class PlacementAdmin(PersonalRowsAdmin):
-    centre_path = "application__programme__facility_id__in"
     list_display = ["masked_child", "centre", "starts_on", "ended_on"]
     list_filter = ["application__programme", "ended_on"]
 
@@ -175,7 +159,6 @@ class PlacementAdmin(PersonalRowsAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(PersonalRowsAdmin):
-    centre_path = "placement__application__programme__facility_id__in"
     list_display = ["date", "masked_child", "status", "reason", "reported_by_parent"]
     list_filter = ["status", "reason", "placement__application__programme", "date"]
     date_hierarchy = "date"

@@ -5,28 +5,19 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts import permissions
-from lifecircle.directory.models import Facility, Room
+from lifecircle.accounts.access import ScopedAdmin
 
 from . import services
 from .models import Booking, Event, Registration
 
 
-class FacilityScopedAdmin(admin.ModelAdmin):
-    """Rows of the facilities the user works at (administrators: all)."""
-
-    facility_path = "facility"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        ids = permissions.staff_facility_ids(request.user)
-        if ids is None or request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.facility_path}__in": ids})
+class FacilityScopedAdmin(ScopedAdmin):
+    """Rows of the facilities the user works at (administrators: all), through the access layer,
+    which also logs every opened record that shows a person."""
 
 
 @admin.register(Booking)
 class BookingAdmin(FacilityScopedAdmin):
-    facility_path = "room__facility"
     list_display = ["room", "start", "end", "status", "masked_booker", "group_name", "attendees"]
     list_filter = ["status", "room__facility", "room"]
     search_fields = ["purpose", "group_name", "room__name"]
@@ -45,12 +36,6 @@ class BookingAdmin(FacilityScopedAdmin):
     @admin.display(description=_("booked by"))
     def masked_booker(self, booking):
         return permissions.mask_name(booking.booker.name)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        booking = self.get_object(request, object_id)
-        if booking is not None:
-            permissions.log_access(request.user, "view", f"admin {request.path}", resident=booking.booker)
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.action(description=_("Approve the selected pending bookings"))
     def approve(self, request, queryset):
@@ -76,15 +61,6 @@ class EventAdmin(FacilityScopedAdmin):
     def places_left(self, event):
         return services.places_left(event)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        ids = permissions.staff_facility_ids(request.user)
-        if ids is not None and not request.user.is_superuser:
-            if db_field.name == "facility":
-                kwargs["queryset"] = Facility.objects.filter(pk__in=ids)
-            elif db_field.name == "room":
-                kwargs["queryset"] = Room.objects.filter(facility_id__in=ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def save_model(self, request, event, form, change):
         if event.facility_id:
             permissions.require_facility_staff(request.user, event.facility)
@@ -105,7 +81,6 @@ class EventAdmin(FacilityScopedAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(FacilityScopedAdmin):
-    facility_path = "event__facility"
     list_display = ["event", "masked_participant", "status", "created_at", "checked_in_at"]
     list_filter = ["status", "event__facility", "event"]
     list_select_related = ["event", "resident", "child"]
@@ -122,10 +97,3 @@ class RegistrationAdmin(FacilityScopedAdmin):
     @admin.display(description=_("participant"))
     def masked_participant(self, registration):
         return permissions.mask_name(registration.participant_name)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        registration = self.get_object(request, object_id)
-        if registration is not None:
-            permissions.log_access(request.user, "view", f"admin {request.path}", resident=registration.resident,
-                                   child=registration.child)
-        return super().change_view(request, object_id, form_url, extra_context)

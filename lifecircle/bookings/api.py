@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from lifecircle.accounts.access import log_reads_of_others, own_rows
 from lifecircle.accounts.permissions import mask_name, resident_of
 from lifecircle.directory.models import Room
 
@@ -356,9 +357,12 @@ def cancel_registration(request, registration_id: int):
 def my_registrations(request):
     """Registrations you made or that are for you, with check-in codes and waitlist positions."""
     with refusals():
-        resident = resident_of(request.auth)
-    registrations = (Registration.objects.filter(Q(registered_by=resident) | Q(resident=resident))
-                     .select_related("event", "resident", "child").order_by("-event__start"))
+        resident_of(request.auth)  # registered and verified, or refused
+    # Theirs, their children's and those of whom they act for now: not, after a consent is revoked,
+    # the registrations they once made for that person.
+    registrations = list(own_rows(request.auth, Registration)
+                         .select_related("event", "resident", "child").order_by("-event__start"))
+    log_reads_of_others(request.auth, [r.resident for r in registrations], "api bookings registrations")
     return [registration_out(r) for r in registrations]
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from lifecircle.accounts.access import NOT_YOURS
 from lifecircle.accounts.models import Child, Resident
 from lifecircle.accounts.permissions import (
     check_can_act_for, log_access, people_for, require_facility_staff, resident_of, staff_facility_ids,
@@ -389,8 +390,7 @@ def resolve_person(actor, value):
     adults, children = people_for(actor)
     people = {f"r{p.pk}": p for p in adults} | {f"c{c.pk}": c for c in children}
     if value not in people:
-        raise PermissionDenied(_("You may not act for this person: they are not a child of your household "
-                                 "and no consent from them is on record."))
+        raise PermissionDenied(str(NOT_YOURS))
     return people[value]
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lifecircle.accounts.access import own_rows
 from lifecircle.accounts.permissions import log_access, mask_name, resident_of, staff_facility_ids
 from lifecircle.directory.models import Facility, Room
 
@@ -184,8 +185,8 @@ def events(request):
     event_list = [_decorate_event(e, now) for e in queryset]
     mine = {}
     if resident is not None:
-        for registration in Registration.objects.active().filter(
-                Q(registered_by=resident) | Q(resident=resident), event__in=[e.pk for e in event_list]
+        for registration in own_rows(request.user, Registration).filter(
+                status__in=Registration.ACTIVE, event__in=[e.pk for e in event_list]
         ).select_related("resident", "child"):
             mine.setdefault(registration.event_id, []).append(registration)
     for event in event_list:
@@ -229,9 +230,8 @@ def event(request, pk):
     event = _decorate_event(get_object_or_404(_upcoming_events_or_all(), pk=pk), timezone.now())
     registrations = []
     if resident is not None:
-        registrations = _tickets(Registration.objects.filter(event=event).filter(
-            Q(registered_by=resident) | Q(resident=resident)).select_related("event", "resident", "child")
-            .order_by("-created_at"))
+        registrations = _tickets(own_rows(request.user, Registration).filter(event=event)
+                                 .select_related("event", "resident", "child").order_by("-created_at"))
     return _render(request, "bookings/event.html", {
         "event": event, "resident": resident, "why_not": why_not, "registrations": registrations,
         "people": person_choices(resident) if resident else [],
@@ -284,7 +284,7 @@ def mine(request):
     since = timezone.now() - datetime.timedelta(days=7)
     bookings = Booking.objects.filter(booker=resident, end__gte=since).select_related("room__facility").order_by("start")
     registrations = _tickets(
-        Registration.objects.filter(Q(registered_by=resident) | Q(resident=resident), event__end__gte=since)
+        own_rows(request.user, Registration).filter(event__end__gte=since)
         .select_related("event__facility", "event__room", "resident", "child").order_by("event__start", "pk"))
     token = services.calendar_token(resident, create=False)
     feed_url = request.build_absolute_uri(reverse("bookings:calendar_feed", args=[token.token])) if token else ""

@@ -2,11 +2,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lifecircle.accounts.access import ScopedAdmin, ScopedInline
+
 from .models import Facility, HoursException, PointOfInterest, Room, ServiceCategory, Standard, StandardRow
 
 
 @admin.register(ServiceCategory)
-class ServiceCategoryAdmin(admin.ModelAdmin):
+class ServiceCategoryAdmin(ScopedAdmin):
     list_display = ["slug", "name", "name_en", "group", "color"]
     list_filter = ["group"]
     search_fields = ["slug", "name", "name_en"]
@@ -23,7 +25,7 @@ class StandardRowInline(admin.TabularInline):
 
 
 @admin.register(Standard)
-class StandardAdmin(admin.ModelAdmin):
+class StandardAdmin(ScopedAdmin):
     list_display = ["title", "version", "published_at", "active"]
     list_filter = ["code", "active"]
     readonly_fields = ["published_at", "active"]
@@ -51,19 +53,21 @@ class StandardAdmin(admin.ModelAdmin):
             self.message_user(request, _("Created draft %s.") % draft)
 
 
-class RoomInline(admin.TabularInline):
+class RoomInline(ScopedInline, admin.TabularInline):
     model = Room
     extra = 0
     fields = ["code", "name", "name_en", "kind", "floor", "capacity", "bookable", "requires_approval"]
 
 
-class HoursExceptionInline(admin.TabularInline):
+class HoursExceptionInline(ScopedInline, admin.TabularInline):
     model = HoursException
     extra = 0
 
 
 @admin.register(Facility)
-class FacilityAdmin(admin.ModelAdmin):
+class FacilityAdmin(ScopedAdmin):
+    """A centre manager edits their own facilities only (the access layer); administrators all."""
+
     list_display = ["code", "name", "category", "grid", "capacity", "capacity_unit", "opening_hours", "active"]
     list_filter = ["subdistrict", "category", "grid", "active", "illustrative"]
     search_fields = ["code", "name", "name_en", "address", "operator"]
@@ -78,14 +82,14 @@ class FacilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ScopedAdmin):
     list_display = ["code", "name", "facility", "kind", "capacity", "bookable", "requires_approval"]
     list_filter = ["kind", "bookable", "facility"]
     search_fields = ["code", "name", "name_en"]
 
 
 @admin.register(PointOfInterest)
-class PointOfInterestAdmin(admin.ModelAdmin):
+class PointOfInterestAdmin(ScopedAdmin):
     list_display = ["code", "name", "kind", "grid", "heritage_designation", "illustrative"]
     list_filter = ["subdistrict", "kind", "grid"]
     search_fields = ["code", "name", "name_en", "address"]

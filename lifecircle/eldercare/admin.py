@@ -8,8 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lifecircle.accounts import permissions
-from lifecircle.accounts.models import Resident
+from lifecircle.accounts import access, permissions
 
 from . import services
 from .models import (
@@ -26,35 +25,24 @@ from .models import (
 )
 
 
-def own(request, queryset, field):
-    ids = permissions.staff_facility_ids(request.user)
-    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+class ScopedAdmin(access.ScopedAdmin):
+    """Rows of the user's facilities (the access layer); facilities offered are senior ones. Staff
+    serve any resident who comes to the counter, so the resident field takes any resident (the
+    services check consent and verification); the resident lists stay scoped."""
 
-
-class ScopedAdmin(admin.ModelAdmin):
-    facility_field = "facility"
     facility_categories = SENIOR_CATEGORIES
-
-    def get_queryset(self, request):
-        return own(request, super().get_queryset(request), self.facility_field)
+    open_choices = ("resident",)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "facility":
-            kwargs["queryset"] = own(request, facilities_offering(self.facility_categories), "pk")
+            kwargs["queryset"] = facilities_offering(self.facility_categories)
         if db_field.name == "place_type":
-            kwargs["queryset"] = own(request, PlaceType.objects.filter(active=True).select_related("facility"),
-                                     "facility")
+            kwargs["queryset"] = PlaceType.objects.filter(active=True).select_related("facility")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class PersonalDataMixin:
-    """Masked names in lists; opening a record writes the audit log."""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            permissions.log_access(request.user, "view", f"admin {request.path}", resident=obj.resident)
-        return super().change_view(request, object_id, form_url, extra_context)
+    """Masked names in lists (the access layer logs every opened record)."""
 
     @admin.display(description=_("resident"))
     def masked_name(self, obj):
@@ -152,28 +140,33 @@ class AttendanceAdmin(ScopedAdmin):
         return attendance.admission.place_type
 
 
-def senior_customers(request):
-    """Residents with a place, a check or a sign-up at the user's facilities."""
-    ids = permissions.staff_facility_ids(request.user)
-    return Resident.objects.filter(
-        Q(care_admissions__place_type__facility__in=ids) | Q(health_checks__facility__in=ids)
-        | Q(activity_signups__activity__facility__in=ids)).values("pk")
+class HealthConsentForm(forms.ModelForm):
+    class Meta:
+        model = HealthConsent
+        fields = ["resident", "facility", "evidence"]
+
+    def clean(self):
+        data = super().clean()
+        resident = data.get("resident")
+        if resident is not None and HealthConsent.current(resident) is not None:
+            raise ValidationError(_("This person's consent to health records is already on record."))
+        if resident is not None and not resident.is_verified:
+            raise ValidationError(_("Staff have not yet verified that this person lives in the sub-district."))
+        return data
 
 
 @admin.register(HealthConsent)
-class HealthConsentAdmin(PersonalDataMixin, admin.ModelAdmin):
-    list_display = ["masked_name", "evidence", "recorded_at", "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+class HealthConsentAdmin(PersonalDataMixin, ScopedAdmin):
+    """Recorded at one of the user's senior facilities; only that facility's staff revoke it. Both are
+    written to the audit log."""
+
+    form = HealthConsentForm
+    list_display = ["masked_name", "facility", "evidence", "recorded_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "facility"]
     raw_id_fields = ["resident"]
-    fields = ["resident", "evidence", "recorded_by", "recorded_at", "revoked_at"]
+    fields = ["resident", "facility", "evidence", "recorded_by", "recorded_at", "revoked_at"]
     readonly_fields = ["recorded_by", "recorded_at", "revoked_at"]
     actions = ["revoke"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if permissions.staff_facility_ids(request.user) is None:
-            return queryset
-        return queryset.filter(Q(resident__in=senior_customers(request)) | Q(recorded_by=request.user))
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -182,11 +175,16 @@ class HealthConsentAdmin(PersonalDataMixin, admin.ModelAdmin):
         if not change:
             consent.recorded_by, consent.recorded_at = request.user, timezone.now()
         super().save_model(request, consent, form, change)
+        permissions.log_access(request.user, "consent", f"health-record consent {consent.pk} recorded in the admin",
+                               resident=consent.resident)
 
     @admin.action(description=_("Revoke the selected consents"))
     def revoke(self, request, queryset):
         for consent in queryset.filter(revoked_at__isnull=True):
-            services.revoke_consent(request.user, consent.pk)
+            try:
+                services.revoke_consent(request.user, consent.pk)
+            except (services.Refused, PermissionDenied) as exc:
+                self.message_user(request, f"{consent}: {getattr(exc, 'message', exc)}", messages.ERROR)
 
 
 class HealthCheckForm(forms.ModelForm):
@@ -201,8 +199,8 @@ class HealthCheckForm(forms.ModelForm):
         if resident is not None:
             consent = HealthConsent.current(resident)
             if consent is None:
-                raise ValidationError(_("%(name)s has not consented to health records; record their consent "
-                                        "first.") % {"name": resident.name})
+                raise ValidationError(_("This person has not consented to health records; record their consent "
+                                        "first."))
             self.instance.consent = consent
         if facility is not None:
             try:

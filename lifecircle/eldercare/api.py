@@ -134,6 +134,8 @@ class CareAttendanceOut(Schema):
 class CareConsentIn(Schema):
     resident: int
     evidence: str = Field(description="how consent was given, e.g. signed form no. 2026-031")
+    facility: int | None = Field(None, description="the senior facility where consent was given (needed when "
+                                                   "you work at several)")
 
 
 class CareConsentOut(Schema):
@@ -331,7 +333,8 @@ def occupancy(request, facility: int, date: datetime.date | None = None):
 @refusals
 def record_consent(request, payload: CareConsentIn):
     """Record a resident's consent to having health checks recorded (staff of a senior facility)."""
-    consent = services.record_consent(request.user, resident_or_404(payload.resident), payload.evidence)
+    facility = senior_facility(payload.facility) if payload.facility is not None else None
+    consent = services.record_consent(request.user, resident_or_404(payload.resident), payload.evidence, facility)
     return Status(201, {"id": consent.pk, "resident": consent.resident_id, "evidence": consent.evidence,
                         "recorded_at": consent.recorded_at, "revoked_at": consent.revoked_at})
 

@@ -147,6 +147,10 @@ class HealthConsent(models.Model):
                                  verbose_name=_("resident"))
     evidence = models.CharField(_("how consent was given"), max_length=200,
                                 help_text=_("e.g. signed form no. 2026-031"))
+    # Where it was given: only that facility's staff (and administrators) may revoke it. Empty on
+    # consents recorded before this was kept; those only their recorder or an administrator revokes.
+    facility = models.ForeignKey(Facility, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("recorded at"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
                                     verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)

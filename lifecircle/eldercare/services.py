@@ -17,6 +17,7 @@ from lifecircle.accounts.permissions import (
     check_can_act_for,
     log_access,
     mask_name,
+    mask_phone,
     require_facility_staff,
     resident_of,
     staff_facility_ids,
@@ -84,11 +85,14 @@ def _verified(person):
                       % {"name": person.name}, 403)
 
 
-def find_resident(name, phone):
-    """The one resident with this name and phone number, as staff find someone at the counter."""
+def find_resident(user, name, phone):
+    """The one resident with this name and phone number, as staff find someone at the counter. The
+    search is a read of personal data, so it is audited, found or not (the phone masked)."""
     digits = "".join(ch for ch in phone or "" if ch.isdigit())
     matches = [r for r in Resident.objects.filter(name=(name or "").strip())
                if "".join(ch for ch in r.phone if ch.isdigit()) == digits and digits]
+    log_access(user, "search", f"senior care counter: name and phone {mask_phone(digits)}",
+               resident=matches[0] if len(matches) == 1 else None)
     if not matches:
         raise Refused(_("No resident with this name and phone number is registered."), 404)
     if len(matches) > 1:
@@ -156,9 +160,9 @@ def check_admission(place_type, resident, start, end, cognitive_impairment, excl
         clash = clash.exclude(pk=exclude)
     clash = clash.select_related("place_type__facility").first()
     if clash is not None:
-        raise Refused(_("%(name)s already has a place from %(start)s to %(end)s (%(place)s).")
-                      % {"name": resident.name, "start": clash.start, "end": clash.end, "place": clash.place_type},
-                      409)
+        # Neither the name nor the other place: staff here need the dates, not where else someone is cared for.
+        raise Refused(_("This person already has a place from %(start)s to %(end)s.")
+                      % {"start": clash.start, "end": clash.end}, 409)
     busiest, day = peak(place_type, start, end, exclude)
     if busiest >= place_type.capacity:
         raise Refused(_("All %(n)s places of %(place)s are taken on %(day)s.")
@@ -276,28 +280,55 @@ def place_summary(facility, day):
 # ---- health ------------------------------------------------------------------------------------
 
 
-def record_consent(user, resident, evidence):
+def _consent_facility(user, facility):
+    """The senior facility a consent is recorded at: the one given, or the only one ``user`` works at."""
+    if facility is None:
+        mine = list(staff_facilities(user)[:2])
+        if len(mine) != 1:
+            raise Refused(_("Choose the facility where the consent was given."))
+        facility = mine[0]
+    require_staff(user, facility)
+    if not facilities_offering(SENIOR_CATEGORIES).filter(pk=facility.pk).exists():
+        raise Refused(_("Consent to health records is recorded at facilities for seniors."))
+    return facility
+
+
+def record_consent(user, resident, evidence, facility=None):
+    """Record consent to health records, at a senior facility ``user`` works at; the record is logged."""
     require_senior_staff(user)
+    facility = _consent_facility(user, facility)
     _verified(resident)
     if not (evidence or "").strip():
         raise Refused(_("Say how consent was given, e.g. the number of the signed form."))
     with transaction.atomic():
         if HealthConsent.current(resident) is not None:
-            raise Refused(_("%(name)s's consent to health records is already on record.")
-                          % {"name": resident.name}, 409)
-        return HealthConsent.objects.create(resident=resident, evidence=evidence.strip()[:200], recorded_by=user,
-                                            recorded_at=timezone.now())
+            raise Refused(_("This person's consent to health records is already on record."), 409)
+        consent = HealthConsent.objects.create(resident=resident, evidence=evidence.strip()[:200], recorded_by=user,
+                                               facility=facility, recorded_at=timezone.now())
+        log_access(user, "consent", f"health-record consent {consent.pk} recorded at {facility.code}",
+                   resident=resident)
+    return consent
+
+
+def may_revoke(user, consent):
+    """Staff of the facility where consent was given, its recorder (older records) or administrators."""
+    ids = staff_facility_ids(user)
+    if ids is None:
+        return True
+    return consent.facility_id in ids if consent.facility_id else consent.recorded_by_id == user.pk
 
 
 def revoke_consent(user, consent_id):
     require_senior_staff(user)
     consent = HealthConsent.objects.filter(pk=_id(consent_id)).first()
-    if consent is None:
-        raise Refused(_("There is no such consent."), 404)
+    if consent is None or not may_revoke(user, consent):
+        raise Refused(_("There is no such consent."), 404)  # the same answer whether it exists elsewhere or not
     if consent.revoked_at is not None:
         raise Refused(_("This consent is already revoked."), 409)
-    consent.revoked_at = timezone.now()
-    consent.save(update_fields=["revoked_at"])
+    with transaction.atomic():
+        consent.revoked_at = timezone.now()
+        consent.save(update_fields=["revoked_at"])
+        log_access(user, "consent", f"health-record consent {consent.pk} revoked", resident=consent.resident)
     return consent
 
 
@@ -308,8 +339,7 @@ def record_check(user, resident, facility, readings, measured_at=None, notes="")
         raise Refused(_("Health checks are recorded at facilities for seniors."))
     consent = HealthConsent.current(resident)
     if consent is None:
-        raise Refused(_("%(name)s has not consented to health records; record their consent first.")
-                      % {"name": resident.name}, 403)
+        raise Refused(_("This person has not consented to health records; record their consent first."), 403)
     unknown = set(readings) - set(HealthCheck.READINGS)
     if unknown:
         raise Refused(_("Unknown readings: %(names)s.") % {"names": ", ".join(sorted(unknown))})

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lifecircle.accounts.access import NOT_YOURS
 from lifecircle.accounts.permissions import log_access, mask_name, people_for, resident_of
 
 from . import services
@@ -53,7 +54,7 @@ def activities(request):
                 adults, _children = people_for(actor)
                 person = next((p for p in adults if p.pk == _int(request.POST.get("for"))), None)
                 if person is None:
-                    raise PermissionDenied(_("You may not act for this person: no consent from them is on record."))
+                    raise PermissionDenied(str(NOT_YOURS))
             signup = services.sign_up(request.user, request.POST.get("activity"), person)
             messages.success(request, _("%(name)s is signed up for %(title)s.")
                              % {"name": signup.resident.name, "title": signup.activity.display_title})
@@ -137,7 +138,7 @@ def _staff_post(request, facility, day):
     if action == "cancel_admission":
         admission = services.cancel_admission(request.user, request.POST.get("admission"))
         return _("Admission cancelled: %(name)s.") % {"name": admission.resident.name}
-    person = services.find_resident(request.POST.get("name"), request.POST.get("phone"))
+    person = services.find_resident(request.user, request.POST.get("name"), request.POST.get("phone"))
     if action == "admit":
         start = parse_date(request.POST.get("start") or "")
         end = parse_date(request.POST.get("end") or "")
@@ -151,7 +152,7 @@ def _staff_post(request, facility, day):
         return _("%(name)s is admitted from %(start)s to %(end)s.") % {"name": person.name, "start": start,
                                                                          "end": end}
     if action == "consent":
-        services.record_consent(request.user, person, request.POST.get("evidence"))
+        services.record_consent(request.user, person, request.POST.get("evidence"), facility)
         return _("Consent to health records is recorded for %(name)s.") % {"name": person.name}
     if action == "check":
         services.record_check(request.user, person, facility, _readings(request.POST),

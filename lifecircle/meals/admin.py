@@ -8,25 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts import permissions
-from lifecircle.accounts.models import Resident
+from lifecircle.accounts.access import ScopedAdmin
 
 from .models import DeliveryNeed, DietaryTag, MealOrder, MealPoint, Menu, MenuItem, SubsidyTier, meal_facilities
 
 
-def own_facilities(request, queryset, field):
-    ids = permissions.staff_facility_ids(request.user)
-    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
-
-
-class FacilityScopedAdmin(admin.ModelAdmin):
-    facility_field = "facility"
-
-    def get_queryset(self, request):
-        return own_facilities(request, super().get_queryset(request), self.facility_field)
+class FacilityScopedAdmin(ScopedAdmin):
+    """Rows of the user's facilities (the access layer); the facilities offered are meal points."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "facility":
-            kwargs["queryset"] = own_facilities(request, meal_facilities(), "pk")
+            kwargs["queryset"] = meal_facilities()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -36,6 +28,7 @@ class MealPointAdmin(FacilityScopedAdmin):
                     "lunch_cutoff_time", "dinner_cutoff_days", "dinner_cutoff_time", "delivers", "delivery_min_age"]
     list_filter = ["delivers"]
     filter_horizontal = ["pickup_points"]
+    open_choices = ("pickup_points",)  # residents may collect at any meal point, not only the user's
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "pickup_points":
@@ -104,19 +97,13 @@ class MenuAdmin(FacilityScopedAdmin):
 
 
 @admin.register(SubsidyTier)
-class SubsidyTierAdmin(admin.ModelAdmin):
+class SubsidyTierAdmin(ScopedAdmin):
     list_display = ["subdistrict", "min_age", "max_age", "amount", "effective_from", "effective_to", "illustrative"]
     list_filter = ["subdistrict", "effective_from"]
 
 
-class PersonalDataAdmin(admin.ModelAdmin):
-    """Masked lists; opening a record writes the audit log."""
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            permissions.log_access(request.user, "view", f"admin {request.path}", resident=obj.resident)
-        return super().change_view(request, object_id, form_url, extra_context)
+class PersonalDataAdmin(ScopedAdmin):
+    """Masked lists (the access layer logs every opened record)."""
 
     @admin.display(description=_("resident"))
     def masked_name(self, obj):
@@ -125,7 +112,6 @@ class PersonalDataAdmin(admin.ModelAdmin):
 
 @admin.register(MealOrder)
 class MealOrderAdmin(PersonalDataAdmin, FacilityScopedAdmin):
-    facility_field = "menu__facility"
     list_display = ["menu_date", "menu_meal", "facility", "item", "masked_name", "fulfilment", "price", "subsidy",
                     "amount_due", "status"]
     list_filter = ["status", "fulfilment", "menu__meal", "menu__facility"]
@@ -160,15 +146,7 @@ class DeliveryNeedAdmin(PersonalDataAdmin):
     list_filter = ["lives_alone", "disabled"]
     raw_id_fields = ["resident"]
     readonly_fields = ["recorded_by", "recorded_at"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        ids = permissions.staff_facility_ids(request.user)
-        if ids is None:
-            return queryset
-        visible = permissions.visible_residents(request.user).values("pk")
-        customers = Resident.objects.filter(meal_orders__menu__facility__in=ids).values("pk")
-        return queryset.filter(Q(resident__in=visible) | Q(resident__in=customers) | Q(recorded_by=request.user))
+    open_choices = ("resident",)  # recorded for whoever asks at the counter; the list stays scoped
 
     def save_model(self, request, need, form, change):
         need.recorded_by = request.user

@@ -280,7 +280,9 @@ def my_orders(request, month: str | None = None):
         first, after = services.month_bounds(month)
         orders = orders.filter(menu__date__gte=first, menu__date__lt=after)
     now = timezone.now()
-    return [order_out(o, now) for o in orders.order_by("-menu__date", "menu__meal", "pk")]
+    orders = list(orders.order_by("-menu__date", "menu__meal", "pk"))
+    services.log_orders_read(request.user, orders, "api meals orders")
+    return [order_out(o, now) for o in orders]
 
 
 @router.post("/meals/orders/{order_id}/cancel", response=MealOrderOut, auth=django_auth)
@@ -295,8 +297,7 @@ def cancel_order(request, order_id: int):
 def my_statement(request, month: str | None = None, resident: int | None = None):
     """A monthly statement (default this month) for yourself or someone you act for: each meal's price,
     subsidy and amount due, and the totals."""
-    person = services.find_person(resident_of(request.user), resident)
-    return statement_out(services.statement(person, month or this_month()))
+    return statement_out(services.resident_statement(request.user, resident, month or this_month()))
 
 
 @router.get("/meals/statement.csv", auth=django_auth, response={200: str},
@@ -304,9 +305,7 @@ def my_statement(request, month: str | None = None, resident: int | None = None)
 @refusals
 def my_statement_csv(request, month: str | None = None, resident: int | None = None):
     """The same monthly statement as CSV."""
-    person = services.find_person(resident_of(request.user), resident)
-    data = services.statement(person, month or this_month())
-    return csv_response(data)
+    return csv_response(services.resident_statement(request.user, resident, month or this_month()))
 
 
 def csv_response(data):

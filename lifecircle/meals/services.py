@@ -13,12 +13,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from lifecircle.accounts.access import log_reads_of_others, spreadsheet_safe
 from lifecircle.accounts.models import Resident, StaffRole
 from lifecircle.accounts.permissions import (
     check_can_act_for,
@@ -200,10 +200,24 @@ def _tell(order, actor, kind, subject, body):
 
 
 def orders_of(actor):
-    """Orders for the actor and for everyone they may act for, or placed by them."""
+    """Orders of the actor and of everyone they act for now: once a consent is revoked, the former
+    proxy no longer sees the principal's orders (nor the dietary notes in them), even those they placed."""
     people, _children = people_for(actor)
-    return MealOrder.objects.filter(Q(resident__in=people) | Q(ordered_by=actor)).select_related(
-        "menu__facility", "item", "pickup_point", "resident").distinct()
+    return MealOrder.objects.filter(resident__in=people).select_related(
+        "menu__facility", "item", "pickup_point", "resident")
+
+
+def log_orders_read(user, orders, where):
+    """A proxy reading a principal's orders (their dietary notes) is audited, one entry per person."""
+    log_reads_of_others(user, [order.resident for order in orders], where)
+
+
+def resident_statement(user, resident_id, month):
+    """The statement of the user's resident, or of someone they act for (that read is audited)."""
+    person = find_person(resident_of(user), resident_id)
+    data = statement(person, month)
+    log_reads_of_others(user, [person], f"meals statement {data['month']}")
+    return data
 
 
 def can_cancel(order, now=None):
@@ -416,13 +430,14 @@ def statement_csv(data):
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([_("Date"), _("Meal"), _("Facility"), _("Dish"), _("Pickup or delivery"), _("Price (¥)"),
+    writerow = lambda row: writer.writerow([spreadsheet_safe(cell) for cell in row])  # noqa: E731
+    writerow([_("Date"), _("Meal"), _("Facility"), _("Dish"), _("Pickup or delivery"), _("Price (¥)"),
                      _("Subsidy (¥)"), _("Amount due (¥)")])
     for order in data["orders"]:
-        writer.writerow([order.menu.date.isoformat(), order.menu.get_meal_display(), order.menu.facility.name,
+        writerow([order.menu.date.isoformat(), order.menu.get_meal_display(), order.menu.facility.name,
                          order.item.name, order.get_fulfilment_display(), order.price, order.subsidy,
                          order.amount_due])
-    writer.writerow([_("Total"), "", "", ngettext("%(n)s meal", "%(n)s meals", data["meals"]) % {"n": data["meals"]},
+    writerow([_("Total"), "", "", ngettext("%(n)s meal", "%(n)s meals", data["meals"]) % {"n": data["meals"]},
                      "", data["price"],
                      data["subsidy"], data["amount_due"]])
     return out.getvalue()

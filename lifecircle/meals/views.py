@@ -95,6 +95,9 @@ def mine(request):
         month = timezone.localdate(now).strftime("%Y-%m")
         statement = services.statement(person, month)
     orders = list(services.orders_of(actor).filter(menu__date__gte=timezone.localdate(now)))
+    services.log_orders_read(request.user, orders, "meals page")
+    if statement["orders"]:
+        services.log_orders_read(request.user, statement["orders"][:1], f"meals statement {statement['month']}")
     orders.sort(key=lambda o: (o.menu.date, MEAL_ORDER[o.menu.meal], o.pk))
     for order in orders:
         order.cancellable = services.can_cancel(order, now)
@@ -139,9 +142,8 @@ def _mine_post(request, actor):
 def mine_statement_csv(request):
     """A monthly statement as CSV, for oneself or someone one acts for."""
     try:
-        actor = resident_of(request.user)
-        person = services.find_person(actor, request.GET.get("resident"))
-        data = services.statement(person, request.GET.get("month") or timezone.localdate().strftime("%Y-%m"))
+        data = services.resident_statement(request.user, request.GET.get("resident"),
+                                           request.GET.get("month") or timezone.localdate().strftime("%Y-%m"))
     except services.Refused as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
     except PermissionDenied as exc:

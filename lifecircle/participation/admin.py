@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lifecircle.accounts.access import ScopedAdmin
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.permissions import log_access, mask_name
 
@@ -28,7 +29,7 @@ def staff_subdistrict_ids(user):
     return set(roles.values_list("subdistrict_id", flat=True))
 
 
-class SubDistrictScoped(admin.ModelAdmin):
+class SubDistrictScoped(ScopedAdmin):
     subdistrict_path = "process__subdistrict"
 
     def get_queryset(self, request):

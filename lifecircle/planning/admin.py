@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from lifecircle.accounts.access import ScopedAdmin
+
 from .models import Scenario, ScenarioChange, ScenarioFacility
 
 
@@ -17,7 +19,7 @@ class ScenarioFacilityInline(admin.TabularInline):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
+class ScenarioAdmin(ScopedAdmin):
     list_display = ("name", "subdistrict", "created_by", "created_at", "updated_at")
     list_filter = ("subdistrict",)
     search_fields = ("name", "description")
@@ -26,7 +28,7 @@ class ScenarioAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScenarioChange)
-class ScenarioChangeAdmin(admin.ModelAdmin):
+class ScenarioChangeAdmin(ScopedAdmin):
     list_display = ("scenario", "action", "facility_code", "seconds", "user", "at")
     list_filter = ("action", "scenario")
     search_fields = ("facility_code", "scenario__name")

@@ -2,12 +2,14 @@
 import csv
 import io
 import json
+from xml.sax.saxutils import escape
 
 import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lifecircle.accessibility.coverage import NO_GRID, WEIGHTS, standard_rows
+from lifecircle.accounts.access import spreadsheet_safe
 from lifecircle.directory.models import Facility
 from lifecircle.geography import feature_collection, point_feature
 
@@ -195,8 +197,9 @@ def to_csv(subdistrict, state=LIVE, today=None):
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in data["rows"]:
-        writer.writerow({**row, **by_grid.get(row["grid"], {}),
-                         "grid": "ALL" if row["grid"] is None else row["grid"] or "NO_GRID"})
+        cells = {**row, **by_grid.get(row["grid"], {}),
+                 "grid": "ALL" if row["grid"] is None else row["grid"] or "NO_GRID"}
+        writer.writerow({key: spreadsheet_safe(value) for key, value in cells.items()})
     return out.getvalue()
 
 
@@ -254,8 +257,10 @@ def to_pdf(subdistrict, state=LIVE, today=None):
     for style in styles.byName.values():
         style.fontName = font
     def text(value, style="Normal"):
+        # A Paragraph reads its text as markup: escaped, so a name such as '<img src="/etc/passwd">'
+        # is printed as written instead of pulling a file into the report (or failing it).
         # The built-in CJK font has no middle dot; a full-width semicolon reads the same in a line.
-        return Paragraph(str(value).replace(" · ", "；").replace("·", "；"), styles[style])
+        return Paragraph(escape(str(value).replace(" · ", "；").replace("·", "；")), styles[style])
 
     data = dashboard(subdistrict, state, today)
     buffer = io.BytesIO()

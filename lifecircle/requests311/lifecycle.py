@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from shapely.geometry import Point
 
+from lifecircle.accounts.access import scope_of
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.permissions import is_administrator
 from lifecircle.community.models import Grid
@@ -90,11 +91,8 @@ def administrators():
 
 def handled_grid_ids(user):
     """The grids whose requests ``user`` handles; None means all, unrouted ones included."""
-    if is_administrator(user):
-        return None
-    if not user.is_authenticated:
-        return set()
-    return set(StaffRole.objects.filter(user=user, role=StaffRole.Role.GRID_WORKER).values_list("grid_id", flat=True))
+    scope = scope_of(user)  # the access layer decides
+    return None if scope.everything else set(scope.grids)
 
 
 def can_handle(user, request):

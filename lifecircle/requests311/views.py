@@ -13,7 +13,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lifecircle.accounts.permissions import is_administrator, log_access, resident_of
+from lifecircle.accounts.access import log_read
+from lifecircle.accounts.permissions import is_administrator, resident_of
 from lifecircle.community.models import Grid
 
 from . import intake, lifecycle, ratelimit
@@ -198,7 +199,7 @@ def staff_detail(request, pk):
     found = get_object_or_404(ServiceRequest.objects.select_related("service", "grid", "resident"), pk=pk)
     if not lifecycle.can_handle(request.user, found):
         return _denied(request, _("You do not handle requests of this grid."))
-    log_access(request.user, "view", f"request #{found.pk} {request.path}", resident=found.resident)
+    log_read(request.user, found, request.path)  # names the request: its reporter may be no resident
     return render(request, "requests311/staff_detail.html", {
         "item": found, "updates": found.updates.select_related("author"),
         "next_states": [(s, State(s).label) for s in State.values if s in lifecycle.TRANSITIONS[found.state]],

@@ -2,51 +2,35 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts import permissions
+from lifecircle.accounts.access import ScopedAdmin
 
-from . import services
 from .models import Activity, Certificate, HoursRecord, Role, Shift, SignUp, Skill, Volunteer
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(ScopedAdmin):
     list_display = ["slug", "name", "name_en"]
     search_fields = ["slug", "name", "name_en"]
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(ScopedAdmin):
     list_display = ["masked_name", "availability", "active", "joined_at"]
     list_filter = ["active", "skills"]
     search_fields = ["resident__name"]
     raw_id_fields = ["resident"]
     filter_horizontal = ["skills"]
 
-    def get_queryset(self, request):
-        from .views import visible_volunteers
-
-        return super().get_queryset(request).filter(pk__in=visible_volunteers(request.user).values("pk")) \
-            .select_related("resident")
+    list_select_related = ["resident"]
 
     @admin.display(description=_("name"))
     def masked_name(self, volunteer):
         return permissions.mask_name(volunteer.resident.name)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            permissions.log_access(request.user, "view", f"admin {request.path}", resident=obj.resident)
-        return super().change_view(request, object_id, form_url, extra_context)
 
-
-class ManagedByFacility(admin.ModelAdmin):
-    """Staff see the activities of their own facility; administrators see all."""
-
-    activity_path = "activity"
-
-    def get_queryset(self, request):
-        managed = services.managed_activities(request.user)
-        field = self.activity_path + "__in" if self.activity_path else "pk__in"
-        return super().get_queryset(request).filter(**{field: managed.values("pk")})
+class ManagedByFacility(ScopedAdmin):
+    """Staff see the activities of their own facility, and their roles, shifts, sign-ups and hours
+    (the access layer); administrators see all."""
 
 
 class RoleInline(admin.TabularInline):
@@ -58,19 +42,10 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(ManagedByFacility):
-    activity_path = ""
     list_display = ["title", "facility", "published", "organiser", "created_at"]
     list_filter = ["published", "facility"]
     search_fields = ["title", "title_en"]
     inlines = [RoleInline]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "facility":
-            from lifecircle.directory.models import Facility
-
-            ids = permissions.staff_facility_ids(request.user)
-            kwargs["queryset"] = Facility.objects.all() if ids is None else Facility.objects.filter(pk__in=ids)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, activity, form, change):
         if not change and activity.organiser_id is None:
@@ -90,15 +65,9 @@ class RoleAdmin(ManagedByFacility):
     list_filter = ["activity"]
     inlines = [ShiftInline]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "activity":
-            kwargs["queryset"] = services.managed_activities(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
 
 @admin.register(Shift)
 class ShiftAdmin(ManagedByFacility):
-    activity_path = "role__activity"
     list_display = ["__str__", "starts_at", "ends_at", "capacity"]
     list_filter = ["role__activity"]
     date_hierarchy = "starts_at"
@@ -114,7 +83,6 @@ class ReadOnly(ManagedByFacility):
 
 @admin.register(SignUp)
 class SignUpAdmin(ReadOnly):
-    activity_path = "shift__role__activity"
     list_display = ["shift", "masked_volunteer", "status", "created_at", "cancelled_at"]
     list_filter = ["status", "shift__role__activity"]
 
@@ -135,14 +103,9 @@ class HoursRecordAdmin(ReadOnly):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ScopedAdmin):
     list_display = ["code", "masked_name", "total_hours", "issued_at", "issued_by"]
     search_fields = ["=code"]
-
-    def get_queryset(self, request):
-        from .views import own_volunteers
-
-        return super().get_queryset(request).filter(volunteer__in=own_volunteers(request.user).values("pk"))
 
     @admin.display(description=_("name"))
     def masked_name(self, certificate):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lifecircle.accounts.access import staff_visible
 from lifecircle.accounts.permissions import is_administrator, log_access, mask_name, resident_of
 
 from . import services
@@ -52,10 +53,9 @@ def staff_page(view):
 
 def visible_volunteers(user):
     """The registry as staff see it: every active volunteer (registering is agreeing to be asked by
-    the staff who run activities), and anyone who took part in their activities; all for administrators."""
-    if is_administrator(user):
-        return Volunteer.objects.all()
-    return Volunteer.objects.filter(Q(active=True) | Q(pk__in=own_volunteers(user).values("pk")))
+    the staff who run activities), and anyone who took part in their activities; all for administrators.
+    The access layer's policy for volunteers decides."""
+    return staff_visible(user, Volunteer)
 
 
 def own_volunteers(user):

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from lifecircle.accounts.access import NOT_YOURS
 from lifecircle.accounts.models import AccessLog, StaffRole
 from lifecircle.accounts.testing import make_child, make_staff
 from lifecircle.babycare import services
@@ -132,7 +133,7 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(client, centre, 
         "too young": (apply_url, {"centre": "babycare", "child_id": young.pk, "start_date": START}, 400,
                       "小不点 will be 11 months old on 2026-09-01; this centre takes children aged 1–3"),
         "not my child": (apply_url, {"centre": "babycare", "child_id": their_child.pk, "start_date": START}, 403,
-                         "陈小宝 is not a child of your household."),
+                         str(NOT_YOURS)),
         "duplicate": (apply_url, {"centre": "babycare", "child_id": baby.pk, "start_date": START}, 409,
                       "王小宝 already has an application at Baby care"),
         "unknown centre": (apply_url, {"centre": "spa", "child_id": baby.pk, "start_date": START}, 404,
@@ -143,7 +144,7 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(client, centre, 
         "expired offer": (f"/api/babycare/applications/{offered.pk}/accept", {}, 409,
                           "expired at 2026-06-08 09:00; it can no longer be accepted"),
         "someone else's offer": (f"/api/babycare/applications/{offered.pk}/accept", {}, 403,
-                                 "王小宝 is not a child of your household."),
+                                 str(NOT_YOURS)),
         "bad absence reason": ("/api/babycare/placements/1/absences", {"date": "2026-06-02", "reason": "bored"}, 422, ""),
     }
     url, data, status, message = cases[case]

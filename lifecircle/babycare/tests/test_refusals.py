@@ -4,6 +4,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from lifecircle.accounts.access import NOT_YOURS
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_staff, make_user
 from lifecircle.babycare import services
@@ -45,7 +46,7 @@ def test_child_not_of_ones_household(centre, clock):
     _mother, baby = family(child="王小宝")
     neighbour, _their_child = family(parent="陈伟", child="陈小宝")
     refused(lambda: services.apply(neighbour.user, centre, baby, START), PermissionDenied,
-            "王小宝 is not a child of your household.")
+            str(NOT_YOURS))
 
 
 def test_unverified_or_unregistered_users(centre, clock):
@@ -90,7 +91,7 @@ def test_answering_an_offer_for_someone_else(centre, clock):
     application = services.apply(mother.user, centre, baby, START).application
     neighbour, _child = family(parent="陈伟", child="陈小宝")
     for step in (services.accept, services.decline, services.withdraw):
-        refused(lambda: step(neighbour.user, application.pk), PermissionDenied, "王小宝 is not a child of your household.")
+        refused(lambda: step(neighbour.user, application.pk), PermissionDenied, str(NOT_YOURS))
 
 
 def test_answering_twice_or_what_was_never_offered(centre, clock):
@@ -136,6 +137,6 @@ def test_attendance_rules(placed, staff_user):
             services.Refused, "An absence needs a reason, such as sick.")
     neighbour, _child = family(parent="陈伟", child="陈小宝")
     refused(lambda: services.report_absence(neighbour.user, placement.pk, datetime.date(2026, 6, 2), "sick"),
-            PermissionDenied, "王小宝 is not a child of your household.")
+            PermissionDenied, str(NOT_YOURS))
     refused(lambda: services.report_absence(mother.user, 999999, datetime.date(2026, 6, 2), "sick"),
             services.Refused, "There is no baby-care placement number 999999.")

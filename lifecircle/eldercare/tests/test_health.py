@@ -62,6 +62,28 @@ def test_consent_is_recorded_by_senior_staff_only_and_once(world, consent):
     assert HealthConsent.objects.count() == 1
 
 
+def test_consent_belongs_to_the_facility_where_it_was_given_and_is_logged(world, consent):
+    assert consent.facility == world.canteen
+    assert AccessLog.objects.filter(user=world.carer, resident=world.grandma, action="consent").count() == 1
+    with pytest.raises(services.Refused, match="no such consent") as refused:  # staff of another facility
+        services.revoke_consent(world.home_staff, consent.pk)
+    assert refused.value.status == 404
+    consent.refresh_from_db()
+    assert consent.revoked_at is None
+    with pytest.raises(PermissionDenied, match="do not work at"):
+        services.record_consent(world.carer, world.neighbour, "form 8", facility=world.home)
+    services.revoke_consent(world.carer, consent.pk)
+    assert AccessLog.objects.filter(user=world.carer, resident=world.grandma, action="consent").count() == 2
+
+
+def test_refusals_about_health_consent_do_not_name_the_person(world, consent):
+    for call in (lambda: services.record_consent(world.carer, world.grandma, "again"),
+                 lambda: services.record_check(world.carer, world.neighbour, world.canteen, GOOD)):
+        with pytest.raises(services.Refused) as refused:
+            call()
+        assert "张秀英" not in refused.value.message and "陈伟" not in refused.value.message
+
+
 @pytest.mark.parametrize(("readings", "reason"), [
     ({"systolic": 59, "diastolic": 40}, "Ensure this value is greater than or equal to 60"),
     ({"systolic": 261, "diastolic": 90}, "less than or equal to 260"),
@@ -115,7 +137,7 @@ def test_staff_reads_are_logged_and_limited_to_their_facility(world, consent, cl
     services.record_check(world.home_staff, world.grandma, world.home, {"pulse": 70})
     checks = services.staff_health_checks(world.carer, world.canteen)
     assert [c.facility for c in checks] == [world.canteen]
-    assert AccessLog.objects.filter(user=world.carer, resident=world.grandma).count() == 1
+    assert AccessLog.objects.filter(user=world.carer, resident=world.grandma, action="view").count() == 1
     with pytest.raises(PermissionDenied):
         services.staff_health_checks(world.home_staff, world.canteen)
     clock["now"] = at(DAY + datetime.timedelta(days=15), 9)
@@ -132,7 +154,7 @@ def test_resident_sees_only_their_own_history(client, world, consent):
     client.force_login(world.mother.user)
     assert client.get("/api/eldercare/my/health-checks").json() == []
     assert "135/85" not in client.get("/eldercare/mine/").content.decode()
-    assert not AccessLog.objects.exists()  # a resident reading their own data is not a staff read
+    assert not AccessLog.objects.filter(action="view").exists()  # a resident reading their own data is not logged
 
 
 def test_health_api_for_staff(client, world):
@@ -151,7 +173,7 @@ def test_health_api_for_staff(client, world):
     assert response.status_code == 201 and response.json()["systolic"] == 128
     listed = client.get(f"/api/eldercare/staff/health-checks?facility={world.canteen.pk}&resident={world.grandma.pk}")
     assert [c["systolic"] for c in listed.json()] == [128]
-    assert AccessLog.objects.filter(user=world.carer, resident=world.grandma).count() == 1
+    assert AccessLog.objects.filter(user=world.carer, resident=world.grandma, action="view").count() == 1
     client.force_login(world.grandma.user)
     assert client.get(f"/api/eldercare/staff/health-checks?facility={world.canteen.pk}").status_code == 403
 

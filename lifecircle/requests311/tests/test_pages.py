@@ -134,7 +134,7 @@ def test_grid_worker_changes_state_with_a_note_and_reading_is_logged(client, pla
     page = client.get(f"/requests311/staff/{request.pk}/").content.decode()
     assert "李红" in page and "13812345678" in page and "闪烁" in page  # the reporter's contact, the attribute's name
     log = AccessLog.objects.get(user=place.west_worker)
-    assert log.resident == place.resident and f"request #{request.pk}" in log.purpose
+    assert log.resident == place.resident and f"servicerequest #{request.pk}" in log.purpose
     response = client.post(f"/requests311/staff/{request.pk}/action/",
                            {"action": "state", "state": "acknowledged", "note": "已受理，明天维修"})
     assert response.status_code == 302

@@ -158,7 +158,7 @@
       style: { className: "lc-grid", color: "#7a5a2a", weight: 2.5, opacity: 0.8, dashArray: "8 6", fill: false },
       onEachFeature: function (feature, layer) {
         var name = local(feature.properties || {}, "name");
-        if (name) layer.bindTooltip(name, { permanent: true, direction: "center", className: "grid-label", pane: "labels" });
+        if (name) layer.bindTooltip(el("span", {}, name), { permanent: true, direction: "center", className: "grid-label", pane: "labels" });
       },
     }).addTo(map);
   }

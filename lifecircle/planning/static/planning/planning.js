@@ -52,7 +52,7 @@
   // ------------------------------------------------------------------ siting result
   if (config.sites !== undefined) {
     config.sites.forEach(function (site, i) {
-      L.marker([site.lat, site.lon], { title: fmt(S.site, { n: i + 1 }) }).addTo(map).bindTooltip(fmt(S.site, { n: i + 1 }));
+      L.marker([site.lat, site.lon], { title: fmt(S.site, { n: i + 1 }) }).addTo(map).bindTooltip(el("span", {}, fmt(S.site, { n: i + 1 })));
     });
     var textarea = document.querySelector("textarea[name=points]");
     if (textarea) {
@@ -85,7 +85,7 @@
         radius: 8, weight: 2, color: "#333", fillOpacity: 0.9, fillColor: c.covered ? "#2e8b57" : "#d9534f"
       });
       var where = c.nearest_m === null ? S.noneReachable : fmt(S.nearest, { m: Math.round(c.nearest_m) });
-      marker.bindTooltip(c.name + " · " + (c.covered ? S.covered : S.notCovered) + " · " + where);
+      marker.bindTooltip(el("span", {}, c.name + " · " + (c.covered ? S.covered : S.notCovered) + " · " + where));
       marker.addTo(compoundLayer);
     });
   }

@@ -16,7 +16,9 @@
   var layer = L.geoJSON(grids, {
     style: { color: "#8f241e", weight: 2, fillOpacity: 0.05 },
     onEachFeature: function (feature, shape) {
-      shape.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "r311-grid-label" });
+      var label = document.createElement("span");
+      label.textContent = feature.properties.name || "";  // text, never HTML: names are typed in by staff
+      shape.bindTooltip(label, { permanent: true, direction: "center", className: "r311-grid-label" });
     }
   }).addTo(map);
   if (grids.features.length) map.fitBounds(layer.getBounds(), { padding: [8, 8] });

@@ -1,0 +1,393 @@
+"""The one access layer: which rows of personal data a user may see, and which they may change.
+
+Every model that holds residents' personal data, or whose rows belong to one facility or grid, has
+one :class:`Policy` in ``POLICIES`` below. A policy names, as ORM paths from the model, whose data a
+row is (``resident``, ``child``) and where it belongs (``facility``, ``grid``). From those alone:
+
+- superusers and sub-district administrators see and change every row;
+- facility staff (centre managers, canteen, baby-care and day-care staff) see the rows of the
+  facilities they work at;
+- grid workers see the rows of the residents who live in their grid;
+- a resident sees their own rows, their household's children's, and those of the adults whose
+  consent to them acting for them is on record and not revoked (revoking it ends this at once);
+- anyone else sees nothing.
+
+Which of these may also change rows is the policy's ``writers`` (a grid worker may correct a
+resident's record but not a meal order). The staff console (:class:`ScopedAdmin`, on every
+ModelAdmin) calls :func:`staff_visible` and :func:`changeable`; residents' lists call
+:func:`own_rows`; the staff pages and the API reach the same answers through permissions.py
+(``staff_facility_ids``, ``is_administrator``), which asks :func:`scope_of` here. :func:`log_read`
+writes one audit entry for each read of another person's personal data. A refusal never names the
+person: :data:`NOT_YOURS` is the one message for "this is not someone you may act for or see".
+
+The table names models by "app_label.Model" rather than importing them, so this module, which sits
+below the service apps, never imports upward.
+"""
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .masking import mask_name, mask_phone
+from .models import AccessLog, Consent, Resident, StaffRole
+
+#: The one refusal for a person the user may not act for or see: it says why, never who.
+NOT_YOURS = _("You may not act for this person: they are not a child of your household and no consent from "
+              "them is on record.")
+
+FACILITY, GRID, RESIDENT = "facility", "grid", "resident"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Where a model's rows belong, as ORM paths from the model (each a tuple: any one matching is enough)."""
+
+    resident: tuple = ()
+    child: tuple = ()
+    facility: tuple = ()
+    grid: tuple = ()
+    #: The staff member who recorded the row: they keep seeing what they recorded.
+    recorder: tuple = ()
+    #: Rows every staff member sees, as (lookup, value) pairs: the active volunteers' registry,
+    #: which volunteers agree to when they register.
+    open_to_staff: tuple = ()
+    #: Who may change rows besides administrators: any of FACILITY, GRID, RESIDENT.
+    writers: frozenset = field(default_factory=frozenset)
+    #: Whether rows hold a resident's personal data (opening one is audited).
+    personal: bool = True
+
+
+def _grid(path):
+    return (f"{path}__household__compound__grid",)
+
+
+POLICIES = {
+    # accounts
+    "accounts.Resident": Policy(resident=("pk",), grid=("household__compound__grid",), writers=frozenset({GRID})),
+    "accounts.Child": Policy(child=("pk",), grid=("household__compound__grid",), writers=frozenset({GRID})),
+    "accounts.Household": Policy(resident=("members",), grid=("compound__grid",), writers=frozenset({GRID})),
+    "accounts.Consent": Policy(resident=("principal", "proxy"), grid=_grid("principal"), writers=frozenset({GRID})),
+    "accounts.StaffRole": Policy(personal=False),
+    "accounts.AccessLog": Policy(personal=False),
+    # directory: facility staff change their own facilities only
+    "directory.Facility": Policy(facility=("pk",), writers=frozenset({FACILITY}), personal=False),
+    "directory.Room": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "directory.HoursException": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    # babycare
+    "babycare.CareProgramme": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "babycare.AgeGroup": Policy(facility=("programme__facility",), writers=frozenset({FACILITY}), personal=False),
+    "babycare.PriorityRule": Policy(facility=("programme__facility",), writers=frozenset({FACILITY}),
+                                    personal=False),
+    "babycare.Application": Policy(resident=("applicant",), child=("child",), facility=("programme__facility",)),
+    "babycare.Offer": Policy(resident=("application__applicant",), child=("application__child",),
+                             facility=("application__programme__facility",)),
+    "babycare.Placement": Policy(resident=("application__applicant",), child=("application__child",),
+                                 facility=("application__programme__facility",)),
+    "babycare.Attendance": Policy(child=("placement__application__child",),
+                                  facility=("placement__application__programme__facility",)),
+    # bookings
+    "bookings.Booking": Policy(resident=("booker",), facility=("room__facility",), writers=frozenset({FACILITY})),
+    "bookings.Event": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "bookings.Registration": Policy(resident=("resident",), child=("child",),
+                                    facility=("event__facility",), writers=frozenset({FACILITY})),
+    # eldercare
+    "eldercare.PlaceType": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "eldercare.Admission": Policy(resident=("resident",), facility=("place_type__facility",),
+                                  writers=frozenset({FACILITY})),
+    "eldercare.Attendance": Policy(resident=("admission__resident",), facility=("admission__place_type__facility",)),
+    "eldercare.HealthConsent": Policy(resident=("resident",), facility=("facility",), recorder=("recorded_by",),
+                                      writers=frozenset({FACILITY})),
+    "eldercare.HealthCheck": Policy(resident=("resident",), facility=("facility",), writers=frozenset({FACILITY})),
+    "eldercare.Activity": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "eldercare.ActivitySignup": Policy(resident=("resident",), facility=("activity__facility",)),
+    # meals
+    "meals.MealPoint": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "meals.Menu": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "meals.MealOrder": Policy(resident=("resident",), facility=("menu__facility",)),
+    "meals.DeliveryNeed": Policy(resident=("resident",), facility=("resident__meal_orders__menu__facility",),
+                                 grid=_grid("resident"), recorder=("recorded_by",),
+                                 writers=frozenset({FACILITY, GRID})),
+    # requests311: grid workers handle their grid's requests
+    "requests311.ServiceRequest": Policy(resident=("resident",), grid=("grid",)),
+    # volunteers: staff run their facility's activities; every staff member sees the registry of
+    # active volunteers (registering is agreeing to be asked), and those who took part in theirs
+    "volunteers.Volunteer": Policy(resident=("resident",), facility=(
+        "signups__shift__role__activity__facility", "hours_records__activity__facility"),
+        open_to_staff=(("active", True),)),
+    "volunteers.Activity": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "volunteers.Role": Policy(facility=("activity__facility",), writers=frozenset({FACILITY}), personal=False),
+    "volunteers.Shift": Policy(facility=("role__activity__facility",), writers=frozenset({FACILITY}), personal=False),
+    "volunteers.SignUp": Policy(resident=("volunteer__resident",), facility=("shift__role__activity__facility",)),
+    "volunteers.HoursRecord": Policy(resident=("volunteer__resident",), facility=("activity__facility",)),
+    "volunteers.Certificate": Policy(resident=("volunteer__resident",), facility=(
+        "volunteer__signups__shift__role__activity__facility", "volunteer__hours_records__activity__facility")),
+}
+
+
+def policy_for(model):
+    return POLICIES.get(model._meta.label)
+
+
+class Scope:
+    """What one user's roles reach: everything, or these facilities and grids; and, as a resident,
+    the people they act for (worked out only when asked)."""
+
+    def __init__(self, user=None, everything=False, facilities=(), grids=()):
+        self.user, self.everything = user, everything
+        self.facilities, self.grids = frozenset(facilities), frozenset(grids)
+        self.user_id = getattr(user, "pk", None)
+
+    @cached_property
+    def resident(self):
+        """The user's verified resident, or None."""
+        if self.user is None or not self.user.is_authenticated:
+            return None
+        resident = Resident.objects.filter(user=self.user).first()
+        return resident if resident is not None and resident.is_verified else None
+
+    @cached_property
+    def people(self):
+        """The residents the user acts for, themself included: live consents only."""
+        if self.resident is None:
+            return frozenset()
+        principals = Consent.objects.filter(proxy=self.resident, revoked_at__isnull=True).values_list(
+            "principal_id", flat=True)
+        return frozenset({self.resident.pk, *principals})
+
+
+def scope_of(user):
+    if not user.is_authenticated:
+        return Scope()
+    roles = list(StaffRole.objects.filter(user=user).values_list("role", "facility_id", "grid_id"))
+    if user.is_superuser or any(role == StaffRole.Role.ADMINISTRATOR for role, _f, _g in roles):
+        return Scope(user, everything=True)
+    return Scope(
+        user,
+        facilities={f for role, f, _g in roles if f is not None and role in StaffRole.FACILITY_ROLES},
+        grids={g for role, _f, g in roles if g is not None and role == StaffRole.Role.GRID_WORKER},
+    )
+
+
+def _filter(policy, scope, kinds):
+    conditions = []
+    if FACILITY in kinds and scope.facilities:
+        conditions += [Q(**{f"{path}__in": scope.facilities}) for path in policy.facility]
+    if GRID in kinds and scope.grids:
+        conditions += [Q(**{f"{path}__in": scope.grids}) for path in policy.grid]
+    if (FACILITY in kinds and scope.facilities) or (GRID in kinds and scope.grids):
+        conditions += [Q(**{path: scope.user_id}) for path in policy.recorder]
+        conditions += [Q(**dict(policy.open_to_staff))] if policy.open_to_staff else []
+    if RESIDENT in kinds and scope.resident is not None:
+        conditions += [Q(**{f"{path}__in": scope.people}) for path in policy.resident]
+        conditions += [Q(**{f"{path}__household": scope.resident.household_id}) for path in policy.child]
+    combined = Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined, bool(conditions)
+
+
+def _rows(user, model, kinds):
+    queryset = model._default_manager.all()
+    policy = policy_for(model)
+    if policy is None:
+        return queryset
+    scope = scope_of(user)
+    if scope.everything:
+        return queryset
+    condition, any_reach = _filter(policy, scope, kinds)
+    if not any_reach:
+        return queryset.none()
+    # A subquery, so rows reached through several paths come once and callers may annotate freely.
+    return queryset.filter(pk__in=model._default_manager.filter(condition).values("pk"))
+
+
+def visible(user, model):
+    """The rows of ``model`` that ``user`` may see (every row of a model without a policy)."""
+    return _rows(user, model, {FACILITY, GRID, RESIDENT})
+
+
+def staff_visible(user, model):
+    """The rows of ``model`` that ``user``'s staff roles reach (the staff console: not their own
+    household's rows as a resident)."""
+    return _rows(user, model, {FACILITY, GRID})
+
+
+def own_rows(user, model):
+    """The rows of ``model`` that are the user's as a resident: their own, their household's
+    children's, and those of the people they act for now (a staff member's facility rows aside)."""
+    return _rows(user, model, {RESIDENT})
+
+
+def changeable(user, model):
+    """The rows of ``model`` that ``user`` may change: visible rows, for the roles the policy lets write."""
+    policy = policy_for(model)
+    return _rows(user, model, policy.writers if policy else {FACILITY, GRID, RESIDENT})
+
+
+def can_see(user, obj):
+    if policy_for(type(obj)) is None:
+        return True
+    return obj.pk is not None and visible(user, type(obj)).filter(pk=obj.pk).exists()
+
+
+def can_change(user, obj):
+    if policy_for(type(obj)) is None:
+        return True
+    return obj.pk is not None and changeable(user, type(obj)).filter(pk=obj.pk).exists()
+
+
+def subject_of(obj):
+    """The (resident, child) whose personal data ``obj`` holds, for the audit log."""
+    policy = policy_for(type(obj))
+    if policy is None or not policy.personal:
+        return None, None
+    return _follow(obj, policy.resident), _follow(obj, policy.child)
+
+
+def _follow(obj, paths):
+    for path in paths:
+        value = obj
+        for part in path.split("__"):
+            if part == "pk":
+                continue
+            value = getattr(value, part, None)
+            if value is None:
+                break
+            if hasattr(value, "all") and hasattr(value, "model"):  # a reverse relation: its first row
+                value = value.all().first()
+        if value is not None:
+            return value
+    return None
+
+
+def log_read(user, obj, purpose, action="view"):
+    """Write one audit entry: ``user`` read the personal data in ``obj`` (a Resident, a Child or any
+    row with a policy). The entry names the record too, so a read of someone who is not a registered
+    resident (an Open311 reporter) is still traceable to whose data it was. Nothing is written for
+    rows without personal data."""
+    if isinstance(obj, Resident):
+        resident, child = obj, None
+    elif obj._meta.label == "accounts.Child":
+        resident, child = None, obj
+    else:
+        policy = policy_for(type(obj))
+        if policy is None or not policy.personal:
+            return None
+        resident, child = subject_of(obj)
+    record = f"{obj._meta.model_name} #{obj.pk}"
+    return AccessLog.objects.create(user=user, action=action, purpose=f"{record}: {purpose}"[:300],
+                                    resident=resident, child=child)
+
+
+def log_reads_of_others(user, residents, purpose):
+    """A resident reading others' data (a proxy reading a principal's orders): one entry per other
+    person. Their own data is not logged."""
+    own = getattr(getattr(user, "resident", None), "pk", None)
+    for resident in {r.pk: r for r in residents if r is not None and r.pk != own}.values():
+        AccessLog.objects.create(user=user, action="view", purpose=purpose[:300], resident=resident)
+
+
+# ---- the staff console ----------------------------------------------------------------------------
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """The staff console through the access layer, for every ModelAdmin.
+
+    Lists, change pages, deletes and the choices of every foreign key (drop-downs, raw-id fields,
+    autocomplete) hold only rows in the user's scope; a save that would put a row out of the user's
+    scope is refused and rolled back; opening a record of personal data writes one audit entry, and
+    so does every search of a list of personal data (a phone number typed in is personal data too).
+    """
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if policy_for(self.model) is None:
+            return queryset
+        return queryset.filter(pk__in=staff_visible(request.user, self.model).values("pk"))
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or policy_for(self.model) is None
+            or staff_visible(request.user, self.model).filter(pk=obj.pk).exists())
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or can_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or can_change(request.user, obj))
+
+    #: Foreign keys whose choices are not limited to the user's scope: staff at a counter serve any
+    #: resident who comes (the services check consent and verification, and the lists stay scoped).
+    open_choices = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name not in self.open_choices:
+            kwargs = _in_scope(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name not in self.open_choices:
+            kwargs = _in_scope(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The admin saves inside one transaction: refusing here rolls the save back.
+        if policy_for(self.model) is not None and not can_change(request.user, obj):
+            raise PermissionDenied(str(NOT_YOURS))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and request.method == "GET":
+            log_read(request.user, obj, f"admin {request.path}")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        results = super().get_search_results(request, queryset, search_term)
+        policy = policy_for(self.model)
+        if search_term.strip() and policy is not None and policy.personal:
+            term = mask_phone(search_term) if _digits(search_term) else mask_name(search_term.strip())
+            AccessLog.objects.create(user=request.user, action="search",
+                                     purpose=f"admin {request.path} search: {term}"[:300])
+        return results
+
+
+class ScopedInline:
+    """For inlines: their foreign-key choices in scope too."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **_in_scope(db_field, request, kwargs))
+
+
+def _digits(text):
+    return sum(ch.isdigit() for ch in text) >= 7
+
+
+def _in_scope(db_field, request, kwargs):
+    """Limit a relation's choices to the related rows the user may change (whatever a subclass chose,
+    narrowed further), so an out-of-scope id typed into a raw-id field is refused like a wrong one."""
+    related = db_field.remote_field.model
+    if policy_for(related) is None or scope_of(request.user).everything:
+        return kwargs
+    queryset = kwargs.get("queryset")
+    if queryset is None:
+        queryset = related._default_manager.all()
+    kwargs["queryset"] = queryset.filter(pk__in=staff_visible(request.user, related).values("pk"))
+    return kwargs
+
+
+# ---- exports ----------------------------------------------------------------------------------------
+
+#: What a spreadsheet takes for the start of a formula (or, tab and CR, a cell it splits on).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet shows as text: a text starting like a formula (``=HYPERLINK(…)``, a
+    dish named "-2+3") gets a leading apostrophe. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
