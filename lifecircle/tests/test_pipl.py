@@ -337,3 +337,19 @@ def test_audit_log_retention_below_six_months_is_refused(settings):
     assert [e.id for e in errors] == ["lifecircle.E103"] and "six months" in errors[0].msg
     settings.RETAIN_AUDIT_LOG_DAYS = 183
     assert retention_periods(None) == []
+
+
+@pytest.mark.django_db
+def test_sign_in_logs_are_kept_as_long_as_the_audit_log(settings):
+    from axes.models import AccessFailureLog
+    from axes.models import AccessLog as SignInLog
+
+    settings.RETAIN_AUDIT_LOG_DAYS = 200
+    for model in (SignInLog, AccessFailureLog):
+        model.objects.create(username="old", ip_address="127.0.0.1", user_agent="x", path_info="/accounts/login/")
+        model.objects.update(attempt_time=timezone.now() - datetime.timedelta(days=201))
+        model.objects.create(username="recent", ip_address="127.0.0.1", user_agent="x", path_info="/accounts/login/")
+
+    call_command("apply_retention")
+    for model in (SignInLog, AccessFailureLog):
+        assert list(model.objects.values_list("username", flat=True)) == ["recent"]
