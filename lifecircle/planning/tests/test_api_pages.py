@@ -272,7 +272,7 @@ def test_compounds_in_no_grid_never_make_a_second_whole_row(planner, mini, scena
 
     Compound.objects.filter(code="c").update(grid=None)  # kept with load_pack --keep-outside, say
     compute(mini)
-    rows = list(csv.DictReader(io.StringIO(planner.get("/planning/report/?state=live&format=csv")
+    rows = list(csv.DictReader(io.StringIO(planner.get("/s/mini/planning/report/?state=live&format=csv")
                                            .content.decode("utf-8-sig"))))
     meals = [r for r in rows if r["category"] == "senior_meals"]
     assert [r["grid"] for r in meals].count("ALL") == 1
@@ -282,12 +282,12 @@ def test_compounds_in_no_grid_never_make_a_second_whole_row(planner, mini, scena
     assert by_grid["NO_GRID"]["population"] == str(c_population)
     assert by_grid["NO_GRID"]["grid_name"] == "Outside every grid"
     assert by_grid["ALL"]["population"] == "2300"  # everyone, whatever their grid
-    dash = planner.get("/planning/dashboard/?state=live")
+    dash = planner.get("/s/mini/planning/dashboard/?state=live")
     cards = {c["grid"]: c for c in dash.context["cards"]}
     assert set(cards) == {"west", "east", "", None}
     assert cards[""]["population"] == c_population and cards[None]["population"] == 2300
     content = dash.content.decode()
     assert content.count('data-grid="all"') == 1 and 'data-grid="none"' in content
-    page = planner.get(f"/planning/scenarios/{scenario.pk}/").content.decode()
+    page = planner.get(f"/s/mini/planning/scenarios/{scenario.pk}/").content.decode()
     assert page.count('class="pl-total"') == 1 and page.count('data-grid="all"') == 1
     assert 'data-grid="none"' in page and "Outside every grid" in page
