@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "lifecircle.volunteers",
     "lifecircle.planning",
     "lifecircle.eldercare",
+    "lifecircle.homecare",
 ]
 
 MIDDLEWARE = [

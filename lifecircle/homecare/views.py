@@ -1,0 +1,126 @@
+"""Pages of care at home: the resident's schedule and record, the provider's day of rounds (plan,
+re-plan when a carer is off, what could not be assigned and why), one carer's printable round on a
+map, and the planning view (walking time from providers to their clients). Every page works
+without JavaScript; the map is an addition."""
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .models import Carer, DayPlan, Visit
+
+
+def _refusal(exc):
+    return getattr(exc, "message", None) or str(exc)
+
+
+def _refused(request, exc):
+    status = getattr(exc, "status", 403)
+    return render(request, "homecare/refused.html", {"reason": _refusal(exc)}, status=status)
+
+
+@login_required
+def schedule(request):
+    """homecare:schedule — the resident's visits (and those of the people they act for), with the record."""
+    try:
+        visits = services.schedule_of(request.user)
+    except PermissionDenied as exc:
+        return _refused(request, exc)
+    days = {}
+    for visit in visits:
+        days.setdefault(visit.date, []).append(visit)
+    return render(request, "homecare/schedule.html", {"days": sorted(days.items())})
+
+
+def _day(text):
+    return parse_date(text or "") or timezone.localdate()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff(request):
+    """homecare:staff — one provider's day: plan or re-plan the rounds, mark a carer off."""
+    own = list(services.staff_providers(request.user))
+    if not own:
+        return _refused(request, PermissionDenied(_("Only staff of a home care provider can do this.")))
+    source = request.POST if request.method == "POST" else request.GET
+    provider = next((p for p in own if str(p.pk) == source.get("provider")), own[0])
+    day = _day(source.get("day"))
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "off":
+                dayplan = services.carer_off(request.user, request.POST.get("carer"), day,
+                                             request.POST.get("reason", ""))
+                messages.success(request, _("The absence is recorded; the rounds are planned again.") if dayplan
+                                 else _("The absence is recorded."))
+            else:
+                services.plan_day(request.user, provider, day)
+                messages.success(request, _("The rounds are planned."))
+        except (services.Refused, PermissionDenied) as exc:
+            messages.error(request, _refusal(exc))
+        return redirect(reverse("homecare:staff") + "?" + urlencode({"provider": provider.pk, "day": day}))
+    data = services.day_view(request.user, provider, day)
+    return render(request, "homecare/staff.html", {
+        "providers": own, "provider": provider, "day": day, **data,
+        "carers": services.working_carers(provider, day),
+        "off": Carer.objects.filter(provider=provider, absences__date=day)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_page(request, round_id):
+    """homecare:round — one carer's round in order, with a map; printable; visits recorded here."""
+    try:
+        care_round, visits = services.round_for(request.user, round_id)
+    except (services.Refused, PermissionDenied) as exc:
+        return _refused(request, exc)
+    if request.method == "POST":
+        arrived = _moment(care_round.day.date, request.POST.get("arrived"))
+        left = _moment(care_round.day.date, request.POST.get("left"))
+        try:
+            services.record_visit(request.user, request.POST.get("visit"), arrived, left, request.POST.get("done", ""),
+                                  request.POST.get("observations", ""), request.POST.get("follow_up", ""))
+            messages.success(request, _("The visit is recorded."))
+        except (services.Refused, PermissionDenied) as exc:
+            messages.error(request, _refusal(exc))
+        return redirect("homecare:round", round_id=care_round.pk)
+    provider = care_round.day.provider
+    points = [{"n": 0, "lon": provider.lon, "lat": provider.lat, "label": provider.name, "time": ""}]
+    for visit in visits:
+        lon, lat = services.home_of(visit.plan.resident)
+        points.append({"n": visit.sequence, "lon": lon, "lat": lat, "label": visit.plan.resident.name,
+                       "time": f"{visit.expected_at:%H:%M}" if visit.expected_at else ""})
+    return render(request, "homecare/round.html", {"round": care_round, "visits": visits, "points": points,
+                                                   "follow_ups": Visit.FollowUp.choices})
+
+
+def _moment(day, text):
+    """'HH:MM' on the round's day (or a full ISO date-time) as an aware datetime; None if unreadable."""
+    text = (text or "").strip()
+    moment = parse_datetime(text)
+    if moment is None:
+        try:
+            moment = datetime.datetime.combine(day, datetime.time.fromisoformat(text))
+        except ValueError:
+            return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@login_required
+def planning(request):
+    """homecare:planning — where the clients live against the providers, and the time spent walking."""
+    own = list(services.staff_providers(request.user))
+    if not own:
+        return _refused(request, PermissionDenied(_("Only staff of a home care provider can do this.")))
+    rows = [services.provider_reach(request.user, provider) for provider in own]
+    days = DayPlan.objects.filter(provider__in=own).order_by("-date")[:28]
+    return render(request, "homecare/planning.html", {"rows": rows, "days": days})
