@@ -1,0 +1,77 @@
+"""The pages and the API: the staff day, the printable round, the resident's schedule, bad input as 4xx."""
+import datetime
+import json
+
+from lifecircle.homecare import services
+from lifecircle.homecare.models import CarePlan, Visit
+
+from .conftest import DAY, at, insulin_and_lunch
+
+TOMORROW = DAY + datetime.timedelta(days=1)
+
+
+def planned(world):
+    plan = services.create_plan(world.staff, world.grandma, world.home, 3, DAY, insulin_and_lunch(), DAY)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    return services.plan_day(world.staff, world.home, TOMORROW)
+
+
+def test_staff_plan_and_print_the_round(world, client):
+    plan = services.create_plan(world.staff, world.grandma, world.home, 3, DAY, insulin_and_lunch(), DAY)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    client.force_login(world.staff)
+    page = client.post("/homecare/staff/", {"provider": world.home.pk, "day": "2026-05-13", "action": "plan"},
+                       follow=True)
+    assert b"Planned on the street network" in page.content
+    care_round = Visit.objects.get(need__kind="nursing").round
+    page = client.get(f"/homecare/rounds/{care_round.pk}/")
+    assert page.status_code == 200 and "张秀英".encode() in page.content and b"round.css" in page.content
+    world.clock["now"] = at(TOMORROW, 9)
+    visit = Visit.objects.get(need__kind="nursing")
+    page = client.post(f"/homecare/rounds/{care_round.pk}/", {"visit": visit.pk, "arrived": "07:05", "left": "07:20",
+                                                             "done": "insulin", "follow_up": ""}, follow=True)
+    visit.refresh_from_db()
+    assert visit.status == "done"
+
+
+def test_other_staff_get_a_refusal_page(world, client):
+    dayplan = planned(world)
+    client.force_login(world.other_staff)
+    page = client.get(f"/homecare/rounds/{dayplan.rounds.first().pk}/")
+    assert page.status_code == 403
+
+
+def test_schedule_for_the_resident(world, client):
+    planned(world)
+    client.force_login(world.grandma.user)
+    page = client.get("/homecare/")
+    assert page.status_code == 200 and page.content.count(b'data-testid="visit"') == 2
+
+
+def test_planning_view(world, client):
+    planned(world)
+    client.force_login(world.staff)
+    page = client.get("/homecare/planning/")
+    assert page.status_code == 200 and b"1 client with an active plan" in page.content
+
+
+def test_api_refuses_bad_input_and_writes_nothing(world, client):
+    client.force_login(world.staff)
+    body = {"resident": world.grandma.pk, "provider": world.home.pk, "care_level": 3, "assessed_on": "2026-05-12",
+            "start": "2026-05-12", "needs": [{"kind": "nursing", "weekdays": [2], "window_start": "04:00",
+                                              "window_end": "04:30", "minutes": 15}]}
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400 and "outside every shift" in answer.json()["detail"]
+    body["needs"][0].update(window_start="07:00", window_end="07:30")
+    body["care_level"] = 9
+    assert client.post("/api/homecare/plans", json.dumps(body), content_type="application/json").status_code == 400
+    assert CarePlan.objects.count() == 0
+    body["care_level"] = 3
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 201
+    plan = answer.json()["id"]
+    answer = client.post(f"/api/homecare/plans/{plan}/visits", json.dumps({"first": "2026-05-11", "last": "2026-05-17"}),
+                         content_type="application/json")
+    assert answer.json() == {"created": 1}
+    answer = client.post(f"/api/homecare/providers/{world.home.pk}/days/2026-05-13/plan")
+    assert answer.status_code == 200 and answer.json()["rounds"][0]["carer"] == "王护士"
