@@ -30,6 +30,10 @@ from lifecircle.geo.snapping import snap_points
 #: alleys, including stopping to lock up.
 SPEEDS = {"walk": 1.2, "ebike": 4.0}
 
+#: How long the app lets VROOM search (seconds): a sub-district day (150 visits) must plan in under
+#: 2 s with the matrix; the benchmark compares the answer with an unlimited run.
+TIMEOUT_S = 1.5
+
 #: Why a stop was left out (codes; the app turns them into sentences).
 OFF_NETWORK = "off_network"
 NO_SKILL = "no_skill"
@@ -148,7 +152,11 @@ def impossible(stops, carers, matrix):
 
 
 def solve(matrix, stops, carers, exploration_level=5, threads=1, timeout_s=None):
-    """Assign ``stops`` to ``carers`` and order each round (VROOM), place 0 being the provider."""
+    """Assign ``stops`` to ``carers`` and order each round (VROOM), place 0 being the provider.
+
+    ``timeout_s`` stops VROOM's local search and keeps the best rounds found so far (the app
+    passes :data:`TIMEOUT_S` so a day is planned while the planner waits); None runs it to its end.
+    """
     import datetime
 
     import vroom

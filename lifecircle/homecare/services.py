@@ -413,7 +413,7 @@ def plan_day(user, provider, day):
                                  frozenset(skills)))
     team = [solver.Carer(c.pk, (seconds_of(c.shift_start), seconds_of(c.shift_end)),
                          frozenset(set(c.skills) | named.get(c.pk, set())), c.profile) for c in carers]
-    solution = solver.solve(matrix, stops, team)
+    solution = solver.solve(matrix, stops, team, timeout_s=solver.TIMEOUT_S)
     by_pk = {v.pk: v for v in visits}
     with transaction.atomic():
         DayPlan.objects.filter(provider=provider, date=day).delete()  # its rounds go with it
