@@ -145,13 +145,19 @@ def graph_for(provider):
     return networks.load_graph(network)
 
 
-def check_on_network(provider, resident):
-    """Refuse a home the provider's carers cannot reach on the street network."""
-    lon, lat = home_of(resident)
-    matrix = solver.travel_matrix(graph_for(provider), [provider.lon, lon], [provider.lat, lat], MAX_SNAP_M)
+def provider_matrix(provider, homes):
+    """Walking metres between ``provider`` (place 0) and ``homes`` ((lon, lat) pairs, places 1…)."""
+    matrix = solver.travel_matrix(graph_for(provider), [provider.lon] + [h[0] for h in homes],
+                                  [provider.lat] + [h[1] for h in homes], MAX_SNAP_M)
     if not matrix.on_network[0]:
         raise Refused(_("%(facility)s is more than %(m)s m from every street of the network.")
                       % {"facility": provider.name, "m": int(MAX_SNAP_M)})
+    return matrix
+
+
+def check_on_network(provider, resident):
+    """Refuse a home the provider's carers cannot reach on the street network."""
+    matrix = provider_matrix(provider, [home_of(resident)])
     if not matrix.on_network[1] or not matrix.metres[0, 1] < float("inf"):
         raise Refused(_("%(name)s's home is off the street network (more than %(m)s m from a street, or not "
                         "connected to %(facility)s); fix the compound's position first.")
@@ -394,11 +400,7 @@ def plan_day(user, provider, day):
         raise Refused(_("No carer of %(facility)s is at work on %(day)s.") % {"facility": provider.name, "day": day})
     homes = sorted({home_of(v.plan.resident) for v in visits})
     place = {home: i + 1 for i, home in enumerate(homes)}
-    matrix = solver.travel_matrix(graph_for(provider), [provider.lon] + [h[0] for h in homes],
-                                  [provider.lat] + [h[1] for h in homes], MAX_SNAP_M)
-    if not matrix.on_network[0]:
-        raise Refused(_("%(facility)s is more than %(m)s m from every street of the network.")
-                      % {"facility": provider.name, "m": int(MAX_SNAP_M)})
+    matrix = provider_matrix(provider, homes)
     named = {}
     stops = []
     for visit in visits:
@@ -504,8 +506,7 @@ def provider_reach(user, provider):
     minutes, off = [], 0
     if plans:
         homes = [home_of(p.resident) for p in plans]
-        matrix = solver.travel_matrix(graph_for(provider), [provider.lon] + [h[0] for h in homes],
-                                      [provider.lat] + [h[1] for h in homes], MAX_SNAP_M)
+        matrix = provider_matrix(provider, homes)
         for i in range(1, len(homes) + 1):
             if matrix.on_network[i] and matrix.metres[0, i] < float("inf"):
                 minutes.append(matrix.metres[0, i] / solver.SPEEDS["walk"] / 60)

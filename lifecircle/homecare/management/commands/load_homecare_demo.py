@@ -1,6 +1,7 @@
 """Illustrative home care for the Jiangning Road demo: carers at the care home and the senior
 service centre, sixteen made-up clients (each with a recorded health-record consent) with their
-care plans, two weeks of visits from this Monday, and today's rounds planned on the street network.
+care plans, two weeks of visits from this Monday, and today's rounds planned on the street network
+(unless today's rounds exist already).
 
 Everything is marked illustrative: the people, their needs and the carers are made up. Safe to run
 again: people, carers and plans are found by their demo names; visits already made are kept.
@@ -17,7 +18,7 @@ from lifecircle.community.models import Compound, SubDistrict
 from lifecircle.directory.models import Facility
 from lifecircle.eldercare.models import HealthConsent
 from lifecircle.homecare import services
-from lifecircle.homecare.models import CarePlan, Carer
+from lifecircle.homecare.models import CarePlan, Carer, DayPlan
 
 SUBDISTRICT = "jiangning-road"
 T = datetime.time
@@ -110,6 +111,8 @@ class Command(BaseCommand):
                 services.generate_visits(staff, plan, monday, monday + datetime.timedelta(days=13))
             rounds = 0
             for code in sorted(codes):
+                if DayPlan.objects.filter(provider=found[code], date=today).exists():
+                    continue  # planned already (perhaps re-planned by staff): keep it
                 try:
                     rounds += services.plan_day(staff, found[code], today).rounds.count()
                 except services.Refused as exc:
