@@ -9,4 +9,5 @@ urlpatterns = [
     path("staff/", views.staff, name="staff"),
     path("rounds/<int:round_id>/", views.round_page, name="round"),
     path("planning/", views.planning, name="planning"),
+    path("plans/new/", views.new_plan, name="new_plan"),
 ]

@@ -15,8 +15,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lifecircle.eldercare.services import Refused as CounterRefused
+from lifecircle.eldercare.services import find_resident
+
 from . import services
-from .models import Carer, DayPlan, Visit
+from .models import Carer, DayPlan, Kind, Visit
 
 
 def _refusal(exc):
@@ -124,3 +127,55 @@ def planning(request):
     rows = [services.provider_reach(request.user, provider) for provider in own]
     days = DayPlan.objects.filter(provider__in=own).order_by("-date")[:28]
     return render(request, "homecare/planning.html", {"rows": rows, "days": days})
+
+
+NEED_ROWS = 3
+
+
+def _time(text):
+    try:
+        return datetime.time.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _needs_from(post):
+    """The filled need rows of the plan form (a row without a kind is left out)."""
+    needs = []
+    for i in range(NEED_ROWS):
+        if not post.get(f"kind_{i}"):
+            continue
+        needs.append({"kind": post.get(f"kind_{i}"), "weekdays": post.getlist(f"weekdays_{i}"),
+                      "window_start": _time(post.get(f"from_{i}")), "window_end": _time(post.get(f"to_{i}")),
+                      "minutes": post.get(f"minutes_{i}"), "note": post.get(f"note_{i}", "")})
+    return needs
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_plan(request):
+    """homecare:new_plan — record a care plan from an assessment and generate its first two weeks of visits."""
+    own = list(services.staff_providers(request.user))
+    if not own:
+        return _refused(request, PermissionDenied(_("Only staff of a home care provider can do this.")))
+    source = request.POST if request.method == "POST" else request.GET
+    provider = next((p for p in own if str(p.pk) == source.get("provider")), own[0])
+    if request.method == "POST":
+        try:
+            resident = find_resident(request.POST.get("name"), request.POST.get("phone"))
+            start = parse_date(request.POST.get("start") or "") or timezone.localdate()
+            plan = services.create_plan(
+                request.user, resident, provider, request.POST.get("care_level"),
+                parse_date(request.POST.get("assessed_on") or "") or timezone.localdate(), _needs_from(request.POST),
+                start, parse_date(request.POST.get("end") or ""), request.POST.getlist("carers"),
+                request.POST.get("assessment", ""))
+            made = services.generate_visits(request.user, plan, start, start + datetime.timedelta(days=13))
+            messages.success(request, _("The care plan for %(name)s is recorded; %(n)s visits are scheduled.")
+                             % {"name": resident.name, "n": made})
+            return redirect(reverse("homecare:staff") + "?" + urlencode({"provider": provider.pk, "day": start}))
+        except (services.Refused, CounterRefused, PermissionDenied) as exc:
+            messages.error(request, _refusal(exc))
+    return render(request, "homecare/new_plan.html", {
+        "providers": own, "provider": provider, "rows": range(NEED_ROWS), "kinds": Kind.choices,
+        "weekdays": list(enumerate([_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")])),
+        "carers": Carer.objects.filter(provider=provider, active=True), "form": request.POST})

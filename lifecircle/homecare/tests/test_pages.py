@@ -75,3 +75,29 @@ def test_api_refuses_bad_input_and_writes_nothing(world, client):
     assert answer.json() == {"created": 1}
     answer = client.post(f"/api/homecare/providers/{world.home.pk}/days/2026-05-13/plan")
     assert answer.status_code == 200 and answer.json()["rounds"][0]["carer"] == "王护士"
+
+
+def plan_form(world, **changes):
+    form = {"provider": world.home.pk, "name": "张秀英", "phone": "13812345678", "care_level": "3",
+            "assessed_on": "2026-05-12", "start": "2026-05-12", "kind_0": "nursing", "weekdays_0": ["0", "2", "4"],
+            "from_0": "07:00", "to_0": "07:45", "minutes_0": "15", "kind_1": "meal_delivery",
+            "weekdays_1": [str(d) for d in range(7)], "from_1": "11:00", "to_1": "12:00", "minutes_1": "5"}
+    form.update(changes)
+    return form
+
+
+def test_staff_record_a_plan_on_the_page(world, client):
+    client.force_login(world.staff)
+    page = client.post("/homecare/plans/new/", plan_form(world), follow=True)
+    assert b"visits are scheduled" in page.content
+    plan = CarePlan.objects.get()
+    assert sorted(plan.needs.values_list("kind", flat=True)) == ["meal_delivery", "nursing"]
+    assert Visit.objects.filter(plan=plan).count() == 6 + 14  # two weeks from a Tuesday
+
+
+def test_a_refused_plan_on_the_page_says_why_and_writes_nothing(world, client):
+    client.force_login(world.staff)
+    page = client.post("/homecare/plans/new/", plan_form(world, from_0="04:00", to_0="04:30"))
+    assert b"outside every shift" in page.content and CarePlan.objects.count() == 0
+    page = client.post("/homecare/plans/new/", plan_form(world, phone="000"))
+    assert b"No resident with this name" in page.content and CarePlan.objects.count() == 0
