@@ -212,3 +212,17 @@ def record(request, visit_id: int, payload: RecordIn):
 @refusals
 def my_visits(request):
     return [visit_out(v) for v in services.schedule_of(request.user)]
+
+
+class MoveIn(Schema):
+    date: datetime.date
+    window_start: datetime.time | None = None
+    window_end: datetime.time | None = None
+    reason: str = ""
+
+
+@router.post("/visits/{visit_id}/move", response=VisitOut, auth=django_auth)
+@refusals
+def move(request, visit_id: int, payload: MoveIn):
+    return visit_out(services.move_visit(request.user, visit_id, payload.date, payload.window_start,
+                                         payload.window_end, payload.reason))

@@ -101,3 +101,17 @@ def test_a_refused_plan_on_the_page_says_why_and_writes_nothing(world, client):
     assert b"outside every shift" in page.content and CarePlan.objects.count() == 0
     page = client.post("/homecare/plans/new/", plan_form(world, phone="000"))
     assert b"No resident with this name" in page.content and CarePlan.objects.count() == 0
+
+
+def test_api_moves_a_visit_and_refuses_a_window_outside_every_shift(world, client):
+    planned(world)
+    client.force_login(world.staff)
+    lunch = Visit.objects.get(need__kind="meal_delivery")
+    answer = client.post(f"/api/homecare/visits/{lunch.pk}/move", json.dumps(
+        {"date": "2026-05-13", "window_start": "21:00", "window_end": "22:00"}), content_type="application/json")
+    assert answer.status_code == 400 and "outside every shift" in answer.json()["detail"]
+    lunch.refresh_from_db()
+    assert lunch.window_start.hour == 11 and lunch.round_id is not None  # unchanged
+    answer = client.post(f"/api/homecare/visits/{lunch.pk}/move", json.dumps(
+        {"date": "2026-05-14", "reason": "family lunch"}), content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["date"] == "2026-05-14" and answer.json()["carer"] is None
