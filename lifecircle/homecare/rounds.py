@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from lifecircle.geo.distance import METRES_PER_DEGREE
 from lifecircle.geo.odmatrix import distance_pairs
 from lifecircle.geo.snapping import snap_points
 
@@ -33,6 +34,9 @@ SPEEDS = {"walk": 1.2, "ebike": 4.0}
 #: How long the app lets VROOM search (seconds): a sub-district day (150 visits) must plan in under
 #: 2 s with the matrix; the benchmark compares the answer with an unlimited run.
 TIMEOUT_S = 1.5
+
+#: How much longer than the straight line a street walk between two places may be (see reach_m).
+DETOUR = 2.0
 
 #: Why a stop was left out (codes; the app turns them into sentences).
 OFF_NETWORK = "off_network"
@@ -110,12 +114,31 @@ def travel_matrix(graph, lon, lat, max_snap_m=150.0, max_distance_m=None):
     max_snap_m
         A place farther than this from every street is off the network.
     max_distance_m
-        Pairs farther apart than this are left unconnected (``inf``); None searches the whole graph.
+        Pairs farther apart than this on the streets are left unconnected (``inf``). None: twice the
+        longest straight line between two of the places plus 1 km (:func:`reach_m`), which keeps
+        each search local on a city-sized graph.
     """
     snap = snap_points(graph, lon, lat, max_snap_m=max_snap_m)
-    metres = distance_pairs(graph, snap, snap, max_distance_m).dense()
+    bound = reach_m(lon, lat) if max_distance_m is None else max_distance_m
+    metres = distance_pairs(graph, snap, snap, bound).dense()
     np.fill_diagonal(metres, np.where(snap.ok, 0.0, np.inf))
     return Matrix(metres, snap.ok.copy(), np.asarray(snap.offset_m, dtype=float))
+
+
+def reach_m(lon, lat, detour=DETOUR, slack_m=1000.0):
+    """The longest street walk worth searching between the places: ``detour`` times the longest
+    straight line between two of them, plus ``slack_m``.
+
+    A walk longer than that (a river with no bridge near, a closed estate) is treated as no walk:
+    no carer would take it, and the place is reported as not connected rather than searched for
+    across the whole city (an unbounded search on a 200k-node district costs 50 s, a bounded one
+    under a second or two).
+    """
+    lon, lat = np.asarray(lon, float), np.asarray(lat, float)
+    kx = METRES_PER_DEGREE * np.cos(np.radians(lat.mean())) if lat.size else METRES_PER_DEGREE
+    x, y = lon * kx, lat * METRES_PER_DEGREE
+    longest = float(np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]).max()) if x.size else 0.0
+    return detour * longest + slack_m
 
 
 def seconds(metres, profile):

@@ -63,3 +63,10 @@ def test_ebike_is_faster_than_walking():
     walk = solver.solve(matrix, stop, [solver.Carer("w", (8 * HOUR, 12 * HOUR))]).walk_s
     bike = solver.solve(matrix, stop, [solver.Carer("b", (8 * HOUR, 12 * HOUR), profile="ebike")]).walk_s
     assert walk == 4000 and bike == 1200
+
+
+def test_the_search_bound_is_twice_the_longest_straight_line_plus_a_kilometre():
+    from lifecircle.geo.distance import METRES_PER_DEGREE
+
+    lat = [31.0, 31.0 + 1000 / METRES_PER_DEGREE]
+    assert abs(solver.reach_m([121.0, 121.0], lat) - 3000.0) < 1e-6
