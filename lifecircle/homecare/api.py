@@ -1,34 +1,18 @@
 """JSON API of care at home: plans and their visits, a provider's day of rounds (plan, re-plan when
 a carer is off), recording a visit at the door, and the resident's own schedule."""
 import datetime
-import functools
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from lifecircle.accounts.models import Resident
+from lifecircle.eldercare.api import refusals
 
 from . import services
 from .models import CarePlan, providers
 
 router = Router(tags=["homecare"])
-
-
-def refusals(view):
-    """Turn the rules' refusals into HTTP errors with the reason as the message."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except services.Refused as exc:
-            raise HttpError(exc.status, exc.message) from None
-        except PermissionDenied as exc:
-            raise HttpError(403, str(exc) or "Forbidden") from None
-
-    return wrapper
 
 
 def provider_or_404(provider_id):

@@ -33,6 +33,7 @@ from lifecircle.accounts.permissions import (
 )
 from lifecircle.community import networks
 from lifecircle.eldercare.models import HealthConsent
+from lifecircle.eldercare.services import Refused  # noqa: F401  (one refusal for senior care, at home or in places)
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.service import notify
 
@@ -53,15 +54,6 @@ from .models import (
 
 #: How far from a street a home may be and still be visited on the network (metres).
 MAX_SNAP_M = 150.0
-
-
-class Refused(Exception):
-    """A request the rules do not allow; the message says why, for the person who asked."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def _id(value):

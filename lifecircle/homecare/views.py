@@ -15,7 +15,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lifecircle.eldercare.services import Refused as CounterRefused
 from lifecircle.eldercare.services import find_resident
 
 from . import services
@@ -173,7 +172,7 @@ def new_plan(request):
             messages.success(request, _("The care plan for %(name)s is recorded; %(n)s visits are scheduled.")
                              % {"name": resident.name, "n": made})
             return redirect(reverse("homecare:staff") + "?" + urlencode({"provider": provider.pk, "day": start}))
-        except (services.Refused, CounterRefused, PermissionDenied) as exc:
+        except (services.Refused, PermissionDenied) as exc:
             messages.error(request, _refusal(exc))
     return render(request, "homecare/new_plan.html", {
         "providers": own, "provider": provider, "rows": range(NEED_ROWS), "kinds": Kind.choices,
