@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from lifecircle.accounts.models import Resident
 from lifecircle.directory.models import Facility
 from lifecircle.eldercare.models import HealthConsent
+from lifecircle.meals.models import Meal, MealOrder
 
 #: Facilities offering one of these (as main category or further service) may provide care at home.
 PROVIDER_CATEGORIES = ("senior_care_home", "senior_service_center", "senior_day_care", "health_center",
@@ -51,6 +52,13 @@ def skill_for(kind):
 def skill_labels(skills):
     labels = dict(Kind.choices)
     return [str(labels.get(s, s)) for s in skills]
+
+
+#: When a delivered meal may reach the door, and how long handing it over takes.
+MEAL_WINDOWS = {Meal.BREAKFAST: (datetime.time(7, 0), datetime.time(8, 30)),
+                Meal.LUNCH: (datetime.time(11, 0), datetime.time(12, 0)),
+                Meal.DINNER: (datetime.time(17, 0), datetime.time(18, 0))}
+MEAL_MINUTES = 5
 
 
 class Carer(models.Model):
@@ -224,3 +232,17 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.plan.resident} {self.date} {self.need.get_kind_display()}"
+
+
+class MealDrop(models.Model):
+    """A meal ordered for home delivery (meals app) that a carer takes along on a round."""
+
+    round = models.ForeignKey(CareRound, models.CASCADE, related_name="meal_drops", verbose_name=_("round"))
+    order = models.ForeignKey(MealOrder, models.CASCADE, related_name="home_care_drops", verbose_name=_("meal order"))
+    sequence = models.PositiveSmallIntegerField(_("order in the round"))
+    expected_at = models.TimeField(_("expected"))
+
+    class Meta:
+        verbose_name = _("meal delivery on a round")
+        verbose_name_plural = _("meal deliveries on rounds")
+        ordering = ["round", "sequence"]

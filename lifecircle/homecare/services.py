@@ -33,6 +33,7 @@ from lifecircle.accounts.permissions import (
 )
 from lifecircle.community import networks
 from lifecircle.eldercare.models import HealthConsent
+from lifecircle.meals.models import MealOrder
 from lifecircle.eldercare.services import Refused  # noqa: F401  (one refusal for senior care, at home or in places)
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.service import notify
@@ -45,8 +46,11 @@ from .models import (
     Carer,
     CarerAbsence,
     CareRound,
+    MEAL_MINUTES,
+    MEAL_WINDOWS,
     DayPlan,
     Kind,
+    MealDrop,
     Visit,
     providers,
     skill_for,
@@ -386,11 +390,12 @@ def plan_day(user, provider, day):
     carers = working_carers(provider, day)
     visits = list(Visit.objects.filter(plan__provider=provider, date=day, status__in=[Visit.Status.PLANNED])
                   .select_related("plan__resident__household__compound", "need").prefetch_related("plan__carers"))
-    if not visits:
+    orders = meal_deliveries(provider, day)
+    if not visits and not orders:
         raise Refused(_("%(facility)s has no visits to plan on %(day)s.") % {"facility": provider.name, "day": day})
     if not carers:
         raise Refused(_("No carer of %(facility)s is at work on %(day)s.") % {"facility": provider.name, "day": day})
-    homes = sorted({home_of(v.plan.resident) for v in visits})
+    homes = sorted({home_of(v.plan.resident) for v in visits} | {home_of(o.resident) for o in orders})
     place = {home: i + 1 for i, home in enumerate(homes)}
     matrix = provider_matrix(provider, homes)
     named = {}
@@ -405,6 +410,10 @@ def plan_day(user, provider, day):
         stops.append(solver.Stop(visit.pk, place[home_of(visit.plan.resident)],
                                  (seconds_of(visit.window_start), seconds_of(visit.window_end)), visit.minutes * 60,
                                  frozenset(skills)))
+    for order in orders:
+        start, end = MEAL_WINDOWS[order.menu.meal]
+        stops.append(solver.Stop(("meal", order.pk), place[home_of(order.resident)],
+                                 (seconds_of(start), seconds_of(end)), MEAL_MINUTES * 60))
     team = [solver.Carer(c.pk, (seconds_of(c.shift_start), seconds_of(c.shift_end)),
                          frozenset(set(c.skills) | named.get(c.pk, set())), c.profile) for c in carers]
     solution = solver.solve(matrix, stops, team, timeout_s=solver.TIMEOUT_S)
@@ -414,17 +423,29 @@ def plan_day(user, provider, day):
         Visit.objects.filter(pk__in=list(by_pk)).update(round=None, sequence=None, expected_at=None)
         dayplan = DayPlan.objects.create(
             provider=provider, date=day, planned_by=user, solve_seconds=round(solution.solve_s, 3),
-            unassigned=[{"visit": key, "reason": code} for key, code in sorted(solution.unassigned.items())])
+            unassigned=[{"meal_order": key[1], "reason": code} if isinstance(key, tuple) else
+                        {"visit": key, "reason": code} for key, code in sorted(solution.unassigned.items(), key=str)])
         carer_by_pk = {c.pk: c for c in carers}
         for found in solution.rounds:
             care_round = CareRound.objects.create(
                 day=dayplan, carer=carer_by_pk[found.carer], leaves=time_of(found.start_s),
                 returns=time_of(found.end_s), walk_seconds=found.walk_s, walk_metres=round(found.walk_m, 1))
             for number, stop in enumerate(found.stops, 1):
+                if isinstance(stop.key, tuple):
+                    MealDrop.objects.create(round=care_round, order_id=stop.key[1], sequence=number,
+                                            expected_at=time_of(stop.start_s))
+                    continue
                 visit = by_pk[stop.key]
                 visit.round, visit.sequence, visit.expected_at = care_round, number, time_of(stop.start_s)
                 visit.save(update_fields=["round", "sequence", "expected_at"])
     return dayplan
+
+
+def meal_deliveries(provider, day):
+    """The meals ordered for home delivery from ``provider`` (a canteen that also cares at home) on ``day``."""
+    return list(MealOrder.objects.filter(menu__facility=provider, menu__date=day, status=MealOrder.Status.PLACED,
+                                         fulfilment=MealOrder.Fulfilment.DELIVERY)
+                .select_related("resident__household__compound", "menu", "item"))
 
 
 def carer_off(user, carer_id, day, reason=""):
@@ -457,12 +478,21 @@ def day_view(user, provider, day):
     if dayplan is not None:
         for care_round in dayplan.rounds.select_related("carer"):
             stops = sorted((v for v in visits if v.round_id == care_round.pk), key=lambda v: v.sequence)
-            rounds.append({"round": care_round, "visits": stops})
+            rounds.append({"round": care_round, "visits": stops, "meals": list(
+                care_round.meal_drops.select_related("order__resident", "order__menu"))})
+    rows = dayplan.unassigned if dayplan else []
     unassigned = [{"visit": by_pk[row["visit"]], "reason": reason_text(row["reason"])}
-                  for row in (dayplan.unassigned if dayplan else []) if row["visit"] in by_pk]
+                  for row in rows if row.get("visit") in by_pk]
+    orders = {o.pk: o for o in MealOrder.objects.filter(pk__in=[r["meal_order"] for r in rows if "meal_order" in r])
+              .select_related("resident", "menu")}
+    for person in {o.resident_id: o.resident for o in orders.values()}.values():
+        log_access(user, "view", f"homecare rounds {provider.code} {day}", resident=person)
+    unassigned_meals = [{"order": orders[row["meal_order"]], "reason": reason_text(row["reason"])}
+                        for row in rows if row.get("meal_order") in orders]
     waiting = [v for v in visits if dayplan is None or (v.round_id is None and v.status == Visit.Status.PLANNED
                                                          and v.pk not in {r["visit"].pk for r in unassigned})]
-    return {"dayplan": dayplan, "rounds": rounds, "unassigned": unassigned, "unplanned": waiting}
+    return {"dayplan": dayplan, "rounds": rounds, "unassigned": unassigned, "unplanned": waiting,
+            "unassigned_meals": unassigned_meals}
 
 
 def round_for(user, round_id):
@@ -472,7 +502,11 @@ def round_for(user, round_id):
     require_provider_staff(user, care_round.day.provider)
     visits = read_visits(user, visits_for(user).filter(round=care_round).order_by("sequence"),
                          f"homecare round {care_round.pk}")
-    return care_round, visits
+    drops = list(care_round.meal_drops.select_related("order__resident__household__compound", "order__item",
+                                                      "order__menu"))
+    for person in {d.order.resident_id: d.order.resident for d in drops}.values():
+        log_access(user, "view", f"homecare round {care_round.pk}", resident=person)
+    return care_round, visits, drops
 
 
 def schedule_of(user, days=14):

@@ -82,7 +82,7 @@ def staff(request):
 def round_page(request, round_id):
     """homecare:round — one carer's round in order, with a map; printable; visits recorded here."""
     try:
-        care_round, visits = services.round_for(request.user, round_id)
+        care_round, visits, drops = services.round_for(request.user, round_id)
     except (services.Refused, PermissionDenied) as exc:
         return _refused(request, exc)
     if request.method == "POST":
@@ -97,11 +97,15 @@ def round_page(request, round_id):
         return redirect("homecare:round", round_id=care_round.pk)
     provider = care_round.day.provider
     points = [{"n": 0, "lon": provider.lon, "lat": provider.lat, "label": provider.name, "time": ""}]
-    for visit in visits:
-        lon, lat = services.home_of(visit.plan.resident)
-        points.append({"n": visit.sequence, "lon": lon, "lat": lat, "label": visit.plan.resident.name,
-                       "time": f"{visit.expected_at:%H:%M}" if visit.expected_at else ""})
-    return render(request, "homecare/round.html", {"round": care_round, "visits": visits, "points": points,
+    stops = sorted([(v.sequence, v, None) for v in visits] + [(d.sequence, None, d) for d in drops],
+                   key=lambda row: row[0])
+    for sequence, visit, drop in stops:
+        person = visit.plan.resident if visit else drop.order.resident
+        lon, lat = services.home_of(person)
+        expected = visit.expected_at if visit else drop.expected_at
+        points.append({"n": sequence, "lon": lon, "lat": lat, "label": person.name,
+                       "time": f"{expected:%H:%M}" if expected else ""})
+    return render(request, "homecare/round.html", {"round": care_round, "stops": stops, "points": points,
                                                    "follow_ups": Visit.FollowUp.choices})
 
 

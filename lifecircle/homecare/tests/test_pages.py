@@ -115,3 +115,22 @@ def test_api_moves_a_visit_and_refuses_a_window_outside_every_shift(world, clien
     answer = client.post(f"/api/homecare/visits/{lunch.pk}/move", json.dumps(
         {"date": "2026-05-14", "reason": "family lunch"}), content_type="application/json")
     assert answer.status_code == 200 and answer.json()["date"] == "2026-05-14" and answer.json()["carer"] is None
+
+
+def test_the_round_sheet_lists_meal_deliveries_in_order(world, client):
+    from decimal import Decimal
+
+    from lifecircle.meals.models import MealOrder, Menu, MenuItem
+
+    menu = Menu.objects.create(facility=world.home, date=TOMORROW, meal="lunch")
+    dish = MenuItem.objects.create(menu=menu, name="清蒸鱼套餐", price=Decimal("15.00"), portions=20)
+    MealOrder.objects.create(resident=world.neighbour, ordered_by=world.neighbour, menu=menu, item=dish,
+                             fulfilment="delivery", delivery_address="乙小区 7-101", price=Decimal("15.00"),
+                             subsidy=Decimal("0.00"), amount_due=Decimal("15.00"))
+    dayplan = planned(world)
+    client.force_login(world.staff)
+    page = client.get(f"/homecare/staff/?provider={world.home.pk}&day=2026-05-13")
+    assert b"meal to deliver" in page.content
+    drop_round = dayplan.rounds.get(meal_drops__isnull=False)
+    page = client.get(f"/homecare/rounds/{drop_round.pk}/")
+    assert "清蒸鱼套餐".encode() in page.content and "乙小区 7-101".encode() in page.content

@@ -138,3 +138,23 @@ def test_scope_residents_see_their_own_and_those_they_act_for(world):
     assert AccessLog.objects.filter(user=world.daughter.user, resident=world.grandma).exists()
     assert services.schedule_of(world.neighbour.user) == []
     assert services.visits_for(world.neighbour.user).count() == 0
+
+
+def test_meal_deliveries_from_the_canteen_join_the_rounds_in_their_window(world):
+    from decimal import Decimal
+
+    from lifecircle.homecare.models import MealDrop
+    from lifecircle.meals.models import Menu, MenuItem, MealOrder
+
+    menu = Menu.objects.create(facility=world.home, date=TOMORROW, meal="lunch")
+    dish = MenuItem.objects.create(menu=menu, name="清蒸鱼套餐", price=Decimal("15.00"), portions=20)
+    order = MealOrder.objects.create(resident=world.neighbour, ordered_by=world.neighbour, menu=menu, item=dish,
+                                     fulfilment="delivery", delivery_address="乙小区 7-101", price=Decimal("15.00"),
+                                     subsidy=Decimal("0.00"), amount_due=Decimal("15.00"))
+    plan = make_plan(world, needs=insulin_and_lunch()[:1])  # insulin only: the round starts with care
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    dayplan = services.plan_day(world.staff, world.home, TOMORROW)
+    drop = MealDrop.objects.get(order=order)
+    assert T(11, 0) <= drop.expected_at <= T(12, 0) and dayplan.unassigned == []
+    care_round, visits, drops = services.round_for(world.staff, drop.round_id)
+    assert drops == [drop] and AccessLog.objects.filter(user=world.staff, resident=world.neighbour).exists()
