@@ -8,7 +8,8 @@
   function el(tag, text) { const node = document.createElement(tag); node.textContent = text; return node; }
   const map = L.map(box);
   const tiles = box.dataset.tiles;
-  if (tiles) L.tileLayer(tiles).addTo(map);
+  // Base tiles only where the deployment configures them (MAP_TILE_URL), as on the other maps.
+  if (tiles) L.tileLayer(tiles, { maxZoom: 19, attribution: box.dataset.attribution || "" }).addTo(map);
   const marks = data.map(function (p) {
     const icon = L.divIcon({ className: "round-number", html: "", iconSize: [22, 22] });
     const marker = L.marker([p.lat, p.lon], { icon: icon, title: String(p.n) });
