@@ -9,7 +9,7 @@
   const map = L.map(box);
   const tiles = box.dataset.tiles;
   // Base tiles only where the deployment configures them (MAP_TILE_URL), as on the other maps.
-  if (tiles) L.tileLayer(tiles, { maxZoom: 19, attribution: box.dataset.attribution || "" }).addTo(map);
+  if (tiles) L.tileLayer(tiles, { maxZoom: 19, attribution: el("span", box.dataset.attribution || "").innerHTML }).addTo(map);
   const marks = data.map(function (p) {
     const icon = L.divIcon({ className: "round-number", html: "", iconSize: [22, 22] });
     const marker = L.marker([p.lat, p.lon], { icon: icon, title: String(p.n) });
