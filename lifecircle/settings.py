@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "lifecircle.volunteers",
     "lifecircle.planning",
     "lifecircle.eldercare",
+    "lifecircle.homecare",
 ]
 
 MIDDLEWARE = [

@@ -40,4 +40,5 @@ urlpatterns.append(path("participation/", include("lifecircle.participation.urls
 urlpatterns.append(path("requests311/", include("lifecircle.requests311.urls")))
 urlpatterns.append(path("open311/v2/", include("lifecircle.requests311.open311_urls")))
 urlpatterns.append(path("eldercare/", include("lifecircle.eldercare.urls")))
+urlpatterns.append(path("homecare/", include("lifecircle.homecare.urls")))
 urlpatterns.append(path("volunteers/", include("lifecircle.volunteers.urls")))

@@ -1,0 +1,47 @@
+"""Staff console for care at home: carers (skills, shift, speed profile) and, read-only, plans and
+visits. Staff see only their own providers' rows; plans and visits are made through the rules in
+services (consent, network, skills), so the console does not edit them."""
+from django.contrib import admin
+
+from lifecircle.accounts import permissions
+
+from .models import CarePlan, Carer, Visit
+
+
+class ProviderScoped(admin.ModelAdmin):
+    provider_field = "provider"
+
+    def get_queryset(self, request):
+        ids = permissions.staff_facility_ids(request.user)
+        rows = super().get_queryset(request)
+        return rows if ids is None else rows.filter(**{f"{self.provider_field}__in": ids})
+
+
+@admin.register(Carer)
+class CarerAdmin(ProviderScoped):
+    list_display = ("name", "provider", "shift_start", "shift_end", "profile", "active", "illustrative")
+    list_filter = ("active", "profile")
+
+
+class ReadOnly(ProviderScoped):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CarePlan)
+class CarePlanAdmin(ReadOnly):
+    list_display = ("pk", "provider", "care_level", "start", "end", "status", "illustrative")
+    list_filter = ("status", "care_level")
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnly):
+    provider_field = "plan__provider"
+    list_display = ("pk", "date", "window_start", "window_end", "status", "follow_up")
+    list_filter = ("status", "date")

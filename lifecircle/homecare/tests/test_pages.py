@@ -1,0 +1,136 @@
+"""The pages and the API: the staff day, the printable round, the resident's schedule, bad input as 4xx."""
+import datetime
+import json
+
+from lifecircle.homecare import services
+from lifecircle.homecare.models import CarePlan, Visit
+
+from .conftest import DAY, at, insulin_and_lunch
+
+TOMORROW = DAY + datetime.timedelta(days=1)
+
+
+def planned(world):
+    plan = services.create_plan(world.staff, world.grandma, world.home, 3, DAY, insulin_and_lunch(), DAY)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    return services.plan_day(world.staff, world.home, TOMORROW)
+
+
+def test_staff_plan_and_print_the_round(world, client):
+    plan = services.create_plan(world.staff, world.grandma, world.home, 3, DAY, insulin_and_lunch(), DAY)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    client.force_login(world.staff)
+    page = client.post("/homecare/staff/", {"provider": world.home.pk, "day": "2026-05-13", "action": "plan"},
+                       follow=True)
+    assert b"Planned on the street network" in page.content
+    care_round = Visit.objects.get(need__kind="nursing").round
+    page = client.get(f"/homecare/rounds/{care_round.pk}/")
+    assert page.status_code == 200 and "张秀英".encode() in page.content and b"round.css" in page.content
+    world.clock["now"] = at(TOMORROW, 9)
+    visit = Visit.objects.get(need__kind="nursing")
+    page = client.post(f"/homecare/rounds/{care_round.pk}/", {"visit": visit.pk, "arrived": "07:05", "left": "07:20",
+                                                             "done": "insulin", "follow_up": ""}, follow=True)
+    visit.refresh_from_db()
+    assert visit.status == "done"
+
+
+def test_other_staff_get_a_refusal_page(world, client):
+    dayplan = planned(world)
+    client.force_login(world.other_staff)
+    page = client.get(f"/homecare/rounds/{dayplan.rounds.first().pk}/")
+    assert page.status_code == 403
+
+
+def test_schedule_for_the_resident(world, client):
+    planned(world)
+    client.force_login(world.grandma.user)
+    page = client.get("/homecare/")
+    assert page.status_code == 200 and page.content.count(b'data-testid="visit"') == 2
+
+
+def test_planning_view(world, client):
+    planned(world)
+    client.force_login(world.staff)
+    page = client.get("/homecare/planning/")
+    assert page.status_code == 200 and b"1 client with an active plan" in page.content
+
+
+def test_api_refuses_bad_input_and_writes_nothing(world, client):
+    client.force_login(world.staff)
+    body = {"resident": world.grandma.pk, "provider": world.home.pk, "care_level": 3, "assessed_on": "2026-05-12",
+            "start": "2026-05-12", "needs": [{"kind": "nursing", "weekdays": [2], "window_start": "04:00",
+                                              "window_end": "04:30", "minutes": 15}]}
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400 and "outside every shift" in answer.json()["detail"]
+    body["needs"][0].update(window_start="07:00", window_end="07:30")
+    body["care_level"] = 9
+    assert client.post("/api/homecare/plans", json.dumps(body), content_type="application/json").status_code == 400
+    assert CarePlan.objects.count() == 0
+    body["care_level"] = 3
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 201
+    plan = answer.json()["id"]
+    answer = client.post(f"/api/homecare/plans/{plan}/visits", json.dumps({"first": "2026-05-11", "last": "2026-05-17"}),
+                         content_type="application/json")
+    assert answer.json() == {"created": 1}
+    answer = client.post(f"/api/homecare/providers/{world.home.pk}/days/2026-05-13/plan")
+    assert answer.status_code == 200 and answer.json()["rounds"][0]["carer"] == "王护士"
+
+
+def plan_form(world, **changes):
+    form = {"provider": world.home.pk, "name": "张秀英", "phone": "13812345678", "care_level": "3",
+            "assessed_on": "2026-05-12", "start": "2026-05-12", "kind_0": "nursing", "weekdays_0": ["0", "2", "4"],
+            "from_0": "07:00", "to_0": "07:45", "minutes_0": "15", "kind_1": "meal_delivery",
+            "weekdays_1": [str(d) for d in range(7)], "from_1": "11:00", "to_1": "12:00", "minutes_1": "5"}
+    form.update(changes)
+    return form
+
+
+def test_staff_record_a_plan_on_the_page(world, client):
+    client.force_login(world.staff)
+    page = client.post("/homecare/plans/new/", plan_form(world), follow=True)
+    assert b"visits are scheduled" in page.content
+    plan = CarePlan.objects.get()
+    assert sorted(plan.needs.values_list("kind", flat=True)) == ["meal_delivery", "nursing"]
+    assert Visit.objects.filter(plan=plan).count() == 6 + 14  # two weeks from a Tuesday
+
+
+def test_a_refused_plan_on_the_page_says_why_and_writes_nothing(world, client):
+    client.force_login(world.staff)
+    page = client.post("/homecare/plans/new/", plan_form(world, from_0="04:00", to_0="04:30"))
+    assert b"outside every shift" in page.content and CarePlan.objects.count() == 0
+    page = client.post("/homecare/plans/new/", plan_form(world, phone="000"))
+    assert b"No resident with this name" in page.content and CarePlan.objects.count() == 0
+
+
+def test_api_moves_a_visit_and_refuses_a_window_outside_every_shift(world, client):
+    planned(world)
+    client.force_login(world.staff)
+    lunch = Visit.objects.get(need__kind="meal_delivery")
+    answer = client.post(f"/api/homecare/visits/{lunch.pk}/move", json.dumps(
+        {"date": "2026-05-13", "window_start": "21:00", "window_end": "22:00"}), content_type="application/json")
+    assert answer.status_code == 400 and "outside every shift" in answer.json()["detail"]
+    lunch.refresh_from_db()
+    assert lunch.window_start.hour == 11 and lunch.round_id is not None  # unchanged
+    answer = client.post(f"/api/homecare/visits/{lunch.pk}/move", json.dumps(
+        {"date": "2026-05-14", "reason": "family lunch"}), content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["date"] == "2026-05-14" and answer.json()["carer"] is None
+
+
+def test_the_round_sheet_lists_meal_deliveries_in_order(world, client):
+    from decimal import Decimal
+
+    from lifecircle.meals.models import MealOrder, Menu, MenuItem
+
+    menu = Menu.objects.create(facility=world.home, date=TOMORROW, meal="lunch")
+    dish = MenuItem.objects.create(menu=menu, name="清蒸鱼套餐", price=Decimal("15.00"), portions=20)
+    MealOrder.objects.create(resident=world.neighbour, ordered_by=world.neighbour, menu=menu, item=dish,
+                             fulfilment="delivery", delivery_address="乙小区 7-101", price=Decimal("15.00"),
+                             subsidy=Decimal("0.00"), amount_due=Decimal("15.00"))
+    dayplan = planned(world)
+    client.force_login(world.staff)
+    page = client.get(f"/homecare/staff/?provider={world.home.pk}&day=2026-05-13")
+    assert b"meal to deliver" in page.content
+    drop_round = dayplan.rounds.get(meal_drops__isnull=False)
+    page = client.get(f"/homecare/rounds/{drop_round.pk}/")
+    assert "清蒸鱼套餐".encode() in page.content and "乙小区 7-101".encode() in page.content

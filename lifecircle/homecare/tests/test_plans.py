@@ -1,0 +1,160 @@
+"""Plans, visits, rounds and records: the whole path, and each refusal changing nothing."""
+import datetime
+
+import pytest
+
+from lifecircle.accounts.models import AccessLog
+from lifecircle.community.models import Compound
+from lifecircle.accounts.testing import make_household, make_resident
+from lifecircle.eldercare.models import HealthConsent
+from lifecircle.homecare import services
+from lifecircle.homecare.models import CarePlan, Visit
+from lifecircle.notifications.models import Notification
+
+from .conftest import DAY, T, at, consented, insulin_and_lunch
+
+TOMORROW = DAY + datetime.timedelta(days=1)
+
+
+def make_plan(world, resident=None, needs=None, **fields):
+    return services.create_plan(world.staff, resident or world.grandma, world.home, 4, DAY,
+                                needs or insulin_and_lunch(), DAY, **fields)
+
+
+def test_plan_visits_rounds_and_record(world):
+    plan = make_plan(world)
+    assert services.generate_visits(world.staff, plan, DAY, DAY + datetime.timedelta(days=6)) == 14
+    assert services.generate_visits(world.staff, plan, DAY, DAY + datetime.timedelta(days=6)) == 0  # kept
+    dayplan = services.plan_day(world.staff, world.home, TOMORROW)
+    assert dayplan.unassigned == []
+    visits = {v.need.kind: v for v in Visit.objects.filter(date=TOMORROW)}
+    insulin, lunch = visits["nursing"], visits["meal_delivery"]
+    assert insulin.round.carer == world.nurse  # only the nurse is trained for nursing
+    assert T(7, 0) <= insulin.expected_at <= T(7, 45)
+    assert T(11, 0) <= lunch.expected_at <= T(12, 0)
+    assert insulin.round.walk_metres > 0  # walked on the network from the provider and back
+
+    world.clock["now"] = at(TOMORROW, 8, 0)
+    services.record_visit(world.staff, insulin.pk, at(TOMORROW, 7, 10), at(TOMORROW, 7, 25), "insulin 8 units",
+                          "short of breath on the stairs", "both")
+    insulin.refresh_from_db()
+    assert insulin.status == Visit.Status.DONE and insulin.recorded_by == world.staff
+    told = set(Notification.objects.filter(subject__startswith="Follow-up").values_list("user_id", flat=True))
+    assert world.daughter.user_id in told
+    if world.grid_worker is not None:
+        assert world.grid_worker.pk in told
+
+
+def test_a_plan_needs_consent_and_changes_nothing_without(world):
+    HealthConsent.objects.filter(resident=world.grandma).update(revoked_at=at(DAY, 6))
+    with pytest.raises(services.Refused, match="not consented"):
+        make_plan(world)
+    assert CarePlan.objects.count() == 0
+
+
+def test_a_home_off_the_network_is_refused(world):
+    far = Compound.objects.create(subdistrict=world.mini, code="far", name="远处", lon=121.60, lat=31.30)
+    person = consented(make_resident(make_household(far), "孙某", datetime.date(1941, 1, 1)))
+    with pytest.raises(services.Refused, match="off the street network"):
+        make_plan(world, resident=person)
+    assert CarePlan.objects.count() == 0
+
+
+def test_a_window_outside_every_shift_is_refused(world):
+    needs = insulin_and_lunch()
+    needs[0].update(window_start=T(5, 0), window_end=T(5, 30))  # the nurse starts at 6:30
+    with pytest.raises(services.Refused, match="outside every shift"):
+        make_plan(world, needs=needs)
+    assert CarePlan.objects.count() == 0 and Visit.objects.count() == 0
+
+
+def test_a_carer_without_any_needed_skill_is_refused(world):
+    with pytest.raises(services.Refused, match="none of the skills"):
+        make_plan(world, carer_ids=[world.nurse.pk, world.walker.pk])
+    with pytest.raises(services.Refused, match="trained for nursing"):
+        make_plan(world, carer_ids=[world.aide.pk])
+    assert CarePlan.objects.count() == 0
+
+
+def test_visits_move_and_cancel(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, DAY, DAY + datetime.timedelta(days=6))
+    lunch = Visit.objects.get(date=TOMORROW, need__kind="meal_delivery")
+    with pytest.raises(services.Refused, match="already happens"):
+        services.move_visit(world.staff, lunch.pk, DAY)
+    services.move_visit(world.staff, lunch.pk, TOMORROW, T(12, 0), T(12, 30), "lunch later")
+    lunch.refresh_from_db()
+    assert lunch.window_start == T(12, 0)
+    n = services.cancel_visits(world.staff, plan, DAY + datetime.timedelta(days=3), DAY + datetime.timedelta(days=6),
+                               "in hospital")
+    assert n == 8
+    assert Visit.objects.filter(status=Visit.Status.CANCELLED, change_reason="in hospital").count() == 8
+
+
+def test_replanning_when_a_carer_is_off(world):
+    plan = make_plan(world, needs=insulin_and_lunch()[1:])  # lunch only: anyone may deliver it
+    other = make_plan(world, resident=world.neighbour, needs=insulin_and_lunch()[1:])
+    for p in (plan, other):
+        services.generate_visits(world.staff, p, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    used = set(Visit.objects.filter(date=TOMORROW).values_list("round__carer", flat=True))
+    off = next(iter(used))
+    dayplan = services.carer_off(world.staff, off, TOMORROW, "flu")
+    assert dayplan is not None and dayplan.unassigned == []
+    assert off not in set(Visit.objects.filter(date=TOMORROW).values_list("round__carer", flat=True))
+    assert Visit.objects.filter(date=TOMORROW, round__isnull=True).count() == 0
+
+
+def test_nursing_is_listed_with_its_reason_when_the_nurse_is_off(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    dayplan = services.carer_off(world.staff, world.nurse.pk, TOMORROW, "sick")
+    insulin = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    assert dayplan.unassigned == [{"visit": insulin.pk, "reason": "no_skill"}]
+    data = services.day_view(world.staff, world.home, TOMORROW)
+    assert data["unassigned"][0]["reason"] == "no carer at work today has the skill"
+
+
+def test_scope_staff_see_only_their_providers_people_and_reads_are_logged(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    dayplan = services.plan_day(world.staff, world.home, TOMORROW)
+    assert services.visits_for(world.other_staff).count() == 0
+    with pytest.raises(services.PermissionDenied):
+        services.plan_day(world.other_staff, world.home, TOMORROW)
+    with pytest.raises(services.PermissionDenied):
+        services.round_for(world.other_staff, dayplan.rounds.first().pk)
+    before = AccessLog.objects.filter(resident=world.grandma).count()
+    services.round_for(world.staff, dayplan.rounds.first().pk)
+    assert AccessLog.objects.filter(resident=world.grandma, user=world.staff).count() > before
+
+
+def test_scope_residents_see_their_own_and_those_they_act_for(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    assert len(services.schedule_of(world.grandma.user)) == 2
+    assert len(services.schedule_of(world.daughter.user)) == 2  # acts for her mother, with consent
+    assert AccessLog.objects.filter(user=world.daughter.user, resident=world.grandma).exists()
+    assert services.schedule_of(world.neighbour.user) == []
+    assert services.visits_for(world.neighbour.user).count() == 0
+
+
+def test_meal_deliveries_from_the_canteen_join_the_rounds_in_their_window(world):
+    from decimal import Decimal
+
+    from lifecircle.homecare.models import MealDrop
+    from lifecircle.meals.models import Menu, MenuItem, MealOrder
+
+    menu = Menu.objects.create(facility=world.home, date=TOMORROW, meal="lunch")
+    dish = MenuItem.objects.create(menu=menu, name="清蒸鱼套餐", price=Decimal("15.00"), portions=20)
+    order = MealOrder.objects.create(resident=world.neighbour, ordered_by=world.neighbour, menu=menu, item=dish,
+                                     fulfilment="delivery", delivery_address="乙小区 7-101", price=Decimal("15.00"),
+                                     subsidy=Decimal("0.00"), amount_due=Decimal("15.00"))
+    plan = make_plan(world, needs=insulin_and_lunch()[:1])  # insulin only: the round starts with care
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    dayplan = services.plan_day(world.staff, world.home, TOMORROW)
+    drop = MealDrop.objects.get(order=order)
+    assert T(11, 0) <= drop.expected_at <= T(12, 0) and dayplan.unassigned == []
+    care_round, visits, drops = services.round_for(world.staff, drop.round_id)
+    assert drops == [drop] and AccessLog.objects.filter(user=world.staff, resident=world.neighbour).exists()
