@@ -29,7 +29,7 @@ class MapLayer:
     swatch: str  # CSS class of its legend swatch
     api_path: str  # its GeoJSON endpoint under /api/, asked for one sub-district
     count: Callable  # subdistrict -> how many features the endpoint returns
-    count_label: Callable  # n -> the count read aloud, e.g. "3 requests"
+    count_label: str  # the count read aloud, formatted with {"n": count}: ngettext_lazy(..., "n")
     script_config: Callable = field(default=_no_script_config)
     order: int = 100  # place in the legend, smallest first
 

@@ -64,7 +64,7 @@ def _layer_legend(subdistrict):
     for layer in layers.registered():
         n = layer.count(subdistrict)
         legend.append({"key": layer.key, "label": layer.label, "swatch": layer.swatch, "count": n,
-                       "count_label": layer.count_label(n)})
+                       "count_label": layer.count_label % {"n": n}})
     return legend
 
 

@@ -2,7 +2,7 @@
 (:mod:`lifecircle.directory.layers`) by this app's ``ready()``."""
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from lifecircle.directory.layers import MapLayer
 
@@ -14,10 +14,6 @@ def count(subdistrict):
     placed on the map); the map's browser test checks that the two agree."""
     return Proposal.objects.filter(hidden_at__isnull=True, lon__isnull=False, lat__isnull=False,
                                    process__subdistrict=subdistrict).count()
-
-
-def count_label(n):
-    return ngettext("%(n)s proposal", "%(n)s proposals", n) % {"n": n}
 
 
 def script_config():
@@ -38,5 +34,6 @@ def script_config():
 
 
 LAYER = MapLayer(key="proposals", label=gettext_lazy("Residents' proposals"), swatch="swatch-proposal",
-                 api_path="geo/proposals.geojson", count=count, count_label=count_label,
+                 api_path="geo/proposals.geojson", count=count,
+                 count_label=ngettext_lazy("%(n)s proposal", "%(n)s proposals", "n"),
                  script_config=script_config, order=20)

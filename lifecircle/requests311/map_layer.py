@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext_lazy, pgettext
 
 from lifecircle.directory.layers import MapLayer
 
@@ -22,10 +22,6 @@ def count(subdistrict):
     return ServiceRequest.objects.filter(service__private=False, lat__isnull=False, lon__isnull=False,
                                          grid__subdistrict=subdistrict) \
         .filter(~Q(state=closed) | Q(closed_at__gte=since)).count()
-
-
-def count_label(n):
-    return ngettext("%(n)s request", "%(n)s requests", n) % {"n": n}
 
 
 def script_config():
@@ -47,5 +43,6 @@ def script_config():
 
 
 LAYER = MapLayer(key="requests", label=gettext_lazy("Resident requests"), swatch="swatch-request",
-                 api_path="requests311/requests.geojson", count=count, count_label=count_label,
+                 api_path="requests311/requests.geojson", count=count,
+                 count_label=ngettext_lazy("%(n)s request", "%(n)s requests", "n"),
                  script_config=script_config, order=10)

@@ -16,7 +16,7 @@ def mini(db):
 def only_layer(monkeypatch):
     """The registry holding one made-up layer instead of the apps' own."""
     made_up = MapLayer(key="benches", label="Benches", swatch="swatch-bench", api_path="benches.geojson",
-                       count=lambda subdistrict: len(subdistrict.code), count_label=lambda n: f"{n} benches",
+                       count=lambda subdistrict: len(subdistrict.code), count_label="%(n)s benches",
                        script_config=lambda: {"benchKinds": {"stone": "Stone"}, "strings": {"bench": "Bench"}})
     monkeypatch.setattr(layers, "_registered", {made_up.key: made_up})
     return made_up
