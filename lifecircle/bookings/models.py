@@ -1,10 +1,13 @@
 """Room bookings at the service centre, events and lectures with registration, waitlist and
 check-in, and the secret tokens that let calendar apps subscribe to a resident's calendar.
 
-The rules (who may book, when, overlap, capacity) live in services.py; the models hold state and
-the constraints the database itself enforces as a last line of defence.
+The rules (who may book, when, capacity) live in services.py; the one overlap rule, ``room_clash``,
+lives here because ``Event.clean`` applies it too. The models hold state and the constraints the
+database itself enforces as a last line of defence.
 """
+import datetime
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,11 +16,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from lifecircle.accounts.masking import mask_name
 from lifecircle.accounts.models import Child, Resident
 from lifecircle.directory.models import Facility, Room
+
+from .times import span_text
 
 #: Letters and digits that cannot be mistaken for one another when read aloud or typed
 #: (no 0/O, 1/I/L): 31 symbols, so an 8-symbol code holds almost 40 random bits.
@@ -185,8 +190,6 @@ class Event(models.Model):
         if self.registration_closes and self.end and self.registration_closes > self.end:
             errors["registration_closes"] = _("Registration must close before the event ends.")
         if not errors and self.room_id and self.start and self.end and not self.is_cancelled:
-            from .services import room_clash  # the same overlap rule residents' bookings follow
-
             clash = room_clash(self.room, self.start, self.end, exclude_event=self.pk)
             if clash is not None:
                 errors["room"] = clash.message()
@@ -295,3 +298,32 @@ class CalendarToken(models.Model):
     @staticmethod
     def new_token():
         return secrets.token_urlsafe(32)
+
+
+# ---- room clashes (the rule models and services share) ----------------------------------------
+
+@dataclass
+class Clash:
+    """What already occupies a room at the time asked for."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    booking: Booking | None = None
+    event: Event | None = None
+
+    def message(self):
+        return gettext("The room is already booked from %(span)s.") % {"span": span_text(self.start, self.end)}
+
+
+def room_clash(room, start, end, exclude_event=None):
+    """The first holding booking or running event of ``room`` overlapping [start, end), or None: the
+    one overlap rule of residents' bookings (``services.book_room``) and of staff's events (``Event.clean``)."""
+    booking = (Booking.objects.filter(room=room, status__in=Booking.HOLDING, start__lt=end, end__gt=start)
+               .order_by("start").first())
+    events = Event.objects.filter(room=room, cancelled_at__isnull=True, start__lt=end, end__gt=start)
+    if exclude_event:
+        events = events.exclude(pk=exclude_event)
+    event = events.order_by("start").first()
+    candidates = [c for c in (booking and Clash(booking.start, booking.end, booking=booking),
+                              event and Clash(event.start, event.end, event=event)) if c]
+    return min(candidates, key=lambda c: c.start) if candidates else None

@@ -8,14 +8,12 @@ sees what the one before it wrote. On PostgreSQL an exclusion constraint also ma
 bookings of a room impossible (migration 0002); on SQLite writes are serialised anyway.
 """
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from lifecircle.accounts.access import NOT_YOURS
@@ -28,7 +26,10 @@ from lifecircle.directory.models import Room
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.service import notify
 
-from .models import Booking, CalendarToken, Event, Registration, new_check_in_code, normalize_code
+from .models import (
+    Booking, CalendarToken, Event, Registration, new_check_in_code, normalize_code, room_clash,
+)
+from .times import day_text, local, span_text, when
 
 Kind = Notification.Kind
 
@@ -56,27 +57,6 @@ class NotFound(Refused):
 def max_booking_hours():
     """The longest a resident may book a room for (``BOOKINGS_MAX_HOURS``, 4 by default)."""
     return getattr(settings, "BOOKINGS_MAX_HOURS", 4)
-
-
-# ---- formatting --------------------------------------------------------------------------------
-
-def local(moment):
-    return timezone.localtime(moment)
-
-
-def when(moment):
-    return f"{local(moment):%Y-%m-%d %H:%M}"
-
-
-def span_text(start, end):
-    """ "2026-03-02 10:00 to 12:00" (the end's date only when it differs)."""
-    a, b = local(start), local(end)
-    end_text = f"{b:%H:%M}" if a.date() == b.date() else f"{b:%Y-%m-%d %H:%M}"
-    return _("%(start)s to %(end)s") % {"start": f"{a:%Y-%m-%d %H:%M}", "end": end_text}
-
-
-def day_text(day):
-    return date_format(day, "DATE_FORMAT")
 
 
 # ---- opening hours -----------------------------------------------------------------------------
@@ -135,32 +115,6 @@ def _outside_hours_message(facility, start):
 
 
 # ---- room slots --------------------------------------------------------------------------------
-
-@dataclass
-class Clash:
-    """What already occupies a room at the time asked for."""
-
-    start: datetime.datetime
-    end: datetime.datetime
-    booking: Booking | None = None
-    event: Event | None = None
-
-    def message(self):
-        return _("The room is already booked from %(span)s.") % {"span": span_text(self.start, self.end)}
-
-
-def room_clash(room, start, end, exclude_event=None):
-    """The first holding booking or running event of ``room`` overlapping [start, end), or None."""
-    booking = (Booking.objects.filter(room=room, status__in=Booking.HOLDING, start__lt=end, end__gt=start)
-               .order_by("start").first())
-    events = Event.objects.filter(room=room, cancelled_at__isnull=True, start__lt=end, end__gt=start)
-    if exclude_event:
-        events = events.exclude(pk=exclude_event)
-    event = events.order_by("start").first()
-    candidates = [c for c in (booking and Clash(booking.start, booking.end, booking=booking),
-                              event and Clash(event.start, event.end, event=event)) if c]
-    return min(candidates, key=lambda c: c.start) if candidates else None
-
 
 def busy_slots(room, day_start, day_end):
     """Holding bookings and events of ``room`` overlapping the period, with no personal data."""

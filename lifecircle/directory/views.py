@@ -1,5 +1,4 @@
 """Public pages of the service directory: the map of happiness (幸福地图)."""
-import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -7,8 +6,6 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -17,9 +14,8 @@ from lifecircle.community.models import Compound, SubDistrict
 from lifecircle.community.scope import api_url, sole_subdistrict, subdistrict_page
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
 from lifecircle.geography import polygon_from_geojson
-from lifecircle.participation.models import Proposal
-from lifecircle.requests311.models import ServiceRequest
 
+from . import layers
 from .hours import WEEKDAYS
 from .models import Facility, PointOfInterest, Room, ServiceCategory
 
@@ -61,18 +57,15 @@ def _legend_poi_kinds(subdistrict):
     ]
 
 
-def _community_counts(subdistrict):
-    """How many features the two optional community layers hold in the sub-district, for the legend.
-    The same filters as the endpoints that draw them (requests311.api.requests_geojson with its
-    default 30 days, and participation.api.proposals_geojson); the browser test checks that the two agree."""
-    since = timezone.now() - datetime.timedelta(days=30)
-    closed = ServiceRequest.State.CLOSED
-    requests = ServiceRequest.objects.filter(service__private=False, lat__isnull=False, lon__isnull=False,
-                                             grid__subdistrict=subdistrict) \
-        .filter(~Q(state=closed) | Q(closed_at__gte=since)).count()
-    proposals = Proposal.objects.filter(hidden_at__isnull=True, lon__isnull=False, lat__isnull=False,
-                                        process__subdistrict=subdistrict).count()
-    return {"requests": requests, "proposals": proposals}
+def _layer_legend(subdistrict):
+    """The optional layers other apps registered (:mod:`.layers`), with how many features each holds
+    in the sub-district, for the legend's "Community" group."""
+    legend = []
+    for layer in layers.registered():
+        n = layer.count(subdistrict)
+        legend.append({"key": layer.key, "label": layer.label, "swatch": layer.swatch, "count": n,
+                       "count_label": layer.count_label % {"n": n}})
+    return legend
 
 
 def map_centre(subdistrict):
@@ -91,8 +84,10 @@ def map_centre(subdistrict):
 def _map_config(subdistrict):
     """Everything the map script needs, passed with json_script so no text is hard-coded in JS.
     Every layer names the sub-district; the walking areas do not, so a click is answered by the
-    sub-district whose streets it lands on."""
-    return {
+    sub-district whose streets it lands on. The layers other apps registered add their own
+    entries and strings."""
+    registered = layers.registered()
+    config = {
         "lang": get_language() or "zh-hans",
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
         "subdistrict": subdistrict.code,
@@ -105,15 +100,12 @@ def _map_config(subdistrict):
             "network": api_url("geo/network.geojson", subdistrict),
             "boundary": api_url("geo/boundary.geojson", subdistrict),
             "isochrones": api_url("accessibility/isochrones"),
-            "requests": api_url("requests311/requests.geojson", subdistrict),
-            "proposals": api_url("geo/proposals.geojson", subdistrict),
+            **{layer.key: api_url(layer.api_path, subdistrict) for layer in registered},
         },
         "poiKindColors": {str(k): v for k, v in POI_KIND_COLORS.items()},
         "poiKinds": {str(k): str(v) for k, v in PointOfInterest.Kind.choices},
         "roomKinds": {str(k): str(v) for k, v in Room.Kind.choices},
         "capacityUnits": {str(k): str(v) for k, v in Facility.CapacityUnit.choices},
-        "requestStates": {str(k): capfirst(str(v)) for k, v in ServiceRequest.State.choices},
-        "proposalStatuses": {str(k): capfirst(str(v)) for k, v in Proposal.Status.choices},
         "timeZone": settings.TIME_ZONE,
         "weekdays": dict(zip(WEEKDAYS, [
             pgettext("weekday", "Mon"), pgettext("weekday", "Tue"), pgettext("weekday", "Wed"),
@@ -168,30 +160,15 @@ def _map_config(subdistrict):
             "backToReach": _("Back to what is within walking distance"),
             "walkingTime": _("Walking time"),
             "openDetails": _("Show details of {name}"),
-            # The optional community layers: residents' requests and participatory proposals.
-            "request": _("Resident request"),
-            # {service} is the kind of request, as in "Street light out"; {status} is open or closed.
-            "requestLabel": _("Resident request: {service}, {status}"),
-            "requestOpen": pgettext("request status", "Open"),
-            "requestClosed": pgettext("request status", "Closed"),
-            "requestState": _("Progress"),
-            "requested": _("Reported on"),
-            "updated": _("Last updated"),
-            "handledBy": _("Handled by"),
-            "requestPrivacy": _("The report itself and who made it are not published."),
-            "proposal": _("Proposal"),
-            "topic": _("Topic for discussion"),
-            # {title} is the proposal's title; {status} is open, adopted or not adopted.
-            "proposalLabel": _("Proposal: {title}, {status}"),
-            "process": _("Process"),
-            "proposalStatus": _("Status"),
-            "supports": _("Supports"),
-            "comments": _("Comments"),
-            "proposalLink": _("Read it and take part"),
         },
         "elderlySpeed": int(SPEED_PROFILES_M_PER_MIN["elderly"]),
         "planningSpeed": int(SPEED_PROFILES_M_PER_MIN["planning"]),
     }
+    for layer in registered:
+        extra = layer.script_config()
+        config["strings"].update(extra.pop("strings", {}))
+        config.update(extra)
+    return config
 
 
 def _map_page(request, subdistrict):
@@ -201,7 +178,7 @@ def _map_page(request, subdistrict):
         "data_notice": subdistrict.data_notice,  # the pack's Chinese and English lines
         "legend_groups": _legend_categories(subdistrict),
         "poi_kinds": _legend_poi_kinds(subdistrict),
-        "community_counts": _community_counts(subdistrict),
+        "map_layers": _layer_legend(subdistrict),
         "map_config": _map_config(subdistrict),
     })
 

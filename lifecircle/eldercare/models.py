@@ -75,8 +75,6 @@ class PlaceType(models.Model):
         if self.facility_id and not offers(self.facility, CARE_CATEGORIES):
             raise ValidationError({"facility": _("This facility offers neither day care nor a care home.")})
         if self.pk and self.capacity is not None:
-            from .services import peak_from  # the counting rule lives with the other rules
-
             busiest, day = peak_from(self, timezone.localdate())
             if busiest > self.capacity:
                 raise ValidationError({"capacity": _("%(n)s places are taken on %(day)s; there cannot be fewer.")
@@ -121,6 +119,42 @@ class Admission(models.Model):
 
     def covers(self, day):
         return self.start <= day <= self.end
+
+
+# ---- places taken (the counting rule the admission rules and PlaceType.clean share) ----------
+
+def _stays(place_type, start, end, exclude=None):
+    stays = Admission.objects.filter(place_type=place_type, status=Admission.Status.ADMITTED,
+                                     start__lte=end, end__gte=start)
+    if exclude is not None:
+        stays = stays.exclude(pk=exclude)
+    return list(stays.values_list("start", "end"))
+
+
+def peak(place_type, start, end, exclude=None):
+    """(most places taken on any day from ``start`` to ``end``, the first such day)."""
+    stays = _stays(place_type, start, end, exclude)
+    best, best_day = 0, start
+    changes = {}
+    for first, last in stays:
+        first = max(first, start)
+        changes[first] = changes.get(first, 0) + 1
+        after = last + datetime.timedelta(days=1)
+        if after <= end:
+            changes[after] = changes.get(after, 0) - 1
+    taken = 0
+    for day in sorted(changes):
+        taken += changes[day]
+        if taken > best:
+            best, best_day = taken, day
+    return best, best_day
+
+
+def peak_from(place_type, day):
+    """``peak`` from ``day`` to the last day of any admitted stay; (0, day) when none is left."""
+    last = Admission.objects.filter(place_type=place_type, status=Admission.Status.ADMITTED, end__gte=day) \
+        .order_by("-end").values_list("end", flat=True).first()
+    return peak(place_type, day, last) if last else (0, day)
 
 
 class Attendance(models.Model):

@@ -36,6 +36,7 @@ from .models import (
     HealthConsent,
     PlaceType,
     facilities_offering,
+    peak,
 )
 
 
@@ -101,39 +102,6 @@ def find_resident(user, name, phone):
 
 
 # ---- places and admissions ---------------------------------------------------------------------
-
-
-def _stays(place_type, start, end, exclude=None):
-    stays = Admission.objects.filter(place_type=place_type, status=Admission.Status.ADMITTED,
-                                     start__lte=end, end__gte=start)
-    if exclude is not None:
-        stays = stays.exclude(pk=exclude)
-    return list(stays.values_list("start", "end"))
-
-
-def peak(place_type, start, end, exclude=None):
-    """(most places taken on any day from ``start`` to ``end``, the first such day)."""
-    stays = _stays(place_type, start, end, exclude)
-    best, best_day = 0, start
-    changes = {}
-    for first, last in stays:
-        first = max(first, start)
-        changes[first] = changes.get(first, 0) + 1
-        after = last + datetime.timedelta(days=1)
-        if after <= end:
-            changes[after] = changes.get(after, 0) - 1
-    taken = 0
-    for day in sorted(changes):
-        taken += changes[day]
-        if taken > best:
-            best, best_day = taken, day
-    return best, best_day
-
-
-def peak_from(place_type, day):
-    last = Admission.objects.filter(place_type=place_type, status=Admission.Status.ADMITTED, end__gte=day) \
-        .order_by("-end").values_list("end", flat=True).first()
-    return peak(place_type, day, last) if last else (0, day)
 
 
 def occupancy(place_type, day):

@@ -80,8 +80,23 @@ class AccessibilityResult:
 
 
 @dataclass(eq=False)
-class _Facilities:
-    """Snapped facilities that made it onto the network, with category codes."""
+class Facilities:
+    """Snapped facilities that made it onto the network, with category codes.
+
+    Public so that other searches over facilities (the origin-destination
+    matrix of :mod:`lifecircle.geo.odmatrix`) share one preparation.
+
+    Attributes
+    ----------
+    snap
+        The snapped facilities that reached the network (``SnapResult.take``).
+    code
+        Category index of each, into ``categories``.
+    capacity
+        Capacity of each (places, beds ...), or ``None`` when not weighted.
+    categories
+        Category labels, in the order ``code`` counts them.
+    """
 
     snap: SnapResult
     code: np.ndarray
@@ -90,6 +105,27 @@ class _Facilities:
 
     @classmethod
     def prepare(cls, facilities: SnapResult, categories, capacity=None, category_names=None):
+        """Keep the facilities that snapped, and code their categories.
+
+        Parameters
+        ----------
+        facilities
+            Snapped facilities; those off the network are dropped here (they
+            are in ``facilities.far_index``).
+        categories
+            One label per facility.
+        capacity
+            Optional finite capacity per facility.
+        category_names
+            Optional fixed order of every category (a report's columns); each
+            facility's label must be in it.
+
+        Raises
+        ------
+        ValueError
+            When the labels or capacities do not match the facilities, or a
+            label is not in ``category_names``.
+        """
         labels = np.asarray(categories).astype(str)
         if labels.shape != (len(facilities),):
             raise ValueError(f"got {labels.shape[0] if labels.ndim else 1} category labels for "
@@ -144,7 +180,7 @@ def accessibility(graph: WalkGraph, origins: SnapResult | None, facilities: Snap
         facility still get a column.
     """
     origins = snap_nodes(graph) if origins is None else origins
-    fac = _Facilities.prepare(facilities, categories, capacity, category_names)
+    fac = Facilities.prepare(facilities, categories, capacity, category_names)
     thresholds = _check_thresholds(thresholds_m)
     if max_distance_m is not None and max_distance_m <= thresholds[-1]:
         # The bounded searches for the counts already see every facility this
@@ -168,7 +204,7 @@ def nearest_facilities(graph: WalkGraph, origins: SnapResult, facilities, catego
     categories in sorted label order; ``inf`` where none is reachable,
     ``nan`` for unsnapped origins.
     """
-    fac = facilities if isinstance(facilities, _Facilities) else _Facilities.prepare(facilities, categories)
+    fac = facilities if isinstance(facilities, Facilities) else Facilities.prepare(facilities, categories)
     n_nodes, n_cat = graph.n_nodes, len(fac.categories)
     limit = np.inf if max_distance_m is None else float(max_distance_m)
     base = graph.csgraph
@@ -223,8 +259,8 @@ def facilities_within(graph: WalkGraph, origins: SnapResult, facilities, thresho
     one subgraph (default: three times the largest threshold); it changes speed,
     never results.
     """
-    fac = (facilities if isinstance(facilities, _Facilities)
-           else _Facilities.prepare(facilities, categories, capacity))
+    fac = (facilities if isinstance(facilities, Facilities)
+           else Facilities.prepare(facilities, categories, capacity))
     return _count_within(graph, origins, fac, _check_thresholds(thresholds_m), tile_m, progress)
 
 
@@ -237,7 +273,7 @@ def _count_within(graph, origins, fac, thresholds, tile_m, progress, nearest=Non
     if len(fac.snap) == 0 or len(origins) == 0:
         return count, cap
     reach = float(thresholds[-1])
-    tiles = _Tiles(graph, origins, fac, reach, group_m=tile_m or 3.0 * reach, cell_m=max(reach / 2.0, 50.0))
+    tiles = FacilityTiles(graph, origins, fac, reach, group_m=tile_m or 3.0 * reach, cell_m=max(reach / 2.0, 50.0))
     groups = tiles.facility_groups()
     if progress:
         from tqdm import tqdm
@@ -266,16 +302,32 @@ def _count_within(graph, origins, fac, thresholds, tile_m, progress, nearest=Non
     return count, cap
 
 
-class _Tiles:
+class FacilityTiles:
     """Facilities grouped by square, each group searched on the subgraph within reach.
 
     Small cells (half the reach) bucket nodes and origins; larger squares
     (``group_m``) group facilities so that one subgraph serves several.
+    Public so that the origin-destination matrix runs the same bounded search.
+
+    Parameters
+    ----------
+    graph
+        The walking network.
+    origins
+        Snapped origins; those off the network are never reached.
+    fac
+        Prepared facilities (:meth:`Facilities.prepare`).
+    reach
+        Largest walking distance searched, in metres.
+    group_m
+        Side of the squares grouping facilities, in metres.
+    cell_m
+        Side of the cells bucketing nodes and origins, in metres.
     """
 
     MAX_GROUP = 256  # facilities per search batch: bounds the dense (k x n) matrices
 
-    def __init__(self, graph: WalkGraph, origins: SnapResult, fac: _Facilities, reach: float,
+    def __init__(self, graph: WalkGraph, origins: SnapResult, fac: Facilities, reach: float,
                  group_m: float, cell_m: float):
         self.origins, self.fac, self.reach = origins, fac, reach
         self.search = LocalSearch(graph, cell_m)
@@ -288,6 +340,7 @@ class _Tiles:
         self.fac_group = (cell // grid.ny // per_group) * (grid.ny // per_group + 1) + (cell % grid.ny) // per_group
 
     def facility_groups(self) -> list[np.ndarray]:
+        """Facility indices in batches of at most ``MAX_GROUP``, one square's facilities together."""
         order = np.argsort(self.fac_group, kind="stable")
         bounds = np.flatnonzero(np.diff(self.fac_group[order])) + 1
         groups = []

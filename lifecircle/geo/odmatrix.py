@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .accessibility import _Facilities, _Tiles
+from .accessibility import Facilities, FacilityTiles
 from .graph import WalkGraph
 from .snapping import SnapResult
 
@@ -74,8 +74,8 @@ def distance_pairs(graph: WalkGraph, sources: SnapResult, targets: SnapResult,
     src_ok = np.flatnonzero(sources.ok)
     if src_ok.size == 0 or not targets.ok.any() or graph.n_edges == 0:
         return empty
-    fac = _Facilities.prepare(sources, np.zeros(n_src, dtype=np.int64))
-    tiles = _Tiles(graph, targets, fac, limit, group_m=3.0 * limit, cell_m=max(limit / 2.0, 50.0))
+    fac = Facilities.prepare(sources, np.zeros(n_src, dtype=np.int64))
+    tiles = FacilityTiles(graph, targets, fac, limit, group_m=3.0 * limit, cell_m=max(limit / 2.0, 50.0))
     parts_s, parts_t, parts_d = [], [], []
     for members in tiles.facility_groups():
         org, dist = tiles.distances(members)

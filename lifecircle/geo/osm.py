@@ -211,7 +211,7 @@ def build_network(path, boundary=None, buffer_m: float = 500.0, largest_componen
     from .quality import MIN_STREET_COVERAGE, pedestrian_share, street_coverage
 
     path = os.fspath(path)
-    _check_readable(path)
+    check_readable(path)
     polygon = None
     if boundary is not None:
         polygon = relation_polygon(path, boundary) if _is_relation_id(boundary) else _check_polygon(boundary)
@@ -278,7 +278,7 @@ def relation_polygon(path, relation_id: int):
 
     path = os.fspath(path)
     relation_id = int(relation_id)
-    _check_readable(path)
+    check_readable(path)
     found = None
     try:
         for rel in osmium.FileProcessor(path, osmium.osm.RELATION).with_filter(osmium.filter.IdFilter([relation_id])):
@@ -307,7 +307,12 @@ def relation_polygon(path, relation_id: int):
 
 
 # ---------------------------------------------------------------------- reading
-def _check_readable(path: str) -> None:
+def check_readable(path: str) -> None:
+    """Raise :class:`OSMError` unless ``path`` is an existing, non-empty file.
+
+    Shared by every reader of OSM extracts (the network here, places of
+    interest in :mod:`lifecircle.geo.pois`) so they refuse bad paths alike.
+    """
     if not os.path.exists(path):
         raise OSMError("no such file", path)
     if os.path.isdir(path):

@@ -16,7 +16,7 @@ from pathlib import Path
 import osmium
 
 from .errors import InputError, OSMError
-from .osm import _check_readable
+from .osm import check_readable
 
 #: The tags kept with each facility (name, address, hours, capacity).
 KEPT_TAGS = ("name", "name:zh", "name:en", "opening_hours", "capacity", "phone", "contact:phone", "website",
@@ -66,7 +66,7 @@ def read_mapping(path) -> list[TagRule]:
 def read_facilities(path, rules: list[TagRule]) -> list[OSMFacility]:
     """Every node and closed way in the OSM file ``path`` that a rule maps to a category."""
     path = str(path)
-    _check_readable(path)
+    check_readable(path)
 
     def category_of(tags):
         return next((rule.category for rule in rules if rule.matches(tags)), None)

@@ -24,3 +24,10 @@ class ParticipationConfig(AppConfig):
         ("participation:moderation", _("Moderate community participation")),
         ("participation:log", _("Moderation log")),
     ]
+
+    def ready(self):
+        from lifecircle.directory import layers
+
+        from .map_layer import LAYER
+
+        layers.register(LAYER)  # the directory draws it on the map of happiness without knowing this app

@@ -155,7 +155,7 @@ def request_rows(subdistrict, today):
                                                 closed_at__lt=end)
                   .values_list("grid__code").annotate(n=Count("pk")))
     opened = list(ServiceRequest.objects.filter(mine, requested_at__gte=start, requested_at__lt=end))
-    rows.append(stats._row(None, _("Whole sub-district"), opened))  # the same rule over every request
+    rows.append(stats.response_row(None, _("Whole sub-district"), opened))  # the same rule over every request
     rows[-1]["whole"] = True
     for row in rows:
         row.setdefault("whole", False)

@@ -13,3 +13,10 @@ class Requests311Config(AppConfig):
     }
     resident_links = [("requests311:new", _("Report a need")), ("requests311:mine", _("My requests"))]
     staff_links = [("requests311:staff", _("Residents' requests")), ("requests311:times", _("Response times"))]
+
+    def ready(self):
+        from lifecircle.directory import layers
+
+        from .map_layer import LAYER
+
+        layers.register(LAYER)  # the directory draws it on the map of happiness without knowing this app

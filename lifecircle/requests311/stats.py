@@ -24,7 +24,9 @@ def _summary(values):
     return round(statistics.median(values), 1), round(statistics.fmean(values), 1)
 
 
-def _row(code, name, requests):
+def response_row(code, name, requests):
+    """The response-time figures of ``requests`` (counts, median and mean hours to acknowledge and to
+    close), labelled with a grid's ``code`` and ``name``; planning uses it for a whole sub-district."""
     acknowledge = [_hours(r.acknowledged_at - r.requested_at) for r in requests if r.acknowledged_at]
     close = [_hours(r.closed_at - r.requested_at) for r in requests
              if r.state == ServiceRequest.State.CLOSED and r.closed_at]
@@ -50,9 +52,9 @@ def response_times(start, end, subdistrict=None):
     by_grid = {}
     for request in requests:
         by_grid.setdefault(request.grid_id, []).append(request)
-    rows = [_row(grid.code, grid.display_name, by_grid.get(grid.pk, [])) for grid in grids]
+    rows = [response_row(grid.code, grid.display_name, by_grid.get(grid.pk, [])) for grid in grids]
     if by_grid.get(None):
-        rows.append(_row(None, "", by_grid[None]))
+        rows.append(response_row(None, "", by_grid[None]))
     return rows
 
 
@@ -62,4 +64,4 @@ def subdistrict_summary(start, end, subdistrict):
     requests = ServiceRequest.objects.filter(requested_at__gte=start, requested_at__lt=end,
                                              grid__subdistrict=subdistrict).only(
         "grid_id", "state", "requested_at", "acknowledged_at", "closed_at")
-    return _row(subdistrict.code, subdistrict.display_name, list(requests))
+    return response_row(subdistrict.code, subdistrict.display_name, list(requests))

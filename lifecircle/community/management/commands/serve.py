@@ -20,9 +20,9 @@ class WSGIServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from lifecircle.wsgi import application
+        from django.core.servers.basehttp import get_internal_wsgi_application
 
-        return application
+        return get_internal_wsgi_application()  # settings.WSGI_APPLICATION, as runserver loads it
 
 
 class Command(BaseCommand):
