@@ -181,6 +181,8 @@ def _build_graph(args):
           file=sys.stderr)
     for warning in build.warnings:
         print(f"warning: {args.osm}: {warning}", file=sys.stderr)
+    for note in build.profile_warnings:
+        print(f"note (walking profiles {', '.join(graph.profile_names[1:])}): {note}", file=sys.stderr)
 
 
 def _geojson(args):
