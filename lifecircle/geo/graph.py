@@ -391,7 +391,7 @@ class WalkGraph:
         u = np.searchsorted(node_osmid, refs[start])
         v = np.searchsorted(node_osmid, refs[end])
         profiles = {}
-        for name in {*(line_factor or {}), *point_penalty}:
+        for name in dict.fromkeys([*(line_factor or {}), *point_penalty]):  # in the table's order
             factor = np.ones(n_lines) if name not in (line_factor or {}) else np.asarray(line_factor[name], np.float64)
             penalty = point_penalty.get(name, np.zeros(refs.shape[0]))
             profiles[name] = _edge_profile(length, factor[edge_line], penalty, start, end, refs,
