@@ -311,3 +311,31 @@ def _raised_kerb_nodes():
                 "stile", "turnstile", "kissing_gate", "full-height_turnstile"):
             found.add(obj.id)
     return found
+
+
+def test_lost_coverage_and_the_barrier_to_fix_first(made_network):
+    """Homes at the foot of the unramped and of the ramped steps; a clinic and a shop up top."""
+    from lifecircle.geo.barriers import profile_losses, rank_barrier_fixes
+
+    graph = made_network.graph
+    homes_lon = [121.44 + 0.05 * D, 121.44 + 2 * D]
+    homes_lat = [31.23 + 0.05 * D, 31.23 + 0.05 * D]
+    places_lon = [121.44 + 0.05 * D, 121.44 + 1 * D]
+    places_lat = [31.23 + 0.95 * D, 31.23 + 1.9 * D]
+    labels = ["clinic", "shop"]
+    losses = profile_losses(graph, "barrier-free", homes_lon, homes_lat, places_lon, places_lat, labels,
+                            {"clinic": 300.0, "shop": 400.0})
+    assert losses.categories == ["clinic", "shop"]
+    # Home 0 walks up the steps to both (about 110 m and 310 m); barrier-free it goes round by the
+    # ramp (about 490 m each). The shop stands on gravel: barrier-free it is reached from the
+    # sidewalk 100 m away, its off-street leg counted. Home 1 uses the ramp either way.
+    assert losses.lost.tolist() == [[True, True], [False, False]]
+    assert np.isfinite(losses.profile_m).all()
+    fixes = rank_barrier_fixes(graph, "barrier-free", losses, labels, weight=[10.0, 1.0])
+    # Ramping the steps gives home 0 both back; lowering the kerb at node 2 opens the crossing,
+    # a longer way up that brings the shop within 400 m but not the clinic within 300 m.
+    assert [(f.kind, f.osm_id, f.highway) for f in fixes] == [("way", 102, "steps"), ("node", 2, "footway")]
+    assert sorted(fixes[0].regained) == [(0, 0), (0, 1)] and fixes[0].score == 20.0
+    assert fixes[1].regained == [(0, 1)] and fixes[1].score == 10.0
+    assert fixes[0].lon == pytest.approx(121.44, abs=1e-9)
+    assert (fixes[1].lon, fixes[1].lat) == pytest.approx((121.44 + D, 31.23))
