@@ -3,6 +3,13 @@
 Results are written in one short transaction at the end of a run, so readers always see a
 complete set (the previous one until the new one is committed), and a long recompute never
 holds a lock while it computes.
+
+Walking profiles: beside the standard walk, every profile the network was built with (elderly,
+barrier-free) gets each compound's nearest facility per category, and the run records which
+profiles it computed (a network saved before profiles existed has the standard one only: its
+profile columns stay empty and the run says so). A full run also ranks the barriers whose
+ramping would give back the most barrier-free coverage to residents aged 60+ and children
+aged 0–3 (``BarrierFix``).
 """
 import time
 
@@ -12,12 +19,19 @@ from django.db import transaction
 from lifecircle.community import networks
 from lifecircle.community.models import Compound
 from lifecircle.directory.models import Facility, ServiceCategory, Standard
-from lifecircle.geo.accessibility import accessibility
+from lifecircle.geo.accessibility import accessibility, nearest_facilities
+from lifecircle.geo.barriers import profile_losses, rank_barrier_fixes
+from lifecircle.geo.profiles import TagAudit
 from lifecircle.geo.errors import InputError
 from lifecircle.geo.snapping import snap_points
 from lifecircle.geo.standard import tier_distances as standard_tiers
 
-from .models import TIERS, CompoundAccess, ComputeRun, OffNetworkPoint
+from .models import TIERS, BarrierFix, CompoundAccess, ComputeRun, OffNetworkPoint
+
+#: Profile columns of CompoundAccess, by profile name.
+PROFILE_FIELDS = {"elderly": "nearest_elderly_m", "barrier-free": "nearest_barrier_free_m"}
+#: The profile whose barriers are ranked, and how many are kept.
+BARRIER_PROFILE, BARRIER_FIXES_KEPT = "barrier-free", 20
 
 
 class NotComputable(Exception):
@@ -73,6 +87,19 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
         category_names=slugs, progress=progress,
     )
 
+    profiles = [name for name in graph.profile_names if name in PROFILE_FIELDS]
+    by_profile = {}
+    labels = [slug for _, slug in pairs]
+    for name in profiles:
+        view = graph.for_profile(name)
+        walked_origins = snap_points(view, [o.lon for o in origin_rows], [o.lat for o in origin_rows])
+        walked_places = snap_points(view, [f.lon for f in facility_rows], [f.lat for f in facility_rows])
+        by_profile[name] = nearest_facilities(view, walked_origins, walked_places.take(index), labels) \
+            if pairs else np.full((len(origin_rows), 0), np.inf)
+    fixes = []
+    if BARRIER_PROFILE in profiles and categories is None and compounds is None:
+        fixes = _barrier_fixes(graph, standard, origin_rows, facility_rows, pairs, index)
+
     off_network = [
         (OffNetworkPoint.Kind.COMPOUND, origin_rows[i], d) for i, d in zip(origins.far_index, origins.far_distance_m)
     ] + [(OffNetworkPoint.Kind.FACILITY, facility_rows[i], d) for i, d in zip(places.far_index, places.far_distance_m)]
@@ -82,9 +109,11 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
             subdistrict=subdistrict, standard=standard,
             kind=ComputeRun.Kind.FULL if categories is None and compounds is None else ComputeRun.Kind.INCREMENTAL,
             reason=reason, categories=slugs, origins=len(origin_rows), facilities=len(facility_rows),
+            profiles=["standard", *profiles], tag_notes=TagAudit.from_dict(graph.tag_audit).warnings if profiles else [],
         )
         CompoundAccess.objects.filter(compound__in=origin_rows, category__in=all_categories).delete()
         rows = []
+        column_of = {slug: j for j, slug in enumerate(sorted(set(labels)))}  # nearest_facilities' column order
         for o, compound in enumerate(origin_rows):
             if not result.origin_ok[o]:
                 continue
@@ -92,8 +121,13 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
                 nearest = result.nearest_m[o, c]
                 counts = result.count[o, c]
                 capacity = result.capacity[o, c] if result.capacity is not None else np.zeros(len(TIERS))
+                walked = {}
+                for name, field in PROFILE_FIELDS.items():
+                    column = column_of.get(category.slug)
+                    metres = by_profile[name][o, column] if name in by_profile and column is not None else np.nan
+                    walked[field] = float(metres) if np.isfinite(metres) else None
                 rows.append(CompoundAccess(
-                    compound=compound, category=category, run=run,
+                    compound=compound, category=category, run=run, **walked,
                     nearest_m=float(nearest) if np.isfinite(nearest) else None,
                     count_5=int(counts[0]), count_10=int(counts[1]), count_15=int(counts[2]),
                     capacity_5=float(capacity[0]), capacity_10=float(capacity[1]), capacity_15=float(capacity[2]),
@@ -109,9 +143,42 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
                 subdistrict=subdistrict, kind=kind, code=place.code,
                 defaults={"name": place.name, "distance_m": float(distance)},
             )
+        if categories is None and compounds is None:
+            BarrierFix.objects.filter(subdistrict=subdistrict).delete()
+            BarrierFix.objects.bulk_create([BarrierFix(subdistrict=subdistrict, run=run, rank=rank, **fix)
+                                            for rank, fix in enumerate(fixes, start=1)])
         run.seconds = time.perf_counter() - started
         run.save(update_fields=["seconds"])
     return run
+
+
+def _barrier_fixes(graph, standard, origin_rows, facility_rows, pairs, index):
+    """The ranked barriers (as BarrierFix fields): those whose ramping gives back the most
+    barrier-free coverage, weighted by residents aged 60+ and children aged 0–3."""
+    thresholds = {row.category.slug: float(row.threshold_m) for row in
+                  standard.rows.select_related("category")}
+    labels = [slug for _, slug in pairs]
+    kept = [k for k, slug in enumerate(labels) if slug in thresholds]
+    if not kept:
+        return []
+    places = [facility_rows[index[k]] for k in kept]
+    losses = profile_losses(graph, BARRIER_PROFILE, [o.lon for o in origin_rows], [o.lat for o in origin_rows],
+                            [f.lon for f in places], [f.lat for f in places], [labels[k] for k in kept], thresholds)
+    weight = [(o.aged_60_plus or 0) + (o.aged_0_3 or 0) for o in origin_rows]
+    fixes = rank_barrier_fixes(graph, BARRIER_PROFILE, losses, [labels[k] for k in kept], weight=weight,
+                               top=BARRIER_FIXES_KEPT)
+    out = []
+    for fix in fixes:
+        who = sorted({o for o, _ in fix.regained})
+        out.append({
+            "kind": fix.kind, "osm_id": fix.osm_id, "highway": fix.highway, "lon": fix.lon, "lat": fix.lat,
+            "compounds": [origin_rows[o].code for o in who],
+            "categories": sorted({losses.categories[c] for _, c in fix.regained}), "pairs": len(fix.regained),
+            "population": sum(origin_rows[o].population or 0 for o in who),
+            "aged_60_plus": sum(origin_rows[o].aged_60_plus or 0 for o in who),
+            "aged_0_3": sum(origin_rows[o].aged_0_3 or 0 for o in who),
+        })
+    return out
 
 
 def unreached(subdistrict):

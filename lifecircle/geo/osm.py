@@ -449,7 +449,8 @@ def _node_costs(lines, line_tags, node_tags, profiles, table, audit) -> dict:
     """Per point of every polyline and per profile, the metres added for passing it (``inf``: impassable).
 
     A tagged node's cost goes to the crossing ways through it if there are
-    any, else to every way through it; an uncontrolled crossing of a wide
+    any, else to the foot ways through it (a kerb where a lane meets a
+    street is the lane's), else to every way through it; an uncontrolled crossing of a wide
     road goes to the foot ways through the node (see
     :mod:`lifecircle.geo.profiles`). Also finishes ``audit``: lengths,
     crossings and their kerbs, unknown node tag values.
@@ -483,9 +484,11 @@ def _node_costs(lines, line_tags, node_tags, profiles, table, audit) -> dict:
     if tagged_point.any():
         points = np.flatnonzero(tagged_point)
         ids = refs[points]
-        # Nodes where a crossing way passes: only the crossing ways are charged there.
-        via_crossing = set(ids[crossing_point[points]].tolist())
-        charged = points[crossing_point[points] | ~np.isin(ids, list(via_crossing))]
+        # Where a crossing way passes, only crossing ways are charged; else where a foot way does, foot ways.
+        foot = (line_tags[line_of[points]] & 2) > 0
+        via_crossing = np.isin(ids, list(set(ids[crossing_point[points]].tolist())))
+        via_foot = np.isin(ids, list(set(ids[foot].tolist())))
+        charged = points[crossing_point[points] | (~via_crossing & foot) | (~via_crossing & ~via_foot)]
         for profile in profiles:
             costs = {node: profile.node_penalty(node_tags[node])[0] for node in set(refs[charged].tolist())}
             costs = {node: cost for node, cost in costs.items() if cost > 0}

@@ -24,7 +24,9 @@ How tags become costs:
   impassable (``kerb=raised``). The cost goes to the ways through the node;
   where a crossing way (``footway=crossing``, ``highway=crossing``,
   ``crossing=*``) is among them, to the crossing ways only, so a kerb where
-  a crossing meets the sidewalk blocks the crossing, not the sidewalk. Half
+  a crossing meets the sidewalk blocks the crossing, not the sidewalk; else,
+  where foot ways (footway, path, steps ...) are among them, to those only,
+  so a kerb where a lane meets a street blocks the lane, not the street. Half
   the penalty is charged on each side of the node along the way, so a walk
   through it pays it once;
 * ``uncontrolled_crossing`` charges a footway or path that crosses one of

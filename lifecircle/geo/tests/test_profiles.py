@@ -36,6 +36,7 @@ def made_network(write_osm):
         node(9, 0.5, 0.5), node(7, 1, 0.5, highway="crossing", crossing="traffic_signals"),
         node(12, 3, 0.5), node(10, 3.5, 0.5),
         node(15, 1, 2), node(16, 2, 2), node(17, 3, 2), node(18, -1, 1, wheelchair="no"), node(19, -2, 1),
+        node(21, 4, 0, kerb="raised"), node(22, 4, -1),
     ]
     ways = [
         way_xml(100, [1, 2, 3, 13], highway="footway", surface="paving_stones"),
@@ -49,6 +50,8 @@ def made_network(write_osm):
         way_xml(109, [6, 16], highway="footway", incline="12%"),
         way_xml(110, [14, 17], highway="footway", surface="moonrock"),
         way_xml(111, [4, 18, 19], highway="footway"),
+        way_xml(112, [21, 22], highway="footway", surface="asphalt"),
+        way_xml(113, [13, 21], highway="residential", surface="asphalt"),
     ]
     return build_network(write_osm("\n".join(nodes + ways)))
 
@@ -79,6 +82,9 @@ def test_barrier_free_costs_of_steps_kerbs_surfaces_and_slopes(made_network):
     assert np.isinf(free.cost[edge_between(graph, 5, 15)])  # gravel
     assert np.isinf(free.cost[edge_between(graph, 6, 16)])  # 12 % incline, limit 6 %
     assert free.cost[edge_between(graph, 14, 17)] == length[edge_between(graph, 14, 17)]  # unknown surface
+    # A raised kerb where a lane meets a street blocks the lane, not the street.
+    assert np.isinf(free.cost[edge_between(graph, 21, 22)])
+    assert free.cost[edge_between(graph, 13, 21)] == length[edge_between(graph, 13, 21)]
     blocked = edge_between(graph, 4, 19)  # wheelchair=no on a node inside the edge
     assert np.isinf(free.cost[blocked]) and free.barrier_id[blocked] == 18
     # Standard walks everything at its length.
@@ -111,7 +117,7 @@ def test_tag_audit_counts_what_is_unknown(made_network):
     assert 0 < audit.surface_unknown_m < audit.length_m  # everything but the ways with a known surface
     assert audit.surface_unknown_m == pytest.approx(
         audit.length_m - sum(float(made_network.graph.edge_length[made_network.graph.edge_way == w].sum())
-                             for w in (100, 101, 108)), rel=1e-6)
+                             for w in (100, 101, 108, 112, 113)), rel=1e-6)
     assert all(value in DEFAULT_TABLE.read_text() for value in mapped)
     text = " ".join(made_network.profile_warnings)
     assert "surface=moonrock (1)" in text and "no known surface" in text
