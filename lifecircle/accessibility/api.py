@@ -9,7 +9,7 @@ from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN, metres_to_minutes
 from lifecircle.geography import check_lon_lat
 
 from . import coverage
-from .isochrones import isochrones_with_reach
+from .isochrones import PROFILE_CHOICES, isochrones_with_reach
 from .models import CompoundAccess, OffNetworkPoint
 
 router = Router(tags=["accessibility"])
@@ -22,6 +22,9 @@ class CategoryAccessOut(Schema):
     nearest_m: float | None
     minutes: dict[str, float | None]
     covered: bool
+    nearest_elderly_m: float | None = Field(None, description="walking metres with waits at crossings counted")
+    nearest_barrier_free_m: float | None = Field(None, description="without steps, raised kerbs, steep or rough ways")
+    covered_barrier_free: bool | None = Field(None, description="null when the results have no barrier-free profile")
     count_5: int
     count_10: int
     count_15: int
@@ -54,6 +57,31 @@ class CoverageRowOut(Schema):
     aged_0_3: int
     aged_0_3_covered: int
     aged_0_3_share: float | None
+    population_covered_barrier_free: int | None = Field(
+        None, description="covered walking barrier-free (no steps, raised kerbs, steep or rough ways); "
+                          "null when the results have no barrier-free profile")
+    population_lost_barrier_free: int | None = Field(None, description="covered on foot but not barrier-free")
+    aged_60_plus_covered_barrier_free: int | None = None
+    aged_60_plus_lost_barrier_free: int | None = None
+    aged_0_3_covered_barrier_free: int | None = None
+    aged_0_3_lost_barrier_free: int | None = None
+
+
+class BarrierFixOut(Schema):
+    """A barrier whose ramping alone would give back the most barrier-free coverage, best first."""
+
+    rank: int
+    kind: str = Field(description='"way" (steps, a rough or steep path) or "node" (a raised kerb, a gate)')
+    osm_id: int
+    highway: str
+    lon: float
+    lat: float
+    compounds: list[str]
+    categories: list[str]
+    pairs: int
+    population: int
+    aged_60_plus: int
+    aged_0_3: int
 
 
 class GapOut(Schema):
@@ -85,6 +113,9 @@ class CoverageOut(Schema):
     computed: bool
     rows: list[CoverageRowOut]
     plan: list[PlanCheckOut]
+    barrier_free: bool = Field(False, description="whether the rows carry barrier-free figures")
+    barrier_fixes: list[BarrierFixOut] = []
+    profile_notes: list[str] = Field([], description="what the map data leaves unknown (surface, kerbs, tag values)")
 
 
 class OffNetworkOut(Schema):
@@ -115,7 +146,7 @@ def compound_access(request, code: str, subdistrict: str | None = None):
     compound = get_object_or_404(Compound, code=code, subdistrict=subdistrict_or_404(subdistrict))
     standard = {row.category_id: row for row in coverage.standard_rows()}
     results = []
-    for access in CompoundAccess.objects.filter(compound=compound).select_related("category").order_by("category__slug"):
+    for access in CompoundAccess.objects.filter(compound=compound).select_related("category", "run").order_by("category__slug"):
         row = standard.get(access.category_id)
         if row is None:
             continue
@@ -124,6 +155,12 @@ def compound_access(request, code: str, subdistrict: str | None = None):
             "nearest_m": None if access.nearest_m is None else round(access.nearest_m, 1),
             "minutes": minutes(access.nearest_m),
             "covered": access.nearest_m is not None and access.nearest_m <= row.threshold_m,
+            "nearest_elderly_m": None if access.nearest_elderly_m is None else round(access.nearest_elderly_m, 1),
+            "nearest_barrier_free_m": (None if access.nearest_barrier_free_m is None
+                                       else round(access.nearest_barrier_free_m, 1)),
+            "covered_barrier_free": (None if access.run is None or "barrier-free" not in access.run.profiles
+                                     else access.nearest_barrier_free_m is not None
+                                     and access.nearest_barrier_free_m <= row.threshold_m),
             **{f: getattr(access, f) for f in ("count_5", "count_10", "count_15", "capacity_5", "capacity_10", "capacity_15")},
         })
     return {"compound": compound.code, "name": compound.name, "grid": compound.grid and compound.grid.code,
@@ -135,7 +172,9 @@ def compound_access(request, code: str, subdistrict: str | None = None):
 def coverage_view(request, subdistrict: str | None = None, grid: str | None = None, category: str | None = None):
     target = subdistrict_or_404(subdistrict)
     report = coverage.report(target, grid, category)
-    return {"subdistrict": target.code, "computed": report.computed, "rows": report.rows, "plan": report.plan}
+    return {"subdistrict": target.code, "computed": report.computed, "rows": report.rows, "plan": report.plan,
+            "barrier_free": report.barrier_free, "barrier_fixes": report.barrier_fixes or [],
+            "profile_notes": report.profile_notes or []}
 
 
 @router.get("/accessibility/gaps", response=list[GapOut],
@@ -169,20 +208,24 @@ class IsochronesOut(Schema):
     reachable: list[ReachableOut]
     distances_m: list[float]
     profile: str
+    network_profile: str = Field(description="the walking profile of the network walked: standard, elderly or barrier-free")
+    notes: list[str] = Field([], description="what the map data leaves unknown to this profile")
     attribution: str
 
 
 @router.get("/accessibility/isochrones", response=IsochronesOut,
             summary="5/10/15-minute walking isochrones from a point, and what they reach")
 def isochrones_view(request, lon: float, lat: float, profile: str = "standard", subdistrict: str | None = None):
-    """``profile``: ``standard`` (the standard's 300/500/1000 m), or a walking speed profile
-    (``planning`` 60 m/min, ``adult`` 72 m/min, ``elderly`` 54 m/min)."""
+    """``profile``: ``standard`` (the standard's 300/500/1000 m), a walking speed profile
+    (``planning`` 60 m/min, ``adult`` 72 m/min, ``elderly`` 54 m/min, which also counts waits at
+    signalised and unmarked crossings), or ``barrier-free`` (the standard's distances, no steps
+    without a ramp, no raised kerbs, steep slopes or rough surfaces)."""
     try:
         check_lon_lat(lon, lat)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
-    if profile != "standard" and profile not in SPEED_PROFILES_M_PER_MIN:
-        raise HttpError(400, f"unknown profile '{profile}'; use standard, {', '.join(SPEED_PROFILES_M_PER_MIN)}")
+    if profile not in PROFILE_CHOICES:
+        raise HttpError(400, f"unknown profile '{profile}'; use {', '.join(PROFILE_CHOICES)}")
     target = subdistrict_or_404(subdistrict)
     if not hasattr(target, "network"):
         raise HttpError(404, f"{target.code} has no pedestrian network")

@@ -165,8 +165,7 @@ def _barrier_fixes(graph, standard, origin_rows, facility_rows, pairs, index):
     losses = profile_losses(graph, BARRIER_PROFILE, [o.lon for o in origin_rows], [o.lat for o in origin_rows],
                             [f.lon for f in places], [f.lat for f in places], [labels[k] for k in kept], thresholds)
     weight = [(o.aged_60_plus or 0) + (o.aged_0_3 or 0) for o in origin_rows]
-    fixes = rank_barrier_fixes(graph, BARRIER_PROFILE, losses, [labels[k] for k in kept], weight=weight,
-                               top=BARRIER_FIXES_KEPT)
+    fixes = rank_barrier_fixes(graph, BARRIER_PROFILE, losses, weight=weight, top=BARRIER_FIXES_KEPT)
     out = []
     for fix in fixes:
         who = sorted({o for o, _ in fix.regained})

@@ -2,6 +2,12 @@
 
 Reads the stored results (see compute.py) and judges them with the geo engine's coverage
 function, weighting by all residents, by those aged 60+ and by children aged 0–3.
+
+Barrier-free: where the latest run computed the barrier-free walking profile, every row also
+says how many of each group are covered walking barrier-free and how many that loses against
+the standard walk (``*_lost_barrier_free``); the report carries the ranked barriers to fix first
+and what the map data leaves unknown. Where it did not (a network saved before walking profiles),
+those figures are ``None``, never zero.
 """
 from dataclasses import dataclass
 
@@ -12,7 +18,7 @@ from lifecircle.community.models import Compound
 from lifecircle.directory.models import Facility, StandardRow
 from lifecircle.geo.coverage import coverage
 
-from .models import CompoundAccess
+from .models import BarrierFix, CompoundAccess, ComputeRun
 
 #: Who is counted: every resident, and the two groups the standard singles out.
 WEIGHTS = {"population": "population", "aged_60_plus": "aged_60_plus", "aged_0_3": "aged_0_3"}
@@ -39,6 +45,9 @@ class Report:
     gaps: list  # one dict per compound lacking a category within its threshold
     plan: list  # per grid: which required services it has inside it
     computed: bool  # whether any results are stored yet
+    barrier_free: bool = False  # whether the stored results include the barrier-free profile
+    barrier_fixes: list = None  # the ranked barriers (dicts), when barrier_free
+    profile_notes: list = None  # what the map data leaves unknown to the profiles (English sentences)
 
 
 def standard_rows():
@@ -55,14 +64,18 @@ def report(subdistrict, grid_code=None, category=None):
         compounds = [c for c in compounds if c.grid and c.grid.code == grid_code]
     slugs = [r.category.slug for r in rows_std]
     nearest = np.full((len(compounds), len(slugs)), np.nan)
+    barrier_free = np.full((len(compounds), len(slugs)), np.nan)
     position = {c.pk: i for i, c in enumerate(compounds)}
     column = {slug: j for j, slug in enumerate(slugs)}
     stored = CompoundAccess.objects.filter(compound__in=compounds, category__slug__in=slugs).values_list(
-        "compound_id", "category__slug", "nearest_m")
+        "compound_id", "category__slug", "nearest_m", "nearest_barrier_free_m")
     computed = False
-    for compound_id, slug, metres in stored:
+    for compound_id, slug, metres, free_metres in stored:
         computed = True
         nearest[position[compound_id], column[slug]] = np.inf if metres is None else metres
+        barrier_free[position[compound_id], column[slug]] = np.inf if free_metres is None else free_metres
+    run = ComputeRun.objects.filter(subdistrict=subdistrict).first()
+    has_barrier_free = run is not None and "barrier-free" in run.profiles
     thresholds = [r.threshold_m for r in rows_std]
     grids = [c.grid.code if c.grid else NO_GRID for c in compounds]
 
@@ -75,6 +88,10 @@ def report(subdistrict, grid_code=None, category=None):
         for result in (by_grid, whole):
             for record in result.share_records():
                 shares.setdefault((record["group"], record["category"]), {})[key] = record
+        if has_barrier_free:
+            for group in (grids, [WHOLE] * len(compounds)):
+                for record in coverage(barrier_free, slugs, weight, group, thresholds).share_records():
+                    shares[(record["group"], record["category"])][f"{key}_barrier_free"] = record
         if key == "population":
             gaps = by_grid
 
@@ -93,6 +110,10 @@ def report(subdistrict, grid_code=None, category=None):
             record[key] = int(part["population"])
             record[f"{key}_covered"] = int(round(part["covered_population"]))
             record[f"{key}_share"] = part["share"]
+            free = by_weight.get(f"{key}_barrier_free")
+            record[f"{key}_covered_barrier_free"] = None if free is None else int(round(free["covered_population"]))
+            record[f"{key}_lost_barrier_free"] = (
+                None if free is None else max(record[f"{key}_covered"] - record[f"{key}_covered_barrier_free"], 0))
         rows.append(record)
 
     gap_list = []
@@ -109,7 +130,14 @@ def report(subdistrict, grid_code=None, category=None):
             "population": compound.population, "aged_60_plus": compound.aged_60_plus, "aged_0_3": compound.aged_0_3,
             "lon": compound.lon, "lat": compound.lat,
         })
-    return Report(rows=rows, gaps=gap_list, plan=plan_check(subdistrict, grid_code), computed=computed)
+    fixes = []
+    if has_barrier_free:
+        fixes = list(BarrierFix.objects.filter(subdistrict=subdistrict).values(
+            "rank", "kind", "osm_id", "highway", "lon", "lat", "compounds", "categories", "pairs", "population",
+            "aged_60_plus", "aged_0_3"))
+    return Report(rows=rows, gaps=gap_list, plan=plan_check(subdistrict, grid_code), computed=computed,
+                  barrier_free=has_barrier_free, barrier_fixes=fixes,
+                  profile_notes=list(run.tag_notes) if run is not None else [])
 
 
 def plan_check(subdistrict, grid_code=None):

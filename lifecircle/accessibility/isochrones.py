@@ -9,14 +9,23 @@ from lifecircle.geo.accessibility import nearest_facilities
 from lifecircle.geo.distance import METRES_PER_DEGREE
 from lifecircle.geo.isochrones import isochrones
 from lifecircle.geo.snapping import snap_points
-from lifecircle.geo.walking import LIFE_CIRCLE_MINUTES, metres_to_minutes, minutes_to_metres
+from lifecircle.geo.walking import LIFE_CIRCLE_MINUTES, SPEED_PROFILES_M_PER_MIN, metres_to_minutes, minutes_to_metres
 
 from .compute import tier_distances
 
 
+#: Walking profiles of the network (lifecircle.geo.profiles) beyond the standard walk, with the
+#: isochrone distances each uses: the standard's own, or minutes at its speed.
+NETWORK_PROFILES = {"elderly": "elderly", "barrier-free": "standard"}
+#: Every value the map and the API take for ``profile``.
+PROFILE_CHOICES = ("standard", *SPEED_PROFILES_M_PER_MIN, *[p for p in NETWORK_PROFILES if p not in SPEED_PROFILES_M_PER_MIN])
+
+
 def tier_metres(profile):
     """Distances for the 5/10/15-minute isochrones: the standard's own (300/500/1000 m) when
-    ``profile`` is "standard", else minutes at that walking speed (elderly walkers cover less)."""
+    ``profile`` is "standard" or "barrier-free", else minutes at that walking speed (elderly walkers
+    cover less)."""
+    profile = NETWORK_PROFILES.get(profile, profile)
     if profile == "standard":
         return tier_distances(Standard.objects.get(active=True))
     return [float(d) for d in minutes_to_metres(LIFE_CIRCLE_MINUTES, profile)]
@@ -24,10 +33,20 @@ def tier_metres(profile):
 
 def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     """GeoJSON isochrone polygons around (lon, lat), plus every facility within the largest,
-    with its exact walking distance. Raises GeoError for a point away from every street."""
+    with its exact walking distance, walked with the network profile of the same name where there
+    is one (elderly: waits at crossings; barrier-free: no steps or raised kerbs). Raises GeoError
+    for a point away from every street, and ProfileError (a GeoError) for barrier-free on a
+    network saved before walking profiles."""
     graph = networks.load_graph(subdistrict.network)
+    notes = []
+    if profile in NETWORK_PROFILES:
+        if profile == "elderly" and profile not in graph.profile_names:
+            notes.append("this network was saved before walking profiles: the elderly isochrones use the elderly "
+                         "speed but not the waits at crossings; reload the network to include them")
+        else:
+            graph = graph.for_profile(profile)
     distances = tier_metres(profile)
-    speed_profile = "planning" if profile == "standard" else profile
+    speed_profile = "planning" if profile in ("standard", "barrier-free") else profile
     collection = isochrones(graph, lon, lat, distances_m=distances, profile=speed_profile)
     for feature, minutes in zip(collection["features"], reversed(LIFE_CIRCLE_MINUTES)):
         feature["properties"]["tier_minutes"] = minutes
@@ -60,5 +79,13 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     collection["reachable"] = reachable
     collection["distances_m"] = distances
     collection["profile"] = profile
+    collection["network_profile"] = graph.profile
+    collection["notes"] = notes + ([] if graph.profile == "standard" else _tag_notes(graph))
     collection["attribution"] = subdistrict.network.attribution
     return collection
+
+
+def _tag_notes(graph):
+    from lifecircle.geo.profiles import TagAudit
+
+    return TagAudit.from_dict(graph.tag_audit).warnings

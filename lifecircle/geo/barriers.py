@@ -44,6 +44,9 @@ class ProfileLosses:
     profile_m: np.ndarray
     origins: SnapResult
     facilities: SnapResult
+    origin_lonlat: tuple = ()
+    facility_lonlat: tuple = ()
+    facility_labels: np.ndarray | None = None
 
     @property
     def lost(self) -> np.ndarray:
@@ -96,11 +99,13 @@ def profile_losses(graph: WalkGraph, profile: str, origin_lon, origin_lat, facil
                    else np.full((len(origins), 0), np.inf))
         out.append((origins, places, nearest))
     thresholds = np.array([float(thresholds_m[n]) for n in names])
-    return ProfileLosses(names, thresholds, out[0][2], out[1][2], out[1][0], out[1][1])
+    origin_lonlat = (np.atleast_1d(np.asarray(origin_lon, float)), np.atleast_1d(np.asarray(origin_lat, float)))
+    return ProfileLosses(names, thresholds, out[0][2], out[1][2], out[1][0], out[1][1], origin_lonlat,
+                         (f_lon, f_lat), labels[keep])
 
 
-def rank_barrier_fixes(graph: WalkGraph, profile: str, losses: ProfileLosses, facility_categories,
-                       weight=None, max_candidates: int = 40, top: int = 20) -> list[BarrierFix]:
+def rank_barrier_fixes(graph: WalkGraph, profile: str, losses: ProfileLosses, weight=None,
+                       max_candidates: int = 40, top: int = 20) -> list[BarrierFix]:
     """The barriers of ``profile`` whose ramping alone gives back the most lost coverage, best first.
 
     Parameters
@@ -111,10 +116,6 @@ def rank_barrier_fixes(graph: WalkGraph, profile: str, losses: ProfileLosses, fa
         The profile whose barriers are ranked.
     losses
         From :func:`profile_losses` on the same graph and profile.
-    facility_categories
-        The category label of each facility of ``losses`` (before snapping,
-        in the order given to :func:`profile_losses`, restricted to the
-        categories it kept).
     weight
         Per origin, what a regained pair is worth (residents aged 60+ and
         0-3, say); default 1.
@@ -133,7 +134,7 @@ def rank_barrier_fixes(graph: WalkGraph, profile: str, losses: ProfileLosses, fa
     barrier_edges = np.flatnonzero(np.isin(walked.profile_costs[profile].barrier_kind, (BARRIER_WAY, BARRIER_NODE)))
     if barrier_edges.size == 0:
         return []
-    labels = np.asarray(facility_categories).astype(str)
+    labels = losses.facility_labels
     nodes = snap_nodes(base)
     slack = np.full(barrier_edges.size, -np.inf)
     for c in np.flatnonzero(lost.any(axis=0)):
@@ -151,13 +152,16 @@ def rank_barrier_fixes(graph: WalkGraph, profile: str, losses: ProfileLosses, fa
 
     cost = walked.profile_costs[profile]
     lost_origins = np.flatnonzero(lost.any(axis=1))
-    origins = losses.origins.take(lost_origins)
+    origin_lon, origin_lat = (a[lost_origins] for a in losses.origin_lonlat)
     for fix in fixes:
         fixed = cost.cost.copy()
         fixed[fix.edges] = base.edge_length[fix.edges]
         trial = replace(base, profile_costs={"trial": EdgeProfile(fixed, cost.barrier_kind, cost.barrier_id)})
         trial = trial.for_profile("trial")
-        within = nearest_facilities(trial, origins, losses.facilities, labels) <= losses.thresholds_m
+        # Placed again: a home whose nearest street was the barrier itself now joins it.
+        origins = snap_points(trial, origin_lon, origin_lat)
+        places = snap_points(trial, *losses.facility_lonlat)
+        within = nearest_facilities(trial, origins, places, labels) <= losses.thresholds_m
         for row, o in enumerate(lost_origins):
             for c in np.flatnonzero(lost[o]):
                 if within[row, c]:

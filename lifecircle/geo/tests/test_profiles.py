@@ -337,7 +337,7 @@ def test_lost_coverage_and_the_barrier_to_fix_first(made_network):
     # sidewalk 100 m away, its off-street leg counted. Home 1 uses the ramp either way.
     assert losses.lost.tolist() == [[True, True], [False, False]]
     assert np.isfinite(losses.profile_m).all()
-    fixes = rank_barrier_fixes(graph, "barrier-free", losses, labels, weight=[10.0, 1.0])
+    fixes = rank_barrier_fixes(graph, "barrier-free", losses, weight=[10.0, 1.0])
     # Ramping the steps gives home 0 both back; lowering the kerb at node 2 opens the crossing,
     # a longer way up that brings the shop within 400 m but not the clinic within 300 m.
     assert [(f.kind, f.osm_id, f.highway) for f in fixes] == [("way", 102, "steps"), ("node", 2, "footway")]
