@@ -131,6 +131,8 @@ def _map_config():
             "metres": _("{m} m"),
             "walkMinutes": _("{n} min walk"),
             "elderlySpeed": _("Elderly walking speed"),
+            "barrierFree": _("Wheelchair or pram: no steps or raised kerbs"),
+            "dataGap": _("Map data gap:"),
             # {speed} is metres per minute.
             "speedStandard": _("Distances from the standard: {distances}; minutes at {speed} m a minute"),
             # {speed} is metres per minute.

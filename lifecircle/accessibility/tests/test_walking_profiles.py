@@ -98,3 +98,11 @@ def test_a_network_saved_before_profiles_keeps_working_and_says_so(client, stepp
     assert free.status_code == 422 and "rebuild it from its OSM file" in free.json()["detail"]
     elderly = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327&profile=elderly").json()
     assert elderly["network_profile"] == "standard" and "saved before walking profiles" in elderly["notes"][0]
+
+
+def test_coverage_page_shows_losses_and_fixes(client, stepped):
+    from django.urls import reverse
+
+    html = client.get(reverse("coverage")).content.decode()
+    assert 'data-testid="barrier-free-table"' in html and 'data-osm-id="2"' in html
+    assert 'data-category="senior_meals"' in html and "no known surface" in html
