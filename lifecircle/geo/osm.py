@@ -514,7 +514,14 @@ def _node_costs(lines, line_tags, node_tags, profiles, table, audit) -> dict:
         if not profile.crossing_penalty_m or not profile.crossing_roads:
             continue
         road_point = np.isin(point_highway, list(profile.crossing_roads))
-        at_road = np.intersect1d(refs[road_point], refs[foot_point])
+        # A foot way crosses the road where it runs on through the node, or where two foot ways end
+        # there (from either side); a single lane that ends at the street joins its sidewalk.
+        ends = np.zeros(refs.shape[0], dtype=bool)
+        ends[offsets[:-1]] = ends[offsets[1:] - 1] = True
+        foot_ids, foot_weight = refs[foot_point], np.where(ends[foot_point], 1, 2)
+        ids, inverse = np.unique(foot_ids, return_inverse=True)
+        crossing_here = ids[np.bincount(inverse, weights=foot_weight) >= 2] if ids.size else ids
+        at_road = np.intersect1d(refs[road_point], crossing_here)
         marked = [n for n in at_road.tolist() if n in crossing_nodes or node_tags.get(n, {}).get("highway")
                   in ("crossing", "traffic_signals")]
         unmarked = np.setdiff1d(at_road, np.array(marked, dtype=np.int64))

@@ -30,7 +30,9 @@ How tags become costs:
   the penalty is charged on each side of the node along the way, so a walk
   through it pays it once;
 * ``uncontrolled_crossing`` charges a footway or path that crosses one of
-  ``road_highways`` at a node without any crossing tag.
+  ``road_highways`` at a node without any crossing tag: it runs on through
+  the node, or two foot ways end there (a lane that only ends at the street
+  joins its sidewalk and is not charged).
 
 Nothing is assumed silently: :class:`TagAudit` counts tag values the table
 does not know (they are then treated as its ``unknown_means`` says), ways

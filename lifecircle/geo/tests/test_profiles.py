@@ -345,3 +345,13 @@ def test_lost_coverage_and_the_barrier_to_fix_first(made_network):
     assert fixes[1].regained == [(0, 1)] and fixes[1].score == 10.0
     assert fixes[0].lon == pytest.approx(121.44, abs=1e-9)
     assert (fixes[1].lon, fixes[1].lat) == pytest.approx((121.44 + D, 31.23))
+
+
+def test_a_lane_ending_at_a_wide_road_is_not_a_crossing(write_osm):
+    nodes = [node(1, 0, 0), node(2, 1, 0), node(3, 2, 0), node(4, 1, 1), node(5, 2, -1)]
+    ways = [way_xml(1, [1, 2, 3], highway="secondary"), way_xml(2, [2, 4], highway="footway"),
+            way_xml(3, [3, 5], highway="footway"), way_xml(4, [5, 6], highway="footway")]
+    nodes.append(node(6, 3, -1))
+    graph = build_network(write_osm("\n".join(nodes + ways))).graph
+    elderly = graph.profile_costs["elderly"].cost
+    assert np.array_equal(elderly, graph.edge_length)  # lanes 2 and 3 only end at the road
