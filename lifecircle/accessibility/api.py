@@ -9,7 +9,7 @@ from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN, metres_to_minutes
 from lifecircle.geography import check_lon_lat
 
 from . import coverage
-from .isochrones import PROFILE_CHOICES, isochrones_with_reach
+from .isochrones import PROFILE_CHOICES, isochrones_with_reach, parse_departure
 from .models import CompoundAccess, OffNetworkPoint
 
 router = Router(tags=["accessibility"])
@@ -198,6 +198,8 @@ class ReachableOut(Schema):
     distance_m: float
     minutes: float
     tier_minutes: int
+    arrival: str = Field(description="departure plus the walk, local time")
+    open_on_arrival: bool | None = Field(description="open when the walker arrives; null when no hours are recorded")
 
 
 class IsochronesOut(Schema):
@@ -208,6 +210,8 @@ class IsochronesOut(Schema):
     reachable: list[ReachableOut]
     distances_m: list[float]
     profile: str
+    departure: str = Field(description="the departure time used (local time; default now)")
+    open_on_arrival: int = Field(description="how many facilities in reach are open when the walker arrives")
     network_profile: str = Field(description="the walking profile of the network walked: standard, elderly or barrier-free")
     notes: list[str] = Field([], description="what the map data leaves unknown to this profile")
     attribution: str
@@ -215,21 +219,28 @@ class IsochronesOut(Schema):
 
 @router.get("/accessibility/isochrones", response=IsochronesOut,
             summary="5/10/15-minute walking isochrones from a point, and what they reach")
-def isochrones_view(request, lon: float, lat: float, profile: str = "standard", subdistrict: str | None = None):
+def isochrones_view(request, lon: float, lat: float, profile: str = "standard", subdistrict: str | None = None,
+                    at: str | None = None):
     """``profile``: ``standard`` (the standard's 300/500/1000 m), a walking speed profile
     (``planning`` 60 m/min, ``adult`` 72 m/min, ``elderly`` 54 m/min, which also counts waits at
     signalised and unmarked crossings), or ``barrier-free`` (the standard's distances, no steps
-    without a ramp, no raised kerbs, steep slopes or rough surfaces)."""
+    without a ramp, no raised kerbs, steep slopes or rough surfaces). ``at``: the departure time,
+    ``HH:MM`` today or ``YYYY-MM-DDTHH:MM`` (default now); each facility in reach says whether it
+    is open on arrival."""
     try:
         check_lon_lat(lon, lat)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
     if profile not in PROFILE_CHOICES:
         raise HttpError(400, f"unknown profile '{profile}'; use {', '.join(PROFILE_CHOICES)}")
+    try:
+        departure = parse_departure(at)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
     target = subdistrict_or_404(subdistrict)
     if not hasattr(target, "network"):
         raise HttpError(404, f"{target.code} has no pedestrian network")
     try:
-        return isochrones_with_reach(target, lon, lat, profile)
+        return isochrones_with_reach(target, lon, lat, profile, departure)
     except GeoError as exc:
         raise HttpError(422, str(exc)) from None

@@ -1,4 +1,10 @@
-"""Isochrones from any point, and what each can reach, for the map."""
+"""Isochrones from any point, and what each can reach, for the map.
+
+What is open: given a departure time (default now), every facility in reach says whether it is
+open when the walker arrives (its weekly hours and dated exceptions, at departure plus the walk's
+minutes); a facility with no hours recorded says ``null`` (unknown), never open.
+"""
+import datetime
 import math
 
 import numpy as np
@@ -31,7 +37,27 @@ def tier_metres(profile):
     return [float(d) for d in minutes_to_metres(LIFE_CIRCLE_MINUTES, profile)]
 
 
-def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
+def parse_departure(text, now=None):
+    """A departure time from ``HH:MM`` (today, local time) or an ISO date and time (local time
+    unless it says its offset); ``None`` means now. ValueError with the reason otherwise."""
+    from django.utils import timezone
+
+    now = timezone.localtime(now or timezone.now())
+    if text is None or text == "":
+        return now
+    try:
+        if len(text) <= 5 and ":" in text:
+            clock = datetime.time.fromisoformat(text.zfill(5))
+            return now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"cannot read the time {text!r}: give HH:MM (today) or YYYY-MM-DDTHH:MM") from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return timezone.localtime(moment)
+
+
+def isochrones_with_reach(subdistrict, lon, lat, profile="standard", departure=None):
     """GeoJSON isochrone polygons around (lon, lat), plus every facility within the largest,
     with its exact walking distance, walked with the network profile of the same name where there
     is one (elderly: waits at crossings; barrier-free: no steps or raised kerbs). Raises GeoError
@@ -59,8 +85,9 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     facilities = list(
         Facility.objects.filter(subdistrict=subdistrict, active=True, lon__range=(lon - dlon, lon + dlon),
                                 lat__range=(lat - dlat, lat + dlat))
-        .select_related("category").prefetch_related("services")
+        .select_related("category").prefetch_related("services", "hours_exceptions")
     )
+    departure = parse_departure(None) if departure is None else departure
     places = snap_points(graph, [f.lon for f in facilities], [f.lat for f in facilities])
     point = snap_points(graph, [lon], [lat])
     # The walk is undirected, so one search from the point gives its distance to every facility.
@@ -69,7 +96,11 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     for facility, distance in zip(facilities, metres):
         if not np.isfinite(distance):
             continue
+        walk_minutes = float(metres_to_minutes(distance, speed_profile))
+        arrival = departure + datetime.timedelta(minutes=walk_minutes)
         reachable.append({
+            "arrival": arrival.isoformat(timespec="minutes"),
+            "open_on_arrival": facility.is_open_at(arrival) if facility.opening_hours.strip() else None,
             "code": facility.code, "name": facility.name, "name_en": facility.name_en,
             "category": facility.category.slug, "categories": [c.slug for c in facility.all_categories()],
             "distance_m": round(float(distance), 1), "minutes": round(float(metres_to_minutes(distance, speed_profile)), 1),
@@ -79,6 +110,8 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     collection["reachable"] = reachable
     collection["distances_m"] = distances
     collection["profile"] = profile
+    collection["departure"] = departure.isoformat(timespec="minutes")
+    collection["open_on_arrival"] = sum(1 for r in reachable if r["open_on_arrival"])
     collection["network_profile"] = graph.profile
     collection["notes"] = notes + ([] if graph.profile == "standard" else _tag_notes(graph))
     collection["attribution"] = subdistrict.network.attribution

@@ -106,3 +106,27 @@ def test_coverage_page_shows_losses_and_fixes(client, stepped):
     html = client.get(reverse("coverage")).content.decode()
     assert 'data-testid="barrier-free-table"' in html and 'data-osm-id="2"' in html
     assert 'data-category="senior_meals"' in html and "no known surface" in html
+
+
+def test_what_is_open_on_arrival(client, stepped):
+    from lifecircle.directory.models import Facility
+
+    query = "/api/accessibility/isochrones?lon=121.4425&lat=31.2327&at="
+
+    def canteen(at):
+        answer = client.get(query + at).json()
+        return next(r for r in answer["reachable"] if r["code"] == "canteen"), answer
+
+    # The canteen (1.5 min away) opens at 06:30 and closes at 09:00 for breakfast.
+    assert canteen("06:25")[0]["open_on_arrival"] is False
+    record, answer = canteen("06:29")
+    assert record["open_on_arrival"] is True and record["arrival"].startswith(answer["departure"][:11] + "06:30")
+    assert canteen("2026-12-03T08:58")[0]["open_on_arrival"] is True
+    assert canteen("2026-12-03T08:59")[0]["open_on_arrival"] is False  # arrives after 09:00
+    assert canteen("2026-10-01T07:00")[0]["open_on_arrival"] is False  # closed on the national day
+    assert answer["open_on_arrival"] == sum(1 for r in answer["reachable"] if r["open_on_arrival"])
+    Facility.objects.filter(code="canteen").update(opening_hours="")
+    assert canteen("07:00")[0]["open_on_arrival"] is None  # no hours recorded: unknown, not open
+    for bad in ("25:99", "tomorrow", "2026-13-01T07:00"):
+        response = client.get(query + bad)
+        assert response.status_code == 400 and "cannot read the time" in response.json()["detail"]
