@@ -169,9 +169,16 @@ def compound_access(request, code: str, subdistrict: str | None = None):
 
 @router.get("/accessibility/coverage", response=CoverageOut,
             summary="Population-weighted coverage per grid and category against the standard")
-def coverage_view(request, subdistrict: str | None = None, grid: str | None = None, category: str | None = None):
+def coverage_view(request, subdistrict: str | None = None, grid: str | None = None, category: str | None = None,
+                  at: str | None = None):
+    """``at``: count only facilities open on arrival, leaving at ``HH:MM`` today or ``YYYY-MM-DDTHH:MM``
+    (e.g. breakfast at 07:00, day care at 09:00); computed on the spot."""
     target = subdistrict_or_404(subdistrict)
-    report = coverage.report(target, grid, category)
+    try:
+        departure = None if at is None else parse_departure(at)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+    report = coverage.report(target, grid, category, at=departure)
     return {"subdistrict": target.code, "computed": report.computed, "rows": report.rows, "plan": report.plan,
             "barrier_free": report.barrier_free, "barrier_fixes": report.barrier_fixes or [],
             "profile_notes": report.profile_notes or []}

@@ -8,7 +8,13 @@ says how many of each group are covered walking barrier-free and how many that l
 the standard walk (``*_lost_barrier_free``); the report carries the ranked barriers to fix first
 and what the map data leaves unknown. Where it did not (a network saved before walking profiles),
 those figures are ``None``, never zero.
+
+At an hour (``at``): coverage counts only facilities open when the walker arrives (leaving at
+``at``, walking at the planning speed, 60 m/min; weekly hours and dated exceptions), computed on
+the spot from the network rather than read from the stored results. A facility with no hours
+recorded does not count, and the report says how many such facilities there are.
 """
+import datetime
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +61,7 @@ def standard_rows():
         "tier_minutes", "category__slug"))
 
 
-def report(subdistrict, grid_code=None, category=None):
+def report(subdistrict, grid_code=None, category=None, at=None):
     rows_std = standard_rows()
     if category:
         rows_std = [r for r in rows_std if r.category.slug == category]
@@ -76,6 +82,10 @@ def report(subdistrict, grid_code=None, category=None):
         barrier_free[position[compound_id], column[slug]] = np.inf if free_metres is None else free_metres
     run = ComputeRun.objects.filter(subdistrict=subdistrict).first()
     has_barrier_free = run is not None and "barrier-free" in run.profiles
+    hour_notes = []
+    if at is not None and computed:
+        nearest, hour_notes = nearest_open(subdistrict, compounds, slugs, [r.threshold_m for r in rows_std], at)
+        has_barrier_free = False  # the barrier-free figures are for any hour
     thresholds = [r.threshold_m for r in rows_std]
     grids = [c.grid.code if c.grid else NO_GRID for c in compounds]
 
@@ -137,7 +147,39 @@ def report(subdistrict, grid_code=None, category=None):
             "aged_60_plus", "aged_0_3"))
     return Report(rows=rows, gaps=gap_list, plan=plan_check(subdistrict, grid_code), computed=computed,
                   barrier_free=has_barrier_free, barrier_fixes=fixes,
-                  profile_notes=list(run.tag_notes) if run is not None else [])
+                  profile_notes=(list(run.tag_notes) if run is not None else []) + hour_notes)
+
+
+def nearest_open(subdistrict, compounds, slugs, thresholds, at):
+    """``(nearest, notes)``: per compound and category, walking metres to the nearest facility open
+    on arrival when leaving at ``at`` (``inf`` when none within the largest threshold is open)."""
+    from lifecircle.community import networks
+    from lifecircle.geo.odmatrix import distance_pairs
+    from lifecircle.geo.snapping import snap_points
+    from lifecircle.geo.walking import metres_to_minutes
+
+    graph = networks.load_graph(subdistrict.network)
+    facilities = list(Facility.objects.filter(subdistrict=subdistrict, active=True)
+                      .select_related("category").prefetch_related("services", "hours_exceptions"))
+    pairs = [(f, c.slug) for f in facilities for c in f.all_categories() if c.slug in slugs]
+    nearest = np.full((len(compounds), len(slugs)), np.inf)
+    places = snap_points(graph, [f.lon for f, _ in pairs], [f.lat for f, _ in pairs])
+    homes = snap_points(graph, [c.lon for c in compounds], [c.lat for c in compounds])
+    nearest[~homes.ok] = np.nan
+    if pairs and len(compounds):
+        found = distance_pairs(graph, places, homes, max_distance_m=max(thresholds))
+        column = {slug: j for j, slug in enumerate(slugs)}
+        for k, i, metres in zip(found.source.tolist(), found.target.tolist(), found.metres.tolist()):
+            facility, slug = pairs[k]
+            arrival = at + datetime.timedelta(minutes=float(metres_to_minutes(metres, "planning")))
+            if facility.opening_hours.strip() and facility.is_open_at(arrival):
+                nearest[i, column[slug]] = min(nearest[i, column[slug]], metres)
+    unknown = sorted({f.code for f, _ in pairs if not f.opening_hours.strip()})
+    notes = [f"at {at:%Y-%m-%d %H:%M}: only facilities open on arrival count"]
+    if unknown:
+        notes.append(f"{len(unknown)} facilities have no opening hours recorded and do not count at any hour: "
+                     + ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else ""))
+    return nearest, notes
 
 
 def plan_check(subdistrict, grid_code=None):

@@ -130,3 +130,23 @@ def test_what_is_open_on_arrival(client, stepped):
     for bad in ("25:99", "tomorrow", "2026-13-01T07:00"):
         response = client.get(query + bad)
         assert response.status_code == 400 and "cannot read the time" in response.json()["detail"]
+
+
+def test_coverage_at_an_hour_counts_only_what_is_open(client):
+    load_pack(MINI)
+
+    def meals(at=None):
+        answer = client.get("/api/accessibility/coverage" + (f"?at={at}" if at else "")).json()
+        return next(r for r in answer["rows"] if r["grid"] is None and r["category"] == "senior_meals"), answer
+
+    always, _ = meals()
+    assert always["aged_60_plus_covered"] == 380  # compound a beside the canteen
+    breakfast, answer = meals("2026-12-03T07:00")  # a Thursday: the canteen serves 06:30-09:00
+    assert breakfast["aged_60_plus_covered"] == 380
+    assert any("only facilities open on arrival" in n for n in answer["profile_notes"])
+    closed, _ = meals("2026-12-03T10:00")
+    assert closed["aged_60_plus_covered"] == 0
+    holiday, _ = meals("2026-10-01T07:00")  # closed on the national day
+    assert holiday["aged_60_plus_covered"] == 0
+    bad = client.get("/api/accessibility/coverage?at=breakfast")
+    assert bad.status_code == 400 and "cannot read the time" in bad.json()["detail"]

@@ -201,7 +201,7 @@ def test_walking_profiles_on_the_command_line(workdir, capsys, tmp_path):
     err = capsys.readouterr().err
     assert "walking profile: barrier-free" in err and "have no kerb mapped" in err
     standard, free = read_csv(tmp_path / "std.csv"), read_csv(tmp_path / "bf.csv")
-    # Origin a walks round Helsinki's steps to the market (407.5 m -> 448.3 m); the clinic's way is level.
+    # Origin a walks round Helsinki's steps to the market (407.5 m -> 448.3 m); the clinic barely moves.
     assert [r["market_nearest_m"] for r in standard[:2]] == ["407.5", "1136.4"]
     assert [r["market_nearest_m"] for r in free[:2]] == ["448.3", "1177.4"]
     assert [r["clinic_nearest_m"] for r in free[:2]] == ["245.8", "624.5"]
