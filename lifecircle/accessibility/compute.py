@@ -90,8 +90,13 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
     profiles = [name for name in graph.profile_names if name in PROFILE_FIELDS]
     by_profile = {}
     labels = [slug for _, slug in pairs]
+    notes = TagAudit.from_dict(graph.tag_audit).warnings if profiles else []
     for name in profiles:
         view = graph.for_profile(name)
+        moved = [int((snap.ok & ~np.isfinite(view.edge_cost[np.maximum(snap.edge, 0)])).sum()) for snap in (origins, places)]
+        if any(moved):
+            notes.append(f"{name}: {moved[0]} compound(s) and {moved[1]} facility(ies) stand by a street this profile "
+                         "cannot use; they were placed on the nearest street it can, their walk to it counted")
         walked_origins = snap_points(view, [o.lon for o in origin_rows], [o.lat for o in origin_rows])
         walked_places = snap_points(view, [f.lon for f in facility_rows], [f.lat for f in facility_rows])
         by_profile[name] = nearest_facilities(view, walked_origins, walked_places.take(index), labels) \
@@ -109,7 +114,7 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
             subdistrict=subdistrict, standard=standard,
             kind=ComputeRun.Kind.FULL if categories is None and compounds is None else ComputeRun.Kind.INCREMENTAL,
             reason=reason, categories=slugs, origins=len(origin_rows), facilities=len(facility_rows),
-            profiles=["standard", *profiles], tag_notes=TagAudit.from_dict(graph.tag_audit).warnings if profiles else [],
+            profiles=["standard", *profiles], tag_notes=notes,
         )
         CompoundAccess.objects.filter(compound__in=origin_rows, category__in=all_categories).delete()
         rows = []
