@@ -234,7 +234,8 @@ def run_lifecircle_barrier_free(prefix):
     return run_lifecircle(prefix, "barrier-free")
 
 
-WORKERS = {"lifecircle": run_lifecircle, "lifecircle-bf": run_lifecircle_barrier_free, "pandana": run_pandana, "cityseer": run_cityseer,
+WORKERS = {"lifecircle": run_lifecircle, "lifecircle-bf": run_lifecircle_barrier_free, "pandana": run_pandana,
+           "cityseer": run_cityseer,
            "networkx": run_networkx}
 
 

@@ -146,7 +146,8 @@ def compound_access(request, code: str, subdistrict: str | None = None):
     compound = get_object_or_404(Compound, code=code, subdistrict=subdistrict_or_404(subdistrict))
     standard = {row.category_id: row for row in coverage.standard_rows()}
     results = []
-    for access in CompoundAccess.objects.filter(compound=compound).select_related("category", "run").order_by("category__slug"):
+    stored = CompoundAccess.objects.filter(compound=compound).select_related("category", "run")
+    for access in stored.order_by("category__slug"):
         row = standard.get(access.category_id)
         if row is None:
             continue
@@ -219,7 +220,7 @@ class IsochronesOut(Schema):
     profile: str
     departure: str = Field(description="the departure time used (local time; default now)")
     open_on_arrival: int = Field(description="how many facilities in reach are open when the walker arrives")
-    network_profile: str = Field(description="the walking profile of the network walked: standard, elderly or barrier-free")
+    network_profile: str = Field(description="the network's walking profile walked: standard, elderly or barrier-free")
     notes: list[str] = Field([], description="what the map data leaves unknown to this profile")
     attribution: str
 

@@ -93,7 +93,8 @@ def compute(subdistrict, categories=None, compounds=None, reason="", progress=Fa
     notes = TagAudit.from_dict(graph.tag_audit).warnings if profiles else []
     for name in profiles:
         view = graph.for_profile(name)
-        moved = [int((snap.ok & ~np.isfinite(view.edge_cost[np.maximum(snap.edge, 0)])).sum()) for snap in (origins, places)]
+        moved = [int((snap.ok & ~np.isfinite(view.edge_cost[np.maximum(snap.edge, 0)])).sum())
+                 for snap in (origins, places)]
         if any(moved):
             notes.append(f"{name}: {moved[0]} compound(s) and {moved[1]} facility(ies) stand by a street this profile "
                          "cannot use; they were placed on the nearest street it can, their walk to it counted")

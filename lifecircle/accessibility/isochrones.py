@@ -24,7 +24,8 @@ from .compute import tier_distances
 #: isochrone distances each uses: the standard's own, or minutes at its speed.
 NETWORK_PROFILES = {"elderly": "elderly", "barrier-free": "standard"}
 #: Every value the map and the API take for ``profile``.
-PROFILE_CHOICES = ("standard", *SPEED_PROFILES_M_PER_MIN, *[p for p in NETWORK_PROFILES if p not in SPEED_PROFILES_M_PER_MIN])
+PROFILE_CHOICES = ("standard", *SPEED_PROFILES_M_PER_MIN,
+                   *[p for p in NETWORK_PROFILES if p not in SPEED_PROFILES_M_PER_MIN])
 
 
 def tier_metres(profile):

@@ -41,8 +41,9 @@ def read_osm(path, boundary=None):
 def save_network(subdistrict, graph, source, attribution):
     """Write the graph file and record it.
 
-    The file is named by its source's content (and the walking-profile table's), so writing it never overwrites the file that the
-    current record points to: if the surrounding transaction rolls back, the old network stays whole.
+    The file is named by its source's content (and the walking-profile table's), so writing it
+    never overwrites the file that the current record points to: if the surrounding transaction
+    rolls back, the old network stays whole.
     """
     # The walking-profile table is part of the name: editing it (or a graph file from before walking
     # profiles) means a new file, built with the current rules.

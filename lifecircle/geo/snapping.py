@@ -254,7 +254,6 @@ def snap_nodes(graph: WalkGraph, nodes=None) -> SnapResult:
     off-street leg: a walk from it is the same as a walk from the node.
     """
     nodes = np.arange(graph.n_nodes) if nodes is None else np.asarray(nodes, dtype=np.int64)
-    n_edges = graph.n_edges
     # Any incident edge will do; pick each node's first as u, else as v, passable ones last so they win.
     incident = np.full(graph.n_nodes, -1, dtype=np.int64)
     passable = np.isfinite(graph.edge_cost)

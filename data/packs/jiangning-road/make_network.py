@@ -525,7 +525,8 @@ MAIN_STREETS = ("primary", "secondary", "tertiary")
 
 def illustrative_barriers(ways):
     """``(steps way ids, raised-kerb node ids)``: made up, so the barrier-free map shows a difference."""
-    branches = [wid for wid, (name, _, hw, _) in enumerate(ways, start=1) if hw == "footway" and name.endswith("支弄")]
+    branches = [wid for wid, (name, _, hw, _) in enumerate(ways, start=1)
+                if hw == "footway" and name.endswith("支弄")]
     steps = set(branches[4::STEPS_EVERY])
     on_main = {n for _, _, hw, refs in ways if hw in MAIN_STREETS for n in refs}
     entrances = sorted({end for wid, (_, _, hw, refs) in enumerate(ways, start=1) if hw == "footway"

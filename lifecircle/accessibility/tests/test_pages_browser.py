@@ -236,7 +236,8 @@ def test_the_wheelchair_switch_walks_without_steps_or_kerbs(map_page):
     map_page.wait_for_reach(profile="barrier-free")
     answer = map_page.api("/api/accessibility/isochrones", profile="barrier-free", **point)
     assert answer["network_profile"] == "barrier-free"
-    assert map_page.areas() == {f["properties"]["tier_minutes"]: f["properties"]["distance_m"] for f in answer["features"]}
+    drawn = {f["properties"]["tier_minutes"]: f["properties"]["distance_m"] for f in answer["features"]}
+    assert map_page.areas() == drawn
     assert map_page.reach_on_page() == expected_reach(answer)
     assert len(expected_reach(answer)) <= len(standard)
     # The demo maps no surfaces: the panel says the barrier-free walk may be too hopeful.
