@@ -44,7 +44,7 @@ def main():
     lons = graph.node_lon[nodes] + rng.normal(0, 0.0002, nodes.size)
     lats = graph.node_lat[nodes] + rng.normal(0, 0.0002, nodes.size)
     client = Client()
-    client.get(f"/api/accessibility/isochrones?lon={lons[0]}&lat={lats[0]}")  # warm caches
+    client.get(f"/api/accessibility/isochrones?lon={lons[0]}&lat={lats[0]}&profile={args.profile}")  # warm caches
     times, failures = [], 0
     for lon, lat in zip(lons, lats):
         start = time.perf_counter()

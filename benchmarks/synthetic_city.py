@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from lifecircle.geo import WalkGraph
+from lifecircle.geo.graph import BARRIER_NODE, BARRIER_NONE, BARRIER_WAY, EdgeProfile
 from lifecircle.geo.distance import METRES_PER_DEGREE
 
 LON0, LAT0 = 121.30, 31.10  # south-west corner, in the Shanghai area
@@ -43,3 +44,24 @@ def facilities_on_nodes(graph: WalkGraph, n: int, n_categories: int = 10, seed: 
     labels = np.array([f"cat{c:02d}" for c in range(n_categories)])[rng.integers(0, n_categories, n)]
     capacity = rng.integers(1, 100, n).astype(np.float64)
     return nodes, labels, capacity
+
+
+def with_barriers(graph: WalkGraph, steps_share: float = 0.02, kerb_share: float = 0.04,
+                  rough_share: float = 0.05, seed: int = 2) -> WalkGraph:
+    """``graph`` with a generated ``barrier-free`` walking profile.
+
+    A ``steps_share`` of edges become unramped steps and a ``kerb_share``
+    get a raised kerb at one end (both impassable, as in the shipped profile
+    table); a ``rough_share`` get a rough surface (1.5 times as long).
+    """
+    rng = np.random.default_rng(seed)
+    draw = rng.random(graph.n_edges)
+    steps = draw < steps_share
+    kerb = (draw >= steps_share) & (draw < steps_share + kerb_share)
+    rough = (draw >= steps_share + kerb_share) & (draw < steps_share + kerb_share + rough_share)
+    cost = graph.edge_length.astype(np.float64) * np.where(rough, 1.5, 1.0)
+    cost[steps | kerb] = np.inf
+    kind = np.where(steps, BARRIER_WAY, np.where(kerb, BARRIER_NODE, BARRIER_NONE))
+    barrier_id = np.where(kerb, graph.node_osmid[graph.edge_u], 0)
+    graph.profile_costs = {**graph.profile_costs, "barrier-free": EdgeProfile(cost, kind, barrier_id)}
+    return graph

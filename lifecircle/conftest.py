@@ -31,6 +31,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's first language (zh-hans). The test client's requests leave
+    the language LocaleMiddleware chose active in the thread, which would leak into the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _staff_second_factor_off(settings):
     """Staff sign in with a password alone in the tests (force_login'd staff would otherwise be
     sent to verify a code); the tests of the second factor switch it back on. Production always

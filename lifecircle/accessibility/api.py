@@ -11,7 +11,7 @@ from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN, metres_to_minutes
 from lifecircle.geography import check_lon_lat
 
 from . import coverage
-from .isochrones import isochrones_with_reach, subdistrict_at
+from .isochrones import PROFILE_CHOICES, isochrones_with_reach, parse_departure, subdistrict_at
 from .models import CompoundAccess, OffNetworkPoint
 
 router = Router(tags=["accessibility"])
@@ -24,6 +24,9 @@ class CategoryAccessOut(Schema):
     nearest_m: float | None
     minutes: dict[str, float | None]
     covered: bool
+    nearest_elderly_m: float | None = Field(None, description="walking metres with waits at crossings counted")
+    nearest_barrier_free_m: float | None = Field(None, description="without steps, raised kerbs, steep or rough ways")
+    covered_barrier_free: bool | None = Field(None, description="null when the results have no barrier-free profile")
     count_5: int
     count_10: int
     count_15: int
@@ -56,6 +59,31 @@ class CoverageRowOut(Schema):
     aged_0_3: int
     aged_0_3_covered: int
     aged_0_3_share: float | None
+    population_covered_barrier_free: int | None = Field(
+        None, description="covered walking barrier-free (no steps, raised kerbs, steep or rough ways); "
+                          "null when the results have no barrier-free profile")
+    population_lost_barrier_free: int | None = Field(None, description="covered on foot but not barrier-free")
+    aged_60_plus_covered_barrier_free: int | None = None
+    aged_60_plus_lost_barrier_free: int | None = None
+    aged_0_3_covered_barrier_free: int | None = None
+    aged_0_3_lost_barrier_free: int | None = None
+
+
+class BarrierFixOut(Schema):
+    """A barrier whose ramping alone would give back the most barrier-free coverage, best first."""
+
+    rank: int
+    kind: str = Field(description='"way" (steps, a rough or steep path) or "node" (a raised kerb, a gate)')
+    osm_id: int
+    highway: str
+    lon: float
+    lat: float
+    compounds: list[str]
+    categories: list[str]
+    pairs: int
+    population: int
+    aged_60_plus: int
+    aged_0_3: int
 
 
 class GapOut(Schema):
@@ -87,6 +115,9 @@ class CoverageOut(Schema):
     computed: bool
     rows: list[CoverageRowOut]
     plan: list[PlanCheckOut]
+    barrier_free: bool = Field(False, description="whether the rows carry barrier-free figures")
+    barrier_fixes: list[BarrierFixOut] = []
+    profile_notes: list[str] = Field([], description="what the map data leaves unknown (surface, kerbs, tag values)")
 
 
 class OffNetworkOut(Schema):
@@ -109,7 +140,8 @@ def compound_access(request, code: str, subdistrict: str | None = None):
     compound = get_object_or_404(Compound, code=code, subdistrict=one_subdistrict(subdistrict))
     standard = {row.category_id: row for row in coverage.standard_rows()}
     results = []
-    for access in CompoundAccess.objects.filter(compound=compound).select_related("category").order_by("category__slug"):
+    stored = CompoundAccess.objects.filter(compound=compound).select_related("category", "run")
+    for access in stored.order_by("category__slug"):
         row = standard.get(access.category_id)
         if row is None:
             continue
@@ -118,6 +150,12 @@ def compound_access(request, code: str, subdistrict: str | None = None):
             "nearest_m": None if access.nearest_m is None else round(access.nearest_m, 1),
             "minutes": minutes(access.nearest_m),
             "covered": access.nearest_m is not None and access.nearest_m <= row.threshold_m,
+            "nearest_elderly_m": None if access.nearest_elderly_m is None else round(access.nearest_elderly_m, 1),
+            "nearest_barrier_free_m": (None if access.nearest_barrier_free_m is None
+                                       else round(access.nearest_barrier_free_m, 1)),
+            "covered_barrier_free": (None if access.run is None or "barrier-free" not in access.run.profiles
+                                     else access.nearest_barrier_free_m is not None
+                                     and access.nearest_barrier_free_m <= row.threshold_m),
             **{f: getattr(access, f) for f in ("count_5", "count_10", "count_15", "capacity_5", "capacity_10", "capacity_15")},
         })
     return {"compound": compound.code, "name": compound.name, "grid": compound.grid and compound.grid.code,
@@ -126,10 +164,19 @@ def compound_access(request, code: str, subdistrict: str | None = None):
 
 @router.get("/accessibility/coverage", response=CoverageOut,
             summary="Population-weighted coverage per grid and category against the standard")
-def coverage_view(request, subdistrict: str | None = None, grid: str | None = None, category: str | None = None):
+def coverage_view(request, subdistrict: str | None = None, grid: str | None = None, category: str | None = None,
+                  at: str | None = None):
+    """``at``: count only facilities open on arrival, leaving at ``HH:MM`` today or ``YYYY-MM-DDTHH:MM``
+    (e.g. breakfast at 07:00, day care at 09:00); computed on the spot."""
     target = one_subdistrict(subdistrict)
-    report = coverage.report(target, grid, category)
-    return {"subdistrict": target.code, "computed": report.computed, "rows": report.rows, "plan": report.plan}
+    try:
+        departure = None if at is None else parse_departure(at)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
+    report = coverage.report(target, grid, category, at=departure)
+    return {"subdistrict": target.code, "computed": report.computed, "rows": report.rows, "plan": report.plan,
+            "barrier_free": report.barrier_free, "barrier_fixes": report.barrier_fixes or [],
+            "profile_notes": report.profile_notes or []}
 
 
 @router.get("/accessibility/gaps", response=list[GapOut],
@@ -153,6 +200,8 @@ class ReachableOut(Schema):
     distance_m: float
     minutes: float
     tier_minutes: int
+    arrival: str = Field(description="departure plus the walk, local time")
+    open_on_arrival: bool | None = Field(description="open when the walker arrives; null when no hours are recorded")
 
 
 class IsochronesOut(Schema):
@@ -163,21 +212,34 @@ class IsochronesOut(Schema):
     reachable: list[ReachableOut]
     distances_m: list[float]
     profile: str
+    departure: str = Field(description="the departure time used (local time; default now)")
+    open_on_arrival: int = Field(description="how many facilities in reach are open when the walker arrives")
+    network_profile: str = Field(description="the network's walking profile walked: standard, elderly or barrier-free")
+    notes: list[str] = Field([], description="what the map data leaves unknown to this profile")
     attribution: str
 
 
 @router.get("/accessibility/isochrones", response=IsochronesOut,
             summary="5/10/15-minute walking isochrones from a point, and what they reach")
-def isochrones_view(request, lon: float, lat: float, profile: str = "standard", subdistrict: str | None = None):
-    """``profile``: ``standard`` (the standard's 300/500/1000 m), or a walking speed profile
-    (``planning`` 60 m/min, ``adult`` 72 m/min, ``elderly`` 54 m/min). ``subdistrict``: whose
-    network to walk; without it, the sub-district whose network the point joins (422 if none)."""
+def isochrones_view(request, lon: float, lat: float, profile: str = "standard", subdistrict: str | None = None,
+                    at: str | None = None):
+    """``profile``: ``standard`` (the standard's 300/500/1000 m), a walking speed profile
+    (``planning`` 60 m/min, ``adult`` 72 m/min, ``elderly`` 54 m/min, which also counts waits at
+    signalised and unmarked crossings), or ``barrier-free`` (the standard's distances, no steps
+    without a ramp, no raised kerbs, steep slopes or rough surfaces). ``at``: the departure time,
+    ``HH:MM`` today or ``YYYY-MM-DDTHH:MM`` (default now); each facility in reach says whether it
+    is open on arrival. ``subdistrict``: whose network to walk; without it, the sub-district whose
+    network the point joins (422 if none)."""
     try:
         check_lon_lat(lon, lat)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
-    if profile != "standard" and profile not in SPEED_PROFILES_M_PER_MIN:
-        raise HttpError(400, f"unknown profile '{profile}'; use standard, {', '.join(SPEED_PROFILES_M_PER_MIN)}")
+    if profile not in PROFILE_CHOICES:
+        raise HttpError(400, f"unknown profile '{profile}'; use {', '.join(PROFILE_CHOICES)}")
+    try:
+        departure = parse_departure(at)
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
     if subdistrict:
         target = one_subdistrict(subdistrict)
         if not hasattr(target, "network"):
@@ -188,6 +250,6 @@ def isochrones_view(request, lon: float, lat: float, profile: str = "standard", 
             raise HttpError(422, f"({lon}, {lat}) is more than {DEFAULT_MAX_SNAP_M:.0f} m from the nearest "
                                  "walkable street of every sub-district")
     try:
-        return isochrones_with_reach(target, lon, lat, profile)
+        return isochrones_with_reach(target, lon, lat, profile, departure)
     except GeoError as exc:
         raise HttpError(422, str(exc)) from None

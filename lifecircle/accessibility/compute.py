@@ -7,6 +7,13 @@ holds a lock while it computes.
 A run has three steps: :func:`prepare` reads the database into a
 :class:`~lifecircle.geo.city.NetworkJob` (plain arrays, no Django), the geo engine measures it
 (here, or on a Dask worker: :func:`compute_all`), and :func:`store` writes the result.
+
+Walking profiles: beside the standard walk, every profile the network was built with (elderly,
+barrier-free) gets each compound's nearest facility per category (:func:`measure_profiles`, run
+where the results are stored), and the run records which profiles it computed (a network saved
+before profiles existed has the standard one only: its profile columns stay empty and the run says
+so). A full run also ranks the barriers whose ramping would give back the most barrier-free
+coverage to residents aged 60+ and children aged 0–3 (``BarrierFix``).
 """
 import time
 from dataclasses import dataclass
@@ -17,13 +24,20 @@ from django.db import transaction
 from lifecircle.community import networks
 from lifecircle.community.models import Compound
 from lifecircle.directory.models import Facility, ServiceCategory, Standard
+from lifecircle.geo.accessibility import nearest_facilities
+from lifecircle.geo.barriers import profile_losses, rank_barrier_fixes
 from lifecircle.geo.errors import InputError
+from lifecircle.geo.profiles import TagAudit
+from lifecircle.geo.snapping import snap_points
 from lifecircle.geo.standard import tier_distances as standard_tiers
-
-
 from lifecircle.geo.city import NetworkJob, measure_network
 
-from .models import TIERS, CompoundAccess, ComputeRun, OffNetworkPoint
+from .models import TIERS, BarrierFix, CompoundAccess, ComputeRun, OffNetworkPoint
+
+#: Profile columns of CompoundAccess, by profile name.
+PROFILE_FIELDS = {"elderly": "nearest_elderly_m", "barrier-free": "nearest_barrier_free_m"}
+#: The profile whose barriers are ranked, and how many are kept.
+BARRIER_PROFILE, BARRIER_FIXES_KEPT = "barrier-free", 20
 
 
 class NotComputable(Exception):
@@ -98,9 +112,53 @@ def prepare(subdistrict, categories=None, compounds=None):
                     facility_rows, job)
 
 
+@dataclass(eq=False)
+class ProfileResult:
+    """The walking profiles' side of a run: per profile, each origin's nearest facility per label."""
+
+    nearest: dict  # profile name -> array (origins × sorted distinct category labels), metres
+    column_of: dict  # category slug -> column of those arrays
+    names: list  # profiles computed, "standard" first
+    notes: list  # what the tags leave unknown, and points moved to a street the profile can use
+    fixes: list  # BarrierFix fields, ranked (full runs only)
+
+
+def measure_profiles(prepared):
+    """Each compound's nearest facility per category for every profile the network was built with,
+    the tag notes, and (full runs) the ranked barrier fixes."""
+    job, origin_rows, facility_rows = prepared.job, prepared.origin_rows, prepared.facility_rows
+    graph = job.graph
+    profiles = [name for name in graph.profile_names if name in PROFILE_FIELDS]
+    labels = list(job.pair_category)
+    index = np.asarray(job.pair_facility, dtype=np.int64)
+    notes = TagAudit.from_dict(graph.tag_audit).warnings if profiles else []
+    by_profile = {}
+    if profiles:
+        origins = snap_points(graph, job.origin_lon, job.origin_lat)
+        places = snap_points(graph, job.facility_lon, job.facility_lat)
+    for name in profiles:
+        view = graph.for_profile(name)
+        moved = [int((snap.ok & ~np.isfinite(view.edge_cost[np.maximum(snap.edge, 0)])).sum())
+                 for snap in (origins, places)]
+        if any(moved):
+            notes.append(f"{name}: {moved[0]} compound(s) and {moved[1]} facility(ies) stand by a street this profile "
+                         "cannot use; they were placed on the nearest street it can, their walk to it counted")
+        walked_origins = snap_points(view, job.origin_lon, job.origin_lat)
+        walked_places = snap_points(view, job.facility_lon, job.facility_lat)
+        by_profile[name] = nearest_facilities(view, walked_origins, walked_places.take(index), labels) \
+            if labels else np.full((len(origin_rows), 0), np.inf)
+    fixes = []
+    if BARRIER_PROFILE in profiles and prepared.full:
+        fixes = _barrier_fixes(graph, prepared.standard, origin_rows, facility_rows, list(zip(index.tolist(), labels)),
+                               index)
+    return ProfileResult(by_profile, {slug: j for j, slug in enumerate(sorted(set(labels)))},
+                         ["standard", *profiles], notes, fixes)
+
+
 def store(prepared, measured, reason, started):
     """Write one sub-district's measured accessibility in one transaction; returns the ComputeRun."""
     subdistrict, standard, result = prepared.subdistrict, prepared.standard, measured.result
+    walked = measure_profiles(prepared)
     all_categories, origin_rows, facility_rows = prepared.all_categories, prepared.origin_rows, prepared.facility_rows
     slugs = prepared.job.category_names
 
@@ -114,6 +172,7 @@ def store(prepared, measured, reason, started):
             subdistrict=subdistrict, standard=standard,
             kind=ComputeRun.Kind.FULL if prepared.full else ComputeRun.Kind.INCREMENTAL,
             reason=reason, categories=slugs, origins=len(origin_rows), facilities=len(facility_rows),
+            profiles=walked.names, tag_notes=walked.notes,
         )
         CompoundAccess.objects.filter(compound__in=origin_rows, category__in=all_categories).delete()
         rows = []
@@ -124,8 +183,12 @@ def store(prepared, measured, reason, started):
                 nearest = result.nearest_m[o, c]
                 counts = result.count[o, c]
                 capacity = result.capacity[o, c] if result.capacity is not None else np.zeros(len(TIERS))
+                column = walked.column_of.get(category.slug)
+                by_profile = {field: walked.nearest[name][o, column] if name in walked.nearest and column is not None
+                              else np.nan for name, field in PROFILE_FIELDS.items()}
                 rows.append(CompoundAccess(
                     compound=compound, category=category, run=run,
+                    **{field: float(m) if np.isfinite(m) else None for field, m in by_profile.items()},
                     nearest_m=float(nearest) if np.isfinite(nearest) else None,
                     count_5=int(counts[0]), count_10=int(counts[1]), count_15=int(counts[2]),
                     capacity_5=float(capacity[0]), capacity_10=float(capacity[1]), capacity_15=float(capacity[2]),
@@ -141,9 +204,41 @@ def store(prepared, measured, reason, started):
                 subdistrict=subdistrict, kind=kind, code=place.code,
                 defaults={"name": place.name, "distance_m": float(distance)},
             )
+        if prepared.full:
+            BarrierFix.objects.filter(subdistrict=subdistrict).delete()
+            BarrierFix.objects.bulk_create([BarrierFix(subdistrict=subdistrict, run=run, rank=rank, **fix)
+                                            for rank, fix in enumerate(walked.fixes, start=1)])
         run.seconds = time.perf_counter() - started
         run.save(update_fields=["seconds"])
     return run
+
+
+def _barrier_fixes(graph, standard, origin_rows, facility_rows, pairs, index):
+    """The ranked barriers (as BarrierFix fields): those whose ramping gives back the most
+    barrier-free coverage, weighted by residents aged 60+ and children aged 0–3."""
+    thresholds = {row.category.slug: float(row.threshold_m) for row in
+                  standard.rows.select_related("category")}
+    labels = [slug for _, slug in pairs]
+    kept = [k for k, slug in enumerate(labels) if slug in thresholds]
+    if not kept:
+        return []
+    places = [facility_rows[index[k]] for k in kept]
+    losses = profile_losses(graph, BARRIER_PROFILE, [o.lon for o in origin_rows], [o.lat for o in origin_rows],
+                            [f.lon for f in places], [f.lat for f in places], [labels[k] for k in kept], thresholds)
+    weight = [(o.aged_60_plus or 0) + (o.aged_0_3 or 0) for o in origin_rows]
+    fixes = rank_barrier_fixes(graph, BARRIER_PROFILE, losses, weight=weight, top=BARRIER_FIXES_KEPT)
+    out = []
+    for fix in fixes:
+        who = sorted({o for o, _ in fix.regained})
+        out.append({
+            "kind": fix.kind, "osm_id": fix.osm_id, "highway": fix.highway, "lon": fix.lon, "lat": fix.lat,
+            "compounds": [origin_rows[o].code for o in who],
+            "categories": sorted({losses.categories[c] for _, c in fix.regained}), "pairs": len(fix.regained),
+            "population": sum(origin_rows[o].population or 0 for o in who),
+            "aged_60_plus": sum(origin_rows[o].aged_60_plus or 0 for o in who),
+            "aged_0_3": sum(origin_rows[o].aged_0_3 or 0 for o in who),
+        })
+    return out
 
 
 def unreached(subdistrict):

@@ -2,7 +2,19 @@
 
 Reads the stored results (see compute.py) and judges them with the geo engine's coverage
 function, weighting by all residents, by those aged 60+ and by children aged 0–3.
+
+Barrier-free: where the latest run computed the barrier-free walking profile, every row also
+says how many of each group are covered walking barrier-free and how many that loses against
+the standard walk (``*_lost_barrier_free``); the report carries the ranked barriers to fix first
+and what the map data leaves unknown. Where it did not (a network saved before walking profiles),
+those figures are ``None``, never zero.
+
+At an hour (``at``): coverage counts only facilities open when the walker arrives (leaving at
+``at``, walking at the planning speed, 60 m/min; weekly hours and dated exceptions), computed on
+the spot from the network rather than read from the stored results. A facility with no hours
+recorded does not count, and the report says how many such facilities there are.
 """
+import datetime
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +24,7 @@ from lifecircle.community.models import Compound
 from lifecircle.directory.models import Facility, StandardRow
 from lifecircle.geo.coverage import coverage
 
-from .models import CompoundAccess
+from .models import BarrierFix, CompoundAccess, ComputeRun
 
 #: Who is counted: every resident, and the two groups the standard singles out.
 WEIGHTS = {"population": "population", "aged_60_plus": "aged_60_plus", "aged_0_3": "aged_0_3"}
@@ -39,6 +51,9 @@ class Report:
     gaps: list  # one dict per compound lacking a category within its threshold
     plan: list  # per grid: which required services it has inside it
     computed: bool  # whether any results are stored yet
+    barrier_free: bool = False  # whether the stored results include the barrier-free profile
+    barrier_fixes: list = None  # the ranked barriers (dicts), when barrier_free
+    profile_notes: list = None  # what the map data leaves unknown to the profiles (English sentences)
 
 
 def standard_rows():
@@ -46,7 +61,7 @@ def standard_rows():
         "tier_minutes", "category__slug"))
 
 
-def report(subdistrict, grid_code=None, category=None):
+def report(subdistrict, grid_code=None, category=None, at=None):
     rows_std = standard_rows()
     if category:
         rows_std = [r for r in rows_std if r.category.slug == category]
@@ -55,14 +70,22 @@ def report(subdistrict, grid_code=None, category=None):
         compounds = [c for c in compounds if c.grid and c.grid.code == grid_code]
     slugs = [r.category.slug for r in rows_std]
     nearest = np.full((len(compounds), len(slugs)), np.nan)
+    barrier_free = np.full((len(compounds), len(slugs)), np.nan)
     position = {c.pk: i for i, c in enumerate(compounds)}
     column = {slug: j for j, slug in enumerate(slugs)}
     stored = CompoundAccess.objects.filter(compound__in=compounds, category__slug__in=slugs).values_list(
-        "compound_id", "category__slug", "nearest_m")
+        "compound_id", "category__slug", "nearest_m", "nearest_barrier_free_m")
     computed = False
-    for compound_id, slug, metres in stored:
+    for compound_id, slug, metres, free_metres in stored:
         computed = True
         nearest[position[compound_id], column[slug]] = np.inf if metres is None else metres
+        barrier_free[position[compound_id], column[slug]] = np.inf if free_metres is None else free_metres
+    run = ComputeRun.objects.filter(subdistrict=subdistrict).first()
+    has_barrier_free = run is not None and "barrier-free" in run.profiles
+    hour_notes = []
+    if at is not None and computed:
+        nearest, hour_notes = nearest_open(subdistrict, compounds, slugs, [r.threshold_m for r in rows_std], at)
+        has_barrier_free = False  # the barrier-free figures are for any hour
     thresholds = [r.threshold_m for r in rows_std]
     grids = [c.grid.code if c.grid else NO_GRID for c in compounds]
 
@@ -75,6 +98,10 @@ def report(subdistrict, grid_code=None, category=None):
         for result in (by_grid, whole):
             for record in result.share_records():
                 shares.setdefault((record["group"], record["category"]), {})[key] = record
+        if has_barrier_free:
+            for group in (grids, [WHOLE] * len(compounds)):
+                for record in coverage(barrier_free, slugs, weight, group, thresholds).share_records():
+                    shares[(record["group"], record["category"])][f"{key}_barrier_free"] = record
         if key == "population":
             gaps = by_grid
 
@@ -93,6 +120,10 @@ def report(subdistrict, grid_code=None, category=None):
             record[key] = int(part["population"])
             record[f"{key}_covered"] = int(round(part["covered_population"]))
             record[f"{key}_share"] = part["share"]
+            free = by_weight.get(f"{key}_barrier_free")
+            record[f"{key}_covered_barrier_free"] = None if free is None else int(round(free["covered_population"]))
+            record[f"{key}_lost_barrier_free"] = (
+                None if free is None else max(record[f"{key}_covered"] - record[f"{key}_covered_barrier_free"], 0))
         rows.append(record)
 
     gap_list = []
@@ -109,7 +140,46 @@ def report(subdistrict, grid_code=None, category=None):
             "population": compound.population, "aged_60_plus": compound.aged_60_plus, "aged_0_3": compound.aged_0_3,
             "lon": compound.lon, "lat": compound.lat,
         })
-    return Report(rows=rows, gaps=gap_list, plan=plan_check(subdistrict, grid_code), computed=computed)
+    fixes = []
+    if has_barrier_free:
+        fixes = list(BarrierFix.objects.filter(subdistrict=subdistrict).values(
+            "rank", "kind", "osm_id", "highway", "lon", "lat", "compounds", "categories", "pairs", "population",
+            "aged_60_plus", "aged_0_3"))
+    return Report(rows=rows, gaps=gap_list, plan=plan_check(subdistrict, grid_code), computed=computed,
+                  barrier_free=has_barrier_free, barrier_fixes=fixes,
+                  profile_notes=(list(run.tag_notes) if run is not None else []) + hour_notes)
+
+
+def nearest_open(subdistrict, compounds, slugs, thresholds, at):
+    """``(nearest, notes)``: per compound and category, walking metres to the nearest facility open
+    on arrival when leaving at ``at`` (``inf`` when none within the largest threshold is open)."""
+    from lifecircle.community import networks
+    from lifecircle.geo.odmatrix import distance_pairs
+    from lifecircle.geo.snapping import snap_points
+    from lifecircle.geo.walking import metres_to_minutes
+
+    graph = networks.load_graph(subdistrict.network)
+    facilities = list(Facility.objects.filter(subdistrict=subdistrict, active=True)
+                      .select_related("category").prefetch_related("services", "hours_exceptions"))
+    pairs = [(f, c.slug) for f in facilities for c in f.all_categories() if c.slug in slugs]
+    nearest = np.full((len(compounds), len(slugs)), np.inf)
+    places = snap_points(graph, [f.lon for f, _ in pairs], [f.lat for f, _ in pairs])
+    homes = snap_points(graph, [c.lon for c in compounds], [c.lat for c in compounds])
+    nearest[~homes.ok] = np.nan
+    if pairs and len(compounds):
+        found = distance_pairs(graph, places, homes, max_distance_m=max(thresholds))
+        column = {slug: j for j, slug in enumerate(slugs)}
+        for k, i, metres in zip(found.source.tolist(), found.target.tolist(), found.metres.tolist()):
+            facility, slug = pairs[k]
+            arrival = at + datetime.timedelta(minutes=float(metres_to_minutes(metres, "planning")))
+            if facility.opening_hours.strip() and facility.is_open_at(arrival):
+                nearest[i, column[slug]] = min(nearest[i, column[slug]], metres)
+    unknown = sorted({f.code for f, _ in pairs if not f.opening_hours.strip()})
+    notes = [f"at {at:%Y-%m-%d %H:%M}: only facilities open on arrival count"]
+    if unknown:
+        notes.append(f"{len(unknown)} facilities have no opening hours recorded and do not count at any hour: "
+                     + ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else ""))
+    return nearest, notes
 
 
 def plan_check(subdistrict, grid_code=None):

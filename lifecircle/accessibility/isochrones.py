@@ -1,5 +1,11 @@
 """Isochrones from any point, and what each can reach, for the map; and which sub-district's network
-a point on the map belongs to (when the request names none)."""
+a point on the map belongs to (when the request names none).
+
+What is open: given a departure time (default now), every facility in reach says whether it is
+open when the walker arrives (its weekly hours and dated exceptions, at departure plus the walk's
+minutes); a facility with no hours recorded says ``null`` (unknown), never open.
+"""
+import datetime
 import math
 
 import numpy as np
@@ -12,15 +18,25 @@ from lifecircle.geo.accessibility import nearest_facilities
 from lifecircle.geo.distance import METRES_PER_DEGREE
 from lifecircle.geo.isochrones import isochrones
 from lifecircle.geo.snapping import DEFAULT_MAX_SNAP_M, snap_points
-from lifecircle.geo.walking import LIFE_CIRCLE_MINUTES, metres_to_minutes, minutes_to_metres
+from lifecircle.geo.walking import LIFE_CIRCLE_MINUTES, SPEED_PROFILES_M_PER_MIN, metres_to_minutes, minutes_to_metres
 from lifecircle.geography import polygon_from_geojson
 
 from .compute import tier_distances
 
 
+#: Walking profiles of the network (lifecircle.geo.profiles) beyond the standard walk, with the
+#: isochrone distances each uses: the standard's own, or minutes at its speed.
+NETWORK_PROFILES = {"elderly": "elderly", "barrier-free": "standard"}
+#: Every value the map and the API take for ``profile``.
+PROFILE_CHOICES = ("standard", *SPEED_PROFILES_M_PER_MIN,
+                   *[p for p in NETWORK_PROFILES if p not in SPEED_PROFILES_M_PER_MIN])
+
+
 def tier_metres(profile):
     """Distances for the 5/10/15-minute isochrones: the standard's own (300/500/1000 m) when
-    ``profile`` is "standard", else minutes at that walking speed (elderly walkers cover less)."""
+    ``profile`` is "standard" or "barrier-free", else minutes at that walking speed (elderly walkers
+    cover less)."""
+    profile = NETWORK_PROFILES.get(profile, profile)
     if profile == "standard":
         return tier_distances(Standard.objects.get(active=True))
     return [float(d) for d in minutes_to_metres(LIFE_CIRCLE_MINUTES, profile)]
@@ -51,12 +67,42 @@ def subdistrict_at(lon, lat):
     return min(candidates, key=lambda c: c[:3])[3] if candidates else None
 
 
-def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
+def parse_departure(text, now=None):
+    """A departure time from ``HH:MM`` (today, local time) or an ISO date and time (local time
+    unless it says its offset); ``None`` means now. ValueError with the reason otherwise."""
+    from django.utils import timezone
+
+    now = timezone.localtime(now or timezone.now())
+    if text is None or text == "":
+        return now
+    try:
+        if len(text) <= 5 and ":" in text:
+            clock = datetime.time.fromisoformat(text.zfill(5))
+            return now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"cannot read the time {text!r}: give HH:MM (today) or YYYY-MM-DDTHH:MM") from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return timezone.localtime(moment)
+
+
+def isochrones_with_reach(subdistrict, lon, lat, profile="standard", departure=None):
     """GeoJSON isochrone polygons around (lon, lat), plus every facility within the largest,
-    with its exact walking distance. Raises GeoError for a point away from every street."""
+    with its exact walking distance, walked with the network profile of the same name where there
+    is one (elderly: waits at crossings; barrier-free: no steps or raised kerbs). Raises GeoError
+    for a point away from every street, and ProfileError (a GeoError) for barrier-free on a
+    network saved before walking profiles."""
     graph = networks.load_graph(subdistrict.network)
+    notes = []
+    if profile in NETWORK_PROFILES:
+        if profile == "elderly" and profile not in graph.profile_names:
+            notes.append("this network was saved before walking profiles: the elderly isochrones use the elderly "
+                         "speed but not the waits at crossings; reload the network to include them")
+        else:
+            graph = graph.for_profile(profile)
     distances = tier_metres(profile)
-    speed_profile = "planning" if profile == "standard" else profile
+    speed_profile = "planning" if profile in ("standard", "barrier-free") else profile
     collection = isochrones(graph, lon, lat, distances_m=distances, profile=speed_profile)
     for feature, minutes in zip(collection["features"], reversed(LIFE_CIRCLE_MINUTES)):
         feature["properties"]["tier_minutes"] = minutes
@@ -69,8 +115,9 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     facilities = list(
         Facility.objects.filter(subdistrict=subdistrict, active=True, lon__range=(lon - dlon, lon + dlon),
                                 lat__range=(lat - dlat, lat + dlat))
-        .select_related("category").prefetch_related("services")
+        .select_related("category").prefetch_related("services", "hours_exceptions")
     )
+    departure = parse_departure(None) if departure is None else departure
     places = snap_points(graph, [f.lon for f in facilities], [f.lat for f in facilities])
     point = snap_points(graph, [lon], [lat])
     # The walk is undirected, so one search from the point gives its distance to every facility.
@@ -79,7 +126,11 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     for facility, distance in zip(facilities, metres):
         if not np.isfinite(distance):
             continue
+        walk_minutes = float(metres_to_minutes(distance, speed_profile))
+        arrival = departure + datetime.timedelta(minutes=walk_minutes)
         reachable.append({
+            "arrival": arrival.isoformat(timespec="minutes"),
+            "open_on_arrival": facility.is_open_at(arrival) if facility.opening_hours.strip() else None,
             "code": facility.code, "name": facility.name, "name_en": facility.name_en,
             "category": facility.category.slug, "categories": [c.slug for c in facility.all_categories()],
             "distance_m": round(float(distance), 1), "minutes": round(float(metres_to_minutes(distance, speed_profile)), 1),
@@ -89,5 +140,15 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     collection["reachable"] = reachable
     collection["distances_m"] = distances
     collection["profile"] = profile
+    collection["departure"] = departure.isoformat(timespec="minutes")
+    collection["open_on_arrival"] = sum(1 for r in reachable if r["open_on_arrival"])
+    collection["network_profile"] = graph.profile
+    collection["notes"] = notes + ([] if graph.profile == "standard" else _tag_notes(graph))
     collection["attribution"] = subdistrict.network.attribution
     return collection
+
+
+def _tag_notes(graph):
+    from lifecircle.geo.profiles import TagAudit
+
+    return TagAudit.from_dict(graph.tag_audit).warnings

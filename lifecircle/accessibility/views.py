@@ -244,4 +244,16 @@ def coverage_page(request, subdistrict):
         "gap_totals": _gap_totals(gaps),
         "speeds": {key: int(value) for key, value in SPEED_PROFILES_M_PER_MIN.items()},
         "page_config": _page_config(subdistrict, computed, category, weight, scope, std_rows, grids),
+        "barrier_free": _barrier_free(report) if computed else None,
     })
+
+
+def _barrier_free(report):
+    """The barrier-free section: who loses coverage when steps and kerbs count, and what to fix first."""
+    if not report.barrier_free:
+        return {"available": False}
+    losing = [row for row in report.rows if row["grid"] is None
+              and (row["aged_60_plus_lost_barrier_free"] or row["aged_0_3_lost_barrier_free"]
+                   or row["population_lost_barrier_free"])]
+    return {"available": True, "rows": losing, "fixes": report.barrier_fixes or [],
+            "notes": report.profile_notes or []}

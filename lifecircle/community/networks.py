@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from lifecircle.geo.graph import WalkGraph
 from lifecircle.geo.osm import build_network
+from lifecircle.geo.profiles import DEFAULT_TABLE as PROFILE_TABLE
 
 from .models import PedestrianNetwork
 
@@ -40,10 +41,13 @@ def read_osm(path, boundary=None):
 def save_network(subdistrict, graph, source, attribution):
     """Write the graph file and record it.
 
-    The file is named by its source's content, so writing it never overwrites the file that the
-    current record points to: if the surrounding transaction rolls back, the old network stays whole.
+    The file is named by its source's content (and the walking-profile table's), so writing it
+    never overwrites the file that the current record points to: if the surrounding transaction
+    rolls back, the old network stays whole.
     """
-    digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()[:12]
+    # The walking-profile table is part of the name: editing it (or a graph file from before walking
+    # profiles) means a new file, built with the current rules.
+    digest = hashlib.sha256(Path(source).read_bytes() + PROFILE_TABLE.read_bytes()).hexdigest()[:12]
     path = network_folder() / f"{subdistrict.code}-{digest}.npz"
     if not path.exists():
         graph.save(path)

@@ -147,6 +147,11 @@ def _map_config(subdistrict):
             "metres": _("{m} m"),
             "walkMinutes": _("{n} min walk"),
             "elderlySpeed": _("Elderly walking speed"),
+            "barrierFree": _("Wheelchair or pram: no steps or raised kerbs"),
+            "dataGap": _("Map data gap:"),
+            "departAt": _("Leaving at"),
+            # {n} facilities in reach are open when the walker gets there, leaving at {time}.
+            "openOnArrival": _("Leaving at {time}: {n} of them open when you arrive"),
             # {speed} is metres per minute.
             "speedStandard": _("Distances from the standard: {distances}; minutes at {speed} m a minute"),
             # {speed} is metres per minute.

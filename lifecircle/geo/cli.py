@@ -24,6 +24,11 @@ platform uses them; coverage judges each category against its own row of the
 standard. ``--minutes`` (at a ``--profile`` speed) or ``--distances-m``
 replace the standard. Every command prints the distances it used.
 
+Walking profiles: ``--walk barrier-free`` (or ``elderly``) walks the graph's
+profile of that name (built from ``data/osm/walking-profiles.json`` by
+``build-graph``) and prints what the map data leaves unknown to it; a graph
+saved before walking profiles is refused for them with a message to rebuild.
+
 Point CSVs need ``lon`` and ``lat`` columns (``id`` optional); facilities
 also ``category`` (``capacity`` optional); for coverage, origins also need
 ``population`` and ``group``. Errors in input print one line naming the
@@ -128,6 +133,8 @@ def _add_thresholds(p):
     group.add_argument("--minutes", type=float, nargs="+",
                        help="walking times at the --profile speed instead of the standard's distances")
     group.add_argument("--distances-m", type=float, nargs="+", help="walking distances in metres instead")
+    p.add_argument("--walk", default="standard", metavar="PROFILE",
+                   help="walking profile of the graph: standard (default), elderly or barrier-free")
     p.add_argument("--profile", default=DEFAULT_PROFILE,
                    help=f"walking speed: {', '.join(f'{k} ({v:g} m/min)' for k, v in SPEED_PROFILES_M_PER_MIN.items())}"
                         " or a number in m/min")
@@ -187,6 +194,8 @@ def _build_graph(args):
           file=sys.stderr)
     for warning in build.warnings:
         print(f"warning: {args.osm}: {warning}", file=sys.stderr)
+    for note in build.profile_warnings:
+        print(f"note (walking profiles {', '.join(graph.profile_names[1:])}): {note}", file=sys.stderr)
 
 
 def _geojson(args):
@@ -201,7 +210,7 @@ def _load_inputs(args, origin_columns=(), origin_numeric=()):
     from .snapping import snap_points
     from .tables import read_points
 
-    graph = WalkGraph.load(args.graph)
+    graph = _walked(WalkGraph.load(args.graph), args)
     origins = read_points(args.origins, required=origin_columns, numeric=origin_numeric)
     facilities = read_points(args.facilities, required=("category",), optional_numeric=("capacity",))
     o_snap = snap_points(graph, origins["lon"], origins["lat"], args.max_snap_m, source=args.origins)
@@ -209,6 +218,18 @@ def _load_inputs(args, origin_columns=(), origin_numeric=()):
     _report_far(args, origins, o_snap, args.origins, facilities, f_snap, args.facilities)
     _report_shifted(graph, ((args.origins, origins, "origins"), (args.facilities, facilities, "facilities")))
     return graph, origins, facilities, o_snap, f_snap
+
+
+def _walked(graph, args):
+    """The graph walked with ``--walk`` (ProfileError when it has no such profile), saying what is unknown."""
+    from .profiles import TagAudit
+
+    walked = graph.for_profile(args.walk)
+    if walked.profile != "standard":
+        print(f"walking profile: {walked.profile}", file=sys.stderr)
+        for note in TagAudit.from_dict(walked.tag_audit).warnings:
+            print(f"note: {note}", file=sys.stderr)
+    return walked
 
 
 def _report_shifted(graph, tables):
@@ -303,7 +324,7 @@ def _isochrone(args):
     from .isochrones import isochrones
     from .tables import write_json
 
-    fc = isochrones(WalkGraph.load(args.graph), args.lon, args.lat, distances_m=_distances(args),
+    fc = isochrones(_walked(WalkGraph.load(args.graph), args), args.lon, args.lat, distances_m=_distances(args),
                     max_snap_m=args.max_snap_m, profile=_profile(args))
     if args.out:
         write_json(args.out, fc)

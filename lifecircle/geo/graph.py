@@ -29,6 +29,14 @@ weights            float32       CSR slot length, metres
 slot_edge          int32         edge id of each CSR slot
 =================  ============  ==============================================
 
+Walking profiles (:mod:`lifecircle.geo.profiles`) add, per profile, one
+more per-edge cost array (``profile_costs[name]``, float32 metres, ``inf``
+where the profile cannot pass) and the OSM object that makes an edge
+impassable (``profile_barriers[name]``). A profile is not a second graph:
+:meth:`WalkGraph.for_profile` returns a view that shares every array and
+the CSR structure (``indptr``/``indices``) and differs only in the slot
+weights (and which of two parallel edges a slot stands for).
+
 The CSR view stores every edge in both directions, because walking is never
 one-way. Two things are left out of it on purpose: self-loops (they can never
 shorten a walk) and all but the shortest of parallel edges between the same
@@ -38,8 +46,9 @@ turn two 50 m paths into one 100 m path.
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -48,8 +57,12 @@ from .distance import haversine_m
 from .errors import GraphFileError
 from .tables import atomic_write
 
-#: Written into every saved graph; bump when the layout changes.
-FORMAT = "lifecircle.walkgraph/1"
+#: Written into every saved graph; bump when the layout changes. Files of
+#: format 1 (no walking profiles) still load, with the standard profile only.
+FORMAT = "lifecircle.walkgraph/2"
+_READABLE_FORMATS = ("lifecircle.walkgraph/1", FORMAT)
+#: What ``profile_barriers[name].kind`` means.
+BARRIER_NONE, BARRIER_WAY, BARRIER_NODE = 0, 1, 2
 
 _NODE_ARRAYS = ("node_lon", "node_lat", "node_osmid")
 _EDGE_ARRAYS = ("edge_u", "edge_v", "edge_length", "edge_way", "edge_name", "edge_highway")
@@ -62,6 +75,37 @@ _DTYPES = {
     "geom_offsets": np.int64, "geom_lon": np.float64, "geom_lat": np.float64,
     "indptr": np.int32, "indices": np.int32, "weights": np.float32, "slot_edge": np.int32,
 }
+
+
+@dataclass(eq=False)
+class EdgeProfile:
+    """One walking profile's view of every edge.
+
+    Attributes
+    ----------
+    cost
+        float32 metres of walking per edge, at least its length; ``inf``
+        where the profile cannot pass.
+    barrier_kind
+        int8, per edge: ``BARRIER_NONE``, or what makes it impassable -- the
+        way itself (``BARRIER_WAY``, its id is ``edge_way``) or a node on it
+        (``BARRIER_NODE``, id in ``barrier_id``).
+    barrier_id
+        int64 OSM node id of a node barrier, else 0.
+    """
+
+    cost: np.ndarray
+    barrier_kind: np.ndarray
+    barrier_id: np.ndarray
+
+    def __post_init__(self):
+        self.cost = np.ascontiguousarray(self.cost, dtype=np.float32)
+        self.barrier_kind = np.ascontiguousarray(self.barrier_kind, dtype=np.int8)
+        self.barrier_id = np.ascontiguousarray(self.barrier_id, dtype=np.int64)
+
+    def take(self, edges) -> "EdgeProfile":
+        """The profile of the listed edges."""
+        return EdgeProfile(self.cost[edges], self.barrier_kind[edges], self.barrier_id[edges])
 
 
 @dataclass(frozen=True)
@@ -106,6 +150,11 @@ class WalkGraph:
     indices: np.ndarray | None = None
     weights: np.ndarray | None = None
     slot_edge: np.ndarray | None = None
+    profile_costs: dict[str, EdgeProfile] = field(default_factory=dict)
+    #: The profile the CSR weights follow (``standard``: edge lengths).
+    profile: str = "standard"
+    #: What the tags left unknown (:class:`lifecircle.geo.profiles.TagAudit` as a dict), if read from OSM.
+    tag_audit: dict = field(default_factory=dict)
 
     def __post_init__(self):
         for key, dtype in _DTYPES.items():
@@ -190,6 +239,67 @@ class WalkGraph:
         coords = np.column_stack((self.geom_lon[point_index], self.geom_lat[point_index]))
         return shapely.linestrings(coords, indices=np.repeat(np.arange(edges.size), n_points))
 
+    @property
+    def profile_names(self) -> list[str]:
+        """The walking profiles this graph can be walked with, ``standard`` first."""
+        return ["standard", *[name for name in self.profile_costs if name != "standard"]]
+
+    @property
+    def edge_cost(self) -> np.ndarray:
+        """Metres of walking per edge under :attr:`profile` (``inf`` impassable; the length for standard)."""
+        if self.profile == "standard":
+            return self.edge_length
+        return self.profile_costs[self.profile].cost
+
+    def for_profile(self, name: str) -> "WalkGraph":
+        """This network walked with profile ``name``: the same arrays, the profile's CSR weights.
+
+        Cached: the view (and the spatial indexes and routing matrix it
+        builds) is made once per profile.
+
+        Raises
+        ------
+        ProfileError
+            No profile of that name; or a graph saved before walking
+            profiles existed (it has the standard profile only -- rebuild it
+            from its OSM file).
+        """
+        from .profiles import ProfileError
+
+        if name == self.profile:
+            return self
+        base = self.__dict__.get("_base")
+        if base is None:  # a view sent to another process loses its base; rebuild the standard CSR
+            base = self if self.profile == "standard" else replace(
+                self, indptr=None, indices=None, weights=None, slot_edge=None, profile="standard")
+        if name == "standard":
+            return base
+        if name not in base.profile_costs:
+            if not base.profile_costs:
+                raise ProfileError(f"this network has only the standard walking profile (it was built or saved "
+                                   f"before walking profiles existed); rebuild it from its OSM file to walk it "
+                                   f"as {name!r}")
+            raise ProfileError(f"unknown walking profile {name!r}; this network has {', '.join(base.profile_names)}")
+        return base.cached(f"_profile_{name}", lambda g: g._profile_view(name))
+
+    def _profile_view(self, name: str) -> "WalkGraph":
+        indptr, indices, weights, slot_edge = _build_csr(self.n_nodes, self.edge_u, self.edge_v,
+                                                         self.profile_costs[name].cost)
+        if indices.shape != self.indices.shape:  # cannot happen: same pairs, same order
+            raise AssertionError("a profile's CSR differs in structure from the standard one")
+        view = replace(self, weights=weights, slot_edge=slot_edge, profile=name)
+        view.__dict__["_base"] = self
+        return view
+
+    def cost_scale(self, edges) -> np.ndarray:
+        """Walking metres per metre of length along ``edges`` under :attr:`profile` (``inf`` impassable)."""
+        if self.profile == "standard":
+            return np.ones(np.shape(edges))
+        length = self.edge_length[edges].astype(np.float64)
+        cost = self.edge_cost[edges].astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(length > 0, cost / np.where(length > 0, length, 1.0), np.where(cost > 0, np.inf, 1.0))
+
     @cached_property
     def csgraph(self):
         """The routing view as a ``scipy.sparse.csr_array`` of float64 metres.
@@ -217,7 +327,8 @@ class WalkGraph:
     # --------------------------------------------------------------- building
     @classmethod
     def from_polylines(cls, offsets, refs, lon, lat, way_ids=None, name_index=None,
-                       highway_index=None, names=None, highways=None) -> "WalkGraph":
+                       highway_index=None, names=None, highways=None, line_factor=None, point_penalty=None,
+                       tag_audit=None) -> "WalkGraph":
         """Build a graph from street polylines, splitting them where they meet.
 
         Polyline ``i`` is the run of points ``offsets[i]:offsets[i+1]`` in
@@ -228,6 +339,12 @@ class WalkGraph:
 
         ``way_ids``, ``name_index`` and ``highway_index`` give each polyline's
         OSM way id and its indices into ``names`` and ``highways``.
+
+        Walking profiles: ``line_factor[name]`` multiplies each polyline's
+        length (``inf``: impassable) and ``point_penalty[name]`` adds metres
+        for passing each point (``inf``: impassable), half on each side of a
+        point that ends an edge, so a walk through it pays it once. Profiles
+        named in either dict get an :class:`EdgeProfile`.
         """
         offsets = np.asarray(offsets, dtype=np.int64)
         refs = np.asarray(refs, dtype=np.int64)
@@ -245,6 +362,7 @@ class WalkGraph:
         keep = np.ones(refs.shape[0], dtype=bool)
         keep[1:] = ~((refs[1:] == refs[:-1]) & (line_of[1:] == line_of[:-1]))
         refs, lon, lat, line_of = refs[keep], lon[keep], lat[keep], line_of[keep]
+        point_penalty = {k: np.asarray(v, dtype=np.float64)[keep] for k, v in (point_penalty or {}).items()}
         counts_per_line = np.bincount(line_of, minlength=n_lines)
         offsets = np.concatenate(([0], np.cumsum(counts_per_line)))
 
@@ -272,12 +390,19 @@ class WalkGraph:
         node_osmid, first = np.unique(refs[split], return_index=True)
         u = np.searchsorted(node_osmid, refs[start])
         v = np.searchsorted(node_osmid, refs[end])
+        profiles = {}
+        for name in dict.fromkeys([*(line_factor or {}), *point_penalty]):  # in the table's order
+            factor = np.ones(n_lines) if name not in (line_factor or {}) else np.asarray(line_factor[name], np.float64)
+            penalty = point_penalty.get(name, np.zeros(refs.shape[0]))
+            profiles[name] = _edge_profile(length, factor[edge_line], penalty, start, end, refs,
+                                           way_ids[edge_line])
         graph = cls(
             node_lon=lon[split][first], node_lat=lat[split][first], node_osmid=node_osmid,
             edge_u=u, edge_v=v, edge_length=length, edge_way=way_ids[edge_line],
             edge_name=name_index[edge_line], edge_highway=highway_index[edge_line],
             names=names, highways=highways, geom_offsets=geom_offsets,
             geom_lon=lon[point_index], geom_lat=lat[point_index],
+            profile_costs=profiles, tag_audit=dict(tag_audit or {}),
         )
         return graph.edge_subgraph(~((u == v) & (length == 0.0)))
 
@@ -301,7 +426,9 @@ class WalkGraph:
             edge_name=self.edge_name[edges], edge_highway=self.edge_highway[edges],
             names=self.names, highways=self.highways, geom_offsets=geom_offsets,
             geom_lon=self.geom_lon[point_index], geom_lat=self.geom_lat[point_index],
-        )
+            profile_costs={name: p.take(edges) for name, p in self.profile_costs.items()},
+            tag_audit=self.tag_audit,
+        ).for_profile(self.profile)
 
     def component_labels(self) -> np.ndarray:
         """Connected-component label of every node."""
@@ -388,6 +515,12 @@ class WalkGraph:
         arrays["names_blob"], arrays["names_offsets"] = _pack_strings(self.names)
         arrays["highways_blob"], arrays["highways_offsets"] = _pack_strings(self.highways)
         arrays["format"] = np.frombuffer(FORMAT.encode(), dtype=np.uint8)
+        arrays["profiles_blob"], arrays["profiles_offsets"] = _pack_strings(list(self.profile_costs))
+        for i, profile in enumerate(self.profile_costs.values()):
+            arrays[f"profile{i}_cost"] = profile.cost
+            arrays[f"profile{i}_barrier_kind"] = profile.barrier_kind
+            arrays[f"profile{i}_barrier_id"] = profile.barrier_id
+        arrays["tag_audit"] = np.frombuffer(json.dumps(self.tag_audit).encode(), dtype=np.uint8)
         with atomic_write(path, "wb") as f:
             np.savez(f, **arrays)
 
@@ -402,7 +535,7 @@ class WalkGraph:
                 if "format" not in data.files:
                     raise GraphFileError("not a lifecircle walk graph (no format marker)", path)
                 found = bytes(data["format"]).decode(errors="replace")
-                if found != FORMAT:
+                if found not in _READABLE_FORMATS:
                     raise GraphFileError(f"unsupported graph format {found!r} (expected {FORMAT!r})", path)
                 missing = [k for k in (*_DTYPES, "names_blob", "names_offsets") if k not in data.files]
                 if missing:
@@ -410,12 +543,20 @@ class WalkGraph:
                 arrays = {key: data[key] for key in _DTYPES}
                 names = _unpack_strings(data["names_blob"], data["names_offsets"])
                 highways = _unpack_strings(data["highways_blob"], data["highways_offsets"])
+                profiles, tag_audit = {}, {}
+                if "profiles_blob" in data.files:
+                    for i, name in enumerate(_unpack_strings(data["profiles_blob"], data["profiles_offsets"])):
+                        profiles[name] = EdgeProfile(data[f"profile{i}_cost"], data[f"profile{i}_barrier_kind"],
+                                                     data[f"profile{i}_barrier_id"])
+                    tag_audit = json.loads(bytes(data["tag_audit"]).decode())
         except GraphFileError:
             raise
         except Exception as exc:  # zipfile, OSError, ValueError: all mean "unreadable"
             raise GraphFileError(f"cannot read graph file ({exc})", path) from exc
         _check_consistent(arrays, len(names), len(highways), path)
-        return cls(**arrays, names=names, highways=highways)
+        if any(p.cost.shape[0] != arrays["edge_u"].shape[0] for p in profiles.values()):
+            raise GraphFileError("inconsistent graph file: walking-profile costs do not match the edges", path)
+        return cls(**arrays, names=names, highways=highways, profile_costs=profiles, tag_audit=tag_audit)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -437,6 +578,26 @@ def _build_csr(n_nodes, u, v, length):
     if indptr[-1] >= np.iinfo(np.int32).max:
         raise ValueError("graph too large for int32 CSR indices")
     return indptr.astype(np.int32), cols.astype(np.int32), w.astype(np.float32), slot_edge
+
+
+def _edge_profile(length, factor, penalty, start, end, refs, edge_way) -> EdgeProfile:
+    """Per-edge cost of one profile from per-edge factors and per-point penalties (see from_polylines)."""
+    blocked = np.isinf(penalty)
+    finite = np.where(blocked, 0.0, penalty)
+    cumulative = np.concatenate(([0.0], np.cumsum(finite)))
+    interior = cumulative[end] - cumulative[start + 1]  # points strictly between start and end
+    cost = length * factor + interior + 0.5 * (finite[start] + finite[end])
+    cum_blocked = np.concatenate(([0], np.cumsum(blocked)))
+    node_blocked = (cum_blocked[end + 1] - cum_blocked[start]) > 0
+    way_blocked = np.isinf(factor)
+    cost[node_blocked] = np.inf
+    kind = np.where(way_blocked, BARRIER_WAY, np.where(node_blocked, BARRIER_NODE, BARRIER_NONE))
+    barrier_id = np.zeros(length.shape[0], dtype=np.int64)
+    nodes = np.flatnonzero(node_blocked & ~way_blocked)
+    if nodes.size:  # the first blocking point of each such edge
+        blocked_at = np.flatnonzero(blocked)
+        barrier_id[nodes] = refs[blocked_at[np.searchsorted(blocked_at, start[nodes])]]
+    return EdgeProfile(np.maximum(cost, length), kind, barrier_id)
 
 
 def _pack_strings(strings):

@@ -137,10 +137,14 @@ def reachable_samples(graph: WalkGraph, snap, reach: float, step_m: float = 4.0)
     lon = graph.geom_lon[a] + fraction * (graph.geom_lon[a + 1] - graph.geom_lon[a])
     lat = graph.geom_lat[a] + fraction * (graph.geom_lat[a + 1] - graph.geom_lat[a])
     edge = index.segment_edge[owner]
-    along = index.along_start[owner] + fraction * index.segment_length[owner]
-    length = graph.edge_length[edge].astype(np.float64)
-    walk = np.minimum(node_walk[graph.edge_u[edge]] + along,
-                      node_walk[graph.edge_v[edge]] + np.maximum(length - along, 0.0))
+    # Walking metres along the edge: its length scaled by the profile's cost (1 for standard).
+    scale = graph.cost_scale(edge)
+    along = (index.along_start[owner] + fraction * index.segment_length[owner]) * scale
+    length = graph.edge_cost[edge].astype(np.float64)
+    with np.errstate(invalid="ignore"):  # inf - inf on impassable edges: they are left out below
+        walk = np.minimum(node_walk[graph.edge_u[edge]] + along,
+                          node_walk[graph.edge_v[edge]] + np.maximum(length - along, 0.0))
+    walk[~np.isfinite(scale)] = np.inf
     own = edge == snap.edge[0]  # the walker's own street, straight from where they join it
     walk[own] = np.minimum(walk[own], leg + np.abs(along[own] - snap.dist_u[0]))
     keep = walk <= reach

@@ -30,6 +30,12 @@ Walkability rules, in order:
 
 ``oneway`` is ignored: one-way rules bind vehicles, not walkers.
 
+Walking profiles (:mod:`lifecircle.geo.profiles`): while reading, every way
+and every tagged node on a walkable way is costed for each profile of the
+profile table (``data/osm/walking-profiles.json`` unless another is given),
+and what the tags leave unknown is counted (:class:`~lifecircle.geo.profiles.TagAudit`,
+in :attr:`NetworkBuild.tag_audit` and in the saved graph).
+
 Nothing is dropped without a count: :func:`build_network` returns, beside
 the graph, what it left out (islands cut off from the main network, ways cut
 where the extract lacks their nodes) and how much of it is footway, so a
@@ -51,6 +57,7 @@ import numpy as np
 from .distance import LocalProjection
 from .errors import BoundaryError, OSMError
 from .graph import Island, WalkGraph
+from .profiles import FOOT_WAYS, NODE_KEYS, STANDARD, ProfileTable, TagAudit, incline_percent, is_crossing_way
 
 if TYPE_CHECKING:  # quality imports this module
     from .quality import PedestrianShare, StreetCoverage
@@ -138,6 +145,7 @@ class NetworkBuild:
     ways_cut: int = 0
     pedestrian: PedestrianShare | None = None
     street_coverage: StreetCoverage | None = None
+    tag_audit: TagAudit | None = None
 
     @property
     def islands_length_m(self) -> float:
@@ -162,19 +170,25 @@ class NetworkBuild:
             out.append(self.street_coverage.message)
         return out
 
+    @property
+    def profile_warnings(self) -> list[str]:
+        """What the tags leave unknown to the elderly and barrier-free profiles, one sentence each (English)."""
+        return [] if self.tag_audit is None else self.tag_audit.warnings
+
 
 def load_network(path, boundary=None, buffer_m: float = 500.0, largest_component: bool = True,
-                 progress: bool = False) -> WalkGraph:
+                 progress: bool = False, profiles: ProfileTable | None = None) -> WalkGraph:
     """Build the walkable street graph of an OSM file.
 
     The graph of :func:`build_network` (same parameters, and the same
     refusals), without its account of what was left out.
     """
-    return build_network(path, boundary, buffer_m, largest_component, progress).graph
+    return build_network(path, boundary, buffer_m, largest_component, progress, profiles=profiles).graph
 
 
 def build_network(path, boundary=None, buffer_m: float = 500.0, largest_component: bool = True,
-                  progress: bool = False, min_street_coverage: float | None = None) -> NetworkBuild:
+                  progress: bool = False, min_street_coverage: float | None = None,
+                  profiles: ProfileTable | None = None) -> NetworkBuild:
     """Build the walkable street graph of an OSM file, and say what was left out.
 
     Parameters
@@ -199,6 +213,9 @@ def build_network(path, boundary=None, buffer_m: float = 500.0, largest_componen
         walkable street (default
         :data:`lifecircle.geo.quality.MIN_STREET_COVERAGE`; 0 turns the check
         off).
+    profiles
+        The walking-profile table (default: :meth:`ProfileTable.load` of the
+        shipped table); every profile in it is costed on the graph.
 
     Raises
     ------
@@ -215,11 +232,14 @@ def build_network(path, boundary=None, buffer_m: float = 500.0, largest_componen
     polygon = None
     if boundary is not None:
         polygon = relation_polygon(path, boundary) if _is_relation_id(boundary) else _check_polygon(boundary)
-    lines = _read_walkable_ways(path, progress)
+    table = ProfileTable.load() if profiles is None else profiles
+    lines = _read_walkable_ways(path, progress, table)
+    audit = lines["audit"]
     graph = WalkGraph.from_polylines(
         lines["offsets"], lines["refs"], lines["lon"], lines["lat"], way_ids=lines["way_ids"],
         name_index=lines["name_index"], highway_index=lines["highway_index"],
-        names=lines["names"], highways=lines["highways"])
+        names=lines["names"], highways=lines["highways"], line_factor=lines["line_factor"],
+        point_penalty=lines["point_penalty"], tag_audit=audit.to_dict())
     if graph.n_edges == 0:
         raise OSMError("contains no walkable ways with usable coordinates", path)
     if polygon is not None:
@@ -228,7 +248,7 @@ def build_network(path, boundary=None, buffer_m: float = 500.0, largest_componen
     if largest_component:
         graph, islands = graph.split_islands()
     build = NetworkBuild(graph=graph, path=path, islands=islands, ways_cut=lines["ways_cut"],
-                         pedestrian=pedestrian_share(graph))
+                         pedestrian=pedestrian_share(graph), tag_audit=audit)
     if polygon is not None:
         build.street_coverage = street_coverage(graph, polygon)
         least = MIN_STREET_COVERAGE if min_street_coverage is None else min_street_coverage
@@ -321,7 +341,7 @@ def check_readable(path: str) -> None:
         raise OSMError("file is empty", path)
 
 
-def _read_walkable_ways(path: str, progress: bool, negative_nodes: dict | None = None) -> dict:
+def _read_walkable_ways(path: str, progress: bool, table: ProfileTable, negative_nodes: dict | None = None) -> dict:
     """Collect the walkable ways of ``path`` as flat polylines.
 
     Ways that run out of the extract (their nodes' coordinates are missing)
@@ -337,18 +357,36 @@ def _read_walkable_ways(path: str, progress: bool, negative_nodes: dict | None =
     names: dict[str, int] = {"": 0}
     highways: dict[str, int] = {}
     n_objects = ways_cut = missing_negative = 0
+    others = [p for p in table.profiles.values() if p.name != STANDARD]
+    factors = {p.name: array("d") for p in others}
+    line_tags = array("b")  # per polyline: 1 crossing way, 2 foot way, 4 no known surface, 8 kerb on the way
+    node_tags: dict[int, dict] = {}
+    audit = TagAudit()
     bar = _progress_bar(path) if progress else None
     try:
         processor = osmium.FileProcessor(path, osmium.osm.NODE | osmium.osm.WAY).with_locations()
         # Nodes are needed for locations but never reach Python unless tagged highway=*.
-        processor = processor.with_filter(osmium.filter.KeyFilter("highway"))
+        processor = processor.with_filter(osmium.filter.KeyFilter("highway", *NODE_KEYS))
         for obj in processor:
             n_objects += 1
             if bar is not None and n_objects % 10000 == 0:
                 bar.update(10000)
+            if obj.is_node():
+                kept = {k: obj.tags[k] for k in NODE_KEYS if k in obj.tags}
+                if kept:
+                    node_tags[obj.id] = kept
+                continue
             if not obj.is_way() or not is_walkable(obj.tags):
                 continue
             tags = obj.tags
+            plain = dict(tags)
+            audit.note_values(plain, table.known_values)
+            if "incline" in plain and incline_percent(plain["incline"]) is None:
+                audit.incline_unreadable += 1
+            way_factor = {p.name: p.way_factor(plain)[0] for p in others}
+            flags = ((1 if is_crossing_way(plain) else 0) | (2 if plain["highway"] in FOOT_WAYS else 0)
+                     | (0 if plain.get("surface") in table.known_values.get("surface", ()) else 4)
+                     | (8 if any(k == "kerb" or k.startswith("kerb:") for k in plain) else 0))
             name = names.setdefault(tags.get("name", ""), len(names))
             highway = highways.setdefault(tags["highway"], len(highways))
             start = len(refs)
@@ -372,10 +410,12 @@ def _read_walkable_ways(path: str, progress: bool, negative_nodes: dict | None =
                 cut = True
                 if len(refs) > start:  # close the piece before the gap
                     _end_piece(offsets, way_ids, name_index, highway_index, obj.id, name, highway, refs)
+                    _end_costs(factors, way_factor, line_tags, flags)
                     start = len(refs)
             ways_cut += cut
             if len(refs) > start:
                 _end_piece(offsets, way_ids, name_index, highway_index, obj.id, name, highway, refs)
+                _end_costs(factors, way_factor, line_tags, flags)
     except RuntimeError as exc:
         raise OSMError(f"not a readable OSM file ({exc})", path) from exc
     finally:
@@ -383,20 +423,116 @@ def _read_walkable_ways(path: str, progress: bool, negative_nodes: dict | None =
             bar.update(n_objects % 10000)
             bar.close()
     if missing_negative:
-        return _read_walkable_ways(path, progress=False, negative_nodes=_negative_nodes(path))
+        return _read_walkable_ways(path, False, table, negative_nodes=_negative_nodes(path))
     if n_objects == 0 and not _has_any_object(path):
         raise OSMError("contains no OpenStreetMap data", path)
     if len(way_ids) == 0:
         raise OSMError("contains no walkable ways (no footway, path, residential or other walkable "
                        "highway=* ways with coordinates)", path)
-    return {
+    lines = {
         "refs": np.frombuffer(refs, dtype=np.int64), "lon": np.frombuffer(lons, dtype=np.float64),
         "lat": np.frombuffer(lats, dtype=np.float64), "offsets": np.frombuffer(offsets, dtype=np.int64),
         "way_ids": np.frombuffer(way_ids, dtype=np.int64),
         "name_index": np.asarray(name_index, dtype=np.int32),
         "highway_index": np.asarray(highway_index, dtype=np.int16),
         "names": list(names), "highways": list(highways), "ways_cut": ways_cut,
+        "line_factor": {name: np.frombuffer(f, dtype=np.float64) for name, f in factors.items()},
+        "audit": audit,
     }
+    lines["point_penalty"] = _node_costs(lines, np.frombuffer(line_tags, dtype=np.int8), node_tags, others, table,
+                                         audit)
+    return lines
+
+
+def _end_costs(factors, way_factor, line_tags, flags):
+    for name, values in factors.items():
+        values.append(way_factor[name])
+    line_tags.append(flags)
+
+
+def _node_costs(lines, line_tags, node_tags, profiles, table, audit) -> dict:
+    """Per point of every polyline and per profile, the metres added for passing it (``inf``: impassable).
+
+    A tagged node's cost goes to the crossing ways through it if there are
+    any, else to the foot ways through it (a kerb where a lane meets a
+    street is the lane's), else to every way through it; an uncontrolled crossing of a wide
+    road goes to the foot ways through the node (see
+    :mod:`lifecircle.geo.profiles`). Also finishes ``audit``: lengths,
+    crossings and their kerbs, unknown node tag values.
+    """
+    from .distance import haversine_m
+
+    refs, offsets = lines["refs"], lines["offsets"]
+    n_lines = offsets.shape[0] - 1
+    line_of = np.repeat(np.arange(n_lines), np.diff(offsets))
+    seg = haversine_m(lines["lon"][:-1], lines["lat"][:-1], lines["lon"][1:], lines["lat"][1:])
+    seg_line_same = line_of[:-1] == line_of[1:]
+    line_length = np.bincount(line_of[:-1][seg_line_same], weights=seg[seg_line_same], minlength=n_lines)
+    audit.length_m = float(line_length.sum())
+    audit.surface_unknown_m = float(line_length[(line_tags & 4) > 0].sum())
+    crossing_point = (line_tags[line_of] & 1) > 0
+    penalties = {p.name: np.zeros(refs.shape[0]) for p in profiles}
+
+    # Nodes on the walkable ways: their tags, counted and costed.
+    on_network = np.isin(np.fromiter(node_tags, dtype=np.int64, count=len(node_tags)), refs)
+    tagged_ids = np.fromiter(node_tags, dtype=np.int64, count=len(node_tags))[on_network]
+    kerb_nodes = set()
+    crossing_nodes = set()
+    for node in tagged_ids.tolist():
+        tags = node_tags[node]
+        audit.note_values(tags, table.known_values)
+        if "kerb" in tags:
+            kerb_nodes.add(node)
+        if tags.get("highway") == "crossing" or "crossing" in tags:
+            crossing_nodes.add(node)
+    tagged_point = np.isin(refs, tagged_ids)
+    if tagged_point.any():
+        points = np.flatnonzero(tagged_point)
+        ids = refs[points]
+        # Where a crossing way passes, only crossing ways are charged; else where a foot way does, foot ways.
+        foot = (line_tags[line_of[points]] & 2) > 0
+        via_crossing = np.isin(ids, list(set(ids[crossing_point[points]].tolist())))
+        via_foot = np.isin(ids, list(set(ids[foot].tolist())))
+        charged = points[crossing_point[points] | (~via_crossing & foot) | (~via_crossing & ~via_foot)]
+        for profile in profiles:
+            costs = {node: profile.node_penalty(node_tags[node])[0] for node in set(refs[charged].tolist())}
+            costs = {node: cost for node, cost in costs.items() if cost > 0}
+            if costs:
+                hit = charged[np.isin(refs[charged], list(costs))]
+                penalties[profile.name][hit] = [costs[n] for n in refs[hit].tolist()]
+
+    # Crossings and whether their kerb is mapped (on the crossing way, on its nodes, or on the crossing node).
+    crossing_lines = np.flatnonzero((line_tags & 1) > 0)
+    kerb_point = np.isin(refs, list(kerb_nodes)) if kerb_nodes else np.zeros(refs.shape[0], dtype=bool)
+    line_has_kerb = (np.bincount(line_of[kerb_point], minlength=n_lines) > 0) | ((line_tags & 8) > 0)
+    on_crossing_way = set(refs[crossing_point].tolist())
+    lone_crossing_nodes = [n for n in crossing_nodes if n not in on_crossing_way]
+    audit.crossings = int(crossing_lines.size + len(lone_crossing_nodes))
+    audit.crossings_kerb_unknown = int((~line_has_kerb[crossing_lines]).sum()
+                                       + sum(1 for n in lone_crossing_nodes if n not in kerb_nodes))
+
+    # A foot way crossing a wide road at a node with no crossing tag.
+    highways = np.array(lines["highways"], dtype=object)
+    point_highway = highways[lines["highway_index"][line_of]] if refs.size else np.zeros(0, dtype=object)
+    foot_point = (line_tags[line_of] & 2) > 0
+    for profile in profiles:
+        if not profile.crossing_penalty_m or not profile.crossing_roads:
+            continue
+        road_point = np.isin(point_highway, list(profile.crossing_roads))
+        # A foot way crosses the road where it runs on through the node, or where two foot ways end
+        # there (from either side); a single lane that ends at the street joins its sidewalk.
+        ends = np.zeros(refs.shape[0], dtype=bool)
+        ends[offsets[:-1]] = ends[offsets[1:] - 1] = True
+        foot_ids, foot_weight = refs[foot_point], np.where(ends[foot_point], 1, 2)
+        ids, inverse = np.unique(foot_ids, return_inverse=True)
+        crossing_here = ids[np.bincount(inverse, weights=foot_weight) >= 2] if ids.size else ids
+        at_road = np.intersect1d(refs[road_point], crossing_here)
+        marked = [n for n in at_road.tolist() if n in crossing_nodes or node_tags.get(n, {}).get("highway")
+                  in ("crossing", "traffic_signals")]
+        unmarked = np.setdiff1d(at_road, np.array(marked, dtype=np.int64))
+        hit = np.flatnonzero(foot_point & np.isin(refs, unmarked))
+        penalties[profile.name][hit] = np.maximum(penalties[profile.name][hit], profile.crossing_penalty_m)
+    return penalties
 
 
 def _negative_nodes(path: str) -> dict:

@@ -12,6 +12,10 @@ Each snapped point carries what an exact walking distance needs:
 * ``offset_m`` -- the straight off-street leg from the point to the street,
   which is part of the walk.
 
+On a graph walked with a profile (:meth:`WalkGraph.for_profile`), points
+attach only to edges the profile can pass, and ``dist_u``/``dist_v`` are
+walking metres of that profile (the length scaled by the edge's cost).
+
 How the nearest edge is found: every edge segment is sampled at most
 ``sample_spacing_m`` apart into a :class:`scipy.spatial.cKDTree`. If the
 nearest sample is ``r`` away, the nearest segment is at most ``r`` away, and
@@ -100,7 +104,11 @@ class SegmentIndex:
         self.graph = graph
         self.spacing = float(sample_spacing_m)
         seg_edge = graph.segment_edge
-        self.segments = np.flatnonzero(seg_edge >= 0)  # index of each segment's first point
+        passable = np.isfinite(graph.edge_cost)
+        if not passable.any():
+            raise SnapError(f"no street of the network can be walked with the {graph.profile!r} profile")
+        # index of each segment's first point; a profile's impassable edges take no points
+        self.segments = np.flatnonzero((seg_edge >= 0) & passable[np.maximum(seg_edge, 0)])
         self.segment_edge = seg_edge[self.segments]
         a = self.segments
         lon, lat = graph.geom_lon, graph.geom_lat
@@ -220,8 +228,9 @@ def snap_points(graph: WalkGraph, lon, lat, max_snap_m: float = DEFAULT_MAX_SNAP
     edge = index.segment_edge[seg].astype(np.int32)
     along = index.along_start[seg] + t * index.segment_length[seg]
     length = graph.edge_length[edge].astype(np.float64)
-    dist_u = np.minimum(along, length)
-    dist_v = np.maximum(length - along, 0.0)
+    scale = graph.cost_scale(edge)
+    dist_u = np.minimum(along, length) * scale
+    dist_v = np.maximum(length - along, 0.0) * scale
     a = index.segments[seg]
     street_lon = graph.geom_lon[a] + t * (graph.geom_lon[a + 1] - graph.geom_lon[a])
     street_lat = graph.geom_lat[a] + t * (graph.geom_lat[a + 1] - graph.geom_lat[a])
@@ -245,20 +254,21 @@ def snap_nodes(graph: WalkGraph, nodes=None) -> SnapResult:
     off-street leg: a walk from it is the same as a walk from the node.
     """
     nodes = np.arange(graph.n_nodes) if nodes is None else np.asarray(nodes, dtype=np.int64)
-    n_edges = graph.n_edges
-    # Any incident edge will do; pick each node's first as u, else as v.
+    # Any incident edge will do; pick each node's first as u, else as v, passable ones last so they win.
     incident = np.full(graph.n_nodes, -1, dtype=np.int64)
-    as_v = np.arange(n_edges)[::-1]
-    incident[graph.edge_v[as_v]] = as_v
-    as_u = np.arange(n_edges)[::-1]
-    incident[graph.edge_u[as_u]] = as_u
+    passable = np.isfinite(graph.edge_cost)
+    for chosen in (~passable, passable):
+        ids = np.flatnonzero(chosen)[::-1]
+        incident[graph.edge_v[ids]] = ids
+        incident[graph.edge_u[ids]] = ids
     edge = incident[nodes]
     at_u = graph.edge_u[edge] == nodes
-    length = graph.edge_length[edge].astype(np.float64)
-    dist_u = np.where(at_u, 0.0, length)
+    cost = graph.edge_cost[edge].astype(np.float64)
+    dist_u = np.where(at_u, 0.0, cost)
+    dist_v = np.where(at_u, cost, 0.0)
     zeros = np.zeros(nodes.size)
     return SnapResult(edge.astype(np.int32), graph.edge_u[edge].copy(), graph.edge_v[edge].copy(),
-                      dist_u, length - dist_u, zeros, graph.node_lon[nodes], graph.node_lat[nodes],
+                      dist_u, dist_v, zeros, graph.node_lon[nodes], graph.node_lat[nodes],
                       np.zeros(0, np.int64), np.zeros(0), 0.0)
 
 

@@ -517,17 +517,39 @@ def build_network():
     return merged, out
 
 
+#: Illustrative barriers for the barrier-free walking profile: every STEPS_EVERY-th branch lane is a
+#: short flight of steps, and every KERB_EVERY-th lane entrance on a main street has a raised kerb.
+STEPS_EVERY, KERB_EVERY = 25, 12
+MAIN_STREETS = ("primary", "secondary", "tertiary")
+
+
+def illustrative_barriers(ways):
+    """``(steps way ids, raised-kerb node ids)``: made up, so the barrier-free map shows a difference."""
+    branches = [wid for wid, (name, _, hw, _) in enumerate(ways, start=1)
+                if hw == "footway" and name.endswith("支弄")]
+    steps = set(branches[4::STEPS_EVERY])
+    on_main = {n for _, _, hw, refs in ways if hw in MAIN_STREETS for n in refs}
+    entrances = sorted({end for wid, (_, _, hw, refs) in enumerate(ways, start=1) if hw == "footway"
+                        and wid not in steps for end in (refs[0], refs[-1]) if end in on_main})
+    return steps, set(entrances[2::KERB_EVERY])
+
+
 def write_osm(nodes, ways, path):
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<osm version="0.6" generator="lifecircle make_network.py">']
+    steps, kerbs = illustrative_barriers(ways)
     used = sorted({n for *_, refs in ways for n in refs})
     for nid in used:
         lon, lat = lonlat(*nodes.coords[nid - 1])
+        if nid in kerbs:
+            lines.append(f'  <node id="{nid}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">'
+                         '<tag k="barrier" v="kerb"/><tag k="kerb" v="raised"/></node>')
+            continue
         lines.append(f'  <node id="{nid}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>')
     for wid, (name, name_en, hw, refs) in enumerate(ways, start=1):
         lines.append(f'  <way id="{wid}" version="1">')
         lines.extend(f'    <nd ref="{r}"/>' for r in refs)
-        lines.append(f'    <tag k="highway" v={quoteattr(hw)}/>')
+        lines.append(f'    <tag k="highway" v={quoteattr("steps" if wid in steps else hw)}/>')
         lines.append(f'    <tag k="name" v={quoteattr(name)}/>')
         lines.append(f'    <tag k="name:en" v={quoteattr(name_en)}/>')
         lines.append('  </way>')

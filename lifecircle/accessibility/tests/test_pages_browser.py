@@ -218,13 +218,32 @@ def test_the_elderly_walking_speed_shrinks_the_walking_areas(map_page):
     assert now == expected_reach(elderly)
     assert len(now) <= len(expected_reach(standard))
     was = expected_reach(standard)
-    for code in set(now) & set(was):  # the same walk takes an older person longer
-        assert now[code][0] == was[code][0] and now[code][1] > was[code][1], code
+    for code in set(now) & set(was):  # the same walk takes an older person longer (and waits to cross)
+        assert now[code][0] >= was[code][0] and now[code][1] > was[code][1], code
     expect(page.get_by_test_id("reach-distances")).to_contain_text("按每分钟54米")
 
     page.get_by_test_id("elderly-toggle").uncheck(force=True)
     map_page.wait_for_reach(profile="standard")
     assert map_page.areas() == before
+    map_page.check_clean()
+
+
+def test_the_wheelchair_switch_walks_without_steps_or_kerbs(map_page):
+    page = map_page.open()
+    point = map_page.click_free_spot()
+    standard = expected_reach(map_page.api("/api/accessibility/isochrones", profile="standard", **point))
+    page.get_by_test_id("barrier-free-toggle").check(force=True)  # the input is drawn as a switch
+    map_page.wait_for_reach(profile="barrier-free")
+    answer = map_page.api("/api/accessibility/isochrones", profile="barrier-free", **point)
+    assert answer["network_profile"] == "barrier-free"
+    drawn = {f["properties"]["tier_minutes"]: f["properties"]["distance_m"] for f in answer["features"]}
+    assert map_page.areas() == drawn
+    assert map_page.reach_on_page() == expected_reach(answer)
+    assert len(expected_reach(answer)) <= len(standard)
+    # The demo maps no surfaces: the panel says the barrier-free walk may be too hopeful.
+    expect(page.get_by_test_id("isochrone-note").first).to_contain_text("no known surface")
+    page.get_by_test_id("barrier-free-toggle").uncheck(force=True)
+    map_page.wait_for_reach(profile="standard")
     map_page.check_clean()
 
 

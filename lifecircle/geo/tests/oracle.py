@@ -59,7 +59,9 @@ def subdivided_graph(graph, snaps):
             g.add_edge(("p", k, int(i)), ("a", k, int(i)), weight=float(snap.offset_m[i]))
     for e in range(graph.n_edges):
         u, v = ("n", int(graph.edge_u[e])), ("n", int(graph.edge_v[e]))
-        length = float(graph.edge_length[e])
+        length = float(graph.edge_cost[e])  # the length, or a walking profile's cost
+        if not np.isfinite(length):
+            continue  # the profile cannot pass here
         chain = [(0.0, u)] + sorted(on_edge.get(e, [])) + [(length, v)]
         for (d0, x), (d1, y) in zip(chain[:-1], chain[1:]):
             if x == y:

@@ -190,3 +190,20 @@ def test_points_far_from_the_streets_are_a_warning_naming_the_file(workdir, tmp_
     assert f"warning: {origins}: 100% of the 10 origins are more than 150 m from any walkable street" in err
     assert "to the south of them" in err and "Check that the coordinates are WGS84" in err
     assert str(workdir / "f.csv") not in err  # the facilities are fine
+
+
+def test_walking_profiles_on_the_command_line(workdir, capsys, tmp_path):
+    graph = str(workdir / "h.npz")
+    assert main(["accessibility", graph, "--origins", str(workdir / "o.csv"), "--facilities",
+                 str(workdir / "f.csv"), "--out", str(tmp_path / "std.csv"), "--quiet"]) == 0
+    assert main(["accessibility", graph, "--origins", str(workdir / "o.csv"), "--facilities",
+                 str(workdir / "f.csv"), "--out", str(tmp_path / "bf.csv"), "--quiet", "--walk", "barrier-free"]) == 0
+    err = capsys.readouterr().err
+    assert "walking profile: barrier-free" in err and "have no kerb mapped" in err
+    standard, free = read_csv(tmp_path / "std.csv"), read_csv(tmp_path / "bf.csv")
+    # Origin a walks round Helsinki's steps to the market (407.5 m -> 448.3 m); the clinic barely moves.
+    assert [r["market_nearest_m"] for r in standard[:2]] == ["407.5", "1136.4"]
+    assert [r["market_nearest_m"] for r in free[:2]] == ["448.3", "1177.4"]
+    assert [r["clinic_nearest_m"] for r in free[:2]] == ["245.8", "624.5"]
+    assert main(["isochrone", graph, "24.944", "60.170", "--walk", "wheelchair"]) == 2
+    assert "unknown walking profile 'wheelchair'" in capsys.readouterr().err

@@ -563,6 +563,8 @@
   var reachControls = null; // the panel's fixed parts, kept while the elderly toggle refetches
   var detailMode = null; // what the detail panel shows: "facility" or "reach"
   var elderly = false;
+  var barrierFree = false; // wheelchair or pram: the barrier-free walking profile (wins over elderly)
+  var departAt = ""; // "HH:MM" chosen in the panel; empty = now
   map.createPane("isochrones").style.zIndex = 300; // over the streets, under the grid lines and markers
 
   // Beside the zoom buttons on a wide screen; on a phone, low down, where the sheet (whose tier
@@ -581,7 +583,8 @@
 
   function reachUrl(latlng) {
     return config.api.isochrones + "?lon=" + latlng.lng.toFixed(6) + "&lat=" + latlng.lat.toFixed(6) +
-      "&profile=" + (elderly ? "elderly" : "standard");
+      "&profile=" + (barrierFree ? "barrier-free" : elderly ? "elderly" : "standard") +
+      (departAt ? "&at=" + encodeURIComponent(departAt) : "");
   }
 
   function removeAreas() {
@@ -702,6 +705,17 @@
       elderly = toggle.checked;
       if (reach) fetchReach();
     });
+    var wheels = el("input", { type: "checkbox", id: "reach-barrier-free", "data-testid": "barrier-free-toggle" });
+    wheels.checked = barrierFree;
+    wheels.addEventListener("change", function () {
+      barrierFree = wheels.checked;
+      if (reach) fetchReach();
+    });
+    var when = el("input", { type: "time", id: "reach-time", value: departAt, "data-testid": "reach-time" });
+    when.addEventListener("change", function () {
+      departAt = when.value;
+      if (reach) fetchReach();
+    });
     var clear = el("button", { type: "button", className: "button-secondary reach-clear", "data-testid": "isochrone-clear" }, S.clear);
     clear.addEventListener("click", clearReach);
     var results = el("div", { className: "reach-results", "data-testid": "reach-results" });
@@ -712,6 +726,9 @@
       el("div", { className: "reach-tools" },
         el("label", { className: "switch", for: "reach-elderly" }, toggle,
           el("span", { className: "switch-track", "aria-hidden": "true" }), el("span", {}, S.elderlySpeed)),
+        el("label", { className: "switch", for: "reach-barrier-free" }, wheels,
+          el("span", { className: "switch-track", "aria-hidden": "true" }), el("span", {}, S.barrierFree)),
+        el("label", { for: "reach-time" }, S.departAt, " ", when),
         clear),
       speeds, status, results);
     reachControls = { results: results, speeds: speeds, status: status };
@@ -786,6 +803,13 @@
     });
     if (parts[1]) reachControls.speeds.appendChild(document.createTextNode(parts[1]));
     status.textContent = data.reachable.length ? fmt(S.reachTotal, { n: data.reachable.length }) : S.reachNone;
+    if (data.departure) {
+      results.appendChild(el("p", { className: "reach-open", "data-testid": "isochrone-open", "data-count": String(data.open_on_arrival) },
+        fmt(S.openOnArrival, { n: data.open_on_arrival, time: data.departure.slice(11, 16) })));
+    }
+    (data.notes || []).forEach(function (note) { // what the map data leaves unknown (engine's words, English)
+      results.appendChild(el("p", { className: "reach-note", "data-testid": "isochrone-note" }, S.dataGap + " " + note));
+    });
 
     var counts = tierCounts(data.reachable);
     var summary = el("ul", {

@@ -1,0 +1,155 @@
+"""Walking profiles in the stored results, the coverage report, the API and the isochrones."""
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from lifecircle.accessibility.coverage import report
+from lifecircle.accessibility.models import BarrierFix, CompoundAccess, ComputeRun
+from lifecircle.community import networks
+from lifecircle.community.packs import load_pack
+from lifecircle.community.tests.test_packs import MINI, copy_pack
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+#: The middle street of the mini pack (way 2, 中路) becomes steps: compounds a and b and the
+#: canteen and baby care stand beside it.
+STEPS = ('<nd ref="8"/><tag k="highway" v="residential"/><tag k="name" v="中路"/>',
+         '<nd ref="8"/><tag k="highway" v="steps"/><tag k="name" v="中路"/>')
+
+
+@pytest.fixture
+def stepped(tmp_path):
+    folder = tmp_path / "mini"
+    copy_pack(MINI, folder)
+    osm = (folder / "network.osm").read_text()
+    assert STEPS[0] in osm
+    (folder / "network.osm").write_text(osm.replace(*STEPS))
+    return load_pack(folder)
+
+
+def access(compound, category):
+    return CompoundAccess.objects.get(compound__code=compound, category__slug=category)
+
+
+def test_steps_cost_residents_their_coverage_and_rank_first_to_fix(stepped):
+    run = ComputeRun.objects.get()
+    assert run.profiles == ["standard", "elderly", "barrier-free"]
+    assert any("no known surface" in note for note in run.tag_notes)
+    # a and b, the canteen, the baby care and the centre stand by the steps: placed elsewhere, and said so.
+    moved = "barrier-free: 2 compound(s) and 3 facility(ies) stand by a street this profile cannot use"
+    assert moved in " ".join(run.tag_notes)
+    meals = access("a", "senior_meals")
+    # Beside the canteen on the standard walk; barrier-free, round by the footways.
+    assert meals.nearest_m < 300 < meals.nearest_barrier_free_m
+    assert meals.nearest_elderly_m == pytest.approx(meals.nearest_m)  # no signals or wide roads here
+    rows = {r["category"]: r for r in report(stepped).rows if r["grid"] is None}
+    # Compound a (380 aged 60+, 20 aged 0-3) loses its meals; b (300, 15) its baby care.
+    assert rows["senior_meals"]["aged_60_plus_lost_barrier_free"] == 380
+    assert rows["senior_meals"]["aged_0_3_lost_barrier_free"] == 20
+    assert rows["infant_care"]["aged_0_3_lost_barrier_free"] == 15
+    assert rows["library"]["aged_60_plus_lost_barrier_free"] == 0
+    fix = BarrierFix.objects.get()
+    assert (fix.rank, fix.kind, fix.osm_id, fix.highway) == (1, "way", 2, "steps")
+    assert fix.compounds == ["a", "b"] and "senior_meals" in fix.categories and fix.aged_60_plus == 680
+
+
+def test_api_gives_the_barrier_free_figures(client, stepped):
+    coverage = client.get("/api/accessibility/coverage").json()
+    assert coverage["barrier_free"] is True
+    assert coverage["barrier_fixes"][0]["osm_id"] == 2 and coverage["barrier_fixes"][0]["kind"] == "way"
+    assert any("no known surface" in note for note in coverage["profile_notes"])
+    meals = next(r for r in coverage["rows"] if r["grid"] is None and r["category"] == "senior_meals")
+    assert meals["aged_60_plus_lost_barrier_free"] == 380
+    results = client.get("/api/accessibility/compounds/a").json()["results"]
+    meals = next(r for r in results if r["category"] == "senior_meals")
+    assert meals["covered"] is True and meals["covered_barrier_free"] is False
+    assert meals["nearest_barrier_free_m"] > 300
+
+
+def test_isochrones_per_profile(client, stepped):
+    query = "/api/accessibility/isochrones?lon=121.4425&lat=31.2327"
+    standard = client.get(query).json()
+    free = client.get(query + "&profile=barrier-free").json()
+    assert free["network_profile"] == "barrier-free" and free["distances_m"] == standard["distances_m"]
+    assert any("no known surface" in note for note in free["notes"])
+    near = {r["code"]: r["distance_m"] for r in standard["reachable"]}
+    far = {r["code"]: r["distance_m"] for r in free["reachable"]}
+    assert far["canteen"] > near["canteen"] + 100
+    elderly = client.get(query + "&profile=elderly").json()
+    assert elderly["network_profile"] == "elderly" and elderly["distances_m"] == [270.0, 540.0, 810.0]
+    bad = client.get(query + "&profile=wheelchair")
+    assert bad.status_code == 400 and "barrier-free" in bad.json()["detail"]
+
+
+def test_a_network_saved_before_profiles_keeps_working_and_says_so(client, stepped):
+    network = stepped.network
+    with np.load(networks.graph_path(network)) as data:
+        old = {k: data[k] for k in data.files if not k.startswith("profile") and k != "tag_audit"}
+    old["format"] = np.frombuffer(b"lifecircle.walkgraph/1", dtype=np.uint8)
+    network.graph_file = "before-profiles.npz"  # beside, not over, the file other tests' packs reuse
+    with open(networks.graph_path(network), "wb") as f:
+        np.savez(f, **old)
+    network.save()
+    call_command("compute_accessibility", "--no-progress")
+    run = ComputeRun.objects.first()
+    assert run.profiles == ["standard"] and run.tag_notes == []
+    assert access("a", "senior_meals").nearest_barrier_free_m is None
+    coverage = client.get("/api/accessibility/coverage").json()
+    assert coverage["barrier_free"] is False and coverage["barrier_fixes"] == []
+    assert all(r["aged_60_plus_lost_barrier_free"] is None for r in coverage["rows"])
+    free = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327&profile=barrier-free")
+    assert free.status_code == 422 and "rebuild it from its OSM file" in free.json()["detail"]
+    elderly = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327&profile=elderly").json()
+    assert elderly["network_profile"] == "standard" and "saved before walking profiles" in elderly["notes"][0]
+
+
+def test_coverage_page_shows_losses_and_fixes(client, stepped):
+    from django.urls import reverse
+
+    html = client.get(reverse("coverage")).content.decode()
+    assert 'data-testid="barrier-free-table"' in html and 'data-osm-id="2"' in html
+    assert 'data-category="senior_meals"' in html and "no known surface" in html
+
+
+def test_what_is_open_on_arrival(client, stepped):
+    from lifecircle.directory.models import Facility
+
+    query = "/api/accessibility/isochrones?lon=121.4425&lat=31.2327&at="
+
+    def canteen(at):
+        answer = client.get(query + at).json()
+        return next(r for r in answer["reachable"] if r["code"] == "canteen"), answer
+
+    # The canteen (1.5 min away) opens at 06:30 and closes at 09:00 for breakfast.
+    assert canteen("06:25")[0]["open_on_arrival"] is False
+    record, answer = canteen("06:29")
+    assert record["open_on_arrival"] is True and record["arrival"].startswith(answer["departure"][:11] + "06:30")
+    assert canteen("2026-12-03T08:58")[0]["open_on_arrival"] is True
+    assert canteen("2026-12-03T08:59")[0]["open_on_arrival"] is False  # arrives after 09:00
+    assert canteen("2026-10-01T07:00")[0]["open_on_arrival"] is False  # closed on the national day
+    assert answer["open_on_arrival"] == sum(1 for r in answer["reachable"] if r["open_on_arrival"])
+    Facility.objects.filter(code="canteen").update(opening_hours="")
+    assert canteen("07:00")[0]["open_on_arrival"] is None  # no hours recorded: unknown, not open
+    for bad in ("25:99", "tomorrow", "2026-13-01T07:00"):
+        response = client.get(query + bad)
+        assert response.status_code == 400 and "cannot read the time" in response.json()["detail"]
+
+
+def test_coverage_at_an_hour_counts_only_what_is_open(client):
+    load_pack(MINI)
+
+    def meals(at=None):
+        answer = client.get("/api/accessibility/coverage" + (f"?at={at}" if at else "")).json()
+        return next(r for r in answer["rows"] if r["grid"] is None and r["category"] == "senior_meals"), answer
+
+    always, _ = meals()
+    assert always["aged_60_plus_covered"] == 380  # compound a beside the canteen
+    breakfast, answer = meals("2026-12-03T07:00")  # a Thursday: the canteen serves 06:30-09:00
+    assert breakfast["aged_60_plus_covered"] == 380
+    assert any("only facilities open on arrival" in n for n in answer["profile_notes"])
+    closed, _ = meals("2026-12-03T10:00")
+    assert closed["aged_60_plus_covered"] == 0
+    holiday, _ = meals("2026-10-01T07:00")  # closed on the national day
+    assert holiday["aged_60_plus_covered"] == 0
+    bad = client.get("/api/accessibility/coverage?at=breakfast")
+    assert bad.status_code == 400 and "cannot read the time" in bad.json()["detail"]
