@@ -140,8 +140,8 @@ def person():
     slot = {"need": need, "window_start": datetime.time(7), "window_end": datetime.time(8), "minutes": 20}
     homecare.Visit.objects.create(plan=plan, date=timezone.localdate() - datetime.timedelta(days=3), status="done",
                                   round=rounds[-3], sequence=1, arrived_at=at(-3, 7), left_at=at(-3, 8),
-                                  done=f"{NAME} 注射胰岛素", observations=f"{NAME} 血糖 11.2，脚肿", follow_up="family",
-                                  recorded_by=staff, **slot)
+                                  done=f"{NAME} 注射胰岛素", observations=f"{NAME} 血糖 11.2，脚肿",
+                                  follow_up="family", recorded_by=staff, **slot)
     homecare.Visit.objects.create(plan=plan, date=timezone.localdate() - datetime.timedelta(days=1),
                                   status="cancelled", change_reason=f"{NAME} 住院", **slot)
     homecare.Visit.objects.create(plan=plan, date=timezone.localdate() + datetime.timedelta(days=3), round=rounds[3],
@@ -298,7 +298,7 @@ def test_deleting_her_is_refused_by_the_database_but_erasure_works(person):
     visits = {v.status: v for v in homecare.Visit.objects.filter(plan=plan)}
     assert set(visits) == {"done", "cancelled"} and homecare.Visit.objects.filter(plan=plan).count() == 3
     made = visits["done"]
-    assert (made.done, made.observations, made.round_id is not None, made.arrived_at is not None) == ("", "", True, True)
+    assert (made.done, made.observations) == ("", "") and made.round_id and made.arrived_at
     assert not homecare.Visit.objects.filter(plan=plan, round__isnull=False, date__gte=timezone.localdate()).exists()
     assert list(homecare.MealDrop.objects.values_list("order__status", flat=True)) == ["placed"]
     assert report["homecare.Visit"] == ("emptied", 3) and report["homecare.MealDrop"] == ("emptied", 1)
