@@ -110,6 +110,19 @@ POLICIES = {
     "meals.DeliveryNeed": Policy(resident=("resident",), facility=("resident__meal_orders__menu__facility",),
                                  grid=_grid("resident"), recorder=("recorded_by",),
                                  writers=frozenset({FACILITY, GRID})),
+    # homecare: the provider's staff see and plan their clients' care; grid workers do not (a visit's
+    # follow-up reaches them as a notification); carers are the provider's staff, not personal data here
+    "homecare.Carer": Policy(facility=("provider",), writers=frozenset({FACILITY}), personal=False),
+    "homecare.CarerAbsence": Policy(facility=("carer__provider",), writers=frozenset({FACILITY}), personal=False),
+    "homecare.CarePlan": Policy(resident=("resident",), facility=("provider",), writers=frozenset({FACILITY})),
+    "homecare.CareNeed": Policy(resident=("plan__resident",), facility=("plan__provider",),
+                                writers=frozenset({FACILITY})),
+    "homecare.Visit": Policy(resident=("plan__resident",), facility=("plan__provider",),
+                             writers=frozenset({FACILITY})),
+    "homecare.DayPlan": Policy(facility=("provider",), writers=frozenset({FACILITY}), personal=False),
+    "homecare.CareRound": Policy(facility=("day__provider",), writers=frozenset({FACILITY}), personal=False),
+    "homecare.MealDrop": Policy(resident=("order__resident",), facility=("round__day__provider",),
+                                writers=frozenset({FACILITY})),
     # requests311: grid workers handle their grid's requests
     "requests311.ServiceRequest": Policy(resident=("resident",), grid=("grid",)),
     # volunteers: staff run their facility's activities; every staff member sees the registry of

@@ -1,29 +1,21 @@
 """Staff console for care at home: carers (skills, shift, speed profile) and, read-only, plans and
-visits. Staff see only their own providers' rows; plans and visits are made through the rules in
-services (consent, network, skills), so the console does not edit them."""
+visits. Staff see only their own providers' rows (the access layer, accounts/access.py); plans and
+visits are made through the rules in services (consent, network, skills), so the console does not
+edit them."""
 from django.contrib import admin
 
-from lifecircle.accounts import permissions
+from lifecircle.accounts.access import ScopedAdmin
 
 from .models import CarePlan, Carer, Visit
 
 
-class ProviderScoped(admin.ModelAdmin):
-    provider_field = "provider"
-
-    def get_queryset(self, request):
-        ids = permissions.staff_facility_ids(request.user)
-        rows = super().get_queryset(request)
-        return rows if ids is None else rows.filter(**{f"{self.provider_field}__in": ids})
-
-
 @admin.register(Carer)
-class CarerAdmin(ProviderScoped):
+class CarerAdmin(ScopedAdmin):
     list_display = ("name", "provider", "shift_start", "shift_end", "profile", "active", "illustrative")
     list_filter = ("active", "profile")
 
 
-class ReadOnly(ProviderScoped):
+class ReadOnly(ScopedAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -42,6 +34,5 @@ class CarePlanAdmin(ReadOnly):
 
 @admin.register(Visit)
 class VisitAdmin(ReadOnly):
-    provider_field = "plan__provider"
     list_display = ("pk", "date", "window_start", "window_end", "status", "follow_up")
     list_filter = ("status", "date")

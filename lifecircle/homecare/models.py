@@ -2,8 +2,9 @@
 the day's rounds and what was recorded at the door.
 
 A ``CarePlan`` belongs to one verified resident who has consented to health records (the consent
-row is kept on the plan, as health checks keep theirs) and is served by one provider (a care home,
-a service centre, a health centre) and, where named, only by the plan's carers. Each ``CareNeed``
+row is kept on the plan, as health checks keep theirs, until the resident's data is erased) and is
+served by one provider (a care home, a service centre, a health centre) and, where named, only by
+the plan's carers. Each ``CareNeed``
 says what is needed, on which weekdays, in which time window and for how long; visits are generated
 from the needs and can be moved or cancelled one by one. A ``DayPlan`` holds one provider's rounds
 for a day, solved on the street network; re-planning replaces it whole.
@@ -112,7 +113,9 @@ class CarePlan(models.Model):
 
     resident = models.ForeignKey(Resident, models.PROTECT, related_name="care_plans", verbose_name=_("resident"))
     provider = models.ForeignKey(Facility, models.PROTECT, related_name="care_plans", verbose_name=_("provider"))
-    consent = models.ForeignKey(HealthConsent, models.PROTECT, related_name="care_plans", verbose_name=_("consent"))
+    # Cleared only when the resident's data is erased (PIPL): the consent goes, the plan's record stays.
+    consent = models.ForeignKey(HealthConsent, models.SET_NULL, null=True, blank=True, related_name="care_plans",
+                                verbose_name=_("consent"))
     care_level = models.PositiveSmallIntegerField(
         _("assessed care level"), validators=[MinValueValidator(1), MaxValueValidator(6)],
         help_text=_("1 (least) to 6 (most), as in the long-term care insurance assessment."))

@@ -7,9 +7,10 @@ Invariants every function keeps:
   every carer's shift, a home the street network cannot reach: refused whole, with the reason).
 * A plan needs a verified resident with a current health-record consent (eldercare's consent, the
   one health checks need); the consent row is kept on the plan.
-* Who sees what is decided in one place, :func:`visits_for`: residents see their own visits and
-  those of the people who consented to them acting for them; staff only their provider's people;
-  administrators all. Every staff read of a person's visits is written to the audit log.
+* Who sees what is decided in one place, the access layer (accounts/access.py), which
+  :func:`visits_for` asks: residents see their own visits and those of the people who consented to
+  them acting for them; staff only their provider's people; administrators all. Every read of
+  another person's visits is written to the audit log.
 * Rounds are travel times on the street network (:mod:`lifecircle.homecare.rounds`), never straight
   lines; a visit the solver cannot place is listed with the reason, never dropped silently.
 """
@@ -17,15 +18,13 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lifecircle.accounts.access import log_reads_of_others, visible
 from lifecircle.accounts.models import Consent, StaffRole
 from lifecircle.accounts.permissions import (
-    is_administrator,
-    log_access,
     people_for,
     require_facility_staff,
     resident_of,
@@ -80,34 +79,19 @@ def time_of(seconds):
 
 
 def visits_for(user):
-    """The visits ``user`` may see: the one scoping rule of care at home.
+    """The visits ``user`` may see: the access layer's answer (accounts/access.py, ``homecare.Visit``).
 
     Administrators: all. Staff: their providers' people. Residents: their own and those of the
-    adults who consented to them acting for them. Anyone else: none.
+    adults who consented to them acting for them. Anyone else (grid workers included): none.
     """
-    visits = Visit.objects.select_related("plan__resident__household__compound", "plan__provider", "need",
-                                          "round__carer")
-    if not user.is_authenticated:
-        return visits.none()
-    if is_administrator(user):
-        return visits
-    ids = staff_facility_ids(user)
-    scope = Q(plan__provider_id__in=ids) if ids else Q(pk__in=[])
-    resident = getattr(user, "resident", None)
-    if resident is not None and resident.is_verified:
-        adults, _children = people_for(resident)
-        scope |= Q(plan__resident__in=[p.pk for p in adults])
-    return visits.filter(scope)
+    return visible(user, Visit).select_related("plan__resident__household__compound", "plan__provider", "need",
+                                               "round__carer")
 
 
 def read_visits(user, visits, purpose):
-    """Hand ``visits`` to ``user``, writing each person's read by staff to the audit log."""
+    """Hand ``visits`` to ``user``, writing each read of another person's visits to the audit log."""
     visits = list(visits)
-    own = getattr(getattr(user, "resident", None), "pk", None)
-    people = {v.plan.resident_id: v.plan.resident for v in visits}
-    for person in people.values():
-        if person.pk != own:
-            log_access(user, "view", purpose, resident=person)
+    log_reads_of_others(user, [v.plan.resident for v in visits], purpose)
     return visits
 
 
@@ -485,8 +469,7 @@ def day_view(user, provider, day):
                   for row in rows if row.get("visit") in by_pk]
     orders = {o.pk: o for o in MealOrder.objects.filter(pk__in=[r["meal_order"] for r in rows if "meal_order" in r])
               .select_related("resident", "menu")}
-    for person in {o.resident_id: o.resident for o in orders.values()}.values():
-        log_access(user, "view", f"homecare rounds {provider.code} {day}", resident=person)
+    log_reads_of_others(user, [o.resident for o in orders.values()], f"homecare rounds {provider.code} {day}")
     unassigned_meals = [{"order": orders[row["meal_order"]], "reason": reason_text(row["reason"])}
                         for row in rows if row.get("meal_order") in orders]
     waiting = [v for v in visits if dayplan is None or (v.round_id is None and v.status == Visit.Status.PLANNED
@@ -504,8 +487,7 @@ def round_for(user, round_id):
                          f"homecare round {care_round.pk}")
     drops = list(care_round.meal_drops.select_related("order__resident__household__compound", "order__item",
                                                       "order__menu"))
-    for person in {d.order.resident_id: d.order.resident for d in drops}.values():
-        log_access(user, "view", f"homecare round {care_round.pk}", resident=person)
+    log_reads_of_others(user, [d.order.resident for d in drops], f"homecare round {care_round.pk}")
     return care_round, visits, drops
 
 

@@ -129,7 +129,8 @@ def planning(request):
         return _refused(request, PermissionDenied(_("Only staff of a home care provider can do this.")))
     rows = [services.provider_reach(request.user, provider) for provider in own]
     days = DayPlan.objects.filter(provider__in=own).order_by("-date")[:28]
-    return render(request, "homecare/planning.html", {"rows": rows, "days": days})
+    subdistricts = sorted({provider.subdistrict for provider in own}, key=lambda s: s.code)  # siting: one each
+    return render(request, "homecare/planning.html", {"rows": rows, "days": days, "subdistricts": subdistricts})
 
 
 NEED_ROWS = 3
@@ -165,7 +166,7 @@ def new_plan(request):
     provider = next((p for p in own if str(p.pk) == source.get("provider")), own[0])
     if request.method == "POST":
         try:
-            resident = find_resident(request.POST.get("name"), request.POST.get("phone"))
+            resident = find_resident(request.user, request.POST.get("name"), request.POST.get("phone"))
             start = parse_date(request.POST.get("start") or "") or timezone.localdate()
             plan = services.create_plan(
                 request.user, resident, provider, request.POST.get("care_level"),

@@ -1,9 +1,10 @@
 """A generated walk of the staff console: every role × every registered admin model (issue 10).
 
 The world is the planning usage world (baby care, meals, bookings, day care, requests in two grids)
-plus a consent, a health consent and check, a delivery need, a child and an activity sign-up. For
-each role and each model the walk proves, against an oracle that follows the access policy's paths
-on the objects themselves (in Python, not through the access layer's queries):
+plus a consent, a health consent and check, a delivery need, a child, an activity sign-up and two
+home care plans with a visit each (one at the care home, one at the canteen). For each role and
+each model the walk proves, against an oracle that follows the access policy's paths on the
+objects themselves (in Python, not through the access layer's queries):
 
 - the changelist lists nothing outside the role's scope, and everything inside it;
 - a record outside the scope cannot be opened, changed or deleted, and opening one writes no log;
@@ -29,6 +30,8 @@ from lifecircle.community.models import Grid
 from lifecircle.directory.models import Facility
 from lifecircle.eldercare import services as eldercare
 from lifecircle.eldercare.models import Activity as SeniorActivity
+from lifecircle.eldercare.models import HealthConsent
+from lifecircle.homecare.models import CareNeed, CarePlan, Carer, Visit
 from lifecircle.meals.models import DeliveryNeed, MealOrder
 from lifecircle.planning.tests.test_usage import TODAY, at, clock, fast_passwords, mini, person, world  # noqa: F401
 from lifecircle.volunteers import services as volunteers
@@ -69,6 +72,16 @@ def town(world):
         HoursRecord.objects.create(volunteer=volunteer, activity=activity, hours=2, date=TODAY - datetime.timedelta(days=1),
                                    recorded_by=carer)
         volunteers.issue_certificate(volunteer)
+    # care at home: the principal has a plan with the care home (east) and one with the canteen (west)
+    for provider in (home, canteen):
+        plan = CarePlan.objects.create(resident=principal, provider=provider, care_level=2, assessed_on=TODAY,
+                                       consent=HealthConsent.objects.get(resident=principal), start=TODAY,
+                                       created_by=carer)
+        plan.carers.add(Carer.objects.create(provider=provider, name=f"{provider.code} 护工", skills=["nursing"]))
+        window = {"window_start": datetime.time(8), "window_end": datetime.time(9), "minutes": 30}
+        need = CareNeed.objects.create(plan=plan, kind="nursing", weekdays=list(range(7)), **window)
+        Visit.objects.create(plan=plan, need=need, date=TODAY, status="done", observations="血压正常",
+                             recorded_by=carer, **window)
     roles = {
         "superuser": get_user_model().objects.create_superuser("root", "root@example.org", "pw-for-tests-only"),
         "administrator": make_staff(StaffRole.Role.ADMINISTRATOR, subdistrict),
@@ -229,6 +242,7 @@ ROUTES = {
     "/api/eldercare/my/admissions": OWN, "/api/eldercare/my/health-checks": OWN,
     "/api/eldercare/staff/occupancy": STAFF, "/api/eldercare/staff/health-checks": STAFF,
     "/api/eldercare/staff/activities/{activity_id}/signups": STAFF,
+    "/api/homecare/providers/{provider_id}/days/{day}": STAFF, "/api/homecare/my/visits": OWN,
     "/api/volunteers/activities": PUBLIC, "/api/volunteers/me/hours": OWN, "/api/volunteers/certificates/{code}": PUBLIC,
 }
 
@@ -314,6 +328,7 @@ def staff_reads(town):
         (f"/api/eldercare/staff/health-checks?facility={town.canteen.pk}", town.canteen),
         (f"/api/eldercare/staff/health-checks?facility={town.home.pk}", town.home),
         (f"/api/eldercare/staff/activities/{town.club.pk}/signups", town.canteen),
+        (f"/api/homecare/providers/{town.home.pk}/days/{TODAY}", town.home),
     ]
 
 

@@ -24,6 +24,7 @@ from lifecircle.community.packs import load_pack
 from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
 from lifecircle.eldercare import models as eldercare
+from lifecircle.homecare import models as homecare
 from lifecircle.meals import models as meals
 from lifecircle.notifications.models import Notification
 from lifecircle.participation import models as participation
@@ -88,11 +89,13 @@ def person():
     future = meals.Menu.objects.create(facility=canteen, date=timezone.localdate() + datetime.timedelta(days=3),
                                        meal="lunch")
     money = {"price": Decimal("15"), "subsidy": Decimal("5"), "amount_due": Decimal("10")}
+    her_orders = []
     for menu in (past, future):
         item = meals.MenuItem.objects.create(menu=menu, name="套餐", price=Decimal("15"), portions=10)
-        meals.MealOrder.objects.create(resident=her, ordered_by=her, menu=menu, item=item, fulfilment="delivery",
+        her_orders += [meals.MealOrder.objects.create(resident=her, ordered_by=her, menu=menu, item=item,
+                                                      fulfilment="delivery",
                                        delivery_address=f"{NAME} 5号楼 301 {PHONE}", dietary_notes=f"{NAME} 低糖",
-                                       **money)
+                                       **money)]
     neighbours_order = meals.MealOrder.objects.create(
         resident=neighbour, ordered_by=her, menu=past, item=past.items.get(), fulfilment="delivery",
         delivery_address="陈建国 6号楼", **money)
@@ -113,6 +116,36 @@ def person():
     eldercare.ActivitySignup.objects.create(activity=activity, resident=her, signed_up_by=her)
     outing = eldercare.Activity.objects.create(facility=canteen, title="郊游", start=at(4), end=at(4, 15), capacity=20)
     eldercare.ActivitySignup.objects.create(activity=outing, resident=her, signed_up_by=her)
+
+    # care at home: a plan (under her health consent) with a visit made, one cancelled and one to come,
+    # on carers' rounds that also bring her delivered meals, the one eaten and the one to come
+    carer = homecare.Carer.objects.create(provider=canteen, user=staff, name="王护工", skills=["nursing"])
+    plan = homecare.CarePlan.objects.create(resident=her, provider=canteen, consent=consent, care_level=3,
+                                            assessed_on=timezone.localdate() - datetime.timedelta(days=20),
+                                            assessment=f"{NAME} 失能中度，糖尿病", start=timezone.localdate()
+                                            - datetime.timedelta(days=10), created_by=staff)
+    plan.carers.add(carer)
+    need = homecare.CareNeed.objects.create(plan=plan, kind="nursing", weekdays=list(range(7)),
+                                            window_start=datetime.time(7), window_end=datetime.time(8), minutes=20,
+                                            note=f"{NAME} 早餐前打胰岛素")
+    rounds = {}
+    for days in (-3, 3):
+        day = homecare.DayPlan.objects.create(provider=canteen, date=timezone.localdate()
+                                              + datetime.timedelta(days=days), planned_by=staff)
+        rounds[days] = homecare.CareRound.objects.create(day=day, carer=carer, leaves=datetime.time(7),
+                                                         returns=datetime.time(13), walk_seconds=900, walk_metres=1000)
+    for days, order in zip((-3, 3), her_orders):
+        homecare.MealDrop.objects.create(round=rounds[days], order=order, sequence=2,
+                                         expected_at=datetime.time(11, 30))
+    slot = {"need": need, "window_start": datetime.time(7), "window_end": datetime.time(8), "minutes": 20}
+    homecare.Visit.objects.create(plan=plan, date=timezone.localdate() - datetime.timedelta(days=3), status="done",
+                                  round=rounds[-3], sequence=1, arrived_at=at(-3, 7), left_at=at(-3, 8),
+                                  done=f"{NAME} 注射胰岛素", observations=f"{NAME} 血糖 11.2，脚肿",
+                                  follow_up="family", recorded_by=staff, **slot)
+    homecare.Visit.objects.create(plan=plan, date=timezone.localdate() - datetime.timedelta(days=1),
+                                  status="cancelled", change_reason=f"{NAME} 住院", **slot)
+    homecare.Visit.objects.create(plan=plan, date=timezone.localdate() + datetime.timedelta(days=3), round=rounds[3],
+                                  sequence=1, expected_at=datetime.time(7, 10), **slot)
 
     # baby care: a waiting application (deleted with the child) and a placement with attendance (kept)
     programme = babycare.CareProgramme.objects.create(facility=babycare_centre, centre_type="intergenerational")
@@ -220,7 +253,8 @@ def test_deleting_her_is_refused_by_the_database_but_erasure_works(person):
         Resident.objects.get(pk=her.pk).delete()
     kept = {model: model.objects.count() for model in (meals.MealOrder, eldercare.Attendance, babycare.Attendance,
                                                        volunteers.HoursRecord, requests311.ServiceRequest,
-                                                       bookings.Registration, participation.Proposal)}
+                                                       bookings.Registration, participation.Proposal,
+                                                       homecare.CarePlan, homecare.CareNeed, homecare.Visit)}
     user_pk = her.user.pk
     assert personal_text()  # the scan sees her data before
 
@@ -257,6 +291,17 @@ def test_deleting_her_is_refused_by_the_database_but_erasure_works(person):
     assert meals.MealOrder.objects.get(pk=person["neighbours_order"].pk).delivery_address == "陈建国 6号楼"
     assert AccessLog.objects.filter(resident=tomb, action="erase", user=person["admin"]).exists()
     assert report["meals.MealOrder"] == ("emptied", 2) and report["eldercare.HealthCheck"] == ("deleted", 1)
+    # care at home: the plan ends today, without its consent; the visit made stays, emptied of what was
+    # written at the door; the visit to come is cancelled and off its round, and so is the meal to come
+    plan = homecare.CarePlan.objects.get(resident=tomb)
+    assert (plan.status, plan.end, plan.consent, plan.assessment) == ("ended", timezone.localdate(), None, "")
+    visits = {v.status: v for v in homecare.Visit.objects.filter(plan=plan)}
+    assert set(visits) == {"done", "cancelled"} and homecare.Visit.objects.filter(plan=plan).count() == 3
+    made = visits["done"]
+    assert (made.done, made.observations) == ("", "") and made.round_id and made.arrived_at
+    assert not homecare.Visit.objects.filter(plan=plan, round__isnull=False, date__gte=timezone.localdate()).exists()
+    assert list(homecare.MealDrop.objects.values_list("order__status", flat=True)) == ["placed"]
+    assert report["homecare.Visit"] == ("emptied", 3) and report["homecare.MealDrop"] == ("emptied", 1)
 
 
 def test_erasure_is_for_administrators_and_happens_once(person):

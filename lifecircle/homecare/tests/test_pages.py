@@ -27,6 +27,7 @@ def test_staff_plan_and_print_the_round(world, client):
     page = client.get(f"/homecare/rounds/{care_round.pk}/")
     assert page.status_code == 200 and "张秀英".encode() in page.content and b"round.css" in page.content
     world.clock["now"] = at(TOMORROW, 9)
+    client.force_login(world.staff)  # the next morning: yesterday's staff session has expired (STAFF_SESSION_HOURS)
     visit = Visit.objects.get(need__kind="nursing")
     page = client.post(f"/homecare/rounds/{care_round.pk}/", {"visit": visit.pk, "arrived": "07:05", "left": "07:20",
                                                              "done": "insulin", "follow_up": ""}, follow=True)
