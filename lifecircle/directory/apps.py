@@ -10,3 +10,10 @@ class DirectoryConfig(AppConfig):
         "centre_manager": ["view_facility", "change_facility", "view_room", "change_room", "add_hoursexception",
                            "change_hoursexception", "delete_hoursexception", "view_hoursexception"],
     }
+
+    def ready(self):
+        from lifecircle import caching
+
+        # The public directory answers (facilities, places, map layers) are cached whole; any change
+        # to the directory or the community model makes them stale at once.
+        caching.invalidate_on_changes("directory", "directory", "community")

@@ -13,3 +13,9 @@ class Requests311Config(AppConfig):
     }
     resident_links = [("requests311:new", _("Report a need")), ("requests311:mine", _("My requests"))]
     staff_links = [("requests311:staff", _("Residents' requests")), ("requests311:times", _("Response times"))]
+
+    def ready(self):
+        from lifecircle import caching
+
+        # Open311 lists are cached whole until a service, request or update changes.
+        caching.invalidate_on_changes("requests311", "requests311")

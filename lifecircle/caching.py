@@ -1,0 +1,135 @@
+"""Cached public answers: read-mostly responses kept whole in Django's cache, ETag and 304.
+
+What is cached: the body of a GET that is the same for everyone (the map's facility list and
+GeoJSON layers, the Open311 service lists), under a key built from the path, the query string,
+the language and the *versions of its topics*. A topic ("directory", "requests311") is a
+counter in the cache; every save or delete of a model registered for it (and every m2m change)
+bumps it once the transaction commits, so every cached answer of that topic is stale at that
+moment, in every worker, when the cache is shared (``CACHES``; the local-memory default is per
+process, and then each worker still drops its own copies on its own changes only — so a
+deployment with several workers configures a shared cache). ``queryset.update()`` and
+``bulk_create`` send no signals: code that changes registered models that way calls ``bump``.
+An answer that depends on the clock (``open_now``) is cached per minute (``per_minute=True``).
+
+Why it is fast: a hit is one ``get_many`` for the versions and one ``get`` for the answer, and
+the answer is stored both plain and gzip-compressed with its ETag, so a hit neither serialises
+nor compresses nor hashes anything. A client that sends the ETag back (``If-None-Match``) gets
+``304 Not Modified`` without a body.
+
+Invariant: nothing personal is ever cached here — ``cached_response`` is only applied to views
+whose answer depends on nothing but the URL, the language and the stored public data; a
+response that sets a cookie or varies on the cookie is never stored.
+"""
+import functools
+import gzip
+import hashlib
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+from django.utils.translation import get_language
+
+TIMEOUT_SECONDS = 3600
+_topics_of_app = {}  # app label → topics bumped when any of its models changes
+
+
+def _version_key(topic):
+    return f"caching:version:{topic}"
+
+
+def versions(topics):
+    """The present version of each topic (a new topic starts at the clock in nanoseconds, so a
+    version evicted from the cache never comes back as a number some old answer was stored under)."""
+    keys = [_version_key(t) for t in topics]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, time.time_ns(), timeout=None)
+            found[key] = cache.get(key)
+    return [found[k] for k in keys]
+
+
+def bump(*topics):
+    """Make every cached answer of ``topics`` stale (call after the change is committed)."""
+    for topic in topics:
+        try:
+            cache.incr(_version_key(topic))
+        except ValueError:  # not in the cache yet, or evicted
+            cache.set(_version_key(topic), time.time_ns(), timeout=None)
+
+
+def _bump_on_commit(topics):
+    transaction.on_commit(lambda: bump(*topics))
+
+
+def _on_change(sender, **kwargs):
+    topics = _topics_of_app.get(sender._meta.app_label)
+    if topics:
+        _bump_on_commit(topics)
+
+
+def _on_m2m_change(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        _on_change(type(instance))
+
+
+def invalidate_on_changes(topic, *app_labels):
+    """Bump ``topic`` whenever any model of ``app_labels`` is saved, deleted or its m2m changes."""
+    for label in app_labels:
+        _topics_of_app.setdefault(label, set()).add(topic)
+    post_save.connect(_on_change, dispatch_uid="lifecircle.caching.save")
+    post_delete.connect(_on_change, dispatch_uid="lifecircle.caching.delete")
+    m2m_changed.connect(_on_m2m_change, dispatch_uid="lifecircle.caching.m2m")
+
+
+def _response(entry, request):
+    status, content_type, etag, body, compressed = entry
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    elif "gzip" in request.headers.get("Accept-Encoding", "") and compressed is not None:
+        response = HttpResponse(compressed, status=status, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(body, status=status, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"  # keep it, but ask again (a 304 costs nothing)
+    patch_vary_headers(response, ["Accept-Encoding", "Accept-Language"])
+    return response
+
+
+def _cacheable(response):
+    return (response.status_code == 200 and not response.streaming and not response.cookies
+            and "Cookie" not in response.get("Vary", "") and not response.has_header("Content-Encoding"))
+
+
+def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
+    """Decorate a view (or, with ``ninja.decorators.decorate_view``, an API operation) whose answer
+    is the same for everyone: GET and HEAD are answered from the cache while ``topics`` are
+    unchanged (and, with ``per_minute``, within the same minute)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, **kwargs)
+            parts = [request.path, request.META.get("QUERY_STRING", ""), get_language() or "",
+                     *map(str, versions(topics))]
+            if per_minute:
+                parts.append(str(int(time.time() // 60)))
+            key = "caching:response:" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+            entry = cache.get(key)
+            if entry is None:
+                response = view(request, *args, **kwargs)
+                if not _cacheable(response):
+                    return response
+                body = response.content
+                compressed = gzip.compress(body, compresslevel=6) if len(body) > 1024 else None
+                etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+                entry = (response.status_code, response["Content-Type"], etag, body, compressed)
+                cache.set(key, entry, timeout=60 if per_minute else timeout)
+            return _response(entry, request)
+        return wrapper
+    return decorate
