@@ -18,7 +18,15 @@ nor compresses nor hashes anything. A client that sends the ETag back (``If-None
 
 Invariant: nothing personal is ever cached here — ``cached_response`` is only applied to views
 whose answer depends on nothing but the URL, the language and the stored public data; a
-response that sets a cookie or varies on the cookie is never stored.
+logged-in caller is always answered afresh (scoping may show them more), and a response that
+sets a cookie or varies on the cookie is never stored.
+
+Isochrone polygons (``from_nearest_node``): drawn from the street junction nearest a map click
+(the nearer end of the street it snaps to: half a street segment at most, 27 m on average in
+the demo, whose streets average 54 m between junctions) and cached per junction, so the clicks
+of a whole sub-district share as many shapes as it has junctions. Each answer says where its
+shapes start (``origin``, with the metres moved), so the shift is never silent; the walking
+distances to facilities are still computed exactly from the click.
 """
 import functools
 import gzip
@@ -113,7 +121,7 @@ def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
+            if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
                 return view(request, *args, **kwargs)
             parts = [request.path, request.META.get("QUERY_STRING", ""), get_language() or "",
                      *map(str, versions(topics))]
@@ -133,3 +141,43 @@ def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
             return _response(entry, request)
         return wrapper
     return decorate
+
+
+def cached_value(topics, key_parts, compute, timeout=TIMEOUT_SECONDS):
+    """``compute()``'s result, kept in the cache under ``key_parts`` until ``topics`` change."""
+    parts = [*map(str, key_parts), *map(str, versions(topics))]
+    key = "caching:value:" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=timeout)
+    return value
+
+
+def from_nearest_node(compute):
+    """Cache ``compute(subdistrict, lon, lat, profile)`` (isochrones and what they reach) per
+    network junction: the walk starts from the junction nearest the clicked point, and the answer
+    gains ``origin`` = {lon, lat, node, moved_m} saying so. A point too far from every street is
+    passed through unchanged, so ``compute`` reports it."""
+    @functools.wraps(compute)
+    def wrapper(subdistrict, lon, lat, profile="standard"):
+        from lifecircle.community import networks  # here, not above: the apps import this module
+        from lifecircle.geo.snapping import snap_points
+
+        network = subdistrict.network
+        graph = networks.load_graph(network)
+        snap = snap_points(graph, [lon], [lat])
+        if not snap.ok[0]:
+            return compute(subdistrict, lon, lat, profile)
+        at_u = snap.dist_u[0] <= snap.dist_v[0]
+        node = int(snap.u[0] if at_u else snap.v[0])
+        moved_m = float(snap.offset_m[0] + (snap.dist_u[0] if at_u else snap.dist_v[0]))
+        answer = cached_value(
+            ["directory"],
+            ["isochrones", network.pk, network.graph_file, networks.graph_path(network).stat().st_mtime_ns, node,
+             profile],
+            lambda: compute(subdistrict, float(graph.node_lon[node]), float(graph.node_lat[node]), profile))
+        origin = {"lon": float(graph.node_lon[node]), "lat": float(graph.node_lat[node]), "node": node,
+                  "moved_m": round(moved_m, 1)}
+        return {**answer, "origin": origin}
+    return wrapper

@@ -1,6 +1,6 @@
 """JSON API of walking accessibility: per-compound results, coverage, gaps and isochrones."""
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from lifecircle.community.models import Compound, SubDistrict
@@ -170,6 +170,9 @@ class IsochronesOut(Schema):
     distances_m: list[float]
     profile: str
     attribution: str
+    origin: dict | None = Field(None, description="where the polygons start: the street junction nearest the point "
+                                                   "(lon, lat, node, moved_m: metres from the point); the distances "
+                                                   "in reachable are walked from the point itself")
 
 
 @router.get("/accessibility/isochrones", response=IsochronesOut,

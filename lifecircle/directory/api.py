@@ -3,8 +3,10 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
+from lifecircle.caching import cached_response
 from lifecircle.community.api import FeatureCollectionOut
 from lifecircle.geography import check_lon_lat, feature_collection, point_feature
 
@@ -151,6 +153,7 @@ def poi_dict(poi, now):
 
 
 @router.get("/categories", response=list[CategoryOut], summary="Service categories with their walking standard")
+@decorate_view(cached_response("directory"))
 def list_categories(request):
     rows = {row.category_id: row for row in StandardRow.objects.filter(standard__active=True)}
     result = []
@@ -165,12 +168,14 @@ def list_categories(request):
 
 
 @router.get("/facilities", response=list[FacilityOut], summary="Facilities, filtered")
+@decorate_view(cached_response("directory", per_minute=True))
 def list_facilities(request, filters: Query[FacilityFilters]):
     now = timezone.now()
     return [facility_dict(f, now) for f in facilities(filters)]
 
 
 @router.get("/facilities/{code}", response=FacilityOut, summary="One facility")
+@decorate_view(cached_response("directory", per_minute=True))
 def get_facility(request, code: str, subdistrict: str | None = None):
     queryset = Facility.objects.filter(code=code)
     if subdistrict:
@@ -195,18 +200,21 @@ def list_rooms(request, bookable: bool | None = None, kind: str | None = None):
 
 
 @router.get("/pois", response=list[PointOfInterestOut], summary="Points of interest on the map of happiness")
+@decorate_view(cached_response("directory", per_minute=True))
 def list_pois(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
     return [poi_dict(p, now) for p in points_of_interest(filters, kind)]
 
 
 @router.get("/geo/facilities.geojson", response=FeatureCollectionOut, summary="Facilities as GeoJSON")
+@decorate_view(cached_response("directory", per_minute=True))
 def facilities_geojson(request, filters: Query[FacilityFilters]):
     now = timezone.now()
     return feature_collection(_point(facility_dict(f, now)) for f in facilities(filters))
 
 
 @router.get("/geo/pois.geojson", response=FeatureCollectionOut, summary="Points of interest as GeoJSON")
+@decorate_view(cached_response("directory", per_minute=True))
 def pois_geojson(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
     return feature_collection(_point(poi_dict(p, now)) for p in points_of_interest(filters, kind))

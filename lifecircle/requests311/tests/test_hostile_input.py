@@ -102,3 +102,20 @@ def test_the_admin_shows_a_new_key_once(client, place):
     assert ApiKey.active_for(plaintext) == key
     page = client.get(f"/admin/requests311/apikey/{key.pk}/change/").content.decode()
     assert plaintext not in page and key.prefix in page
+
+
+def test_cached_lists_show_a_new_request_once_it_commits(open311, django_capture_on_commit_callbacks):
+    assert open311.json.requests().data == [] and open311.json.updates().data == []
+    with django_capture_on_commit_callbacks(execute=True):
+        created = open311.json.create_request("street_light", attributes=LIGHT, **WEST)
+    listed = open311.json.requests().data
+    assert [r["service_request_id"] for r in listed] == [created.data[0]["service_request_id"]]
+
+
+def test_lists_page_newest_first_and_stably(open311, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ids = [open311.json.create_request("street_light", attributes=LIGHT, **WEST).data[0]["service_request_id"]
+               for _ in range(5)]
+    pages = [open311.json.requests(page_size="2", page=str(n)).data for n in (1, 2, 3)]
+    assert [r["service_request_id"] for page in pages for r in page] == ids[::-1]
+    assert len(open311.json.requests().data) == 5  # the default page (100) holds them all
