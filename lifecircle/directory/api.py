@@ -2,7 +2,7 @@
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
@@ -69,11 +69,16 @@ class PointOfInterestOut(PlaceOut):
     heritage_designation: str
 
 
+BBOX_PATTERN = r"^\s*-?\d+(\.\d+)?\s*(,\s*-?\d+(\.\d+)?\s*){3}$"
+
+
 class PlaceFilters(Schema):
     subdistrict: str | None = None
     grid: str | None = None
     open_now: bool | None = None
-    bbox: str | None = None
+    bbox: str | None = Field(None, pattern=BBOX_PATTERN, description=(
+        "minlon,minlat,maxlon,maxlat in WGS84 degrees, south-west corner first (longitudes -180 to 180, "
+        "latitudes -90 to 90)"), examples=["121.43,31.22,121.46,31.24"])
 
 
 class FacilityFilters(PlaceFilters):
