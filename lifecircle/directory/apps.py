@@ -17,3 +17,12 @@ class DirectoryConfig(AppConfig):
         # The public directory answers (facilities, places, map layers) are cached whole; any change
         # to the directory or the community model makes them stale at once.
         caching.invalidate_on_changes("directory", "directory", "community")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from . import hsds
+        from .models import HoursException, Room
+
+        for model in (Room, HoursException):  # HSDS last_modified covers a facility's rooms and dated hours
+            post_save.connect(hsds.touch_facility, sender=model, dispatch_uid=f"hsds-touch-{model.__name__}")
+            post_delete.connect(hsds.touch_facility, sender=model, dispatch_uid=f"hsds-touch-del-{model.__name__}")
