@@ -5,8 +5,9 @@
 It builds a throw-away site in a temporary folder (migrate, the demo pack, ``--requests`` stored
 Open311 requests, an api_key and a logged-in resident), starts ``manage.py serve`` (gunicorn,
 ``--workers`` processes, DEBUG off) on a free port — on SQLite, or with ``--postgres`` on a
-private PostgreSQL server it starts the way ``bin/test`` does — and sends each profile at each
-rate for ``--seconds``. ``--url`` drives a server that is already running instead (then pass
+private PostgreSQL server it starts the way ``bin/test`` does; the workers share a private
+redis-server as their cache unless ``--no-redis`` — and sends each profile at each rate for
+``--seconds``. ``--url`` drives a server that is already running instead (then pass
 ``--api-key``; the resident pages are skipped without ``--session``). ``--repo`` serves another
 checkout of lifecircle (e.g. the code before a change) with the same data and generator.
 
@@ -129,6 +130,15 @@ def build_site(args, folder):
     env = {**os.environ, "LIFECIRCLE_VAR_DIR": folder, "DEBUG": "0", "PYTHONPATH": f"{args.repo}:{REPO / 'benchmarks'}",
            "DJANGO_SETTINGS_MODULE": "load_settings", "CONN_MAX_AGE": str(args.conn_max_age)}
     stop_db = None
+    redis = None
+    if args.redis and shutil.which("redis-server"):
+        redis = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", f"{folder}/redis.sock",
+                                  "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        env["REDIS_URL"] = f"unix://{folder}/redis.sock"
+        for _ in range(50):
+            if os.path.exists(f"{folder}/redis.sock"):
+                break
+            time.sleep(0.1)
     if args.postgres:
         env["DATABASE_URL"], stop_db = start_postgres(folder)
     else:
@@ -139,6 +149,8 @@ def build_site(args, folder):
     except subprocess.CalledProcessError as exc:
         if stop_db:
             stop_db()
+        if redis:
+            redis.terminate()
         raise SystemExit(f"building the site failed:\n{exc.stderr[-3000:]}") from None
     site = json.loads(seeded.stdout.strip().splitlines()[-1])
     port = free_port()
@@ -161,6 +173,9 @@ def build_site(args, folder):
         server.wait(30)
         if stop_db:
             stop_db()
+        if redis:
+            redis.terminate()
+            redis.wait(10)
     return site, stop
 
 
@@ -347,6 +362,8 @@ def main():
     parser.add_argument("--repo", default=str(REPO), help="the lifecircle checkout to serve")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--postgres", action="store_true", help="serve from a private PostgreSQL server")
+    parser.add_argument("--no-redis", dest="redis", action="store_false",
+                        help="use the settings' own cache instead of a private redis-server shared by the workers")
     parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE for the server, seconds")
     parser.add_argument("--requests", type=int, default=10_000, help="Open311 requests stored before the run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
@@ -366,6 +383,7 @@ def main():
             site, stop = build_site(args, folder)
             print(f"server: {args.workers} gunicorn workers × 4 threads, "
                   f"{'PostgreSQL' if args.postgres else 'SQLite'}, CONN_MAX_AGE={args.conn_max_age}, "
+                  f"cache: {'Redis' if args.redis and shutil.which('redis-server') else 'the settings’ own'}, "
                   f"{args.requests} Open311 requests stored; folder {folder}", flush=True)
         print("| profile | rate /s | achieved /s | p50 ms | p95 ms | p99 ms | max ms | errors | generator lag p99 ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---|---:|", flush=True)

@@ -43,9 +43,9 @@ _CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\(")
 
 
 def _source(function):
-    try:
-        return inspect.getsource(function)
-    except (OSError, TypeError):
+    try:  # through the code object: getsource(function) would unwrap a decorator and skip its code
+        return inspect.getsource(function.__code__)
+    except (OSError, TypeError, AttributeError):
         return ""
 
 
