@@ -189,35 +189,31 @@ def profiles(site, rng):
     lons, lats = np.asarray(site["nodes_lon"]), np.asarray(site["nodes_lat"])
     resident = {"sessionid": site["session"]} if site.get("session") else None
 
+    def get(*weighted):
+        """GET one of the (weight, path) pairs; a path may be a function making one."""
+        weights, paths = zip(*weighted)
+        path = rng.choices(paths, weights=weights)[0]
+        return "GET", path() if callable(path) else path, None, None, 200
+
     def facilities():
-        choice = rng.random()
-        if choice < 0.5:
-            return "GET", "/api/facilities", None, None, 200
-        if choice < 0.8:
-            return "GET", f"/api/facilities?category={rng.choice(site['categories'])}", None, None, 200
-        return "GET", "/api/facilities?open_now=true", None, None, 200
+        return get((5, "/api/facilities"), (3, lambda: f"/api/facilities?category={rng.choice(site['categories'])}"),
+                   (2, "/api/facilities?open_now=true"))
 
     def geojson():
-        return "GET", f"/api/geo/{rng.choice(LAYERS)}.geojson", None, None, 200
+        return get((1, lambda: f"/api/geo/{rng.choice(LAYERS)}.geojson"))
 
     def isochrone():
         # a click near a random street junction, as clicks on a map are: a little off the street
         node = rng.randrange(len(lons))
         lon, lat = lons[node] + rng.gauss(0, 0.0002), lats[node] + rng.gauss(0, 0.0002)
         profile = rng.choice(["standard", "standard", "elderly"])
-        return "GET", f"/api/accessibility/isochrones?lon={lon:.6f}&lat={lat:.6f}&profile={profile}", None, None, 200
+        return get((1, f"/api/accessibility/isochrones?lon={lon:.6f}&lat={lat:.6f}&profile={profile}"))
 
     def open311_read():
-        choice = rng.random()
-        if choice < 0.35:
-            return "GET", "/open311/v2/requests.json", None, None, 200
-        if choice < 0.5:
-            return "GET", f"/open311/v2/requests.json?status=open&page={rng.randint(1, 3)}", None, None, 200
-        if choice < 0.65:
-            return "GET", "/open311/v2/services.json", None, None, 200
-        if choice < 0.8:
-            return "GET", "/open311/v2/servicerequestupdates.json", None, None, 200
-        return "GET", f"/open311/v2/requests/{rng.choice(site['request_ids'])}.json", None, None, 200
+        return get((35, "/open311/v2/requests.json"),
+                   (15, lambda: f"/open311/v2/requests.json?status=open&page={rng.randint(1, 3)}"),
+                   (15, "/open311/v2/services.json"), (15, "/open311/v2/servicerequestupdates.json"),
+                   (20, lambda: f"/open311/v2/requests/{rng.choice(site['request_ids'])}.json"))
 
     def open311_write():
         return "POST", "/open311/v2/requests.json", site["write"], None, 200
@@ -231,12 +227,8 @@ def profiles(site, rng):
                    (open311_write, 0.05), (resident_pages, 0.2)]
 
     def mixed():
-        pick, total = rng.random(), 0.0
-        for part, weight in mixed_parts:
-            total += weight
-            if pick < total:
-                return part()
-        return mixed_parts[-1][0]()
+        parts, weights = zip(*mixed_parts)
+        return rng.choices(parts, weights=weights)[0]()
 
     return {"facilities": facilities, "geojson": geojson, "isochrone": isochrone, "open311-read": open311_read,
             "open311-write": open311_write, "resident": resident_pages, "mixed": mixed}
