@@ -160,12 +160,13 @@ def cached_value(topics, key_parts, compute, timeout=TIMEOUT_SECONDS):
 
 
 def from_nearest_node(compute):
-    """Cache ``compute(subdistrict, lon, lat, profile)`` (isochrones and what they reach) per
-    network junction: the walk starts from the junction nearest the clicked point, and the answer
-    gains ``origin`` = {lon, lat, node, moved_m} saying so. A point too far from every street is
-    passed through unchanged, so ``compute`` reports it."""
+    """Cache ``compute(subdistrict, lon, lat, *rest)`` (isochrone shapes) per network junction:
+    computed from the junction nearest the point, kept until the network file changes, keyed by
+    ``rest`` too (what else the answer depends on: the profile, the distances); the answer gains
+    ``origin`` = {lon, lat, node, moved_m}. A point too far from every street is passed through
+    unchanged, so ``compute`` reports it."""
     @functools.wraps(compute)
-    def wrapper(subdistrict, lon, lat, profile="standard"):
+    def wrapper(subdistrict, lon, lat, *rest):
         from lifecircle.community import networks  # here, not above: the apps import this module
         from lifecircle.geo.snapping import snap_points
 
@@ -173,15 +174,14 @@ def from_nearest_node(compute):
         graph = networks.load_graph(network)
         snap = snap_points(graph, [lon], [lat])
         if not snap.ok[0]:
-            return compute(subdistrict, lon, lat, profile)
+            return compute(subdistrict, lon, lat, *rest)
         at_u = snap.dist_u[0] <= snap.dist_v[0]
         node = int(snap.u[0] if at_u else snap.v[0])
         moved_m = float(snap.offset_m[0] + (snap.dist_u[0] if at_u else snap.dist_v[0]))
         answer = cached_value(
-            ["directory"],
-            ["isochrones", network.pk, network.graph_file, networks.graph_path(network).stat().st_mtime_ns, node,
-             profile],
-            lambda: compute(subdistrict, float(graph.node_lon[node]), float(graph.node_lat[node]), profile))
+            [], [compute.__module__, compute.__qualname__, network.pk, network.graph_file,
+                 networks.graph_path(network).stat().st_mtime_ns, node, repr(rest)],
+            lambda: compute(subdistrict, float(graph.node_lon[node]), float(graph.node_lat[node]), *rest))
         origin = {"lon": float(graph.node_lon[node]), "lat": float(graph.node_lat[node]), "node": node,
                   "moved_m": round(moved_m, 1)}
         return {**answer, "origin": origin}

@@ -28,15 +28,17 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard"):
     with its exact walking distance from the point itself. The polygons are drawn from the
     nearest street junction and cached per junction (``origin`` says where, and how far that is);
     raises GeoError for a point away from every street."""
-    collection = from_nearest_node(isochrone_shapes)(subdistrict, lon, lat, profile)
-    collection["reachable"] = reachable_facilities(subdistrict, lon, lat, collection["distances_m"], profile)
+    distances = cached_value(["directory"], ["tier-metres", profile], lambda: tier_metres(profile))
+    collection = from_nearest_node(isochrone_shapes)(subdistrict, lon, lat, profile, distances)
+    collection["reachable"] = reachable_facilities(subdistrict, lon, lat, distances, profile)
     return collection
 
 
-def isochrone_shapes(subdistrict, lon, lat, profile="standard"):
-    """The 5/10/15-minute polygons around (lon, lat), with their distances and the network's attribution."""
+def isochrone_shapes(subdistrict, lon, lat, profile="standard", distances=None):
+    """The 5/10/15-minute polygons around (lon, lat) for ``distances`` (the profile's own by
+    default), with the distances and the network's attribution."""
     graph = networks.load_graph(subdistrict.network)
-    distances = tier_metres(profile)
+    distances = tier_metres(profile) if distances is None else distances
     speed_profile = "planning" if profile == "standard" else profile
     collection = isochrones(graph, lon, lat, distances_m=distances, profile=speed_profile)
     for feature, minutes in zip(collection["features"], reversed(LIFE_CIRCLE_MINUTES)):
@@ -45,6 +47,22 @@ def isochrone_shapes(subdistrict, lon, lat, profile="standard"):
     collection["profile"] = profile
     collection["attribution"] = subdistrict.network.attribution
     return collection
+
+
+def warm_isochrone_shapes(subdistrict, profiles, progress=None):
+    """Compute and cache the shapes from every junction of ``subdistrict``'s network for each of
+    ``profiles``, so that no map click waits for one; returns how many were computed."""
+    graph = networks.load_graph(subdistrict.network)
+    shapes = from_nearest_node(isochrone_shapes)
+    count = 0
+    for profile in profiles:
+        distances = cached_value(["directory"], ["tier-metres", profile], lambda: tier_metres(profile))
+        for node in range(graph.n_nodes):
+            shapes(subdistrict, float(graph.node_lon[node]), float(graph.node_lat[node]), profile, distances)
+            count += 1
+            if progress:
+                progress(count)
+    return count
 
 
 def _snapped_facilities(subdistrict):

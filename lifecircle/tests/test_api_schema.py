@@ -9,8 +9,9 @@ nothing — an unknown service_code, a point far from every street — is refuse
 design) and ``negative_data_rejection`` (pydantic reads leniently: ``date=0`` is 1970-01-01).
 
 Bounded for CI: ``LIFECIRCLE_SCHEMATHESIS_EXAMPLES`` examples per operation and phase (default 3;
-0 skips it, as bin/test does on its PostgreSQL pass), two schemathesis workers, the boundary-value
-phase for the anonymous and the resident runs only: about a minute per login on two idle cores.
+0 skips it, as bin/test does on its PostgreSQL pass), one schemathesis worker (two trip a CPython
+3.11 race in ast.parse inside hypothesis), the boundary-value phase for the anonymous and the
+resident runs only: one to two minutes per login on two cores.
 """
 import os
 import subprocess
@@ -45,7 +46,7 @@ def schemathesis(url, phases, *headers):
     command = [sys.executable, "-m", "schemathesis.cli", "run", f"{url}/api/openapi.json",
                "--max-examples", str(EXAMPLES), "--phases", phases, "--checks", "all",
                "--exclude-checks", "positive_data_acceptance,negative_data_rejection",
-               "--workers", "2", "--seed", "1", "--request-timeout", "30", "--no-color", "--max-failures", "20"]
+               "--workers", "1", "--seed", "1", "--request-timeout", "30", "--no-color", "--max-failures", "20"]
     for header in headers:
         command += ["--header", header]
     return subprocess.run(command, capture_output=True, text=True, timeout=900)

@@ -2,12 +2,16 @@
 does (after the commit), compressed, with ETag and 304; isochrone shapes shared per junction
 while the distances stay exact; logged-in callers always answered afresh."""
 import gzip
+import io
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from lifecircle import caching
+from lifecircle.accessibility import isochrones as isochrones_module
 from lifecircle.community.packs import load_pack
 from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
@@ -78,3 +82,19 @@ def test_isochrone_shapes_are_shared_per_junction_and_distances_stay_exact(clien
     canteen = {r["code"]: r["distance_m"] for r in near["reachable"]}["canteen"]
     moved = {r["code"]: r["distance_m"] for r in beside["reachable"]}["canteen"]
     assert canteen == pytest.approx(33.4 + 55.6, abs=1) and moved != canteen  # walked from each click
+
+
+def test_warmed_shapes_spare_every_click_the_drawing_and_outlive_facility_changes(client, mini, monkeypatch,
+                                                                                django_capture_on_commit_callbacks):
+    call_command("warm_isochrones", "--profile", "standard", "--no-progress", stdout=io.StringIO())
+    drawn = []
+    real = isochrones_module.isochrones
+    monkeypatch.setattr(isochrones_module, "isochrones", lambda *a, **k: drawn.append(a) or real(*a, **k))
+    first = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        Facility.objects.filter(code="canteen").update(active=False)  # no signal: bump by hand, as documented
+        caching.bump("directory")
+    second = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327").json()
+    assert drawn == [] and first["features"] == second["features"]
+    assert "canteen" in {r["code"] for r in first["reachable"]}
+    assert "canteen" not in {r["code"] for r in second["reachable"]}  # what is reachable follows the directory
