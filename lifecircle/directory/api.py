@@ -76,7 +76,8 @@ class PlaceFilters(Schema):
     subdistrict: str | None = None
     grid: str | None = None
     open_now: bool | None = None
-    bbox: str | None = Field(None, pattern=BBOX_PATTERN, description=(
+    # The pattern is declared for clients, not enforced by the schema: parse_bbox answers a clearer 400.
+    bbox: str | None = Field(None, json_schema_extra={"pattern": BBOX_PATTERN}, description=(
         "minlon,minlat,maxlon,maxlat in WGS84 degrees, south-west corner first (longitudes -180 to 180, "
         "latitudes -90 to 90)"), examples=["121.43,31.22,121.46,31.24"])
 

@@ -92,7 +92,10 @@ def endpoint(methods):
                     except (BadRequest, MultiPartParserError, SuspiciousOperation, UnicodeDecodeError, LookupError):
                         raise Open311Error(400, _("The request body could not be read: send the fields form-encoded "
                                                   "(application/x-www-form-urlencoded) in UTF-8.")) from None
-                return view(request, *args, fmt=fmt, **kwargs)
+                response = view(request, *args, fmt=fmt, **kwargs)
+                if request.method == "HEAD":  # the GET's headers, no body
+                    response.content = b""
+                return response
             except Open311Error as error:
                 headers = getattr(error, "headers", None)
                 return error.response(fmt if fmt in FORMATS else "xml", headers)
