@@ -20,8 +20,9 @@ Mapping:
 * ``service_capacity`` with a ``unit`` — the facility's capacity, on the service of its main
   category.
 * ``last_modified`` of a service — when its facility, one of its rooms or one of its dated hours
-  exceptions last changed (``Facility.updated_at``); a renamed category or a new walking standard
-  does not move it.
+  exceptions was last saved (``Facility.updated_at``). Loading a pack again saves them all and so
+  counts as a change: a client syncing with ``modified_after`` fetches more, never less. A renamed
+  category or a new walking standard does not move it.
 
 Every id is a UUID 5 over :data:`NAMESPACE` and the object's codes, so exporting the same data twice
 gives the same ids. Text is Chinese first; English goes into ``alternate_name`` and, after a blank
