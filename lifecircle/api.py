@@ -1,12 +1,11 @@
 """The JSON API: one NinjaAPI, one router per domain app. OpenAPI schema at /api/openapi.json."""
-from ninja import NinjaAPI
-
 from lifecircle.accessibility.api import router as accessibility_router
+from lifecircle.api_docs import DocumentedAPI
 from lifecircle.community.api import router as community_router
 from lifecircle.directory.api import router as directory_router
 from lifecircle.directory.hsds_api import router as hsds_router
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="lifecircle API",
     version="1",
     description=(

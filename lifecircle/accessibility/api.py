@@ -217,6 +217,9 @@ class IsochronesOut(Schema):
     network_profile: str = Field(description="the network's walking profile walked: standard, elderly or barrier-free")
     notes: list[str] = Field([], description="what the map data leaves unknown to this profile")
     attribution: str
+    origin: dict | None = Field(None, description="where the polygons start: the street junction nearest the point "
+                                                   "(lon, lat, node, moved_m: metres from the point); the distances "
+                                                   "in reachable are walked from the point itself")
 
 
 @router.get("/accessibility/isochrones", response=IsochronesOut,

@@ -11,6 +11,7 @@ import math
 import numpy as np
 from shapely.geometry import Point
 
+from lifecircle.caching import cached_value, from_nearest_node
 from lifecircle.community import networks
 from lifecircle.community.models import SubDistrict
 from lifecircle.directory.models import Facility, Standard
@@ -88,11 +89,28 @@ def parse_departure(text, now=None):
 
 
 def isochrones_with_reach(subdistrict, lon, lat, profile="standard", departure=None):
-    """GeoJSON isochrone polygons around (lon, lat), plus every facility within the largest,
-    with its exact walking distance, walked with the network profile of the same name where there
-    is one (elderly: waits at crossings; barrier-free: no steps or raised kerbs). Raises GeoError
-    for a point away from every street, and ProfileError (a GeoError) for barrier-free on a
-    network saved before walking profiles."""
+    """GeoJSON isochrone polygons around (lon, lat), plus every facility within the largest, with
+    its exact walking distance from the point itself, walked with the network profile of the same
+    name where there is one (elderly: waits at crossings; barrier-free: no steps or raised kerbs),
+    and whether it is open on arrival when leaving at ``departure`` (default now).
+
+    The polygons are drawn from the nearest street junction and cached per junction (``origin``
+    says where, and how far that is). Raises GeoError for a point away from every street, and
+    ProfileError (a GeoError) for barrier-free on a network saved before walking profiles.
+    """
+    departure = parse_departure(None) if departure is None else departure
+    distances = cached_value(["directory"], ["tier-metres", profile], lambda: tier_metres(profile))
+    collection = from_nearest_node(isochrone_shapes)(subdistrict, lon, lat, profile, distances)
+    reachable = reachable_facilities(subdistrict, lon, lat, distances, profile, departure)
+    collection["reachable"] = reachable
+    collection["departure"] = departure.isoformat(timespec="minutes")
+    collection["open_on_arrival"] = sum(1 for r in reachable if r["open_on_arrival"])
+    return collection
+
+
+def walking_graph(subdistrict, profile):
+    """The sub-district's network walked with ``profile`` (the same CSR graph, the profile's edge
+    costs), and notes on what that walk cannot know."""
     graph = networks.load_graph(subdistrict.network)
     notes = []
     if profile in NETWORK_PROFILES:
@@ -101,54 +119,96 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard", departure=N
                          "speed but not the waits at crossings; reload the network to include them")
         else:
             graph = graph.for_profile(profile)
-    distances = tier_metres(profile)
-    speed_profile = "planning" if profile in ("standard", "barrier-free") else profile
-    collection = isochrones(graph, lon, lat, distances_m=distances, profile=speed_profile)
+    if graph.profile != "standard":
+        from lifecircle.geo.profiles import TagAudit
+
+        notes += TagAudit.from_dict(graph.tag_audit).warnings
+    return graph, notes
+
+
+def _speed_profile(profile):
+    return "planning" if profile in ("standard", "barrier-free") else profile
+
+
+def isochrone_shapes(subdistrict, lon, lat, profile="standard", distances=None):
+    """The 5/10/15-minute polygons around (lon, lat) for ``distances`` (the profile's own by
+    default), with the distances, the walk's notes and the network's attribution."""
+    graph, notes = walking_graph(subdistrict, profile)
+    distances = tier_metres(profile) if distances is None else distances
+    collection = isochrones(graph, lon, lat, distances_m=distances, profile=_speed_profile(profile))
     for feature, minutes in zip(collection["features"], reversed(LIFE_CIRCLE_MINUTES)):
         feature["properties"]["tier_minutes"] = minutes
+    collection["distances_m"] = distances
+    collection["profile"] = profile
+    collection["network_profile"] = graph.profile
+    collection["notes"] = notes
+    collection["attribution"] = subdistrict.network.attribution
+    return collection
 
+
+def warm_isochrone_shapes(subdistrict, profiles, progress=None):
+    """Compute and cache the shapes from every junction of ``subdistrict``'s network for each of
+    ``profiles``, so that no map click waits for one; returns how many were computed."""
+    graph = networks.load_graph(subdistrict.network)
+    shapes = from_nearest_node(isochrone_shapes)
+    count = 0
+    for profile in profiles:
+        distances = cached_value(["directory"], ["tier-metres", profile], lambda: tier_metres(profile))
+        for node in range(graph.n_nodes):
+            shapes(subdistrict, float(graph.node_lon[node]), float(graph.node_lat[node]), profile, distances)
+            count += 1
+            if progress:
+                progress(count)
+    return count
+
+
+def _snapped_facilities(subdistrict, profile):
+    """Every active facility of ``subdistrict`` (pk, code, names, categories, position) and where it
+    joins the network walked with ``profile``; kept in the cache until the directory or the network
+    changes."""
+    graph, _ = walking_graph(subdistrict, profile)
+    facilities = list(Facility.objects.filter(subdistrict=subdistrict, active=True)
+                      .select_related("category").prefetch_related("services").order_by("pk"))
+    rows = [{"pk": f.pk, "code": f.code, "name": f.name, "name_en": f.name_en, "category": f.category.slug,
+             "categories": [c.slug for c in f.all_categories()]} for f in facilities]
+    lons, lats = np.array([f.lon for f in facilities]), np.array([f.lat for f in facilities])
+    return rows, lons, lats, snap_points(graph, lons, lats)
+
+
+def reachable_facilities(subdistrict, lon, lat, distances, profile="standard", departure=None):
+    """Every facility within the largest of ``distances`` walking from (lon, lat), nearest first,
+    with its exact walking distance, minutes, tier, arrival time and whether it is open then
+    (``None`` when it has no hours on record)."""
+    graph, _ = walking_graph(subdistrict, profile)
+    speed_profile = _speed_profile(profile)
+    departure = parse_departure(None) if departure is None else departure
+    rows, lons, lats, places = cached_value(
+        ["directory"], ["snapped-facilities", subdistrict.pk, profile,
+                        networks.graph_path(subdistrict.network).stat().st_mtime_ns],
+        lambda: _snapped_facilities(subdistrict, profile))
     # A walk is never shorter than the straight line, so facilities outside this box cannot be
     # reached; leaving them out keeps a click cheap in a city with thousands of facilities.
     reach = max(distances)
     dlat = reach / METRES_PER_DEGREE
     dlon = reach / (METRES_PER_DEGREE * math.cos(math.radians(lat)))
-    facilities = list(
-        Facility.objects.filter(subdistrict=subdistrict, active=True, lon__range=(lon - dlon, lon + dlon),
-                                lat__range=(lat - dlat, lat + dlat))
-        .select_related("category").prefetch_related("services", "hours_exceptions")
-    )
-    departure = parse_departure(None) if departure is None else departure
-    places = snap_points(graph, [f.lon for f in facilities], [f.lat for f in facilities])
+    near = np.flatnonzero((np.abs(lons - lon) <= dlon) & (np.abs(lats - lat) <= dlat))
     point = snap_points(graph, [lon], [lat])
     # The walk is undirected, so one search from the point gives its distance to every facility.
-    metres = nearest_facilities(graph, places, point, categories=["point"], max_distance_m=max(distances))[:, 0]
+    metres = nearest_facilities(graph, places.take(near), point, categories=["point"], max_distance_m=reach)[:, 0]
+    reached = [(int(index), float(distance)) for index, distance in zip(near, metres) if np.isfinite(distance)]
+    # Opening hours are read fresh (they change by the date), only for the facilities reached.
+    hours = Facility.objects.prefetch_related("hours_exceptions").in_bulk([rows[i]["pk"] for i, _ in reached])
     reachable = []
-    for facility, distance in zip(facilities, metres):
-        if not np.isfinite(distance):
-            continue
-        walk_minutes = float(metres_to_minutes(distance, speed_profile))
-        arrival = departure + datetime.timedelta(minutes=walk_minutes)
+    for index, distance in reached:
+        row = {key: value for key, value in rows[index].items() if key != "pk"}
+        facility = hours[rows[index]["pk"]]
+        minutes = float(metres_to_minutes(distance, speed_profile))
+        arrival = departure + datetime.timedelta(minutes=minutes)
         reachable.append({
-            "arrival": arrival.isoformat(timespec="minutes"),
+            **row, "arrival": arrival.isoformat(timespec="minutes"),
             "open_on_arrival": facility.is_open_at(arrival) if facility.opening_hours.strip() else None,
-            "code": facility.code, "name": facility.name, "name_en": facility.name_en,
-            "category": facility.category.slug, "categories": [c.slug for c in facility.all_categories()],
-            "distance_m": round(float(distance), 1), "minutes": round(float(metres_to_minutes(distance, speed_profile)), 1),
+            "distance_m": round(distance, 1), "minutes": round(minutes, 1),
             "tier_minutes": next(m for m, d in zip(LIFE_CIRCLE_MINUTES, distances) if distance <= d),
         })
     reachable.sort(key=lambda r: r["distance_m"])
-    collection["reachable"] = reachable
-    collection["distances_m"] = distances
-    collection["profile"] = profile
-    collection["departure"] = departure.isoformat(timespec="minutes")
-    collection["open_on_arrival"] = sum(1 for r in reachable if r["open_on_arrival"])
-    collection["network_profile"] = graph.profile
-    collection["notes"] = notes + ([] if graph.profile == "standard" else _tag_notes(graph))
-    collection["attribution"] = subdistrict.network.attribution
-    return collection
-
-
-def _tag_notes(graph):
-    from lifecircle.geo.profiles import TagAudit
-
-    return TagAudit.from_dict(graph.tag_audit).warnings
+    return reachable

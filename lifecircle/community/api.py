@@ -1,7 +1,9 @@
 """JSON API of the community model: sub-districts, grids, compounds, and their map layers."""
 from ninja import Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
+from lifecircle.caching import cached_response
 from lifecircle.geography import feature_collection, point_feature
 
 from . import networks
@@ -112,21 +114,25 @@ def _compounds(subdistrict, grid):
 
 
 @router.get("/subdistricts", response=list[SubDistrictOut], summary="Sub-districts")
+@decorate_view(cached_response("directory"))
 def list_subdistricts(request):
     return list(SubDistrict.objects.all())
 
 
 @router.get("/grids", response=list[GridOut], summary="Grids (网格) with their boundaries")
+@decorate_view(cached_response("directory"))
 def list_grids(request, subdistrict: str | None = None):
     return [grid_dict(g) for g in _grids(subdistrict)]
 
 
 @router.get("/compounds", response=list[CompoundOut], summary="Residential compounds with population")
+@decorate_view(cached_response("directory"))
 def list_compounds(request, subdistrict: str | None = None, grid: str | None = None):
     return [compound_dict(c) for c in _compounds(subdistrict, grid)]
 
 
 @router.get("/geo/grids.geojson", response=FeatureCollectionOut, summary="Grids as GeoJSON")
+@decorate_view(cached_response("directory"))
 def grids_geojson(request, subdistrict: str | None = None):
     return feature_collection(
         {"type": "Feature", "geometry": g.boundary, "properties": {k: v for k, v in grid_dict(g).items() if k != "boundary"}}
@@ -135,6 +141,7 @@ def grids_geojson(request, subdistrict: str | None = None):
 
 
 @router.get("/geo/compounds.geojson", response=FeatureCollectionOut, summary="Compounds as GeoJSON")
+@decorate_view(cached_response("directory"))
 def compounds_geojson(request, subdistrict: str | None = None, grid: str | None = None):
     return feature_collection(
         point_feature(c.lon, c.lat, {k: v for k, v in compound_dict(c).items() if k not in ("lon", "lat")})
@@ -143,6 +150,7 @@ def compounds_geojson(request, subdistrict: str | None = None, grid: str | None 
 
 
 @router.get("/geo/boundary.geojson", response=FeatureCollectionOut, summary="Sub-district boundaries as GeoJSON")
+@decorate_view(cached_response("directory"))
 def boundary_geojson(request, subdistrict: str | None = None):
     queryset = SubDistrict.objects.exclude(boundary=None)
     if subdistrict:
@@ -155,6 +163,7 @@ def boundary_geojson(request, subdistrict: str | None = None):
 
 
 @router.get("/geo/network.geojson", response=FeatureCollectionOut, summary="The pedestrian network as GeoJSON")
+@decorate_view(cached_response("directory"))
 def network_geojson(request, subdistrict: str | None = None):
     target = one_subdistrict(subdistrict)
     if not hasattr(target, "network"):

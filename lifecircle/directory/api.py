@@ -1,9 +1,11 @@
 """JSON API of the service directory: categories, facilities, rooms, points of interest."""
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
+from lifecircle.caching import cached_response
 from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict, not_named
 from lifecircle.geography import check_lon_lat, feature_collection, point_feature
 
@@ -66,11 +68,17 @@ class PointOfInterestOut(PlaceOut):
     heritage_designation: str
 
 
+BBOX_PATTERN = r"^\s*-?\d+(\.\d+)?\s*(,\s*-?\d+(\.\d+)?\s*){3}$"
+
+
 class PlaceFilters(Schema):
     subdistrict: str | None = None
     grid: str | None = None
     open_now: bool | None = None
-    bbox: str | None = None
+    # The pattern is declared for clients, not enforced by the schema: parse_bbox answers a clearer 400.
+    bbox: str | None = Field(None, json_schema_extra={"pattern": BBOX_PATTERN}, description=(
+        "minlon,minlat,maxlon,maxlat in WGS84 degrees, south-west corner first (longitudes -180 to 180, "
+        "latitudes -90 to 90)"), examples=["121.43,31.22,121.46,31.24"])
 
 
 class FacilityFilters(PlaceFilters):
@@ -147,6 +155,7 @@ def poi_dict(poi, now):
 
 
 @router.get("/categories", response=list[CategoryOut], summary="Service categories with their walking standard")
+@decorate_view(cached_response("directory"))
 def list_categories(request):
     rows = {row.category_id: row for row in StandardRow.objects.filter(standard__active=True)}
     result = []
@@ -161,6 +170,7 @@ def list_categories(request):
 
 
 @router.get("/facilities", response=list[FacilityOut], summary="Facilities, filtered")
+@decorate_view(cached_response("directory", per_minute=True))
 def list_facilities(request, filters: Query[FacilityFilters]):
     now = timezone.now()
     return [facility_dict(f, now) for f in facilities(filters)]
@@ -178,6 +188,7 @@ def one_facility(code, subdistrict):
 
 
 @router.get("/facilities/{code}", response=FacilityOut, summary="One facility")
+@decorate_view(cached_response("directory", per_minute=True))
 def get_facility(request, code: str, subdistrict: str | None = None):
     return facility_dict(one_facility(code, subdistrict), timezone.now())
 
@@ -198,18 +209,21 @@ def list_rooms(request, bookable: bool | None = None, kind: str | None = None):
 
 
 @router.get("/pois", response=list[PointOfInterestOut], summary="Points of interest on the map of happiness")
+@decorate_view(cached_response("directory", per_minute=True))
 def list_pois(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
     return [poi_dict(p, now) for p in points_of_interest(filters, kind)]
 
 
 @router.get("/geo/facilities.geojson", response=FeatureCollectionOut, summary="Facilities as GeoJSON")
+@decorate_view(cached_response("directory", per_minute=True))
 def facilities_geojson(request, filters: Query[FacilityFilters]):
     now = timezone.now()
     return feature_collection(_point(facility_dict(f, now)) for f in facilities(filters))
 
 
 @router.get("/geo/pois.geojson", response=FeatureCollectionOut, summary="Points of interest as GeoJSON")
+@decorate_view(cached_response("directory", per_minute=True))
 def pois_geojson(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
     return feature_collection(_point(poi_dict(p, now)) for p in points_of_interest(filters, kind))

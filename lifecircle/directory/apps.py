@@ -10,3 +10,19 @@ class DirectoryConfig(AppConfig):
         "centre_manager": ["view_facility", "change_facility", "view_room", "change_room", "add_hoursexception",
                            "change_hoursexception", "delete_hoursexception", "view_hoursexception"],
     }
+
+    def ready(self):
+        from lifecircle import caching
+
+        # The public directory answers (facilities, places, map layers) are cached whole; any change
+        # to the directory or the community model makes them stale at once.
+        caching.invalidate_on_changes("directory", "directory", "community")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from . import hsds
+        from .models import HoursException, Room
+
+        for model in (Room, HoursException):  # HSDS last_modified covers a facility's rooms and dated hours
+            post_save.connect(hsds.touch_facility, sender=model, dispatch_uid=f"hsds-touch-{model.__name__}")
+            post_delete.connect(hsds.touch_facility, sender=model, dispatch_uid=f"hsds-touch-del-{model.__name__}")

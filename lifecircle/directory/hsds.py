@@ -19,6 +19,10 @@ Mapping:
   ``valid_to``) per hours exception.
 * ``service_capacity`` with a ``unit`` — the facility's capacity, on the service of its main
   category.
+* ``last_modified`` of a service — when its facility, one of its rooms or one of its dated hours
+  exceptions was last saved (``Facility.updated_at``). Loading a pack again saves them all and so
+  counts as a change: a client syncing with ``modified_after`` fetches more, never less. A renamed
+  category or a new walking standard does not move it.
 
 Every id is a UUID 5 over :data:`NAMESPACE` and the object's codes, so exporting the same data twice
 gives the same ids. Text is Chinese first; English goes into ``alternate_name`` and, after a blank
@@ -39,7 +43,7 @@ from lifecircle.community.models import SubDistrict
 
 from .models import Facility, Room, ServiceCategory, StandardRow
 
-HSDS_VERSION = "3.2"
+HSDS_VERSION = "3.1.3"  # the release the export follows (it uses 3.0 and 3.1 fields only)
 HSDS_SCHEMA_SOURCE = "openreferral/specification, schema/, branch 3.2, commit 149f77cdef6e8a2d617114a0ad31d3861a3bfe8a"
 
 # Never change this: every exported id is derived from it.
@@ -261,6 +265,16 @@ class Export:
     generated_at: str = ""
 
 
+def _utc(moment):
+    return moment.astimezone(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z") \
+        if moment else None
+
+
+def touch_facility(sender, instance, **kwargs):
+    """A room or a dated exception changed: its facility (and so its HSDS services) changed then."""
+    Facility.objects.filter(pk=instance.facility_id).update(updated_at=timezone.now())
+
+
 def _language(owner_id):
     return {"id": stable_id("language", owner_id, "zh"), "name": "中文 Chinese", "code": "zh"}
 
@@ -473,6 +487,7 @@ def _services(export, facility, org_id, location_id, category_terms, ctx):
             "url": facility.website,
             "email": facility.email,
             "status": "active" if facility.active else "inactive",
+            "last_modified": _utc(facility.updated_at),
             "phones": [_phone(service_id, facility.phone)] if facility.phone.strip() else [],
             "languages": [_language(service_id)],
             "service_areas": _service_area(service_id, facility, category, ctx),

@@ -5,9 +5,18 @@ Paths and shapes follow the HSDS 3 OpenAPI description as far as this directory 
 ``first_page``, ``last_page``, ``empty``), ``/services/{id}`` is a fully nested service, and
 ``/organizations/{id}`` an organization with its locations and services. ``/`` returns the whole
 export as one data package. The objects are built by ``hsds.py``.
-"""
-from typing import Any
 
+The list parameters of the HSDS 3.1 OpenAPI file: ``format`` (``json``, paginated, or ``ndjson``:
+every result, one JSON object a line, no paging) on every list; ``modified_after``, ``minimal``
+(just ``id`` and ``last_modified``, all on one page) and ``full`` (fully nested) on services, and
+``modified_after`` and ``full`` on services at locations. Every error is JSON (``{"detail": …}``),
+an unknown path under ``/api/hsds/`` too.
+"""
+import datetime
+import json
+from typing import Any, Literal
+
+from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -41,17 +50,35 @@ class PageQuery(Schema):
     per_page: int = Field(50, ge=1, le=500, description="Number of results in a single page (at most 500).")
     search: str | None = Field(None, description="Full text search in names and descriptions.")
     q: str | None = Field(None, description="Same as search.")
+    format: Literal["json", "ndjson"] = Field(
+        "json", description="json: a page; ndjson: every result, one JSON object a line, without paging.")
 
     def text(self):
         return (self.search or self.q or "").strip()
 
 
-class ServiceQuery(PageQuery):
+class ModifiedQuery(PageQuery):
+    modified_after: datetime.datetime | None = Field(
+        None, description="Only results whose service changed on or after this date-time (ISO 8601 with a timezone); "
+                          "a service changes with its facility, the facility's rooms and its dated hours.")
+    full: bool = Field(False, description="true: fully nested results, as GET /{id} returns them.")
+
+    def modified(self, service):
+        if self.modified_after is None:
+            return True
+        if self.modified_after.tzinfo is None:
+            raise HttpError(400, "modified_after needs a timezone, e.g. 2026-03-01T00:00:00+08:00")
+        changed = service.get("last_modified")
+        return changed is not None and datetime.datetime.fromisoformat(changed) >= self.modified_after
+
+
+class ServiceQuery(ModifiedQuery):
     taxonomy_term_id: str | None = Field(
         None, description="Only services classified under this taxonomy term (or a child of it)."
     )
     taxonomy_id: str | None = Field(None, description="Only services classified under any term of this taxonomy.")
     organization_id: str | None = Field(None, description="Only services this organization provides.")
+    minimal: bool = Field(False, description="true: each service as just its id and last_modified, all on one page.")
 
 
 class OrganizationQuery(PageQuery):
@@ -70,10 +97,6 @@ def _described(text):
     return {"responses": {200: {"description": text}, 404: {"description": "No object has that id."}}}
 
 
-def _listed(text):
-    return {"responses": {200: {"description": text}, 422: {"description": "A malformed page or per_page."}}}
-
-
 def _found(obj, kind, object_id, listing):
     if obj is None:
         raise HttpError(404, f"no {kind} has id '{object_id}'; GET /api/hsds/{listing} lists them")
@@ -83,6 +106,26 @@ def _found(obj, kind, object_id, listing):
 def _search(objects, query):
     text = query.text()
     return [o for o in objects if hsds.matches(o, text)] if text else list(objects)
+
+
+def _answer(items, query, one_page=False):
+    """A Page of ``items``, or with format=ndjson all of them, one JSON object a line."""
+    if query.format == "ndjson":
+        lines = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+        return HttpResponse(lines.encode("utf-8"), content_type="application/x-ndjson; charset=utf-8")
+    if one_page:
+        return hsds.page_of(items, 1, max(len(items), 1))
+    return hsds.page_of(items, query.page, query.per_page)
+
+
+def _listed(text, modified_after=False):
+    responses = {200: {"description": text + " With format=ndjson: every result, one JSON object a line.",
+                       "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+                 422: {"description": "A malformed parameter (page, per_page, format, ...)."}}
+    if modified_after:
+        responses[400] = {"description": "modified_after without a timezone.",
+                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {"responses": responses}
 
 
 @router.get(
@@ -106,7 +149,7 @@ def export_package(request, subdistrict: str | None = None):
 
 @router.get(
     "/services", response=Page, summary="Services, paginated",
-    openapi_extra=_listed("A page of services with their phones, categories (attributes) and capacities."),
+    openapi_extra=_listed("A page of services with their phones, categories (attributes) and capacities.", True),
 )
 def list_services(request, query: Query[ServiceQuery]):
     export = hsds.build()
@@ -118,7 +161,12 @@ def list_services(request, query: Query[ServiceQuery]):
         services = [s for s in services if export.service_term_ids[s["id"]] & terms]
     if query.organization_id:
         services = [s for s in services if s["organization_id"] == query.organization_id]
-    return hsds.page_of(services, query.page, query.per_page)
+    services = [s for s in services if query.modified(s)]
+    if query.minimal:
+        return _answer([{"id": s["id"], "last_modified": s.get("last_modified")} for s in services], query, True)
+    if query.full:
+        services = [hsds.full_service(export, s["id"]) for s in services]
+    return _answer(services, query)
 
 
 @router.get(
@@ -141,7 +189,7 @@ def list_organizations(request, query: Query[OrganizationQuery]):
         providers = {s["organization_id"] for s in export.services.values()
                      if query.taxonomy_term_id in export.service_term_ids[s["id"]]}
         organizations = [o for o in organizations if o["id"] in providers]
-    return hsds.page_of(organizations, query.page, query.per_page)
+    return _answer(organizations, query)
 
 
 @router.get(
@@ -157,7 +205,7 @@ def get_organization(request, id: str):
     openapi_extra=_listed("A page of locations with their addresses, phones, schedules and rooms (attributes)."),
 )
 def list_locations(request, query: Query[PageQuery]):
-    return hsds.page_of(_search(hsds.build().locations.values(), query), query.page, query.per_page)
+    return _answer(_search(hsds.build().locations.values(), query), query)
 
 
 @router.get(
@@ -170,15 +218,18 @@ def get_location(request, id: str):
 
 @router.get(
     "/service_at_locations", response=Page, summary="Services at locations, paginated",
-    openapi_extra=_listed("A page of service_at_location links with their schedules."),
+    openapi_extra=_listed("A page of service_at_location links with their schedules.", True),
 )
-def list_service_at_locations(request, query: Query[PageQuery]):
+def list_service_at_locations(request, query: Query[ModifiedQuery]):
     export = hsds.build()
     links = list(export.service_at_locations.values())
     text = query.text()
     if text:
         links = [link for link in links if hsds.matches(export.services[link["service_id"]], text)]
-    return hsds.page_of(links, query.page, query.per_page)
+    links = [link for link in links if query.modified(export.services[link["service_id"]])]
+    if query.full:
+        links = [{**link, "location": export.locations[link["location_id"]]} for link in links]
+    return _answer(links, query)
 
 
 @router.get(
@@ -196,7 +247,7 @@ def get_service_at_location(request, id: str):
     openapi_extra=_listed("A page of the taxonomies the directory classifies with."),
 )
 def list_taxonomies(request, query: Query[PageQuery]):
-    return hsds.page_of(_search(hsds.build().taxonomies.values(), query), query.page, query.per_page)
+    return _answer(_search(hsds.build().taxonomies.values(), query), query)
 
 
 @router.get(
@@ -219,7 +270,7 @@ def list_taxonomy_terms(request, query: Query[TaxonomyTermQuery]):
         terms = [t for t in terms if t.get("parent_id") == query.parent_id]
     if query.top_only:
         terms = [t for t in terms if not t.get("parent_id")]
-    return hsds.page_of(terms, query.page, query.per_page)
+    return _answer(terms, query)
 
 
 @router.get(
@@ -228,3 +279,9 @@ def list_taxonomy_terms(request, query: Query[TaxonomyTermQuery]):
 )
 def get_taxonomy_term(request, id: str):
     return _found(hsds.build().taxonomy_terms.get(id), "taxonomy term", id, "taxonomy_terms")
+
+
+@router.get("/{path:rest}", include_in_schema=False)
+def unknown(request, rest: str):
+    """Anything else under /api/hsds/: a JSON 404, as every other HSDS error."""
+    raise HttpError(404, f"no HSDS resource '{rest[:80]}'; GET /api/hsds/ describes the export")

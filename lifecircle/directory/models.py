@@ -213,6 +213,8 @@ class Facility(Place):
         _("capacity unit"), max_length=20, choices=CapacityUnit.choices, default=CapacityUnit.PLACES
     )
     active = models.BooleanField(_("open for service"), default=True)
+    # When the facility, its rooms or its dated hours last changed (HSDS last_modified, modified_after).
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("facility")

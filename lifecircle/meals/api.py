@@ -3,6 +3,7 @@ signed in), statements, and the staff's production and delivery lists and menu p
 import datetime
 import functools
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -11,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
+from pydantic import WithJsonSchema
 
 from lifecircle.accounts.models import Resident
 from lifecircle.accounts.permissions import resident_of
@@ -49,7 +51,9 @@ def meal_facility(facility_id):
 class MealCutoffOut(Schema):
     meal: str
     days_before: int
-    time: datetime.time
+    # Local wall-clock time (Asia/Shanghai) without an offset, so not JSON Schema's "time" format.
+    time: Annotated[datetime.time, WithJsonSchema({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]:[0-5][0-9]$",
+                                                   "description": "local time, HH:MM:SS"})]
 
 
 class MealPointOut(Schema):

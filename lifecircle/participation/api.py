@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -420,7 +420,7 @@ def list_representatives(request, subdistrict: str | None = None):
 
 
 @router.get("/participation/threads", response=list[LetterSummaryOut], summary="Letters to representatives")
-def list_threads(request, representative: int | None = None, mine: bool = False):
+def list_threads(request, representative: int | None = Query(None, ge=1, le=2**63 - 1), mine: bool = False):
     """Public letters, and, for a logged-in resident or representative, their own private ones
     (``mine=true`` for only those they are a party to)."""
     queryset = services.visible_threads(request.user)

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -48,10 +48,31 @@ class ServiceAttributeAdmin(ScopedAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(ScopedAdmin):
-    list_display = ["name", "contact", "active", "created_at"]
+    """A new client's key, or a reissued one, is shown once in a message: only its hash is stored."""
+
+    list_display = ["name", "prefix", "contact", "active", "created_at"]
     list_filter = ["active"]
-    search_fields = ["name", "contact"]
-    readonly_fields = ["created_at"]
+    search_fields = ["name", "contact", "prefix"]
+    fields = ["name", "contact", "active", "prefix", "created_at"]
+    readonly_fields = ["prefix", "created_at"]
+    actions = ["reissue_keys"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.reissue(save=False)
+        super().save_model(request, obj, form, change)
+        if not change:
+            self._show_once(request, obj, obj.plaintext)
+
+    @admin.action(description=_("Issue new keys (the old ones stop working)"))
+    def reissue_keys(self, request, queryset):
+        for key in queryset:
+            self._show_once(request, key, key.reissue())
+
+    def _show_once(self, request, key, plaintext):
+        self.message_user(request, _("The api_key of %(client)s is %(key)s — copy it now: it is stored only as a "
+                                     "hash and cannot be shown again.") % {"client": key.name, "key": plaintext},
+                          messages.WARNING)
 
 
 class RequestUpdateInline(admin.TabularInline):

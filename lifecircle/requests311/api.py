@@ -1,10 +1,11 @@
 """JSON API of residents' requests (beside the Open311 endpoints at /open311/v2/): a GeoJSON map
 layer with public fields only, and the response and closing times per grid for staff."""
 import datetime
+from typing import Literal
 
 from django.db.models import Q
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict
@@ -27,12 +28,9 @@ router = Router(tags=["requests311"])
         "`status` (open or closed), `service_code` and `subdistrict` (through the request's grid) filter."
     ),
 )
-def requests_geojson(request, status: str | None = None, service_code: str | None = None, days: int = 30,
+def requests_geojson(request, status: Literal["open", "closed"] | None = None, service_code: str | None = None,
+                     days: int = Query(30, ge=1, le=366, description="closed requests of the last days"),
                      subdistrict: str | None = None):
-    if status not in (None, "", "open", "closed"):
-        raise HttpError(400, f"status must be open or closed, not '{status[:20]}'")
-    if not 1 <= days <= 366:
-        raise HttpError(400, "days must be between 1 and 366")
     queryset = ServiceRequest.objects.filter(service__private=False, lat__isnull=False, lon__isnull=False) \
         .select_related("service", "grid")
     since = timezone.now() - datetime.timedelta(days=days)
@@ -74,12 +72,16 @@ class GridResponseTimesOut(Schema):
     close_mean_hours: float | None
 
 
+def _date(value):
+    return value if isinstance(value, datetime.date) or not value else datetime.date.fromisoformat(value)
+
+
 def parse_period(start, end):
-    """[start, end) as aware datetimes from YYYY-MM-DD dates (end inclusive); the last 90 days by default."""
+    """[start, end) as aware datetimes from dates or YYYY-MM-DD text (end inclusive); the last 90 days by default."""
     today = timezone.localdate()
     try:
-        first = datetime.date.fromisoformat(start) if start else today - datetime.timedelta(days=89)
-        last = datetime.date.fromisoformat(end) if end else today
+        first = _date(start) or today - datetime.timedelta(days=89)
+        last = _date(end) or today
     except ValueError:
         raise HttpError(400, "start and end must be dates like 2026-03-01") from None
     if last < first:
@@ -97,7 +99,7 @@ def parse_period(start, end):
         "handle requests only (grid workers, administrators); log in first."
     ),
 )
-def get_response_times(request, start: str | None = None, end: str | None = None):
+def get_response_times(request, start: datetime.date | None = None, end: datetime.date | None = None):
     if not request.user.is_authenticated:
         raise HttpError(401, "log in as staff to see response times")
     if lifecycle.handled_grid_ids(request.user) == set():

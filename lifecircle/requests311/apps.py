@@ -20,3 +20,8 @@ class Requests311Config(AppConfig):
         from .map_layer import LAYER
 
         layers.register(LAYER)  # the directory draws it on the map of happiness without knowing this app
+
+        from lifecircle import caching
+
+        # Open311 lists are cached whole until a service, request or update changes.
+        caching.invalidate_on_changes("requests311", "requests311")

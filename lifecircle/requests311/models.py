@@ -6,6 +6,7 @@ GeoReport v2 only knows ``open`` and ``closed``; the sub-district works in four 
 acknowledged → in progress → closed). ``ServiceRequest.status`` maps them onto the spec's two,
 and the detailed state travels as an extension (``extended_attributes.detailed_status``).
 """
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -146,11 +147,30 @@ def new_api_key():
     return secrets.token_urlsafe(24)
 
 
+def hash_api_key(value):
+    """The stored form of an api_key. A key is 192 random bits, not a password a person chose, so
+    one SHA-256 is enough (nothing to guess from), and it keeps the lookup of every POST cheap."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _unusable_key_hash():
+    return hash_api_key(new_api_key())  # a key nobody was shown: usable only once reissued
+
+
 class ApiKey(models.Model):
-    """A key that lets one client (an app, a kiosk, a partner) submit requests."""
+    """A key that lets one client (an app, a kiosk, a partner) submit requests.
+
+    Only the key's SHA-256 is stored, with its first characters to tell keys apart: the key itself
+    is shown once, by ``issue``/``reissue`` (the admin and ``manage.py create_open311_key`` call
+    them), and can never be read back; a lost key is replaced by a new one.
+    """
+
+    PREFIX_LENGTH = 6
 
     name = models.CharField(_("client"), max_length=200, help_text=_("Who uses this key, e.g. the WeChat mini-program"))
-    key = models.CharField(_("key"), max_length=64, unique=True, default=new_api_key)
+    prefix = models.CharField(_("key starts with"), max_length=PREFIX_LENGTH, blank=True, editable=False)
+    key_hash = models.CharField(_("key (SHA-256)"), max_length=64, unique=True, default=_unusable_key_hash,
+                                editable=False)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -161,6 +181,28 @@ class ApiKey(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def issue(cls, name, contact=""):
+        """A new saved key; its ``plaintext`` attribute is the key, here and nowhere else."""
+        key = cls(name=name, contact=contact)
+        key.reissue(save=False)
+        key.save()
+        return key
+
+    def reissue(self, save=True):
+        """Give this client a new key (the old one stops working); returns the new key's text."""
+        self.plaintext = new_api_key()
+        self.prefix = self.plaintext[:self.PREFIX_LENGTH]
+        self.key_hash = hash_api_key(self.plaintext)
+        if save:
+            self.save(update_fields=["prefix", "key_hash"])
+        return self.plaintext
+
+    @classmethod
+    def active_for(cls, value):
+        """The active key whose text is ``value``, or None."""
+        return cls.objects.filter(key_hash=hash_api_key(value), active=True).first() if value else None
 
 
 def new_token():

@@ -35,11 +35,14 @@ import datetime
 import functools
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
-from django.db.models import Prefetch
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+
+from lifecircle.caching import cached_response
 
 from . import intake, lifecycle, ratelimit
 from .models import ApiKey, RequestUpdate, Service, ServiceAttribute, ServiceRequest
@@ -48,14 +51,22 @@ from .wire import FORMATS, ErrorList, Open311Error, parse_w3c, render, w3c
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-01-01T00:00:00+08:00"  # when this implementation's behaviour last changed
 MAX_SPAN = datetime.timedelta(days=90)
-PAGE_SIZE_MAX = 1000
+PAGE_SIZE_DEFAULT = 100  # the server-chosen limit the spec allows; page on with page=2, 3, ...
+PAGE_SIZE_MAX = 500
+PAGE_MAX = 1_000_000
+ID_MAX = 2**63 - 1  # the largest id the database can hold; a larger one cannot exist
+EARLIEST = datetime.datetime(1900, 1, 1, tzinfo=datetime.timezone.utc)
+LATEST = datetime.datetime(9999, 12, 1, tzinfo=datetime.timezone.utc)  # leaves room for any offset
 
 
 # ---- plumbing -----------------------------------------------------------------------------------
 
 def endpoint(methods):
     """Check the format suffix and the method, read the form, and turn Open311Error into the
-    spec's error list in the requested format (XML when the format itself is wrong)."""
+    spec's error list in the requested format (XML when the format itself is wrong). A GET
+    endpoint answers HEAD too; OPTIONS lists the methods; any other method is a 405."""
+    allowed = [*methods, "HEAD"] if "GET" in methods else list(methods)
+
     def decorate(view):
         @csrf_exempt  # clients authenticate with api_key, never with a session cookie
         @functools.wraps(view)
@@ -64,20 +75,42 @@ def endpoint(methods):
                 if fmt not in FORMATS:
                     raise Open311Error(400, _("Unknown format '%(format)s': end the address with .json or .xml.")
                                        % {"format": fmt[:20]})
-                if request.method not in methods:
-                    raise Open311Error(400, _("%(method)s is not allowed here; use %(allowed)s.")
-                                       % {"method": request.method, "allowed": " or ".join(methods)})
+                if request.method == "OPTIONS":
+                    response = HttpResponse(status=204)
+                    response["Allow"] = ", ".join([*allowed, "OPTIONS"])
+                    return response
+                if request.method not in allowed:
+                    error = Open311Error(405, _("%(method)s is not allowed here; use %(allowed)s.")
+                                         % {"method": request.method[:20], "allowed": " or ".join(methods)})
+                    error.headers = {"Allow": ", ".join([*allowed, "OPTIONS"])}
+                    raise error
                 if request.method == "POST":
                     try:
                         request.POST  # noqa: B018  (parses the body now, where its errors can be caught)
-                    except (RequestDataTooBig, TooManyFieldsSent, SuspiciousOperation):
+                    except (RequestDataTooBig, TooManyFieldsSent):
                         raise Open311Error(400, _("The request body is too large or has too many fields.")) from None
-                return view(request, *args, fmt=fmt, **kwargs)
+                    except (BadRequest, MultiPartParserError, SuspiciousOperation, UnicodeDecodeError, LookupError):
+                        raise Open311Error(400, _("The request body could not be read: send the fields form-encoded "
+                                                  "(application/x-www-form-urlencoded) in UTF-8.")) from None
+                response = view(request, *args, fmt=fmt, **kwargs)
+                if request.method == "HEAD":  # the GET's headers, no body
+                    response.content = b""
+                return response
             except Open311Error as error:
                 headers = getattr(error, "headers", None)
                 return error.response(fmt if fmt in FORMATS else "xml", headers)
         return wrapper
     return decorate
+
+
+def whole_number(text, high=ID_MAX):
+    """``text`` as an int from 0 to ``high`` when it is written in ASCII digits only, else None
+    (Python's int() would also read Arabic-Indic or full-width digits, which no client means)."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if value <= high else None
 
 
 def _throttle(bucket):
@@ -92,10 +125,10 @@ def _throttle(bucket):
 def _api_key(request):
     """The active ApiKey of a POST, after the per-IP and per-key limits; 403 when missing or wrong."""
     _throttle(f"ip:{ratelimit.client_ip(request)}")
-    value = (request.POST.get("api_key") or "").strip()
+    value = (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
     if not value:
         raise Open311Error(403, _("api_key is required to submit; ask the sub-district office for one."))
-    key = ApiKey.objects.filter(key=value, active=True).first()
+    key = ApiKey.active_for(value)
     if key is None:
         raise Open311Error(403, _("Invalid api_key received -- can't proceed."))
     _throttle(f"key:{key.pk}")
@@ -107,7 +140,8 @@ def _truthy(value):
 
 
 def _dates(params, errors):
-    """The [start, end] range of start_date/end_date: at most 90 days, the latest 90 by default."""
+    """The [start, end] range of start_date/end_date: at most 90 days, the latest 90 by default.
+    Dates are read from 1900 to 9999; a range that would run past either end stops there."""
     values = {}
     for name in ("start_date", "end_date"):
         text = (params.get(name) or "").strip()
@@ -117,6 +151,9 @@ def _dates(params, errors):
             except ValueError:
                 errors.add(400, _("%(field)s '%(value)s' is not a W3C date-time with a timezone, "
                                   "e.g. 2010-01-01T00:00:00Z.") % {"field": name, "value": text[:40]})
+                continue
+            if not EARLIEST <= values[name] <= LATEST:
+                errors.add(400, _("%(field)s must lie between the years 1900 and 9999.") % {"field": name})
     if errors:
         return None, None
     start, end = values.get("start_date"), values.get("end_date")
@@ -126,9 +163,9 @@ def _dates(params, errors):
         elif end - start > MAX_SPAN:
             errors.add(400, _("start_date and end_date may not span more than 90 days."))
     elif start:
-        end = start + MAX_SPAN
+        end = min(start + MAX_SPAN, LATEST) if start < LATEST - MAX_SPAN else LATEST
     elif end:
-        start = end - MAX_SPAN
+        start = end - MAX_SPAN if end > EARLIEST + MAX_SPAN else EARLIEST
     else:
         end = timezone.now()
         start = end - MAX_SPAN
@@ -136,17 +173,14 @@ def _dates(params, errors):
 
 
 def _paging(params, errors):
-    """page (from 1) and page_size (up to 1000, the spec's default limit)."""
+    """page (from 1) and page_size (up to PAGE_SIZE_MAX; PAGE_SIZE_DEFAULT when not given)."""
     result = []
-    for name, default, high in (("page", 1, None), ("page_size", PAGE_SIZE_MAX, PAGE_SIZE_MAX)):
+    for name, default, high in (("page", 1, PAGE_MAX), ("page_size", PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX)):
         text = (params.get(name) or "").strip()
-        try:
-            value = int(text) if text else default
-            if value < 1 or (high and value > high):
-                raise ValueError(text)
-        except ValueError:
+        value = whole_number(text, high) if text else default
+        if not value:
             errors.add(400, _("%(field)s must be a whole number from 1%(upto)s.") % {
-                "field": name, "upto": _(" to %(max)d") % {"max": high} if high else ""})
+                "field": name, "upto": _(" to %(max)d") % {"max": high}})
             value = default
         result.append(value)
     return result
@@ -177,64 +211,83 @@ def attribute_dict(attribute):
     return data
 
 
-def request_dict(request, extensions=False):
-    """A request as GET requests shows it: public fields only."""
-    public = not request.service.private
+# Lists are read with .values(): one dict per row and no model objects, which is most of the cost
+# of a long list (and of the garbage collector's work afterwards).
+REQUEST_FIELDS = ("pk", "service_id", "state", "status_notes", "description", "service_notice", "requested_at",
+                  "updated_at", "expected_at", "address_string", "address_id", "lat", "lon", "media_url",
+                  "grid__code", "grid__name", "routing")
+NOTE_FIELDS = ("request_id", "created_at", "note", "kind", "state")
+UPDATE_FIELDS = ("pk", "request_id", "state", "created_at", "note", "media_url", "kind", "request__service_id")
+
+
+def note_type(kind, state):
+    """submitted, routed, acknowledged, in_progress, closed, note or reopened."""
+    return state if kind == RequestUpdate.Kind.STATE else kind
+
+
+def _status(state):
+    return "closed" if state == ServiceRequest.State.CLOSED else "open"
+
+
+def request_dict(row, service, notes=None):
+    """A request (a ``REQUEST_FIELDS`` row) as GET requests shows it: public fields only; with
+    ``notes`` (rows of ``NOTE_FIELDS``), the extensions too."""
+    public = not service.private
     data = {
-        "service_request_id": str(request.pk),
-        "status": request.status,
-        "status_notes": (request.status_notes or None) if public else None,
-        "service_name": request.service.display_name,
-        "service_code": request.service.service_code,
-        "description": (request.description or None) if public else None,
-        "agency_responsible": request.agency_responsible or None,
-        "service_notice": request.service_notice or None,
-        "requested_datetime": w3c(request.requested_at),
-        "updated_datetime": w3c(request.updated_at),
-        "expected_datetime": w3c(request.expected_at),
-        "address": (request.address_string or None) if public else None,
-        "address_id": (request.address_id or None) if public else None,
+        "service_request_id": str(row["pk"]),
+        "status": _status(row["state"]),
+        "status_notes": (row["status_notes"] or None) if public else None,
+        "service_name": service.display_name,
+        "service_code": service.service_code,
+        "description": (row["description"] or None) if public else None,
+        "agency_responsible": row["grid__name"] or None,
+        "service_notice": row["service_notice"] or None,
+        "requested_datetime": w3c(row["requested_at"]),
+        "updated_datetime": w3c(row["updated_at"]),
+        "expected_datetime": w3c(row["expected_at"]),
+        "address": (row["address_string"] or None) if public else None,
+        "address_id": (row["address_id"] or None) if public else None,
         "zipcode": None,
-        "lat": request.lat if public else None,
-        "long": request.lon if public else None,
-        "media_url": (request.media_url or None) if public else None,
+        "lat": row["lat"] if public else None,
+        "long": row["lon"] if public else None,
+        "media_url": (row["media_url"] or None) if public else None,
     }
-    if extensions:
+    if notes is not None:
         data["extended_attributes"] = {
-            "detailed_status": request.state,
-            "grid": request.grid.code if request.grid_id else None,
-            "routing": request.routing,
-        }
+            "detailed_status": row["state"], "grid": row["grid__code"], "routing": row["routing"]}
         data["notes"] = [
-            {"datetime": w3c(u.created_at), "description": (u.note or None) if public else None, "type": note_type(u)}
-            for u in request.updates.all()
+            {"datetime": w3c(n["created_at"]), "description": (n["note"] or None) if public else None,
+             "type": note_type(n["kind"], n["state"])}
+            for n in notes
         ]
     return data
 
 
-def note_type(update):
-    """submitted, routed, acknowledged, in_progress, closed, note or reopened."""
-    return update.state if update.kind == RequestUpdate.Kind.STATE else update.kind
+def request_rows(queryset, extensions=False):
+    services = {service.pk: service for service in Service.objects.all()}
+    rows = list(queryset.values(*REQUEST_FIELDS))
+    notes = {row["pk"]: [] for row in rows} if extensions else {}
+    if notes:
+        updates = RequestUpdate.objects.filter(request_id__in=list(notes)).order_by("created_at", "pk")
+        for note in updates.values(*NOTE_FIELDS):
+            notes[note["request_id"]].append(note)
+    return [request_dict(row, services[row["service_id"]], notes.get(row["pk"]) if extensions else None)
+            for row in rows]
 
 
-def update_dict(update, extensions=False):
-    public = not update.request.service.private
+def update_dict(row, service, extensions=False):
+    public = not service.private
     data = {
-        "update_id": str(update.pk),
-        "service_request_id": str(update.request_id),
-        "status": update.status,
-        "updated_datetime": w3c(update.created_at),
-        "description": (update.note or None) if public else None,
-        "media_url": (update.media_url or None) if public else None,
+        "update_id": str(row["pk"]),
+        "service_request_id": str(row["request_id"]),
+        "status": _status(row["state"]),
+        "updated_datetime": w3c(row["created_at"]),
+        "description": (row["note"] or None) if public else None,
+        "media_url": (row["media_url"] or None) if public else None,
     }
     if extensions:
-        data["extended_attributes"] = {"detailed_status": update.state, "type": note_type(update)}
+        data["extended_attributes"] = {"detailed_status": row["state"], "type": note_type(row["kind"], row["state"])}
     return data
-
-
-def _requests():
-    return ServiceRequest.objects.select_related("service", "grid").prefetch_related(
-        Prefetch("updates", queryset=RequestUpdate.objects.order_by("created_at", "pk")))
 
 
 # ---- endpoints ----------------------------------------------------------------------------------
@@ -254,6 +307,7 @@ def discovery(request, fmt):
 
 
 @endpoint(["GET"])
+@cached_response("requests311")
 def services(request, fmt):
     with_attributes = set(ServiceAttribute.objects.values_list("service_id", flat=True))
     rows = [service_dict(s, s.pk in with_attributes) for s in Service.objects.filter(active=True)]
@@ -261,6 +315,7 @@ def services(request, fmt):
 
 
 @endpoint(["GET"])
+@cached_response("requests311")
 def service_definition(request, code, fmt):
     service = Service.objects.filter(service_code=code, active=True).first()
     if service is None:
@@ -288,18 +343,20 @@ def _create(request, fmt):
     return render(fmt, "service_requests", [row])
 
 
+@cached_response("requests311", per_minute=True)  # without dates the 90-day window moves with the clock
 def _search(request, fmt):
     params, errors = request.GET, ErrorList()
     extensions = _truthy(params.get("extensions"))
     page, page_size = _paging(params, errors)
     ids = _comma_list(params, "service_request_id")
-    queryset = _requests()
+    queryset = ServiceRequest.objects.order_by("-requested_at", "-pk")  # newest first, stable across pages
     if ids:  # "This overrides all other arguments."
-        wrong = [i for i in ids if not i.isdigit()]
+        wrong = [i for i in ids if whole_number(i, high=10**30) is None]
         if wrong:
             errors.add(400, _("service_request_id must be numbers; got %(ids)s.") % {"ids": ", ".join(w[:20] for w in wrong)})
         errors.raise_if_any()
-        queryset = queryset.filter(pk__in=[int(i) for i in ids])
+        # an id past what the database can hold was never issued: it is simply not found
+        queryset = queryset.filter(pk__in=[n for n in (whole_number(i) for i in ids) if n is not None])
     else:
         codes = _comma_list(params, "service_code")
         known = set(Service.objects.filter(service_code__in=codes).values_list("service_code", flat=True))
@@ -320,16 +377,17 @@ def _search(request, fmt):
             closed = ServiceRequest.State.CLOSED
             queryset = queryset.filter(state=closed) if statuses[0] == "closed" else queryset.exclude(state=closed)
     offset = (page - 1) * page_size
-    rows = [request_dict(r, extensions) for r in queryset[offset:offset + page_size]]
-    return render(fmt, "service_requests", rows)
+    return render(fmt, "service_requests", request_rows(queryset[offset:offset + page_size], extensions))
 
 
 @endpoint(["GET"])
 def request_detail(request, request_id, fmt):
-    found = _requests().filter(pk=int(request_id)).first() if request_id.isdigit() else None
-    if found is None:
+    number = whole_number(request_id)
+    rows = request_rows(ServiceRequest.objects.filter(pk=number), _truthy(request.GET.get("extensions"))) \
+        if number is not None else []
+    if not rows:
         raise Open311Error(404, _("service_request_id '%(id)s' was not found.") % {"id": request_id[:40]})
-    return render(fmt, "service_requests", [request_dict(found, _truthy(request.GET.get("extensions")))])
+    return render(fmt, "service_requests", rows)
 
 
 @endpoint(["GET"])
@@ -344,16 +402,22 @@ def token(request, token, fmt):
 def updates(request, fmt):
     if request.method == "POST":
         return _post_update(request, fmt)
+    return _list_updates(request, fmt)
+
+
+@cached_response("requests311", per_minute=True)
+def _list_updates(request, fmt):
     params, errors = request.GET, ErrorList()
     extensions = _truthy(params.get("extensions"))
     page, page_size = _paging(params, errors)
     start, end = _dates(params, errors)
     errors.raise_if_any()
     queryset = (RequestUpdate.objects.exclude(kind=RequestUpdate.Kind.SUBMITTED)
-                .filter(created_at__gte=start, created_at__lte=end)
-                .select_related("request__service").order_by("created_at", "pk"))
+                .filter(created_at__gte=start, created_at__lte=end).order_by("created_at", "pk"))
     offset = (page - 1) * page_size
-    rows = [update_dict(u, extensions) for u in queryset[offset:offset + page_size]]
+    services = {service.pk: service for service in Service.objects.all()}
+    rows = [update_dict(row, services[row["request__service_id"]], extensions)
+            for row in queryset[offset:offset + page_size].values(*UPDATE_FIELDS)]
     return render(fmt, "service_request_updates", rows)
 
 
@@ -364,8 +428,8 @@ def _post_update(request, fmt):
     _api_key(request)
     data, errors = request.POST, ErrorList()
     request_id = (data.get("service_request_id") or "").strip()
-    target = ServiceRequest.objects.select_related("service").filter(pk=int(request_id)).first() \
-        if request_id.isdigit() else None
+    number = whole_number(request_id)
+    target = ServiceRequest.objects.select_related("service").filter(pk=number).first() if number is not None else None
     if not request_id:
         errors.add(400, _("service_request_id is required."))
     elif target is None:

@@ -21,8 +21,10 @@ def database_snapshot():
     snapshot = {}
     for label in ("community", "directory"):
         for model in apps.get_app_config(label).get_models():
+            # updated_at records when a row was last saved (HSDS last_modified), not what it holds
             snapshot[model.__name__] = sorted(
-                json.dumps(row, sort_keys=True, default=str) for row in model.objects.values()
+                json.dumps({k: v for k, v in row.items() if k != "updated_at"}, sort_keys=True, default=str)
+                for row in model.objects.values()
             )
     return snapshot
 

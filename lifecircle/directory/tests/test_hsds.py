@@ -5,13 +5,15 @@ no retrieval function, so every ``$ref`` between the files resolves offline (and
 """
 import datetime
 import json
+import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jsonschema
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django.core.management import call_command
 from ninja.testing import TestClient
 from referencing import Registry, Resource
@@ -469,3 +471,34 @@ def test_the_router_in_the_project_api(client, directory):
     assert client.get(f"/api/hsds/services/{uuid.uuid4()}").status_code == 404
     schema = client.get("/api/openapi.json").json()
     assert "/api/hsds/services/{id}" in schema["paths"]
+
+
+def test_format_minimal_full_and_modified_after(api, directory):
+    services = api.get("/services").json()["contents"]
+    assert all(s["last_modified"].endswith("Z") for s in services)
+    lines = api.get("/services?format=ndjson&per_page=1")
+    assert lines["Content-Type"].startswith("application/x-ndjson")
+    rows = [json.loads(line) for line in lines.content.decode().splitlines()]
+    assert [r["id"] for r in rows] == [s["id"] for s in services]  # every result, not one page
+    minimal = api.get("/services?minimal=true&per_page=1").json()
+    assert minimal["total_pages"] == 1 and minimal["contents"] == [
+        {"id": s["id"], "last_modified": s["last_modified"]} for s in services]
+    assert "service_at_locations" in api.get("/services?full=true").json()["contents"][0]
+    assert "location" in api.get("/service_at_locations?full=true").json()["contents"][0]
+
+    later = urlencode({"modified_after": timezone.now().isoformat()})
+    assert api.get(f"/services?{later}").json()["total_items"] == 0
+    time.sleep(0.01)  # last_modified is to the millisecond
+    Room.objects.create(facility=Facility.objects.get(code="night"), code="new", name="新活动室", kind="other")
+    changed = api.get(f"/services?{later}").json()["contents"]
+    assert [s["name"] for s in changed] == ["夜间文化活动室 - 文化活动室"]  # a new room changes its facility
+    assert len(api.get(f"/service_at_locations?{later}").json()["contents"]) == 1
+    assert api.get("/services?modified_after=2026-01-01T00:00:00").status_code == 400
+    assert api.get("/services?format=xml").status_code == 422
+
+
+def test_errors_are_json_and_the_version_is_a_release(client, directory):
+    response = client.get("/api/hsds/no/such/thing")
+    assert response.status_code == 404 and response.json()["detail"].startswith("no HSDS resource")
+    assert client.get("/api/hsds/services?page=0").json()["detail"][0]["loc"] == ["query", "page"]
+    assert hsds.HSDS_VERSION == "3.1.3"

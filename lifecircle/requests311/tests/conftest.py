@@ -48,7 +48,7 @@ def place(db):
         admin=make_staff(StaffRole.Role.ADMINISTRATOR, subdistrict),
         resident=make_resident(home, "李红", datetime.date(1980, 3, 1), email="li@example.org"),
         neighbour=make_resident(home, "张伟", datetime.date(1975, 6, 1)),
-        key=ApiKey.objects.create(name="test app"),
+        key=ApiKey.issue(name="test app"),
     )
 
 
@@ -58,8 +58,8 @@ def open311(client, place):
     language (Chinese), ``en_json``/``en_xml`` send Accept-Language: en (English error messages)."""
     chinese, english = DjangoTransport(client), DjangoTransport(client, HTTP_ACCEPT_LANGUAGE="en")
     return SimpleNamespace(
-        json=Open311Client(chinese, fmt="json", api_key=place.key.key),
-        xml=Open311Client(chinese, fmt="xml", api_key=place.key.key),
-        en_json=Open311Client(english, fmt="json", api_key=place.key.key),
-        en_xml=Open311Client(english, fmt="xml", api_key=place.key.key),
+        json=Open311Client(chinese, fmt="json", api_key=place.key.plaintext),
+        xml=Open311Client(chinese, fmt="xml", api_key=place.key.plaintext),
+        en_json=Open311Client(english, fmt="json", api_key=place.key.plaintext),
+        en_xml=Open311Client(english, fmt="xml", api_key=place.key.plaintext),
     )

@@ -217,7 +217,7 @@ def test_discovery(open311):
 
 
 def test_the_client_works_over_real_http(live_server, place):
-    client = Open311Client(UrllibTransport(live_server.url), fmt="xml", api_key=place.key.key)
+    client = Open311Client(UrllibTransport(live_server.url), fmt="xml", api_key=place.key.plaintext)
     created = client.create_request("greenery", attributes={"issue": "fallen"}, **WEST, description="断枝挡路")
     assert created.status == 200
     (found,) = client.request(created.data[0]["service_request_id"]).data

@@ -25,7 +25,7 @@ def client_at(django_client, ip, key, fmt="json"):
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_eleventh_post_in_a_minute_from_one_key_is_refused(client, place, clock, fmt):
-    app = client_at(client, "10.0.0.1", place.key.key, fmt)
+    app = client_at(client, "10.0.0.1", place.key.plaintext, fmt)
     for i in range(10):
         # each from another address, so that only the key's limit applies
         app.http.extra["REMOTE_ADDR"] = f"10.0.0.{i + 1}"
@@ -36,13 +36,13 @@ def test_eleventh_post_in_a_minute_from_one_key_is_refused(client, place, clock,
     assert refused.errors == [(429, "Too many requests: at most 10 a minute. Try again in 60 seconds.")]
     assert refused.headers["Retry-After"] == "60"
     assert ServiceRequest.objects.count() == 10
-    other_key = ApiKey.objects.create(name="kiosk")
-    assert client_at(client, "10.0.0.99", other_key.key).create_request(
+    other_key = ApiKey.issue(name="kiosk")
+    assert client_at(client, "10.0.0.99", other_key.plaintext).create_request(
         "street_light", attributes=LIGHT, **WEST).status == 200
 
 
 def test_one_address_is_limited_across_keys_and_even_with_bad_keys(client, place, clock):
-    keys = [ApiKey.objects.create(name=f"app {i}").key for i in range(11)]
+    keys = [ApiKey.issue(name=f"app {i}").plaintext for i in range(11)]
     for key in keys[:10]:
         assert client_at(client, "192.0.2.7", key).create_request("street_light", attributes=LIGHT, **WEST).status == 200
     assert client_at(client, "192.0.2.7", keys[10]).create_request("street_light", attributes=LIGHT, **WEST).status == 429
@@ -52,7 +52,7 @@ def test_one_address_is_limited_across_keys_and_even_with_bad_keys(client, place
 
 
 def test_the_limit_resets_in_the_next_minute(client, place, clock):
-    app = client_at(client, "10.0.0.1", place.key.key)
+    app = client_at(client, "10.0.0.1", place.key.plaintext)
     for _ in range(10):
         app.create_request("street_light", attributes=LIGHT, **WEST)
     assert app.create_request("street_light", attributes=LIGHT, **WEST).status == 429
@@ -61,18 +61,18 @@ def test_the_limit_resets_in_the_next_minute(client, place, clock):
 
 
 def test_reading_is_not_limited(client, place, clock):
-    app = client_at(client, "10.0.0.1", place.key.key)
+    app = client_at(client, "10.0.0.1", place.key.plaintext)
     assert all(app.services().status == 200 for _ in range(15))
 
 
 def test_limit_comes_from_settings(client, place, clock, settings):
     settings.OPEN311_RATE_LIMIT = 2
-    app = client_at(client, "10.0.0.1", place.key.key)
+    app = client_at(client, "10.0.0.1", place.key.plaintext)
     assert [app.create_request("street_light", attributes=LIGHT, **WEST).status for _ in range(3)] == [200, 200, 429]
 
 
 def test_updates_posted_by_reporters_are_limited_too(client, place, clock, settings):
     settings.OPEN311_RATE_LIMIT = 1
-    app = client_at(client, "10.0.0.1", place.key.key)
+    app = client_at(client, "10.0.0.1", place.key.plaintext)
     request_id = app.create_request("street_light", attributes=LIGHT, **WEST, email="a@example.org").data[0]["service_request_id"]
     assert app.post_update(request_id, "open", "still broken", email="a@example.org").status == 429

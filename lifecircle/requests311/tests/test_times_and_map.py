@@ -62,7 +62,7 @@ def test_times_api_is_for_staff(client, history, place):
     client.force_login(place.east_worker)
     rows = {row["grid"]: row for row in client.get(url).json()}
     assert rows["west"]["close_median_hours"] == 20.0 and rows["west"]["acknowledge_mean_hours"] == 3.0
-    assert client.get("/api/requests311/response-times?start=March").status_code == 400
+    assert client.get("/api/requests311/response-times?start=March").status_code == 422
     assert client.get("/api/requests311/response-times?start=2026-03-06&end=2026-03-01").status_code == 400
 
 
@@ -108,6 +108,6 @@ def test_geojson_filters(client, place):
         assert ids("?status=open") == ["street_light"]
         assert ids("?status=closed") == ["noise"]
         assert ids("?service_code=noise") == ["noise"]
-        assert client.get("/api/requests311/requests.geojson?status=done").status_code == 400
+        assert client.get("/api/requests311/requests.geojson?status=done").status_code == 422
         assert client.get("/api/requests311/requests.geojson?service_code=nope").status_code == 400
     assert ServiceRequest.objects.count() == 2

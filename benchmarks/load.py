@@ -1,0 +1,399 @@
+"""Serving under load: an open-loop generator at fixed arrival rates against `manage.py serve`.
+
+    .venv/bin/python benchmarks/load.py --profiles mixed --rates 50,100,200 [--seconds 10] [--postgres]
+
+It builds a throw-away site in a temporary folder (migrate, the demo pack, ``--requests`` stored
+Open311 requests, an api_key and a logged-in resident), starts ``manage.py serve`` (gunicorn,
+``--workers`` processes, DEBUG off) on a free port — on SQLite, or with ``--postgres`` on a
+private PostgreSQL server it starts the way ``bin/test`` does; the workers share a private
+redis-server as their cache unless ``--no-redis`` — and sends each profile at each rate for
+``--seconds``. ``--url`` drives a server that is already running instead (then pass
+``--api-key``; the resident pages are skipped without ``--session``). ``--repo`` serves another
+checkout of lifecircle (e.g. the code before a change) with the same data and generator.
+
+Why not locust: its ``constant_throughput`` is closed-loop — each simulated user waits for its
+answer before the next request, so a slow server is sent less, and latency is timed from when a
+request was actually sent; both hide queueing ("coordinated omission"). k6 and wrk2 are open-loop
+but are not Python packages. So this is a small asyncio + aiohttp generator: request *i* of a
+step is due at ``start + i / rate`` (or at Poisson arrival times with ``--poisson``) whatever
+happened before, and its latency is measured **from that scheduled time** to the end of the
+answer, so time spent waiting behind a slow request counts. ``lag`` reports how late the
+generator itself sent (its own CPU share on a small machine); a step whose lag p99 is more than a
+few milliseconds measured the generator, not the server.
+
+Per step it prints the sent and answered counts, the achieved rate (answers in the step's time),
+p50/p95/p99/max latency and the error rate: a 5xx, a timeout (``--timeout``) or a connection
+failure is an error; so is any answer other than the profile's expected status.
+"""
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+# ---- the site under test ------------------------------------------------------------------------
+
+SEED = r'''
+import datetime, json, random, sys
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+from lifecircle.community.models import SubDistrict
+from lifecircle.community import networks
+from lifecircle.directory.models import Facility, ServiceCategory
+from lifecircle.requests311 import defaults
+from lifecircle.requests311.models import ApiKey, RequestUpdate, Service, ServiceRequest
+
+count = int(sys.argv[1])
+call_command("migrate", verbosity=0)
+call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+call_command("demo_login", stdout=open("/dev/null", "w"))
+defaults.install()
+services = list(Service.objects.filter(active=True))
+rng, now = random.Random(7), timezone.now()
+rows = [ServiceRequest(service=rng.choice(services), description=f"benchmark request {i}", lat=31.23, lon=121.45,
+                       address_string=f"{i} benchmark road", routing="address_only",
+                       requested_at=now - datetime.timedelta(minutes=rng.randrange(80 * 24 * 60)),
+                       state=rng.choice(["open", "acknowledged", "closed"])) for i in range(count)]
+for row in rows:
+    row.updated_at = row.requested_at
+created = ServiceRequest.objects.bulk_create(rows, batch_size=2000)
+RequestUpdate.objects.bulk_create(
+    [RequestUpdate(request=r, kind="state", state=r.state, note="benchmark", created_at=r.requested_at)
+     for r in created if r.state != "open"], batch_size=2000)
+key = ApiKey.issue(name="benchmark").plaintext if hasattr(ApiKey, "issue") else ApiKey.objects.create(name="benchmark").key
+write = {"api_key": key, "description": "benchmark write", "lat": "31.2300", "long": "121.4500"}
+service = Service.objects.get(service_code="noise")
+write["service_code"] = service.service_code
+for attribute in service.attributes.filter(required=True):
+    values = list(attribute.values.values_list("key", flat=True))
+    field = f"attribute[{attribute.code}]" + ("[]" if attribute.datatype == "multivaluelist" else "")
+    write[field] = values[0] if values else ("12" if attribute.datatype == "number" else "x")
+try:  # the shapes a deployment computes once after loading its network (absent before this change)
+    call_command("warm_isochrones", "--profile", "standard", "--profile", "elderly", "--no-progress",
+                 stdout=open("/dev/null", "w"))
+except Exception as exc:
+    print(f"no warm_isochrones here: {exc}", file=sys.stderr)
+client = Client()
+client.force_login(__import__("django.contrib.auth", fromlist=["x"]).get_user_model().objects.get(username="demo-resident"))
+subdistrict = SubDistrict.objects.order_by("pk").first()
+graph = networks.load_graph(subdistrict.network)
+print(json.dumps({
+    "write": write, "session": client.cookies["sessionid"].value,
+    "categories": list(ServiceCategory.objects.values_list("slug", flat=True)),
+    "facilities": list(Facility.objects.filter(active=True).values_list("code", flat=True)),
+    "request_ids": list(ServiceRequest.objects.order_by("?").values_list("pk", flat=True)[:500]),
+    "nodes_lon": graph.node_lon.tolist(), "nodes_lat": graph.node_lat.tolist(),
+}))
+'''
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_postgres(folder):
+    """A private PostgreSQL in ``folder`` (as bin/test starts one); returns (DATABASE_URL, stop)."""
+    installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    initdb = Path(installed[-1] if installed else shutil.which("initdb")).resolve()
+    bin_dir, port = initdb.parent, free_port()
+    as_pg = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    if as_pg:
+        shutil.chown(folder, "postgres")
+    subprocess.run([*as_pg, str(bin_dir / "initdb"), "-D", f"{folder}/pg", "-U", "postgres", "--auth=trust",
+                    "-E", "UTF8"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*as_pg, str(bin_dir / "pg_ctl"), "-D", f"{folder}/pg", "-l", f"{folder}/pg.log", "-w", "-o",
+                    f"-k {folder} -p {port} -c listen_addresses='' -c max_connections=100 "
+                    f"-c shared_buffers=128MB -c synchronous_commit=on", "start"],
+                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*as_pg, str(bin_dir / "createdb"), "-h", folder, "-p", str(port), "-U", "postgres", "lifecircle"],
+                   check=True)
+
+    def stop():
+        subprocess.run([*as_pg, str(bin_dir / "pg_ctl"), "-D", f"{folder}/pg", "-m", "fast", "stop"],
+                       stdout=subprocess.DEVNULL)
+    return f"postgres://postgres@/lifecircle?host={folder}&port={port}", stop
+
+
+def build_site(args, folder):
+    env = {**os.environ, "LIFECIRCLE_VAR_DIR": folder, "DEBUG": "0", "PYTHONPATH": f"{args.repo}:{REPO / 'benchmarks'}",
+           "DJANGO_SETTINGS_MODULE": "load_settings", "CONN_MAX_AGE": str(args.conn_max_age)}
+    stop_db = None
+    redis = None
+    if args.redis and shutil.which("redis-server"):
+        redis = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", f"{folder}/redis.sock",
+                                  "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        env["REDIS_URL"] = f"unix://{folder}/redis.sock"
+        for _ in range(50):
+            if os.path.exists(f"{folder}/redis.sock"):
+                break
+            time.sleep(0.1)
+    if args.postgres:
+        env["DATABASE_URL"], stop_db = start_postgres(folder)
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{folder}/load.sqlite3"
+    try:
+        seeded = subprocess.run([sys.executable, "-c", SEED, str(args.requests)], cwd=args.repo, env=env, check=True,
+                                capture_output=True, text=True)
+    except subprocess.CalledProcessError as exc:
+        if stop_db:
+            stop_db()
+        if redis:
+            redis.terminate()
+        raise SystemExit(f"building the site failed:\n{exc.stderr[-3000:]}") from None
+    site = json.loads(seeded.stdout.strip().splitlines()[-1])
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
+        cwd=args.repo, env=env, stdout=open(f"{folder}/serve.log", "w"), stderr=subprocess.STDOUT,
+        start_new_session=True)
+    site["url"] = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        raise SystemExit(f"the server did not start; see {folder}/serve.log")
+
+    def stop():
+        os.killpg(server.pid, signal.SIGQUIT)  # gunicorn's quick stop: an overloaded queue is not worth waiting for
+        server.wait(30)
+        if stop_db:
+            stop_db()
+        if redis:
+            redis.terminate()
+            redis.wait(10)
+    return site, stop
+
+
+# ---- profiles -----------------------------------------------------------------------------------
+# Each returns (method, path, form, cookies, expected status) for one request.
+
+LAYERS = ["facilities", "pois", "grids", "compounds", "boundary", "network"]
+
+
+def profiles(site, rng):
+    lons, lats = np.asarray(site["nodes_lon"]), np.asarray(site["nodes_lat"])
+    resident = {"sessionid": site["session"]} if site.get("session") else None
+
+    def get(*weighted):
+        """GET one of the (weight, path) pairs; a path may be a function making one."""
+        weights, paths = zip(*weighted)
+        path = rng.choices(paths, weights=weights)[0]
+        return "GET", path() if callable(path) else path, None, None, 200
+
+    def facilities():
+        return get((5, "/api/facilities"), (3, lambda: f"/api/facilities?category={rng.choice(site['categories'])}"),
+                   (2, "/api/facilities?open_now=true"))
+
+    def geojson():
+        return get((1, lambda: f"/api/geo/{rng.choice(LAYERS)}.geojson"))
+
+    def isochrone():
+        # a click near a random street junction, as clicks on a map are: a little off the street
+        node = rng.randrange(len(lons))
+        lon, lat = lons[node] + rng.gauss(0, 0.0002), lats[node] + rng.gauss(0, 0.0002)
+        profile = rng.choice(["standard", "standard", "elderly"])
+        return get((1, f"/api/accessibility/isochrones?lon={lon:.6f}&lat={lat:.6f}&profile={profile}"))
+
+    def open311_read():
+        return get((35, "/open311/v2/requests.json"),
+                   (15, lambda: f"/open311/v2/requests.json?status=open&page={rng.randint(1, 3)}"),
+                   (15, "/open311/v2/services.json"), (15, "/open311/v2/servicerequestupdates.json"),
+                   (20, lambda: f"/open311/v2/requests/{rng.choice(site['request_ids'])}.json"))
+
+    def open311_write():
+        return "POST", "/open311/v2/requests.json", site["write"], None, 200
+
+    def resident_pages():
+        if resident is None:
+            return "GET", "/", None, None, 200
+        return "GET", rng.choice(["/accounts/me/", "/requests311/", "/"]), None, resident, 200
+
+    mixed_parts = [(facilities, 0.15), (geojson, 0.25), (isochrone, 0.15), (open311_read, 0.2),
+                   (open311_write, 0.05), (resident_pages, 0.2)]
+
+    def mixed():
+        parts, weights = zip(*mixed_parts)
+        return rng.choices(parts, weights=weights)[0]()
+
+    return {"facilities": facilities, "geojson": geojson, "isochrone": isochrone, "open311-read": open311_read,
+            "open311-write": open311_write, "resident": resident_pages, "mixed": mixed}
+
+
+# ---- the generator ------------------------------------------------------------------------------
+
+async def run_step(session, url, make, rate, seconds, timeout, poisson, rng):
+    """Send ``rate`` requests a second for ``seconds``; latency from each request's scheduled time."""
+    import aiohttp
+
+    loop = asyncio.get_running_loop()
+    count = int(rate * seconds)
+    gaps = [rng.expovariate(rate) for _ in range(count)] if poisson else [1.0 / rate] * count
+    due = np.cumsum([0.0, *gaps[:-1]])
+    results, lags = [], []
+    start = loop.time() + 0.05
+
+    async def fire(scheduled, method, path, form, cookies, expected):
+        lags.append(loop.time() - scheduled)
+        try:
+            async with session.request(method, url + path, data=form, cookies=cookies,
+                                       timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+                await response.read()
+                ok = response.status == expected
+                results.append((loop.time() - scheduled, ok, response.status))
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+            results.append((loop.time() - scheduled, False, 0))
+
+    tasks = []
+    for offset in due:
+        scheduled = start + offset
+        delay = scheduled - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(fire(scheduled, *make())))
+    await asyncio.gather(*tasks)
+    elapsed = max(loop.time() - start, seconds)
+    return results, lags, count, elapsed
+
+
+def summarise(profile, rate, results, lags, count, elapsed):
+    latency = np.array([r[0] for r in results]) * 1000
+    failed = [r for r in results if not r[1]]
+    statuses = {}
+    for _, _, status in failed:
+        statuses[status] = statuses.get(status, 0) + 1
+    p50, p95, p99 = np.percentile(latency, [50, 95, 99]) if latency.size else (np.nan,) * 3
+    return {
+        "profile": profile, "rate": rate, "sent": count, "answered": len(results),
+        "achieved": len([r for r in results if r[1]]) / elapsed, "p50": p50, "p95": p95, "p99": p99,
+        "max": latency.max() if latency.size else np.nan, "errors": len(failed) / max(count, 1),
+        "error_statuses": statuses, "lag_p99": float(np.percentile(lags, 99)) * 1000 if lags else np.nan,
+    }
+
+
+def print_row(row):
+    statuses = ", ".join(f"{k or 'no answer'}×{v}" for k, v in sorted(row["error_statuses"].items()))
+    print(f"| {row['profile']} | {row['rate']} | {row['achieved']:.0f} | {row['p50']:.1f} | {row['p95']:.1f} | "
+          f"{row['p99']:.1f} | {row['max']:.0f} | {100 * row['errors']:.1f} %{' (' + statuses + ')' if statuses else ''} "
+          f"| {row['lag_p99']:.1f} |", flush=True)
+
+
+async def drain(session, url, pause, limit=300.0):
+    """Wait ``pause`` seconds, then until the server answers a cheap page within 100 ms (an
+    overloaded step leaves a queue behind it that would otherwise be charged to the next step)."""
+    import aiohttp
+
+    await asyncio.sleep(pause)
+    loop = asyncio.get_running_loop()
+    until = loop.time() + limit
+    while loop.time() < until:
+        start = loop.time()
+        try:
+            async with session.get(url + "/open311/v2/discovery.json", timeout=aiohttp.ClientTimeout(total=5)) as r:
+                await r.read()
+            if loop.time() - start < 0.1:
+                return
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
+            pass
+        await asyncio.sleep(0.5)
+
+
+async def drive(args, site):
+    import aiohttp
+
+    rng = random.Random(args.seed)
+    makers = profiles(site, rng)
+    connector = aiohttp.TCPConnector(limit=args.connections, force_close=False)
+    rows = []
+    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+                                     headers={"Accept-Encoding": "gzip"}) as session:
+        for profile in args.profiles:
+            # warm-up: each worker imports its views and fills the caches a real server has long had
+            await run_step(session, site["url"], makers[profile], min(args.rates[0], 20), args.warmup, args.timeout,
+                           False, rng)
+            for rate in args.rates:
+                results, lags, count, elapsed = await run_step(
+                    session, site["url"], makers[profile], rate, args.seconds, args.timeout, args.poisson, rng)
+                row = summarise(profile, rate, results, lags, count, elapsed)
+                print_row(row)
+                rows.append(row)
+                await drain(session, site["url"], args.pause)
+                if row["errors"] > 0.5:  # overloaded: a higher rate would only lengthen the queue
+                    break
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profiles", default="mixed",
+                        help="comma-separated: facilities, geojson, isochrone, open311-read, open311-write, "
+                             "resident, mixed")
+    parser.add_argument("--rates", default="20,50,100,200", help="arrival rates to step through, requests/s")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each step")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds at ≤20 req/s before a profile's steps")
+    parser.add_argument("--pause", type=float, default=2.0, help="seconds of quiet between steps")
+    parser.add_argument("--timeout", type=float, default=5.0, help="a request unanswered after this is an error")
+    parser.add_argument("--connections", type=int, default=512, help="most connections open at once")
+    parser.add_argument("--poisson", action="store_true", help="Poisson arrivals instead of evenly spaced ones")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--url", help="drive this running server instead of building one")
+    parser.add_argument("--api-key", help="with --url: the api_key for the write profile")
+    parser.add_argument("--session", help="with --url: a sessionid cookie for the resident pages")
+    parser.add_argument("--repo", default=str(REPO), help="the lifecircle checkout to serve")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--postgres", action="store_true", help="serve from a private PostgreSQL server")
+    parser.add_argument("--no-redis", dest="redis", action="store_false",
+                        help="use the settings' own cache instead of a private redis-server shared by the workers")
+    parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE for the server, seconds")
+    parser.add_argument("--requests", type=int, default=10_000, help="Open311 requests stored before the run")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
+    args = parser.parse_args()
+    args.profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
+    args.rates = [float(r) if "." in r else int(r) for r in args.rates.split(",")]
+
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs", flush=True)
+    folder, stop = tempfile.mkdtemp(prefix="lifecircle-load-"), None
+    try:
+        if args.url:
+            site = {"url": args.url.rstrip("/"), "session": args.session, "categories": ["senior_meals"],
+                    "facilities": [], "request_ids": [1], "nodes_lon": [121.45], "nodes_lat": [31.23],
+                    "write": {"api_key": args.api_key or "", "service_code": "noise", "attribute[source]": "other",
+                              "description": "benchmark write", "address_string": "benchmark road"}}
+        else:
+            site, stop = build_site(args, folder)
+            print(f"server: {args.workers} gunicorn workers × 4 threads, "
+                  f"{'PostgreSQL' if args.postgres else 'SQLite'}, CONN_MAX_AGE={args.conn_max_age}, "
+                  f"cache: {'Redis' if args.redis and shutil.which('redis-server') else 'the settings’ own'}, "
+                  f"{args.requests} Open311 requests stored; folder {folder}", flush=True)
+        print("| profile | rate /s | achieved /s | p50 ms | p95 ms | p99 ms | max ms | errors | generator lag p99 ms |")
+        print("|---|---:|---:|---:|---:|---:|---:|---|---:|", flush=True)
+        asyncio.run(drive(args, site))
+    finally:
+        if stop:
+            stop()
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Every status code an API operation can answer, written into the OpenAPI schema.
+
+The routers declare their successful answers and the refusals their services define; the
+answers that come from the framework or from shared helpers are added here, once, from facts
+about each operation, so a client (and schemathesis in the test suite) can rely on the schema:
+
+- 422 where the operation takes parameters or a body: django-ninja's validation answer, with
+  ``detail`` listing each problem (``loc``, ``msg``);
+- 401 and 403 where it needs a login (403: the role may not, or a POST failed Django's CSRF check);
+- 400 where it takes a body (one that is not JSON at all);
+- 404 where its path names an object (``{code}``, ``{id}``), or its code raises one;
+- any other ``HttpError(code, …)`` its view raises, directly or through a function of its own
+  module that it calls (the code is read, not guessed from traffic).
+
+A code the router already documents keeps its own schema and description.
+"""
+import inspect
+import re
+
+from ninja import NinjaAPI
+
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {"detail": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "object"}}],
+                              "description": "What is wrong: a sentence, or (422) one entry per problem"}},
+    "required": ["detail"],
+}
+DESCRIPTIONS = {
+    400: "The request cannot be used as sent; detail says why.",
+    401: "Not logged in: log in first (session cookie).",
+    403: "Refused: this login may not do this, or the CSRF check failed (send the csrftoken cookie and the "
+         "X-CSRFToken header with a POST, PUT or DELETE).",
+    404: "No such object, or none this login may see.",
+    405: "The method is not allowed here.",
+    409: "The request conflicts with the present state; detail says how.",
+    422: "A parameter or the body does not match the schema; detail lists each problem.",
+    429: "Too many requests; try again later.",
+}
+_RAISED = re.compile(r"HttpError\(\s*(\d{3})")
+_PASSED_ON = re.compile(r"HttpError\(\s*[a-z_][\w.]*\s*,")
+_CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\(")
+
+
+def _source(function):
+    try:  # through the code object: getsource(function) would unwrap a decorator and skip its code
+        return inspect.getsource(function.__code__)
+    except (OSError, TypeError, AttributeError):
+        return ""
+
+
+def raised_codes(view):
+    """Status codes ``view`` raises as HttpError, or as 404 through get_object_or_404/Http404:
+    itself, in the decorators wrapped around it, or in the functions of its own module it calls.
+    A decorator that turns a service's refusal into ``HttpError(exc.status, …)`` can answer any of
+    the refusal codes (400, 403, 404, 409)."""
+    layers = [view]
+    while hasattr(layers[-1], "__wrapped__"):
+        layers.append(layers[-1].__wrapped__)
+    original = layers[-1]
+    module = inspect.getmodule(original)
+    sources = [_source(layer) for layer in layers]
+    seen, pending = {original}, [sources[-1]]
+    while pending:  # the module's own helpers, and theirs (parse_bbox under filter_places under a view)
+        for name in set(_CALLED.findall(pending.pop())):
+            helper = getattr(module, name, None)
+            if inspect.isfunction(helper) and helper.__module__ == original.__module__ and helper not in seen:
+                seen.add(helper)
+                sources.append(_source(helper))
+                pending.append(sources[-1])
+    text = "\n".join(sources)
+    codes = {int(code) for code in _RAISED.findall(text)}
+    if _PASSED_ON.search(text):
+        codes |= {400, 403, 404, 409}
+    if "get_object_or_404" in text or "Http404" in text:
+        codes.add(404)
+    return codes
+
+
+def _operations(api):
+    """operationId → Operation, for every operation ``api`` serves."""
+    found = {}
+    for bound_router in api._get_bound_routers():
+        for path_view in bound_router.path_operations.values():
+            for operation in path_view.operations:
+                found[operation.operation_id or api.get_openapi_operation_id(operation)] = operation
+    return found
+
+
+class DocumentedAPI(NinjaAPI):
+    """A NinjaAPI whose OpenAPI schema lists every status code each operation answers (above)."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault("Error", ERROR_SCHEMA)
+        operations = _operations(self)
+        for path, item in schema["paths"].items():
+            for method, details in item.items():
+                if not isinstance(details, dict) or "responses" not in details:
+                    continue
+                operation = operations.get(details.get("operationId"))
+                codes = raised_codes(operation.view_func) if operation else set()
+                if details.get("parameters") or details.get("requestBody"):
+                    codes.add(422)
+                if details.get("requestBody"):
+                    codes.add(400)  # a body that is not JSON at all
+                if "{" in path:
+                    codes.add(404)
+                if details.get("security"):
+                    codes |= {401, 403}
+                responses = details["responses"]
+                for code in sorted(codes):
+                    if str(code) not in responses and code not in responses:
+                        responses[code] = {
+                            "description": DESCRIPTIONS.get(code, "Refused; detail says why."),
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        }
+        return schema

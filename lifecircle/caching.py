@@ -1,0 +1,188 @@
+"""Cached public answers: read-mostly responses kept whole in Django's cache, ETag and 304.
+
+What is cached: the body of a GET that is the same for everyone (the map's facility list and
+GeoJSON layers, the Open311 service lists), under a key built from the path, the query string,
+the language and the *versions of its topics*. A topic ("directory", "requests311") is a
+counter in the cache; every save or delete of a model registered for it (and every m2m change)
+bumps it once the transaction commits, so every cached answer of that topic is stale at that
+moment, in every worker, when the cache is shared (``CACHES``: Redis, or the file cache the
+workers of one machine share). A process-local cache (``LocMemCache``) cannot tell the other
+workers, so there answers are kept for ``LOCAL_TIMEOUT_SECONDS`` only. ``queryset.update()`` and
+``bulk_create`` send no signals: code that changes registered models that way calls ``bump``.
+An answer that depends on the clock (``open_now``) is cached per minute (``per_minute=True``).
+
+Why it is fast: a hit is one ``get_many`` for the versions and one ``get`` for the answer, and
+the answer is stored both plain and gzip-compressed with its ETag, so a hit neither serialises
+nor compresses nor hashes anything. A client that sends the ETag back (``If-None-Match``) gets
+``304 Not Modified`` without a body.
+
+Invariant: nothing personal is ever cached here — ``cached_response`` is only applied to views
+whose answer depends on nothing but the URL, the language and the stored public data; a
+logged-in caller is always answered afresh (scoping may show them more), and a response that
+sets a cookie or varies on the cookie is never stored.
+
+Isochrone polygons (``from_nearest_node``): drawn from the street junction nearest a map click
+(the nearer end of the street it snaps to: half a street segment at most, 27 m on average in
+the demo, whose streets average 54 m between junctions) and cached per junction, so the clicks
+of a whole sub-district share as many shapes as it has junctions. Each answer says where its
+shapes start (``origin``, with the metres moved), so the shift is never silent; the walking
+distances to facilities are still computed exactly from the click.
+"""
+import functools
+import gzip
+import hashlib
+import time
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+from django.utils.translation import get_language
+
+TIMEOUT_SECONDS = 3600
+LOCAL_TIMEOUT_SECONDS = 2
+_topics_of_app = {}  # app label → topics bumped when any of its models changes
+
+
+def _version_key(topic):
+    return f"caching:version:{topic}"
+
+
+def versions(topics):
+    """The present version of each topic (a new topic starts at the clock in nanoseconds, so a
+    version evicted from the cache never comes back as a number some old answer was stored under)."""
+    keys = [_version_key(t) for t in topics]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, time.time_ns(), timeout=None)
+            found[key] = cache.get(key)
+    return [found[k] for k in keys]
+
+
+def bump(*topics):
+    """Make every cached answer of ``topics`` stale (call after the change is committed). The new
+    version is the clock in nanoseconds, written with one ``set``: unlike an increment (a read and
+    a write in the file cache) two bumps at once cannot collapse into one."""
+    cache.set_many({_version_key(topic): time.time_ns() for topic in topics}, timeout=None)
+
+
+def _timeout(wanted):
+    """A process-local cache cannot tell the other workers of a change: keep its answers briefly."""
+    return min(wanted, LOCAL_TIMEOUT_SECONDS) if isinstance(caches["default"], LocMemCache) else wanted
+
+
+def _bump_on_commit(topics):
+    transaction.on_commit(lambda: bump(*topics))
+
+
+def _on_change(sender, **kwargs):
+    topics = _topics_of_app.get(sender._meta.app_label)
+    if topics:
+        _bump_on_commit(topics)
+
+
+def _on_m2m_change(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        _on_change(type(instance))
+
+
+def invalidate_on_changes(topic, *app_labels):
+    """Bump ``topic`` whenever any model of ``app_labels`` is saved, deleted or its m2m changes."""
+    for label in app_labels:
+        _topics_of_app.setdefault(label, set()).add(topic)
+    post_save.connect(_on_change, dispatch_uid="lifecircle.caching.save")
+    post_delete.connect(_on_change, dispatch_uid="lifecircle.caching.delete")
+    m2m_changed.connect(_on_m2m_change, dispatch_uid="lifecircle.caching.m2m")
+
+
+def _response(entry, request):
+    status, content_type, etag, body, compressed = entry
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response = HttpResponseNotModified()
+    elif "gzip" in request.headers.get("Accept-Encoding", "") and compressed is not None:
+        response = HttpResponse(compressed, status=status, content_type=content_type)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(body, status=status, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"  # keep it, but ask again (a 304 costs nothing)
+    patch_vary_headers(response, ["Accept-Encoding", "Accept-Language"])
+    return response
+
+
+def _cacheable(response):
+    return (response.status_code == 200 and not response.streaming and not response.cookies
+            and "Cookie" not in response.get("Vary", "") and not response.has_header("Content-Encoding"))
+
+
+def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
+    """Decorate a view (or, with ``ninja.decorators.decorate_view``, an API operation) whose answer
+    is the same for everyone: GET and HEAD are answered from the cache while ``topics`` are
+    unchanged (and, with ``per_minute``, within the same minute)."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+                return view(request, *args, **kwargs)
+            parts = [request.path, request.META.get("QUERY_STRING", ""), get_language() or "",
+                     *map(str, versions(topics))]
+            if per_minute:
+                parts.append(str(int(time.time() // 60)))
+            key = "caching:response:" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+            entry = cache.get(key)
+            if entry is None:
+                response = view(request, *args, **kwargs)
+                if not _cacheable(response):
+                    return response
+                body = response.content
+                compressed = gzip.compress(body, compresslevel=6) if len(body) > 1024 else None
+                etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+                entry = (response.status_code, response["Content-Type"], etag, body, compressed)
+                cache.set(key, entry, timeout=_timeout(60 if per_minute else timeout))
+            return _response(entry, request)
+        return wrapper
+    return decorate
+
+
+def cached_value(topics, key_parts, compute, timeout=TIMEOUT_SECONDS):
+    """``compute()``'s result, kept in the cache under ``key_parts`` until ``topics`` change."""
+    parts = [*map(str, key_parts), *map(str, versions(topics))]
+    key = "caching:value:" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=_timeout(timeout))
+    return value
+
+
+def from_nearest_node(compute):
+    """Cache ``compute(subdistrict, lon, lat, *rest)`` (isochrone shapes) per network junction:
+    computed from the junction nearest the point, kept until the network file changes, keyed by
+    ``rest`` too (what else the answer depends on: the profile, the distances); the answer gains
+    ``origin`` = {lon, lat, node, moved_m}. A point too far from every street is passed through
+    unchanged, so ``compute`` reports it."""
+    @functools.wraps(compute)
+    def wrapper(subdistrict, lon, lat, *rest):
+        from lifecircle.community import networks  # here, not above: the apps import this module
+        from lifecircle.geo.snapping import snap_points
+
+        network = subdistrict.network
+        graph = networks.load_graph(network)
+        snap = snap_points(graph, [lon], [lat])
+        if not snap.ok[0]:
+            return compute(subdistrict, lon, lat, *rest)
+        at_u = snap.dist_u[0] <= snap.dist_v[0]
+        node = int(snap.u[0] if at_u else snap.v[0])
+        moved_m = float(snap.offset_m[0] + (snap.dist_u[0] if at_u else snap.dist_v[0]))
+        answer = cached_value(
+            [], [compute.__module__, compute.__qualname__, network.pk, network.graph_file,
+                 networks.graph_path(network).stat().st_mtime_ns, node, repr(rest)],
+            lambda: compute(subdistrict, float(graph.node_lon[node]), float(graph.node_lat[node]), *rest))
+        origin = {"lon": float(graph.node_lon[node]), "lat": float(graph.node_lat[node]), "node": node,
+                  "moved_m": round(moved_m, 1)}
+        return {**answer, "origin": origin}
+    return wrapper

@@ -1,0 +1,100 @@
+"""Cached public answers: served from the cache while nothing changed, stale the moment anything
+does (after the commit), compressed, with ETag and 304; isochrone shapes shared per junction
+while the distances stay exact; logged-in callers always answered afresh."""
+import gzip
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lifecircle import caching
+from lifecircle.accessibility import isochrones as isochrones_module
+from lifecircle.community.packs import load_pack
+from lifecircle.community.tests.test_packs import MINI
+from lifecircle.directory.models import Facility
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mini():
+    cache.clear()
+    yield load_pack(MINI)
+    cache.clear()
+
+
+def queries_for(client, path, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, **headers)
+    return response, len(queries)
+
+
+def test_a_cached_list_is_served_without_the_database_until_a_change_commits(client, mini, django_capture_on_commit_callbacks):
+    first, first_queries = queries_for(client, "/api/facilities")
+    second, second_queries = queries_for(client, "/api/facilities")
+    assert first.status_code == second.status_code == 200 and first_queries > 0 and second_queries == 0
+    assert second.json() == first.json() and second["ETag"] == first["ETag"]
+    facility = Facility.objects.order_by("pk").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        facility.name = "新名字"
+        facility.save()
+    third, third_queries = queries_for(client, "/api/facilities")
+    assert third_queries > 0 and third["ETag"] != first["ETag"]
+    assert "新名字" in {f["name"] for f in third.json()}
+
+
+def test_etag_gives_304_and_gzip_is_served_compressed(client, mini):
+    response = client.get("/api/geo/facilities.geojson")
+    again = client.get("/api/geo/facilities.geojson", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    zipped = client.get("/api/geo/facilities.geojson", HTTP_ACCEPT_ENCODING="gzip")
+    assert zipped["Content-Encoding"] == "gzip" and gzip.decompress(zipped.content) == response.content
+    assert "Accept-Encoding" in zipped["Vary"]
+
+
+def test_the_query_string_and_the_language_are_part_of_the_key(client, mini):
+    everything = client.get("/api/facilities").json()
+    one_grid = client.get("/api/facilities?grid=east").json()
+    assert len(one_grid) < len(everything)
+    english = client.get("/api/categories", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get("/api/categories", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert english.json() == chinese.json()  # both names are in the answer; the key still tells them apart
+    assert english["Content-Language"] == "en" and chinese["Content-Language"] == "zh-hans"
+
+
+def test_logged_in_callers_are_answered_afresh(client, mini, django_user_model):
+    client.get("/api/facilities")
+    client.force_login(django_user_model.objects.create_user("resident", password="x"))
+    _, queries = queries_for(client, "/api/facilities")
+    assert queries > 0
+
+
+def test_isochrone_shapes_are_shared_per_junction_and_distances_stay_exact(client, mini):
+    near = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327").json()
+    beside, queries = queries_for(client, "/api/accessibility/isochrones?lon=121.44252&lat=31.23272")
+    beside = beside.json()
+    assert near["origin"]["node"] == beside["origin"]["node"] and near["features"] == beside["features"]
+    assert near["origin"]["moved_m"] > 0 and beside["origin"]["moved_m"] != near["origin"]["moved_m"]
+    assert queries <= 2  # the sub-district and its network: shapes and facilities come from the cache
+    canteen = {r["code"]: r["distance_m"] for r in near["reachable"]}["canteen"]
+    moved = {r["code"]: r["distance_m"] for r in beside["reachable"]}["canteen"]
+    assert canteen == pytest.approx(33.4 + 55.6, abs=1) and moved != canteen  # walked from each click
+
+
+def test_warmed_shapes_spare_every_click_the_drawing_and_outlive_facility_changes(client, mini, monkeypatch,
+                                                                                django_capture_on_commit_callbacks):
+    call_command("warm_isochrones", "--profile", "standard", "--no-progress", stdout=io.StringIO())
+    drawn = []
+    real = isochrones_module.isochrones
+    monkeypatch.setattr(isochrones_module, "isochrones", lambda *a, **k: drawn.append(a) or real(*a, **k))
+    first = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327").json()
+    with django_capture_on_commit_callbacks(execute=True):
+        Facility.objects.filter(code="canteen").update(active=False)  # no signal: bump by hand, as documented
+        caching.bump("directory")
+    second = client.get("/api/accessibility/isochrones?lon=121.4425&lat=31.2327").json()
+    assert drawn == [] and first["features"] == second["features"]
+    assert "canteen" in {r["code"] for r in first["reachable"]}
+    assert "canteen" not in {r["code"] for r in second["reachable"]}  # what is reachable follows the directory
