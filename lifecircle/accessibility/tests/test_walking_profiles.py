@@ -106,7 +106,7 @@ def test_a_network_saved_before_profiles_keeps_working_and_says_so(client, stepp
 def test_coverage_page_shows_losses_and_fixes(client, stepped):
     from django.urls import reverse
 
-    html = client.get(reverse("coverage")).content.decode()
+    html = client.get(reverse("coverage", args=[stepped.code])).content.decode()
     assert 'data-testid="barrier-free-table"' in html and 'data-osm-id="2"' in html
     assert 'data-category="senior_meals"' in html and "no known surface" in html
 
