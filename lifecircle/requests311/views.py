@@ -201,6 +201,8 @@ def staff_detail(request, pk):
     log_access(request.user, "view", f"request #{found.pk} {request.path}", resident=found.resident)
     return render(request, "requests311/staff_detail.html", {
         "item": found, "updates": found.updates.select_related("author"),
+        "internal_notes": found.internal_notes.select_related("author"),
+        "resolutions": ServiceRequest.Resolution.choices,
         "next_states": [(s, State(s).label) for s in State.values if s in lifecycle.TRANSITIONS[found.state]],
         "grids": Grid.objects.all() if is_administrator(request.user) else None,
         "attributes": _attribute_labels(found),
@@ -220,6 +222,20 @@ def _attribute_labels(found):
     return rows
 
 
+def _resolution(post):
+    """resolution, duplicate_of and responsible_body from the state form; LifecycleError if the
+    duplicate's number names no request."""
+    resolution = post.get("resolution", "") if post.get("state") == State.CLOSED else ""
+    duplicate_of = None
+    if resolution == ServiceRequest.Resolution.DUPLICATE:
+        number = post.get("duplicate_of", "").strip().lstrip("#")
+        duplicate_of = ServiceRequest.objects.filter(pk=int(number)).first() if number.isdigit() else None
+        if duplicate_of is None:
+            raise lifecycle.LifecycleError(_("There is no request #%(id)s.") % {"id": number[:20]})
+    return {"resolution": resolution, "duplicate_of": duplicate_of,
+            "responsible_body": post.get("responsible_body", "")[:200]}
+
+
 @require_POST
 @staff_page
 def staff_action(request, pk):
@@ -227,11 +243,15 @@ def staff_action(request, pk):
     action, note = request.POST.get("action"), request.POST.get("note", "")
     try:
         if action == "state":
-            lifecycle.change_state(found, request.POST.get("state", ""), note, request.user)
+            lifecycle.change_state(found, request.POST.get("state", ""), note, request.user,
+                                   **_resolution(request.POST))
             messages.success(request, _("Saved; the reporter has been told."))
-        elif action == "note":
+        elif action == "note" and request.POST.get("audience") == "public":
             lifecycle.add_note(found, note, request.user)
-            messages.success(request, _("Note added; the reporter has been told."))
+            messages.success(request, _("Update published; the reporter has been told."))
+        elif action == "note":
+            lifecycle.add_internal_note(found, note, request.user)
+            messages.success(request, _("Internal note kept; only staff see it."))
         elif action == "reopen":
             lifecycle.reopen(found, note, user=request.user, by_reporter=False)
             messages.success(request, _("Reopened."))
