@@ -41,3 +41,5 @@ urlpatterns.append(path("requests311/", include("lifecircle.requests311.urls")))
 urlpatterns.append(path("open311/v2/", include("lifecircle.requests311.open311_urls")))
 urlpatterns.append(path("eldercare/", include("lifecircle.eldercare.urls")))
 urlpatterns.append(path("volunteers/", include("lifecircle.volunteers.urls")))
+
+handler400 = "lifecircle.handlers.bad_request"

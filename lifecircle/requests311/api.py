@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict
+from lifecircle.dates import parse_day
 from lifecircle.geography import feature_collection, point_feature
 
 from . import lifecycle
@@ -77,11 +78,8 @@ class GridResponseTimesOut(Schema):
 def parse_period(start, end):
     """[start, end) as aware datetimes from YYYY-MM-DD dates (end inclusive); the last 90 days by default."""
     today = timezone.localdate()
-    try:
-        first = datetime.date.fromisoformat(start) if start else today - datetime.timedelta(days=89)
-        last = datetime.date.fromisoformat(end) if end else today
-    except ValueError:
-        raise HttpError(400, "start and end must be dates like 2026-03-01") from None
+    first = parse_day(start, "start", today - datetime.timedelta(days=89))
+    last = parse_day(end, "end", today)
     if last < first:
         raise HttpError(400, "end is before start")
     midnight = datetime.time()

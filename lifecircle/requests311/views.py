@@ -272,7 +272,7 @@ def staff_action(request, pk):
 def response_times_page(request):
     from ninja.errors import HttpError
 
-    try:
+    try:  # a date that is not a date is a 400 (lifecircle.dates); an empty period is said on the page
         since, until, first, last = parse_period(request.GET.get("start"), request.GET.get("end"))
     except HttpError as exc:
         messages.error(request, str(exc))
