@@ -19,7 +19,6 @@ from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-ISO_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
 class BadDate(BadRequest):
@@ -44,17 +43,6 @@ def parse_day(text, name, default=None):
     except ValueError:
         pass
     raise BadDate(_("%(name)s: '%(value)s' is not a date; write it like 2026-03-01.") % {
-        "name": name, "value": text[:40]})
-
-
-def parse_month(text, name, default=None):
-    """The first day of the month ``text`` (``YYYY-MM``) names, ``default`` when empty; ``BadDate`` otherwise."""
-    text = (text or "").strip()
-    if not text:
-        return default
-    if ISO_MONTH.fullmatch(text) and 1 <= int(text[5:]) <= 12:
-        return datetime.date(int(text[:4]), int(text[5:]), 1)
-    raise BadDate(_("%(name)s: '%(value)s' is not a month; write it like 2026-03.") % {
         "name": name, "value": text[:40]})
 
 
