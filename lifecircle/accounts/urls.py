@@ -5,7 +5,7 @@ from . import pipl_views, views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.resident_home, name="home"),
     path("me/notifications/", views.notifications, name="notifications"),
