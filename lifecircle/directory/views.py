@@ -20,7 +20,7 @@ from lifecircle.geography import polygon_from_geojson
 from lifecircle.participation.models import Proposal
 from lifecircle.requests311.models import ServiceRequest
 
-from .hours import WEEKDAYS
+from .hours import weekday_names
 from .models import Facility, PointOfInterest, Room, ServiceCategory
 
 # Points of interest are not services, so they have no category colour; each kind gets one here,
@@ -115,11 +115,7 @@ def _map_config(subdistrict):
         "requestStates": {str(k): capfirst(str(v)) for k, v in ServiceRequest.State.choices},
         "proposalStatuses": {str(k): capfirst(str(v)) for k, v in Proposal.Status.choices},
         "timeZone": settings.TIME_ZONE,
-        "weekdays": dict(zip(WEEKDAYS, [
-            pgettext("weekday", "Mon"), pgettext("weekday", "Tue"), pgettext("weekday", "Wed"),
-            pgettext("weekday", "Thu"), pgettext("weekday", "Fri"), pgettext("weekday", "Sat"),
-            pgettext("weekday", "Sun"),
-        ])),
+        "weekdays": weekday_names(),
         "strings": {
             "openNow": _("Open now"),
             "closedNow": _("Closed now"),

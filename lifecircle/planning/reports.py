@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from lifecircle.accessibility.coverage import NO_GRID, WEIGHTS, standard_rows
+from lifecircle.community.templatetags.words import list_words
 from lifecircle.directory.models import Facility
 from lifecircle.geography import feature_collection, point_feature
 
@@ -394,11 +394,6 @@ def gap_list(subdistrict, state=LIVE):
             })
     gaps.sort(key=lambda g: (g["grid_name"], g["shortfall_m"] is not None, -(g["shortfall_m"] or 0)))
     return gaps
-
-
-def list_words(items):
-    """Items joined with the reader's list separator (、 in Chinese, ", " in English)."""
-    return pgettext("list separator", ", ").join(str(item) for item in items)
 
 
 def _percent(share):

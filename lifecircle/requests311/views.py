@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from lifecircle.accounts.permissions import is_administrator, log_access, resident_of
 from lifecircle.community.models import Grid
+from lifecircle.community.templatetags.words import list_words
 
 from . import intake, lifecycle, ratelimit
 from .api import parse_period
@@ -218,7 +219,7 @@ def _attribute_labels(found):
         value = found.attributes[attribute.code]
         names = {v.key: v.display_name for v in attribute.values.all()}
         values = value if isinstance(value, list) else [value]
-        rows.append((attribute.display_description, "、".join(str(names.get(v, v)) for v in values)))
+        rows.append((attribute.display_description, list_words(names.get(v, v) for v in values)))
     return rows
 
 
