@@ -119,6 +119,8 @@ def _map_config(subdistrict):
         "strings": {
             "openNow": _("Open now"),
             "closedNow": _("Closed now"),
+            # {when} is "today 14:00", "tomorrow 08:00" or "Mon 08:00".
+            "opensNext": _("opens {when}"), "todayAt": _("today {time}"), "tomorrowAt": _("tomorrow {time}"),
             "hoursUnknown": _("Hours not listed"),
             "hours": _("Opening hours"),
             "allDay": _("Open 24 hours, every day"),
@@ -147,6 +149,9 @@ def _map_config(subdistrict):
             "reachTitle": _("Within walking distance"),
             "reachPoint": _("The chosen spot. Press Enter to show what is within walking distance."),
             "tierLabel": _("{n} min"),
+            # The tier of the standard and its distance, as in "15-min circle · ≤800 m".
+            "tierBand": _("{n}-min circle · ≤{m} m"),
+            "tierHeading": _("Life-circle tiers (the standard's distances)"),
             "withinTier": _("within {n} min"),
             "metres": _("{m} m"),
             "walkMinutes": _("{n} min walk"),
