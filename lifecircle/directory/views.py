@@ -36,6 +36,23 @@ POI_KIND_COLORS = {
 }
 
 
+def marker_symbols(names):
+    """One character per name to print on its map markers and legend swatch, so a category is told
+    by more than its colour: the first character of the name no other name has (食 for 社区食堂
+    beside 社区卫生服务站), else the first not yet taken, else a number."""
+    counts = {}
+    for name in names:
+        for char in set(name.upper()):
+            counts[char] = counts.get(char, 0) + 1
+    taken, symbols = set(), []
+    for i, name in enumerate(names):
+        chars = [c for c in name.upper() if c.isalnum() and c not in taken]
+        symbol = next((c for c in chars if counts[c] == 1), chars[0] if chars else str(i + 1))
+        taken.add(symbol)
+        symbols.append(symbol)
+    return symbols
+
+
 def _legend_categories(subdistrict):
     """Categories that have active facilities in the sub-district, grouped as the model's groups are ordered."""
     here = Q(facilities__active=True, facilities__subdistrict=subdistrict)
@@ -44,6 +61,9 @@ def _legend_categories(subdistrict):
         .filter(count__gt=0)
         .order_by("group", "slug")
     )
+    categories = list(categories)
+    for category, symbol in zip(categories, marker_symbols([c.display_name for c in categories])):
+        category.symbol = symbol
     groups = {value: {"value": value, "label": label, "categories": []} for value, label in ServiceCategory.Group.choices}
     for category in categories:
         groups.setdefault(category.group, {"value": category.group, "label": category.group, "categories": []})

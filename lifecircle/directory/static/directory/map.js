@@ -173,9 +173,12 @@
       : safeColor(config.poiKindColors[filterKey]);
     var kindName = type === "facility" ? categoryName(filterKey) : config.poiKinds[filterKey] || filterKey;
     var label = fmt(S.facilityLabel, { name: local(props, "name"), category: kindName });
+    // A facility's marker carries its category's symbol from the legend (colour is not enough alone).
+    var swatch = type === "facility" && document.querySelector('[data-category="' + filterKey + '"] ~ .swatch[data-symbol]');
+    var symbol = swatch ? swatch.getAttribute("data-symbol") : "";
     var icon = L.divIcon({
       className: "lc-marker " + (type === "facility" ? "lc-facility cat-" : "lc-poi kind-") + filterKey,
-      html: '<span class="pin" style="--c:' + color + '"></span>',
+      html: '<span class="pin" style="--c:' + color + '">' + escapeHtml(symbol) + "</span>",
       iconSize: [44, 44], iconAnchor: [22, 22],
     });
     var marker = L.marker([coords[1], coords[0]], { icon: icon, title: label, riseOnHover: true, keyboard: true });
