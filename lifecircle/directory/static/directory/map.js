@@ -811,6 +811,7 @@
     if (parts[1]) reachControls.speeds.appendChild(document.createTextNode(parts[1]));
     status.textContent = data.reachable.length ? fmt(S.reachTotal, { n: data.reachable.length }) : S.reachNone;
 
+    TIERS.forEach(function (minutes, i) { tierDistances[minutes] = data.distances_m[i]; });
     var counts = tierCounts(data.reachable);
     var summary = el("ul", {
       className: "reach-summary", "data-testid": "isochrone-summary", "data-count": String(data.reachable.length),
