@@ -79,3 +79,23 @@ def test_markers_carry_symbols_and_walking_labels_agree(tab):
         band = areas[tier]
         assert distance <= band and f"≤{round(band)}" in badge.replace(" ", "").replace("米", "m"), (tier, distance, badge)
     tab.check_clean()
+
+
+def test_the_plan_check_follows_an_edit_on_the_scenario_map(tab):
+    from lifecircle.planning.coverage import plan_check
+
+    subdistrict = SubDistrict.objects.get()
+    signed_in(tab, make_staff(StaffRole.Role.ADMINISTRATOR, subdistrict))
+    scenario = scenarios.create_scenario(subdistrict, "Plan B")
+    # a grid that meets the plan through a single facility of some required service
+    grid, slug, name = next((p["grid"], slug, names[0]) for p in plan_check(subdistrict, scenario) if p["met"]
+                            for slug, names in p["services"].items() if len(names) == 1)
+    page = tab.page
+    page.goto(f"{tab.base_url}/s/{subdistrict.code}/planning/scenarios/{scenario.pk}/?category={slug}")
+    line = page.locator(f"[data-testid=plan] li[data-grid='{grid}']")
+    expect(line).to_have_attribute("data-met", "true")
+    page.locator(f".leaflet-marker-icon[title='{name}']").first.click()
+    page.locator(".pl-popup button").first.click()  # close it
+    expect(line).to_have_attribute("data-met", "false")  # without reloading the page
+    expect(line).to_contain_text("✗")
+    assert not next(p for p in plan_check(subdistrict, scenario) if p["grid"] == grid)["met"]
