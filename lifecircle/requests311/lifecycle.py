@@ -203,6 +203,21 @@ def _locked(request):
     return ServiceRequest.objects.select_for_update(of=("self",)).select_related("service", "grid").get(pk=request.pk)
 
 
+def _locked_to_handle(request, user):
+    """The request row, locked, once ``user`` is shown to handle its grid; LifecycleError if not."""
+    request = _locked(request)
+    if not can_handle(user, request):
+        raise LifecycleError(_("You do not handle requests of this grid."))
+    return request
+
+
+def _note_given(note):
+    note = _clean_note(note)
+    if not note:
+        raise LifecycleError(_("The note is empty."))
+    return note
+
+
 def _clean_note(note):
     from .intake import plain_text
 
@@ -238,9 +253,7 @@ def change_state(request, new_state, note, user, now=None, *, resolution="", dup
     now = now or timezone.now()
     resolution = resolution or ""
     with transaction.atomic():
-        request = _locked(request)
-        if not can_handle(user, request):
-            raise LifecycleError(_("You do not handle requests of this grid."))
+        request = _locked_to_handle(request, user)
         if new_state not in State.values:
             raise LifecycleError(_("'%(state)s' is not a state.") % {"state": new_state})
         if new_state not in TRANSITIONS[request.state]:
@@ -277,27 +290,19 @@ def change_state(request, new_state, note, user, now=None, *, resolution="", dup
 def add_internal_note(request, note, user, now=None):
     """A note for staff only ("called the property company, they blame the builder"): it changes
     neither the request's public notes nor its update time, and nobody outside is told."""
-    note = _clean_note(note)
-    if not note:
-        raise LifecycleError(_("The note is empty."))
+    note = _note_given(note)
     with transaction.atomic():
-        request = _locked(request)
-        if not can_handle(user, request):
-            raise LifecycleError(_("You do not handle requests of this grid."))
+        request = _locked_to_handle(request, user)
         return InternalNote.objects.create(request=request, note=note, author=user, created_at=now or timezone.now())
 
 
 def add_note(request, note, user, now=None):
     """A public update without a change of state (e.g. "the repair team comes on Tuesday"): the
     reporter is told and it becomes the request's public ``status_notes``; staff only."""
-    note = _clean_note(note)
+    note = _note_given(note)
     now = now or timezone.now()
-    if not note:
-        raise LifecycleError(_("The note is empty."))
     with transaction.atomic():
-        request = _locked(request)
-        if not can_handle(user, request):
-            raise LifecycleError(_("You do not handle requests of this grid."))
+        request = _locked_to_handle(request, user)
         request.status_notes, request.updated_at = note, now
         request.save(update_fields=["status_notes", "updated_at"])
         RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.NOTE, state=request.state, note=note,
