@@ -29,12 +29,15 @@ class BadDate(BadRequest):
         self.message = message
 
 
-def parse_day(text, name, default=None):
-    """The date ``text`` (``YYYY-MM-DD``) names, ``default`` when it is empty or None.
+def parse_day(text, name, default=None, required=False):
+    """The date ``text`` (``YYYY-MM-DD``) names, ``default`` when it is empty or None (``BadDate``
+    then if ``required``).
 
     Raises ``BadDate`` for anything else, with a message naming the parameter ``name``.
     """
     text = (text or "").strip()
+    if not text and required:
+        raise BadDate(_("%(name)s is needed: a date like 2026-03-01.") % {"name": name})
     if not text:
         return default
     try:
