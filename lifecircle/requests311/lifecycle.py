@@ -37,7 +37,7 @@ from shapely.geometry import Point
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.permissions import is_administrator
 from lifecircle.community.models import Grid
-from lifecircle.notifications.service import notify
+from lifecircle.notifications.service import notify_in_languages
 
 from .models import InternalNote, RequestUpdate, ServiceRequest
 
@@ -137,12 +137,15 @@ def _resident_url(request):
     return reverse("requests311:detail", args=[request.pk])
 
 
-def _notify_reporter(request, subject, body):
-    """In the app when the reporter has an account; otherwise by e-mail when they gave one."""
+def _notify_reporter(request, render):
+    """In the app when the reporter has an account (in every language: ``render()`` gives the
+    subject and body in the active one); otherwise by e-mail, in the site's, when they gave one."""
     if request.reporter_id:
-        notify(request.reporter, "information", subject, body, _resident_url(request))
+        notify_in_languages(request.reporter, "information", render, _resident_url(request))
     elif request.email:
         address = request.email
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = render()
 
         def send():
             try:
@@ -153,10 +156,10 @@ def _notify_reporter(request, subject, body):
         transaction.on_commit(send)
 
 
-def _notify_handlers(request, subject, body):
+def _notify_handlers(request, render):
     people = list(grid_workers(request.grid)) if request.grid_id else list(administrators())
     for user in people:
-        notify(user, "information", subject, body, _staff_url(request))
+        notify_in_languages(user, "information", render, _staff_url(request))
 
 
 def _where(request):
@@ -186,16 +189,17 @@ def create_request(cleaned, *, api_key=None, reporter=None, resident=None, now=N
                                      author=reporter, by_reporter=True, created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
             if grid is not None:
-                _notify_handlers(request, _("New request #%(id)s: %(service)s") % {
-                    "id": request.pk, "service": service.service_name},
+                _notify_handlers(request, lambda: (_("New request #%(id)s: %(service)s") % {
+                    "id": request.pk, "service": service.display_name},
                     _("%(service)s at %(where)s.\n%(description)s") % {
-                        "service": service.service_name, "where": _where(request), "description": request.description[:300]})
+                        "service": service.display_name, "where": _where(request), "description": request.description[:300]}))
             else:
-                reason = (_("It gives an address only.") if routing == Routing.ADDRESS_ONLY
-                          else _("Its location is outside every grid."))
-                _notify_handlers(request, _("Request #%(id)s needs routing by hand") % {"id": request.pk},
+                def reason():
+                    return (_("It gives an address only.") if routing == Routing.ADDRESS_ONLY
+                            else _("Its location is outside every grid."))
+                _notify_handlers(request, lambda: (_("Request #%(id)s needs routing by hand") % {"id": request.pk},
                                  _("%(service)s at %(where)s. %(reason)s") % {
-                                     "service": service.service_name, "where": _where(request), "reason": reason})
+                                     "service": service.display_name, "where": _where(request), "reason": reason()}))
     return request
 
 
@@ -282,8 +286,8 @@ def change_state(request, new_state, note, user, now=None, *, resolution="", dup
         RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.STATE, state=new_state, note=note,
                                      author=user, created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
-            _notify_reporter(request, _("Your request #%(id)s is now %(state)s") % {
-                "id": request.pk, "state": request.get_state_display()}, note or request.get_state_display())
+            _notify_reporter(request, lambda: (_("Your request #%(id)s is now %(state)s") % {
+                "id": request.pk, "state": request.get_state_display()}, note or request.get_state_display()))
     return request
 
 
@@ -308,7 +312,7 @@ def add_note(request, note, user, now=None):
         RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.NOTE, state=request.state, note=note,
                                      author=user, created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
-            _notify_reporter(request, _("News on your request #%(id)s") % {"id": request.pk}, note)
+            _notify_reporter(request, lambda: (_("News on your request #%(id)s") % {"id": request.pk}, note))
     return request
 
 
@@ -338,9 +342,9 @@ def reopen(request, reason, *, user=None, by_reporter=True, now=None):
                                      created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
             if by_reporter:
-                _notify_handlers(request, _("Request #%(id)s was reopened by its reporter") % {"id": request.pk}, reason)
+                _notify_handlers(request, lambda: (_("Request #%(id)s was reopened by its reporter") % {"id": request.pk}, reason))
             else:
-                _notify_reporter(request, _("Your request #%(id)s was reopened") % {"id": request.pk}, reason)
+                _notify_reporter(request, lambda: (_("Your request #%(id)s was reopened") % {"id": request.pk}, reason))
     return request
 
 
@@ -357,8 +361,8 @@ def route_by_hand(request, grid, user, now=None):
             note = _("Passed to %(grid)s.") % {"grid": grid.name}
             RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.ROUTED, state=request.state,
                                          note=note, author=user, created_at=now)
-            _notify_handlers(request, _("New request #%(id)s: %(service)s") % {
-                "id": request.pk, "service": request.service.service_name}, note)
+            _notify_handlers(request, lambda: (_("New request #%(id)s: %(service)s") % {
+                "id": request.pk, "service": request.service.display_name}, _("Passed to %(grid)s.") % {"grid": grid.name}))
     return request
 
 
@@ -376,5 +380,5 @@ def reporter_comment(request, text, media_url="", user=None, now=None):
         request.updated_at = now
         request.save(update_fields=["updated_at"])
         with translation.override(settings.LANGUAGE_CODE):
-            _notify_handlers(request, _("The reporter of request #%(id)s added a comment") % {"id": request.pk}, text)
+            _notify_handlers(request, lambda: (_("The reporter of request #%(id)s added a comment") % {"id": request.pk}, text))
     return update

@@ -61,3 +61,20 @@ def test_not_our_responsibility_names_who_is_and_reopening_clears_it(client, pla
     request.refresh_from_db()
     assert (request.state, request.status, request.resolution, request.responsible_body) == ("reopened", "open", "", "")
     lifecycle.change_state(request, "in_progress", "", place.west_worker)  # a reopened request moves on like an open one
+
+
+def test_a_notification_reads_in_the_readers_language(client, place):
+    """Written in every language of the site: the reporter reads it in theirs, whatever the site's."""
+    from django.test import Client
+
+    request = make(place, **WEST, email="")
+    request.reporter = place.resident.user
+    request.save()
+    lifecycle.change_state(request, "acknowledged", "已受理", place.west_worker)
+    stored = Notification.objects.get(user=place.resident.user)
+    assert stored.subject == f"您的诉求 #{request.pk} 现在的状态：已受理"  # stored in the site's language
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    english.force_login(place.resident.user)
+    page = english.get("/accounts/me/notifications/").content.decode()
+    assert f"Your request #{request.pk} is now acknowledged" in page
+    assert f"New request #{request.pk}" in Notification.objects.get(user=place.west_worker).texts["en"][0]
