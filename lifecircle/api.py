@@ -2,6 +2,7 @@
 from lifecircle.accessibility.api import router as accessibility_router
 from lifecircle.api_docs import DocumentedAPI
 from lifecircle.community.api import router as community_router
+from lifecircle.dates import BadDate
 from lifecircle.directory.api import router as directory_router
 from lifecircle.directory.hsds_api import router as hsds_router
 
@@ -15,6 +16,14 @@ api = DocumentedAPI(
     ),
     urls_namespace="api",
 )
+
+
+@api.exception_handler(BadDate)
+def bad_date(request, exc):
+    """A date parameter that is not a date: 400 with the message (lifecircle.dates)."""
+    return api.create_response(request, {"detail": exc.message}, status=400)
+
+
 api.add_router("/", community_router)
 api.add_router("/", directory_router)
 api.add_router("/hsds/", hsds_router)

@@ -85,3 +85,35 @@ def browser():
             browser.close()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+AXE_SCRIPT = os.path.join(os.path.dirname(__file__), "tests", "data", "axe-core", "axe.min.js")
+AXE_FAILING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page, exclude=()):
+    """The serious and critical accessibility violations axe-core finds on ``page`` now, as
+    ``[(rule id, impact, help, [css targets, at most five])]``. ``exclude``: CSS selectors to skip
+    (e.g. the Leaflet map canvas, whose tiles and markers are tested on their own)."""
+    with open(AXE_SCRIPT, encoding="utf-8") as script:
+        page.add_script_tag(content=script.read())
+    result = page.evaluate(
+        """async (exclude) => {
+          const context = exclude.length ? {exclude: exclude.map(selector => [selector])} : document;
+          const found = await axe.run(context, {resultTypes: ["violations"]});
+          return found.violations.map(v => [v.id, v.impact, v.help, v.nodes.slice(0, 5).map(n => n.target.join(" "))]);
+        }""",
+        list(exclude),
+    )
+    return [tuple(v) for v in result if v[1] in AXE_FAILING_IMPACTS]
+
+
+@pytest.fixture
+def axe_check():
+    """``axe_check(page, exclude=())`` fails the test on any serious or critical violation axe-core
+    (vendored in lifecircle/tests/data/axe-core, MPL-2.0) finds, listing each rule and where."""
+    def check(page, exclude=()):
+        violations = axe_violations(page, exclude)
+        assert not violations, "axe-core found accessibility violations:\n" + "\n".join(
+            f"- {rule} ({impact}): {text} at {', '.join(targets)}" for rule, impact, text, targets in violations)
+    return check

@@ -42,3 +42,5 @@ urlpatterns.append(path("open311/v2/", include("lifecircle.requests311.open311_u
 urlpatterns.append(path("eldercare/", include("lifecircle.eldercare.urls")))
 urlpatterns.append(path("homecare/", include("lifecircle.homecare.urls")))
 urlpatterns.append(path("volunteers/", include("lifecircle.volunteers.urls")))
+
+handler400 = "lifecircle.handlers.bad_request"

@@ -18,7 +18,12 @@ def mask_id_number(id_number):
 
 
 def mask_name(name):
-    """张*明: the family name and the last character."""
-    if len(name or "") <= 1:
-        return name or ""
-    return name[0] + "*" * (len(name) - 2) + name[-1] if len(name) > 2 else name[0] + "*"
+    """张*明: the family name and the last character of the name itself. What follows an opening
+    bracket ("李红（女儿）", "Li (carer)") is not the name and is left out, so a mask never ends
+    in a bracket or gives away the words inside it."""
+    text = (name or "").strip()
+    for bracket in "(（[【":
+        text = text.split(bracket)[0].strip()
+    if len(text) <= 1:
+        return text
+    return text[0] + "*" * (len(text) - 2) + text[-1] if len(text) > 2 else text[0] + "*"

@@ -196,9 +196,10 @@ class StaffRole(models.Model):
 class AccessLog(models.Model):
     """Every time staff read a resident's personal data: who, whose, what, when."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
-    resident = models.ForeignKey(Resident, models.SET_NULL, null=True, related_name="access_logs")
-    child = models.ForeignKey(Child, models.SET_NULL, null=True, related_name="access_logs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("staff member"))
+    resident = models.ForeignKey(Resident, models.SET_NULL, null=True, related_name="access_logs",
+                                 verbose_name=_("resident"))
+    child = models.ForeignKey(Child, models.SET_NULL, null=True, related_name="access_logs", verbose_name=_("child"))
     action = models.CharField(_("action"), max_length=20)
     purpose = models.CharField(_("where"), max_length=300)
     at = models.DateTimeField(_("at"), auto_now_add=True)

@@ -5,7 +5,7 @@ from . import password_reset, pipl_views, twofactor, views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("second-factor/", twofactor.verify, name="two_factor"),
     path("second-factor/enrol/", twofactor.enrol, name="two_factor_enrol"),

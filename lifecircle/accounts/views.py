@@ -1,8 +1,15 @@
-"""The resident's and the staff member's home pages, notifications, and the large-text switch."""
+"""The resident's and the staff member's home pages, notifications, and the large-text switch.
+
+One home per role: after signing in, staff (anyone with a staff role, staff status or superuser
+rights) land on the staff home, everyone else on the resident home; an account without a resident
+that opens the resident home is sent to the staff home rather than told it is "not linked". The
+staff home lists the person's roles, their tools, and the sections apps register for them
+(``home_sections(user)`` on an AppConfig: the planning pages of each sub-district they plan)."""
 from django.apps import apps
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -28,9 +35,38 @@ def app_links(attribute):
     return links
 
 
+def works_here(user):
+    """Whether ``user`` has staff pages to go to: a staff role, staff status or superuser rights."""
+    return user.is_authenticated and (user.is_staff or user.is_superuser
+                                      or StaffRole.objects.filter(user=user).exists())
+
+
+def home_url(user):
+    """Where ``user`` lands after signing in: the staff home for staff, the resident home otherwise."""
+    return reverse("accounts:staff") if works_here(user) else reverse("accounts:home")
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page; without ``?next=`` it goes to the person's own home (``home_url``)."""
+
+    def get_default_redirect_url(self):
+        return home_url(self.request.user)
+
+
+def home_sections(user):
+    """(title, [(url, label)]) sections that apps register for ``user``'s staff home."""
+    sections = []
+    for config in apps.get_app_configs():
+        if hasattr(config, "home_sections"):
+            sections += config.home_sections(user)
+    return sections
+
+
 @login_required
 def resident_home(request):
     resident = getattr(request.user, "resident", None)
+    if resident is None and works_here(request.user):
+        return redirect("accounts:staff")
     context = {"resident": resident, "links": app_links("resident_links"), "notifications":
                Notification.objects.filter(user=request.user)[:10]}
     if resident is not None:
@@ -45,8 +81,11 @@ def resident_home(request):
 @login_required
 def staff_home(request):
     roles = StaffRole.objects.filter(user=request.user).select_related("facility", "grid", "subdistrict")
+    works = bool(roles) or request.user.is_superuser
     return render(request, "accounts/staff_home.html", {
-        "roles": roles, "links": app_links("staff_links") if roles or request.user.is_superuser else [],
+        "roles": roles, "links": app_links("staff_links") if works else [],
+        "sections": home_sections(request.user),
+        "is_resident": getattr(request.user, "resident", None) is not None,
     })
 
 

@@ -1,19 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lifecircle.dates import IsoDateInput
+
 from .models import Attendance
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ApplyForm(forms.Form):
     child = forms.TypedChoiceField(label=_("Child"), coerce=int)
-    start_date = forms.DateField(label=_("Wished start date"), widget=DateInput())
+    start_date = forms.DateField(label=_("Wished start date"), widget=IsoDateInput())
     both_parents_working = forms.BooleanField(label=_("Both parents work"), required=False)
     registered_hardship = forms.BooleanField(label=_("Our family is registered for hardship support"), required=False)
 
@@ -23,7 +18,7 @@ class ApplyForm(forms.Form):
 
 
 class AbsenceForm(forms.Form):
-    date = forms.DateField(label=_("Day"), widget=DateInput())
+    date = forms.DateField(label=_("Day"), widget=IsoDateInput())
     reason = forms.ChoiceField(label=_("Reason"), choices=Attendance.Reason.choices)
     note = forms.CharField(label=_("Note for the centre"), max_length=200, required=False)
 

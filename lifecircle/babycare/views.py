@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lifecircle.accounts.permissions import log_access, require_facility_staff, resident_of
+from lifecircle.dates import parse_day
 
 from . import services
 from .forms import AbsenceForm, ApplyForm, MarkForm, first_error
@@ -192,10 +193,7 @@ def staff(request):
     code = request.GET.get("centre") or programmes[0].code
     programme = services.programme_for_staff(request.user, code)
     today = timezone.localdate()
-    try:
-        day = datetime.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else today
-    except ValueError:
-        raise services.Refused(_("'%(date)s' is not a date like 2026-09-01.") % {"date": request.GET["date"]}) from None
+    day = parse_day(request.GET.get("date"), "date", today)
     services.expire_offers(programme=programme)
     rows = services.register(programme, day)
     for row in rows:

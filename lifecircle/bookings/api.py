@@ -19,6 +19,7 @@ from ninja.security import django_auth
 
 from lifecircle.accounts.access import log_reads_of_others, own_rows
 from lifecircle.accounts.permissions import mask_name, resident_of
+from lifecircle.dates import parse_day
 from lifecircle.directory.models import Room
 
 from . import services
@@ -252,11 +253,11 @@ def list_rooms(request, facility_id: int | None = None):
 
 @router.get("/rooms/{room_id}/availability", response={200: RoomAvailabilityOut, 404: BookingsErrorOut},
             summary="A room's free and busy time on a day")
-def room_availability(request, room_id: int, day: datetime.date | None = None):
+def room_availability(request, room_id: int, day: str | None = Query(None, description="YYYY-MM-DD")):
     """Opening periods, busy slots (bookings show no names or purposes; events show their title) and
     free periods of a bookable room on ``day`` (default today), in local time (Asia/Shanghai)."""
     room = get_object_or_404(Room.objects.select_related("facility"), pk=room_id, bookable=True)
-    data = services.day_availability(room, day or timezone.localdate())
+    data = services.day_availability(room, parse_day(day, "day", timezone.localdate()))
     return {
         "room": room_out(room), "day": data["day"],
         "open": [{"start": local(a), "end": local(b)} for a, b in data["opening"]],

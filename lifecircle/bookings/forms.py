@@ -4,13 +4,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lifecircle.dates import IsoDateInput
+
 
 class BookingForm(forms.Form):
     """A room booking as a resident fills it in on a phone: a day, two times, how many, what for."""
 
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
-    end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}))
+    day = forms.DateField(label=_("Day"), widget=IsoDateInput())
+    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"))
+    end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"))
     attendees = forms.IntegerField(label=_("How many people"), min_value=1, max_value=10000,
                                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     purpose = forms.CharField(label=_("What is it for"), max_length=300)

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from lifecircle.accounts.access import own_rows
 from lifecircle.accounts.permissions import log_access, mask_name, resident_of, staff_facility_ids
+from lifecircle.dates import parse_day
 from lifecircle.directory.models import Facility, Room
 
 from . import ical, services
@@ -40,10 +41,7 @@ def _render(request, template, context, status=200):
 
 
 def _day(request):
-    try:
-        return datetime.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
+    return parse_day(request.GET.get("day"), "day", timezone.localdate())
 
 
 def _reason(exc):

@@ -49,6 +49,8 @@ class PlaceOut(Schema):
     description_en: str
     opening_hours: str
     open_now: bool
+    opens_next: str | None = Field(None, description="when it is closed: the local date and time it next opens "
+                                   "(YYYY-MM-DDTHH:MM, within a week), else null")
     website: str
     illustrative: bool
 
@@ -129,12 +131,20 @@ def points_of_interest(filters, kind=None):
     return filter_places(queryset, filters)
 
 
+def _opens_next(place, now):
+    if place.is_open_at(now) or not place.opening_hours.strip():
+        return None
+    moment = place.opens_next(now)
+    return moment.strftime("%Y-%m-%dT%H:%M") if moment else None
+
+
 def place_dict(place, now):
     return {
         "code": place.code, "name": place.name, "name_en": place.name_en, "lon": place.lon, "lat": place.lat,
         "grid": place.grid.code if place.grid else None, "address": place.address, "address_en": place.address_en,
         "description": place.description, "description_en": place.description_en,
         "opening_hours": place.opening_hours, "open_now": place.is_open_at(now), "website": place.website,
+        "opens_next": _opens_next(place, now),
         "illustrative": place.illustrative,
     }
 

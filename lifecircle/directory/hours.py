@@ -10,6 +10,10 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
 WEEKDAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 _DAYS = "|".join(WEEKDAYS)
 _DAY_SELECTOR = re.compile(rf"^(?:{_DAYS})(?:-(?:{_DAYS}))?(?:,(?:{_DAYS})(?:-(?:{_DAYS}))?)*$")
@@ -102,3 +106,42 @@ def is_open(spans, moment):
 
 def spans_on(spans, day: datetime.date):
     return [s for s in spans if s.weekday == day.weekday()]
+
+
+def weekday_names():
+    """{"Mo": "Mon", ...} in the reader's language (周一 … in Chinese)."""
+    return dict(zip(WEEKDAYS, [
+        pgettext("weekday", "Mon"), pgettext("weekday", "Tue"), pgettext("weekday", "Wed"),
+        pgettext("weekday", "Thu"), pgettext("weekday", "Fri"), pgettext("weekday", "Sat"),
+        pgettext("weekday", "Sun"),
+    ]))
+
+
+def in_words(text):
+    """Opening hours written for people in the reader's language: "Mo-Fr 08:00-17:30" becomes
+    "周一至周五 08:00–17:30" or "Mon–Fri 08:00–17:30" (the map's formatHours does the same in the
+    browser). Text that is not valid opening_hours is shown as it was written."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    try:
+        parse(text)
+    except HoursError:
+        return text
+    if text == "24/7":
+        return _("Open 24 hours, every day")
+    english = (get_language() or "").startswith("en")
+    names = weekday_names()
+    rules = []
+    for rule in filter(None, (r.strip() for r in text.split(";"))):
+        selector, _space, times = rule.partition(" ")
+        if not _DAY_SELECTOR.match(selector):
+            selector, times = "", rule
+        days = []
+        for part in filter(None, selector.split(",")):
+            first, _dash, last = part.partition("-")
+            days.append(_("{first}–{last}").format(first=names[first], last=names[last]) if last else names[first])
+        spans = _("closed") if times.strip() == "off" else (", " if english else "，").join(
+            span.strip().replace("-", "–") for span in times.split(","))
+        rules.append(" ".join(filter(None, [(", " if english else "、").join(days), spans])))
+    return ("; " if english else "；").join(rules)

@@ -190,6 +190,21 @@ class Place(BilingualName, Located):
     def exception_on(self, day):
         return None
 
+    def opens_next(self, moment, days=8):
+        """The local datetime the place next opens after the aware ``moment``, looking ``days``
+        ahead (hours exceptions included); None when it does not open in that time."""
+        local = timezone.localtime(moment)
+        for offset in range(days):
+            day = local.date() + datetime.timedelta(days=offset)
+            exception = self.exception_on(day)
+            spans = exception.spans() if exception is not None else hours.spans_on(self.weekly_hours, day)
+            for span in sorted(spans, key=lambda s: s.start):
+                start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(span.start // 60, span.start % 60)))
+                # a span from midnight that only continues yesterday's is not an opening
+                if start > local and not self.is_open_at(start - datetime.timedelta(minutes=1)):
+                    return timezone.localtime(start)
+        return None
+
 
 class Facility(Place):
     """A place that provides services: a canteen, a baby-care centre, a service centre, ..."""

@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from lifecircle.community.models import Compound, SubDistrict
 from lifecircle.community.scope import api_url, sole_subdistrict, subdistrict_page
@@ -16,7 +15,7 @@ from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
 from lifecircle.geography import polygon_from_geojson
 
 from . import layers
-from .hours import WEEKDAYS
+from .hours import weekday_names
 from .models import Facility, PointOfInterest, Room, ServiceCategory
 
 # Points of interest are not services, so they have no category colour; each kind gets one here,
@@ -32,6 +31,23 @@ POI_KIND_COLORS = {
 }
 
 
+def marker_symbols(names):
+    """One character per name to print on its map markers and legend swatch, so a category is told
+    by more than its colour: the first character of the name no other name has (食 for 社区食堂
+    beside 社区卫生服务站), else the first not yet taken, else a number."""
+    counts = {}
+    for name in names:
+        for char in set(name.upper()):
+            counts[char] = counts.get(char, 0) + 1
+    taken, symbols = set(), []
+    for i, name in enumerate(names):
+        chars = [c for c in name.upper() if c.isalnum() and c not in taken]
+        symbol = next((c for c in chars if counts[c] == 1), chars[0] if chars else str(i + 1))
+        taken.add(symbol)
+        symbols.append(symbol)
+    return symbols
+
+
 def _legend_categories(subdistrict):
     """Categories that have active facilities in the sub-district, grouped as the model's groups are ordered."""
     here = Q(facilities__active=True, facilities__subdistrict=subdistrict)
@@ -40,6 +56,9 @@ def _legend_categories(subdistrict):
         .filter(count__gt=0)
         .order_by("group", "slug")
     )
+    categories = list(categories)
+    for category, symbol in zip(categories, marker_symbols([c.display_name for c in categories])):
+        category.symbol = symbol
     groups = {value: {"value": value, "label": label, "categories": []} for value, label in ServiceCategory.Group.choices}
     for category in categories:
         groups.setdefault(category.group, {"value": category.group, "label": category.group, "categories": []})
@@ -107,14 +126,12 @@ def _map_config(subdistrict):
         "roomKinds": {str(k): str(v) for k, v in Room.Kind.choices},
         "capacityUnits": {str(k): str(v) for k, v in Facility.CapacityUnit.choices},
         "timeZone": settings.TIME_ZONE,
-        "weekdays": dict(zip(WEEKDAYS, [
-            pgettext("weekday", "Mon"), pgettext("weekday", "Tue"), pgettext("weekday", "Wed"),
-            pgettext("weekday", "Thu"), pgettext("weekday", "Fri"), pgettext("weekday", "Sat"),
-            pgettext("weekday", "Sun"),
-        ])),
+        "weekdays": weekday_names(),
         "strings": {
             "openNow": _("Open now"),
             "closedNow": _("Closed now"),
+            # {when} is "today 14:00", "tomorrow 08:00" or "Mon 08:00".
+            "opensNext": _("opens {when}"), "todayAt": _("today {time}"), "tomorrowAt": _("tomorrow {time}"),
             "hoursUnknown": _("Hours not listed"),
             "hours": _("Opening hours"),
             "allDay": _("Open 24 hours, every day"),
@@ -143,6 +160,9 @@ def _map_config(subdistrict):
             "reachTitle": _("Within walking distance"),
             "reachPoint": _("The chosen spot. Press Enter to show what is within walking distance."),
             "tierLabel": _("{n} min"),
+            # The tier of the standard and its distance, as in "15-min circle · ≤800 m".
+            "tierBand": _("{n}-min circle · ≤{m} m"),
+            "tierHeading": _("Life-circle tiers (the standard's distances)"),
             "withinTier": _("within {n} min"),
             "metres": _("{m} m"),
             "walkMinutes": _("{n} min walk"),

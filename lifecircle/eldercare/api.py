@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from lifecircle.accounts.models import Resident
+from lifecircle.dates import parse_day
 from lifecircle.accounts.permissions import resident_of
 
 from . import services
@@ -218,10 +219,10 @@ def activities(request, facility: int | None = None, days: int = 14):
 
 
 @router.get("/eldercare/place-types", response=list[CarePlaceTypeOut])
-def place_types(request, facility: int | None = None, date: datetime.date | None = None):
+def place_types(request, facility: int | None = None, date: str | None = Query(None, description="YYYY-MM-DD")):
     """Care places (day care, short- and medium-term stays, cognitive-impairment care) with how many are
     taken and free on ``date`` (default today)."""
-    day = date or timezone.localdate()
+    day = parse_day(date, "date", timezone.localdate())
     types = PlaceType.objects.filter(active=True).select_related("facility")
     if facility is not None:
         types = types.filter(facility_id=facility)
@@ -319,14 +320,14 @@ def check_in(request, payload: CareAttendanceIn):
 
 @router.get("/eldercare/staff/occupancy", response=list[CarePlaceTypeOut], auth=django_auth)
 @refusals
-def occupancy(request, facility: int, date: datetime.date | None = None):
+def occupancy(request, facility: int, date: str | None = Query(None, description="YYYY-MM-DD")):
     """Places taken and free per place type of a facility on ``date`` (default today). Staff only."""
     place = senior_facility(facility)
     services.require_staff(request.user, place)
     return [{"id": row["id"], "facility": place.pk, "facility_name": place.name, "kind": row["kind"],
              "cognitive_care": row["cognitive_care"], "capacity": row["capacity"], "taken": row["taken"],
              "free": row["free"], "max_days": row["place_type"].max_days}
-            for row in services.place_summary(place, date or timezone.localdate())]
+            for row in services.place_summary(place, parse_day(date, "date", timezone.localdate()))]
 
 
 @router.post("/eldercare/staff/health-consents", response={201: CareConsentOut}, auth=django_auth)

@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lifecircle.accounts.access import NOT_YOURS
 from lifecircle.accounts.permissions import log_access, mask_name, people_for, resident_of
+from lifecircle.dates import BadDate, parse_day
 
 from . import services
 from .models import Activity, ActivitySignup, Admission, HealthCheck, HealthConsent
@@ -140,8 +140,8 @@ def _staff_post(request, facility, day):
         return _("Admission cancelled: %(name)s.") % {"name": admission.resident.name}
     person = services.find_resident(request.user, request.POST.get("name"), request.POST.get("phone"))
     if action == "admit":
-        start = parse_date(request.POST.get("start") or "")
-        end = parse_date(request.POST.get("end") or "")
+        start = parse_day(request.POST.get("start"), _("First day"))
+        end = parse_day(request.POST.get("end"), _("Last day"))
         if start is None or end is None:
             raise services.Refused(_("Give the first and the last day of the stay."))
         place_type = facility.place_types.filter(pk=_int(request.POST.get("place_type"))).first()
@@ -172,11 +172,11 @@ def staff(request):
     source = request.POST if request.method == "POST" else request.GET
     facility = next((f for f in facilities if f.pk == _int(source.get("facility"))), facilities[0])
     today = timezone.localdate()
-    day = (parse_date(source.get("date") or "") or today) if request.method == "GET" else today
+    day = parse_day(source.get("date"), "date", today) if request.method == "GET" else today
     if request.method == "POST":
         try:
             messages.success(request, _staff_post(request, facility, today))
-        except (services.Refused, PermissionDenied) as exc:
+        except (services.Refused, PermissionDenied, BadDate) as exc:
             messages.error(request, _refusal(exc))
         return redirect(reverse("eldercare:staff") + "?" + urlencode({"facility": facility.pk}))
 

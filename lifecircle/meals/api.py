@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import WithJsonSchema
 
 from lifecircle.accounts.models import Resident
+from lifecircle.dates import parse_day
 from lifecircle.accounts.permissions import resident_of
 
 from . import services
@@ -241,11 +242,11 @@ def points(request):
 
 
 @router.get("/meals/menus", response=list[MealMenuOut])
-def menus(request, facility: int, week: datetime.date | None = None):
+def menus(request, facility: int, week: str | None = Query(None, description="YYYY-MM-DD")):
     """The published menus of one canteen or breakfast point for a week (default this week), with the
     portions left of each dish and when ordering closes."""
     place = meal_facility(facility)
-    monday = monday_of(week or timezone.localdate())
+    monday = monday_of(parse_day(week, "week", timezone.localdate()))
     return [
         {"id": m.pk, "facility": place.pk, "date": m.date, "meal": m.meal, "note": m.note, "note_en": m.note_en,
          "order_by": m.cutoff_at, "illustrative": m.illustrative,
@@ -323,19 +324,19 @@ def csv_response(data):
 
 @router.get("/meals/staff/production", response=list[MealProductionOut], auth=django_auth)
 @refusals
-def production(request, facility: int, date: datetime.date):
+def production(request, facility: int, date: str = Query("", description="YYYY-MM-DD (needed)")):
     """The kitchen's production list for a day: portions ordered per meal and dish, split into pickup and
     delivery, with the dietary notes counted (no names). Staff of the facility only."""
-    rows = services.production_list(request.user, meal_facility(facility), date)
+    rows = services.production_list(request.user, meal_facility(facility), parse_day(date, "date", required=True))
     return [{**row, "dishes": row["dishes"]} for row in rows]
 
 
 @router.get("/meals/staff/deliveries", response=list[MealDeliveryOut], auth=django_auth)
 @refusals
-def deliveries(request, facility: int, date: datetime.date):
+def deliveries(request, facility: int, date: str = Query("", description="YYYY-MM-DD (needed)")):
     """The day's home deliveries. Names, addresses and phones are whole only for staff working at the
     facility (masked for others, such as sub-district administrators); every read is logged."""
-    return services.delivery_list(request.user, meal_facility(facility), date)
+    return services.delivery_list(request.user, meal_facility(facility), parse_day(date, "date", required=True))
 
 
 @router.get("/meals/staff/statement", response=MealStatementOut, auth=django_auth)

@@ -9,20 +9,16 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from lifecircle.accounts.models import Resident
 from lifecircle.accounts.permissions import people_for, resident_of, staff_facility_ids
+from lifecircle.dates import parse_day
 
 from . import services
 from .models import MEAL_ORDER, MealOrder, MealPoint, Menu, meal_facilities, monday_of
-
-
-def _day(text, default):
-    return (parse_date(text) if text else None) or default
 
 
 def _int(text):
@@ -41,7 +37,7 @@ def menu(request):
     facilities = list(meal_facilities().select_related("category"))
     chosen = next((f for f in facilities if f.pk == _int(request.GET.get("facility"))), None)
     chosen = chosen or (facilities[0] if facilities else None)
-    monday = monday_of(_day(request.GET.get("week"), timezone.localdate()))
+    monday = monday_of(parse_day(request.GET.get("week"), "week", timezone.localdate()))
     days = []
     if chosen is not None:
         menus = services.week_menus(chosen, monday)
@@ -178,16 +174,16 @@ def staff(request):
         return render(request, "meals/not_resident.html", {"reason": str(exc)}, status=403)
     source = request.POST if request.method == "POST" else request.GET
     facility = next((f for f in facilities if f.pk == _int(source.get("facility"))), facilities[0])
-    day = _day(source.get("date"), timezone.localdate())
+    day = parse_day(source.get("date"), "date", timezone.localdate())
 
     if request.method == "POST":
         try:
             if request.POST.get("action") == "publish":
-                n = services.publish_week(request.user, facility, _day(request.POST.get("week"), day))
+                n = services.publish_week(request.user, facility, parse_day(request.POST.get("week"), "week", day))
                 messages.success(request, _("%(n)s menus published.") % {"n": n})
             elif request.POST.get("action") == "copy":
-                copies = services.copy_week(request.user, facility, _day(request.POST.get("from_week"), day),
-                                            _day(request.POST.get("to_week"), day + datetime.timedelta(days=7)))
+                copies = services.copy_week(request.user, facility, parse_day(request.POST.get("from_week"), "from_week", day),
+                                            parse_day(request.POST.get("to_week"), "to_week", day + datetime.timedelta(days=7)))
                 messages.success(request, _("%(n)s menus copied; check and publish them.") % {"n": len(copies)})
         except (services.Refused, PermissionDenied) as exc:
             messages.error(request, getattr(exc, "message", None) or str(exc))

@@ -3,6 +3,8 @@ the shape of what is sent; the rules themselves â€“ who, when, what is allowed â
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lifecircle.dates import IsoDateInput
+
 from .images import MAX_PHOTOS
 from .text import BODY_MAX, REASON_MAX, TITLE_MAX
 
@@ -53,6 +55,6 @@ class DecisionForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     body = forms.CharField(label=_("What was done"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 6}))
-    done_on = forms.DateField(label=_("Done on"), widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(label=_("Done on"), widget=IsoDateInput())
     # The photos (input name "photos", several allowed) are read from request.FILES by the view.
     max_photos = MAX_PHOTOS

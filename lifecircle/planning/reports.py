@@ -1,7 +1,16 @@
-"""The per-grid dashboard figures, and the same figures as reports: CSV, GeoJSON and PDF."""
+"""The per-grid dashboard figures, and the same figures as reports: CSV, GeoJSON and PDF.
+
+The PDF embeds (a subset of) a freely licensed Chinese font, so it prints and reads the same on
+any viewer: WenQuanYi Micro Hei (Debian ``fonts-wqy-microhei``, Apache-2.0 or GPL-3 with the font
+exception; TrueType outlines, which reportlab can embed — the CFF-based Noto CJK OTFs it cannot).
+``PDF_FONT_FILES`` lists where it is looked for; without any, the report falls back to the viewer's
+own Adobe CID font (STSong-Light, not embedded) and says so on its first page.
+"""
 import csv
 import io
 import json
+import logging
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -10,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from lifecircle.accessibility.coverage import NO_GRID, WEIGHTS, standard_rows
 from lifecircle.accounts.access import spreadsheet_safe
+from lifecircle.community.templatetags.words import list_words
 from lifecircle.directory.models import Facility
 from lifecircle.geography import feature_collection, point_feature
 
@@ -17,6 +27,13 @@ from . import usage as usage_data
 from .compute import compounds_of
 from .coverage import LIVE, coverage_rows, nearest_matrix, plan_check
 from .models import ScenarioFacility
+
+log = logging.getLogger(__name__)
+PDF_FONT_FILES = [  # (path, index of the face in a TrueType collection)
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
+]
+EMBEDDED_FONT = "WenQuanYiMicroHei"
 
 #: Facility use and requests of the row's grid (the same on every category row of one grid).
 USAGE_FIELDS = [
@@ -246,13 +263,9 @@ def to_pdf(subdistrict, state=LIVE, today=None):
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = "STSong-Light"  # a CID font every PDF reader has: Chinese without embedding a file
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+    font, embedded = pdf_font()
     styles = getSampleStyleSheet()
     for style in styles.byName.values():
         style.fontName = font
@@ -263,6 +276,7 @@ def to_pdf(subdistrict, state=LIVE, today=None):
         return Paragraph(escape(str(value).replace(" · ", "；").replace("·", "；")), styles[style])
 
     data = dashboard(subdistrict, state, today)
+    category_names = {r.category.slug: r.category.display_name for r in standard_rows()}
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
                             bottomMargin=15 * mm, title=_("Planning report"))
@@ -271,6 +285,9 @@ def to_pdf(subdistrict, state=LIVE, today=None):
         text(_("State: %(state)s · produced %(when)s") % {
             "state": state_name(state), "when": timezone.localtime().strftime("%Y-%m-%d %H:%M")}),
     ]
+    if not embedded:
+        story.append(text(_("The Chinese font is not embedded in this file (install the Debian package "
+                            "fonts-wqy-microhei on the server); some viewers may show blank characters.")))
     if subdistrict.illustrative:
         story.append(text(_("Illustrative data: positions and figures are approximations, not survey data.")))
     if not data["computed"]:
@@ -282,9 +299,9 @@ def to_pdf(subdistrict, state=LIVE, today=None):
                   text(_("Residents %(p)s · aged 60+ %(o)s · aged 0–3 %(c)s") % {
                       "p": card["population"], "o": card["aged_60_plus"], "c": card["aged_0_3"]})]
         if card["plan"]:
-            missing = [slug for slug, names in card["plan"]["services"].items() if not names]
+            missing = [category_names.get(slug, slug) for slug, names in card["plan"]["services"].items() if not names]
             story.append(text(_("Plan check: met") if card["plan"]["met"] else
-                              _("Plan check: missing %(what)s") % {"what": ", ".join(missing)}))
+                              _("Plan check: missing %(what)s") % {"what": list_words(missing)}))
         table = [header]
         for tier in card["tiers"]:
             for r in tier["rows"]:
@@ -305,6 +322,23 @@ def to_pdf(subdistrict, state=LIVE, today=None):
             use_table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 8),
                                            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
             story.append(use_table)
+    gaps = gap_list(subdistrict, state)
+    story += [Spacer(1, 6 * mm), text(_("Gaps: residential compounds beyond the walking distance"), "Heading2")]
+    if gaps:
+        cells = [[text(h, "BodyText") for h in (_("Grid"), _("Compound"), _("Service"), _("Nearest walk"),
+                                                 _("Beyond the distance by"), _("Residents"))]]
+        cells += [[text(g["grid_name"], "BodyText"), text(g["compound_name"], "BodyText"),
+                   text(g["category_name"], "BodyText"),
+                   _("none reachable") if g["distance_m"] is None else f"{g['distance_m']} m",
+                   "—" if g["shortfall_m"] is None else f"{g['shortfall_m']} m", g["population"]] for g in gaps]
+        gap_table = Table(cells, repeatRows=1, colWidths=[26 * mm, 40 * mm, 44 * mm, 24 * mm, 26 * mm, 20 * mm])
+        gap_table.setStyle(TableStyle([
+            ("FONT", (0, 0), (-1, -1), font, 8), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e6e4")),
+            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        story.append(gap_table)
+    else:
+        story.append(text(_("None: every compound has every service within its walking distance.") if data["computed"]
+                          else _("No walking results have been computed yet.")))
     story += [Spacer(1, 6 * mm), text(usage_period(data["usage"]), "Heading2")]
     for table in facility_tables(data["usage"]):
         story += [Spacer(1, 3 * mm), text(table["title"], "Heading3")]
@@ -320,6 +354,50 @@ def to_pdf(subdistrict, state=LIVE, today=None):
         story.append(facility_table)
     doc.build(story)
     return buffer.getvalue()
+
+
+def pdf_font():
+    """(registered font name, whether it is embedded): the first TrueType CJK font of
+    ``PDF_FONT_FILES`` that exists, embedded as a subset; else the viewer's STSong-Light."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if EMBEDDED_FONT in pdfmetrics.getRegisteredFontNames():
+        return EMBEDDED_FONT, True
+    for path, index in PDF_FONT_FILES:
+        if Path(path).is_file():
+            pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, path, subfontIndex=index))
+            return EMBEDDED_FONT, True
+    log.warning("no CJK TrueType font found (%s): the PDF report does not embed its Chinese font",
+                ", ".join(path for path, _index in PDF_FONT_FILES))
+    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light", False
+
+
+def gap_list(subdistrict, state=LIVE):
+    """Each (compound, service) whose nearest facility is beyond the standard's walking distance,
+    by grid, the largest shortfall first (none reachable counts as the largest)."""
+    rows_std = standard_rows()
+    compounds = compounds_of(subdistrict)
+    nearest, _found = nearest_matrix(state, compounds, [r.category.slug for r in rows_std])
+    gaps = []
+    for i, compound in enumerate(compounds):
+        for j, std in enumerate(rows_std):
+            metres = nearest[i, j]
+            if np.isnan(metres) or metres <= std.threshold_m:
+                continue
+            reachable = bool(np.isfinite(metres))
+            gaps.append({
+                "grid_name": compound.grid.display_name if compound.grid else _("Outside every grid"),
+                "compound_name": compound.display_name, "category_name": std.category.display_name,
+                "distance_m": round(float(metres)) if reachable else None,
+                "shortfall_m": round(float(metres) - std.threshold_m) if reachable else None,
+                "population": compound.population or 0,
+            })
+    gaps.sort(key=lambda g: (g["grid_name"], g["shortfall_m"] is not None, -(g["shortfall_m"] or 0)))
+    return gaps
 
 
 def _percent(share):

@@ -134,4 +134,31 @@ def run(subdistrict, *, category, model, k=None, candidates=None, time_limit_s=3
     if result.load is not None:
         for site, load in zip(out["sites"], result.load):
             site["load"] = round(float(load), 1)
+    streets = nearest_street_names(graph, [s["lon"] for s in out["sites"]], [s["lat"] for s in out["sites"]])
+    for site, street in zip(out["sites"], streets):
+        site["street"] = street
     return out
+
+
+def nearest_street_names(graph, lon, lat):
+    """For each point, the OSM ``name`` of the street it is on, or of a named street meeting that
+    street at either end (a site often sits on an unnamed path off a named street); None when the
+    network has no name there (names are only as complete as the OSM extract)."""
+    if not len(lon):
+        return []
+    snap = snap_points(graph, lon, lat)
+    names = []
+    for edge, u, v in zip(snap.edge, snap.u, snap.v):
+        if edge < 0:
+            names.append(None)
+            continue
+        name = graph.edge_name_str(int(edge))
+        for node in (int(u), int(v)):
+            if name:
+                break
+            for slot in range(graph.indptr[node], graph.indptr[node + 1]):
+                name = graph.edge_name_str(int(graph.slot_edge[slot]))
+                if name:
+                    break
+        names.append(name)
+    return names

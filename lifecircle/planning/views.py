@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from lifecircle.accessibility.compute import NotComputable
@@ -150,6 +150,7 @@ def scenario_page(request, subdistrict, scenario_id):
             "updated": _("Coverage updated in {ms} ms ({categories})."), "failed": _("The change was not made: {reason}"),
             "covered": _("covered"), "notCovered": _("not covered"), "nearest": _("nearest {m} m"),
             "noneReachable": _("none reachable"), "working": _("Updating…"),
+            "listSeparator": pgettext("list separator", ", "),
         },
     }
     return render(request, "planning/scenario.html", {
@@ -258,17 +259,16 @@ def compare_page(request, subdistrict):
     b = _state(request.GET.get("b") or (items[0].pk if items else None), subdistrict)
     weight = request.GET.get("weight") if request.GET.get("weight") in dict(WEIGHT_CHOICES) else "population"
     result = coverage.compare(subdistrict, a, b)
-    tiers = []
+    by_tier = {}  # one table per tier, whatever order the rows come in
     for row in result["rows"]:
         row["share_a"], row["share_b"] = _percent(row[f"{weight}_share_a"]), _percent(row[f"{weight}_share_b"])
         row["change"] = None if row[f"{weight}_share_change"] is None else round(row[f"{weight}_share_change"] * 100, 1)
         row["gained"] = row[f"{weight}_gained"]
+    for row in result["rows"]:
         if row["grid"] is None:  # the whole sub-district leads; grids are in the details
-            if not tiers or tiers[-1]["minutes"] != row["tier_minutes"]:
-                tiers.append({"minutes": row["tier_minutes"], "rows": []})
-            tiers[-1]["rows"].append({**row, "grids": [r for r in result["rows"] if r["grid"] is not None
-                                                       and r["category"] == row["category"]]})
-    tiers.sort(key=lambda t: t["minutes"])
+            by_tier.setdefault(row["tier_minutes"], []).append({**row, "grids": [
+                r for r in result["rows"] if r["grid"] is not None and r["category"] == row["category"]]})
+    tiers = [{"minutes": minutes, "rows": rows} for minutes, rows in sorted(by_tier.items())]
     return render(request, "planning/compare.html", {
         "subdistrict": subdistrict, "scenarios": items, "a": a, "b": b,
         "a_value": "live" if a == coverage.LIVE else a.pk, "b_value": "live" if b == coverage.LIVE else b.pk,

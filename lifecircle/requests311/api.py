@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict
+from lifecircle.dates import parse_day
 from lifecircle.geography import feature_collection, point_feature
 
 from . import lifecycle
@@ -72,18 +73,16 @@ class GridResponseTimesOut(Schema):
     close_mean_hours: float | None
 
 
-def _date(value):
-    return value if isinstance(value, datetime.date) or not value else datetime.date.fromisoformat(value)
+def _day(value, name, default):
+    """A date parameter: already a date (the schema typed it), or YYYY-MM-DD text (lifecircle.dates)."""
+    return value if isinstance(value, datetime.date) else parse_day(value, name, default)
 
 
 def parse_period(start, end):
     """[start, end) as aware datetimes from dates or YYYY-MM-DD text (end inclusive); the last 90 days by default."""
     today = timezone.localdate()
-    try:
-        first = _date(start) or today - datetime.timedelta(days=89)
-        last = _date(end) or today
-    except ValueError:
-        raise HttpError(400, "start and end must be dates like 2026-03-01") from None
+    first = _day(start, "start", today - datetime.timedelta(days=89))
+    last = _day(end, "end", today)
     if last < first:
         raise HttpError(400, "end is before start")
     midnight = datetime.time()

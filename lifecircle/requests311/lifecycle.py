@@ -8,7 +8,16 @@ Lifecycle::
     open ──► acknowledged ──► in progress ──► closed
       │            └──────────────────────────▲ │
       └────────────────────────────────────────┘ │  (closing at once, e.g. a duplicate, with a note)
-    closed ──► open: reopened by the reporter (within REOPEN_DAYS) or by staff, with a reason
+    closed ──► reopened: by the reporter (within REOPEN_DAYS) or by staff, with a reason;
+               a reopened request moves on as an open one does
+
+A closed request says how it ended (``resolution``): done, a duplicate (linked to the request it
+repeats, which the reporter is pointed to) or not the sub-district's responsibility (naming who
+is responsible). These end states are FixMyStreet's "duplicate", "not responsible" and "reopened".
+
+Two kinds of note: public updates (``change_state``, ``add_note``) reach the reporter and become
+the request's ``status_notes`` in Open311; internal notes (``add_internal_note``) are for staff
+only, kept in their own table, never published and never sent.
 
 ``acknowledged_at`` is the first time staff moved the request on from open (the response time);
 ``closed_at`` is when it was last closed (cleared on reopening), so the closing time of a
@@ -29,9 +38,9 @@ from lifecircle.accounts.access import scope_of
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.permissions import is_administrator
 from lifecircle.community.models import Grid
-from lifecircle.notifications.service import notify
+from lifecircle.notifications.service import notify_in_languages
 
-from .models import RequestUpdate, ServiceRequest
+from .models import InternalNote, RequestUpdate, ServiceRequest
 
 log = logging.getLogger(__name__)
 State = ServiceRequest.State
@@ -42,7 +51,9 @@ TRANSITIONS = {
     State.ACKNOWLEDGED: {State.IN_PROGRESS, State.CLOSED},
     State.IN_PROGRESS: {State.CLOSED},
     State.CLOSED: set(),  # reopening is its own action, with a reason
+    State.REOPENED: {State.ACKNOWLEDGED, State.IN_PROGRESS, State.CLOSED},
 }
+Resolution = ServiceRequest.Resolution
 REOPEN_DAYS = 30
 NOTE_MAX = 4000
 
@@ -124,12 +135,15 @@ def _resident_url(request):
     return reverse("requests311:detail", args=[request.pk])
 
 
-def _notify_reporter(request, subject, body):
-    """In the app when the reporter has an account; otherwise by e-mail when they gave one."""
+def _notify_reporter(request, render):
+    """In the app when the reporter has an account (in every language: ``render()`` gives the
+    subject and body in the active one); otherwise by e-mail, in the site's, when they gave one."""
     if request.reporter_id:
-        notify(request.reporter, "information", subject, body, _resident_url(request))
+        notify_in_languages(request.reporter, "information", render, _resident_url(request))
     elif request.email:
         address = request.email
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = render()
 
         def send():
             try:
@@ -140,10 +154,10 @@ def _notify_reporter(request, subject, body):
         transaction.on_commit(send)
 
 
-def _notify_handlers(request, subject, body):
+def _notify_handlers(request, render):
     people = list(grid_workers(request.grid)) if request.grid_id else list(administrators())
     for user in people:
-        notify(user, "information", subject, body, _staff_url(request))
+        notify_in_languages(user, "information", render, _staff_url(request))
 
 
 def _where(request):
@@ -173,21 +187,37 @@ def create_request(cleaned, *, api_key=None, reporter=None, resident=None, now=N
                                      author=reporter, by_reporter=True, created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
             if grid is not None:
-                _notify_handlers(request, _("New request #%(id)s: %(service)s") % {
-                    "id": request.pk, "service": service.service_name},
+                _notify_handlers(request, lambda: (_("New request #%(id)s: %(service)s") % {
+                    "id": request.pk, "service": service.display_name},
                     _("%(service)s at %(where)s.\n%(description)s") % {
-                        "service": service.service_name, "where": _where(request), "description": request.description[:300]})
+                        "service": service.display_name, "where": _where(request), "description": request.description[:300]}))
             else:
-                reason = (_("It gives an address only.") if routing == Routing.ADDRESS_ONLY
-                          else _("Its location is outside every grid."))
-                _notify_handlers(request, _("Request #%(id)s needs routing by hand") % {"id": request.pk},
+                def reason():
+                    return (_("It gives an address only.") if routing == Routing.ADDRESS_ONLY
+                            else _("Its location is outside every grid."))
+                _notify_handlers(request, lambda: (_("Request #%(id)s needs routing by hand") % {"id": request.pk},
                                  _("%(service)s at %(where)s. %(reason)s") % {
-                                     "service": service.service_name, "where": _where(request), "reason": reason})
+                                     "service": service.display_name, "where": _where(request), "reason": reason()}))
     return request
 
 
 def _locked(request):
     return ServiceRequest.objects.select_for_update(of=("self",)).select_related("service", "grid").get(pk=request.pk)
+
+
+def _locked_to_handle(request, user):
+    """The request row, locked, once ``user`` is shown to handle its grid; LifecycleError if not."""
+    request = _locked(request)
+    if not can_handle(user, request):
+        raise LifecycleError(_("You do not handle requests of this grid."))
+    return request
+
+
+def _note_given(note):
+    note = _clean_note(note)
+    if not note:
+        raise LifecycleError(_("The note is empty."))
+    return note
 
 
 def _clean_note(note):
@@ -199,19 +229,43 @@ def _clean_note(note):
     return note
 
 
-def change_state(request, new_state, note, user, now=None):
-    """Move ``request`` to ``new_state`` with a note the reporter will read; staff only."""
+def _resolution_note(request, resolution, duplicate_of, responsible_body):
+    """Check a closing's resolution; the public sentence that explains it (or "")."""
+    if resolution not in Resolution.values:
+        raise LifecycleError(_("'%(value)s' is not a way a request can end.") % {"value": resolution})
+    if resolution == Resolution.DUPLICATE:
+        if duplicate_of is None:
+            raise LifecycleError(_("Give the number of the request this one repeats."))
+        if duplicate_of.pk == request.pk:
+            raise LifecycleError(_("A request cannot be a duplicate of itself."))
+        return _("This repeats request #%(id)s; follow that one for news.") % {"id": duplicate_of.pk}
+    if resolution == Resolution.NOT_RESPONSIBLE:
+        if not responsible_body.strip():
+            raise LifecycleError(_("Say who is responsible for this instead."))
+        return _("This is not the sub-district's responsibility; %(body)s handles it.") % {
+            "body": responsible_body.strip()}
+    return ""
+
+
+def change_state(request, new_state, note, user, now=None, *, resolution="", duplicate_of=None, responsible_body=""):
+    """Move ``request`` to ``new_state`` with a note the reporter will read; staff only. Closing
+    takes a ``resolution``: a duplicate names the request it repeats (``duplicate_of``), "not our
+    responsibility" names who is (``responsible_body``); their public note is written for them."""
     note = _clean_note(note)
     now = now or timezone.now()
+    resolution = resolution or ""
     with transaction.atomic():
-        request = _locked(request)
-        if not can_handle(user, request):
-            raise LifecycleError(_("You do not handle requests of this grid."))
+        request = _locked_to_handle(request, user)
         if new_state not in State.values:
             raise LifecycleError(_("'%(state)s' is not a state.") % {"state": new_state})
         if new_state not in TRANSITIONS[request.state]:
             raise LifecycleError(_("A request that is %(current)s cannot become %(new)s.") % {
                 "current": request.get_state_display(), "new": State(new_state).label})
+        if resolution and new_state != State.CLOSED:
+            raise LifecycleError(_("Only a closing says how a request ended."))
+        with translation.override(settings.LANGUAGE_CODE):
+            explained = _resolution_note(request, resolution, duplicate_of, responsible_body)
+        note = " ".join(part for part in (explained, note) if part)
         if new_state == State.CLOSED and not note:
             raise LifecycleError(_("Say in a note how the request was closed; the reporter will read it."))
         request.state = new_state
@@ -220,33 +274,43 @@ def change_state(request, new_state, note, user, now=None):
             request.acknowledged_at = now
         if new_state == State.CLOSED:
             request.closed_at = now
+            request.resolution = resolution
+            request.duplicate_of = duplicate_of if resolution == Resolution.DUPLICATE else None
+            request.responsible_body = responsible_body.strip() if resolution == Resolution.NOT_RESPONSIBLE else ""
         if note:
             request.status_notes = note
-        request.save(update_fields=["state", "updated_at", "acknowledged_at", "closed_at", "status_notes"])
+        request.save(update_fields=["state", "updated_at", "acknowledged_at", "closed_at", "status_notes",
+                                    "resolution", "duplicate_of", "responsible_body"])
         RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.STATE, state=new_state, note=note,
                                      author=user, created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
-            _notify_reporter(request, _("Your request #%(id)s is now %(state)s") % {
-                "id": request.pk, "state": request.get_state_display()}, note or request.get_state_display())
+            _notify_reporter(request, lambda: (_("Your request #%(id)s is now %(state)s") % {
+                "id": request.pk, "state": request.get_state_display()}, note or request.get_state_display()))
     return request
 
 
-def add_note(request, note, user, now=None):
-    """A note without a change of state (e.g. "the repair team comes on Tuesday"); staff only."""
-    note = _clean_note(note)
-    now = now or timezone.now()
-    if not note:
-        raise LifecycleError(_("The note is empty."))
+def add_internal_note(request, note, user, now=None):
+    """A note for staff only ("called the property company, they blame the builder"): it changes
+    neither the request's public notes nor its update time, and nobody outside is told."""
+    note = _note_given(note)
     with transaction.atomic():
-        request = _locked(request)
-        if not can_handle(user, request):
-            raise LifecycleError(_("You do not handle requests of this grid."))
+        request = _locked_to_handle(request, user)
+        return InternalNote.objects.create(request=request, note=note, author=user, created_at=now or timezone.now())
+
+
+def add_note(request, note, user, now=None):
+    """A public update without a change of state (e.g. "the repair team comes on Tuesday"): the
+    reporter is told and it becomes the request's public ``status_notes``; staff only."""
+    note = _note_given(note)
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = _locked_to_handle(request, user)
         request.status_notes, request.updated_at = note, now
         request.save(update_fields=["status_notes", "updated_at"])
         RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.NOTE, state=request.state, note=note,
                                      author=user, created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
-            _notify_reporter(request, _("News on your request #%(id)s") % {"id": request.pk}, note)
+            _notify_reporter(request, lambda: (_("News on your request #%(id)s") % {"id": request.pk}, note))
     return request
 
 
@@ -267,16 +331,18 @@ def reopen(request, reason, *, user=None, by_reporter=True, now=None):
         if by_reporter and request.closed_at and now - request.closed_at > datetime.timedelta(days=REOPEN_DAYS):
             raise LifecycleError(_("This request was closed more than %(days)d days ago; please make a new one.")
                                  % {"days": REOPEN_DAYS})
-        request.state, request.closed_at, request.updated_at, request.status_notes = State.OPEN, None, now, reason
-        request.save(update_fields=["state", "closed_at", "updated_at", "status_notes"])
-        RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.REOPENED, state=State.OPEN, note=reason,
+        request.state, request.closed_at, request.updated_at, request.status_notes = State.REOPENED, None, now, reason
+        request.resolution, request.duplicate_of, request.responsible_body = "", None, ""
+        request.save(update_fields=["state", "closed_at", "updated_at", "status_notes", "resolution", "duplicate_of",
+                                    "responsible_body"])
+        RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.REOPENED, state=State.REOPENED, note=reason,
                                      author=user if user and user.is_authenticated else None, by_reporter=by_reporter,
                                      created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
             if by_reporter:
-                _notify_handlers(request, _("Request #%(id)s was reopened by its reporter") % {"id": request.pk}, reason)
+                _notify_handlers(request, lambda: (_("Request #%(id)s was reopened by its reporter") % {"id": request.pk}, reason))
             else:
-                _notify_reporter(request, _("Your request #%(id)s was reopened") % {"id": request.pk}, reason)
+                _notify_reporter(request, lambda: (_("Your request #%(id)s was reopened") % {"id": request.pk}, reason))
     return request
 
 
@@ -293,8 +359,8 @@ def route_by_hand(request, grid, user, now=None):
             note = _("Passed to %(grid)s.") % {"grid": grid.name}
             RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.ROUTED, state=request.state,
                                          note=note, author=user, created_at=now)
-            _notify_handlers(request, _("New request #%(id)s: %(service)s") % {
-                "id": request.pk, "service": request.service.service_name}, note)
+            _notify_handlers(request, lambda: (_("New request #%(id)s: %(service)s") % {
+                "id": request.pk, "service": request.service.display_name}, _("Passed to %(grid)s.") % {"grid": grid.name}))
     return request
 
 
@@ -312,5 +378,5 @@ def reporter_comment(request, text, media_url="", user=None, now=None):
         request.updated_at = now
         request.save(update_fields=["updated_at"])
         with translation.override(settings.LANGUAGE_CODE):
-            _notify_handlers(request, _("The reporter of request #%(id)s added a comment") % {"id": request.pk}, text)
+            _notify_handlers(request, lambda: (_("The reporter of request #%(id)s added a comment") % {"id": request.pk}, text))
     return update

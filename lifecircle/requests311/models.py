@@ -217,6 +217,13 @@ class ServiceRequest(models.Model):
         ACKNOWLEDGED = "acknowledged", pgettext_lazy("request state", "acknowledged")
         IN_PROGRESS = "in_progress", pgettext_lazy("request state", "in progress")
         CLOSED = "closed", pgettext_lazy("request state", "closed")
+        REOPENED = "reopened", pgettext_lazy("request state", "reopened")
+
+    class Resolution(models.TextChoices):
+        """How a closed request ended, as FixMyStreet-style services report it."""
+        FIXED = "", pgettext_lazy("request resolution", "done")
+        DUPLICATE = "duplicate", pgettext_lazy("request resolution", "duplicate")
+        NOT_RESPONSIBLE = "not_responsible", pgettext_lazy("request resolution", "not our responsibility")
 
     class Routing(models.TextChoices):
         GRID = "grid", _("routed to the grid that contains it")
@@ -255,6 +262,12 @@ class ServiceRequest(models.Model):
     expected_at = models.DateTimeField(_("expected"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("first response"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True, default="")
+    duplicate_of = models.ForeignKey("self", models.SET_NULL, null=True, blank=True, related_name="duplicates",
+                                     verbose_name=_("duplicate of"))
+    responsible_body = models.CharField(
+        _("who is responsible"), max_length=200, blank=True,
+        help_text=_("For a request that is not the sub-district's responsibility: who handles it instead."))
 
     class Meta:
         verbose_name = _("service request")
@@ -314,3 +327,22 @@ class RequestUpdate(models.Model):
     @property
     def status(self):
         return "closed" if self.state == ServiceRequest.State.CLOSED else "open"
+
+
+class InternalNote(models.Model):
+    """A note staff keep for each other about a request. Never published (not in Open311, not on the
+    reporter's page) and never sent to the reporter: it is its own table so no public query can
+    reach it by forgetting a filter."""
+
+    request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="internal_notes")
+    note = models.TextField(_("note"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"#{self.request_id} {self.created_at:%Y-%m-%d %H:%M}"

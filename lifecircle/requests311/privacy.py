@@ -6,14 +6,18 @@ from django.db.models import Q
 
 from lifecircle.accounts.pipl import KEEP, register, register_actor_fields, register_retention
 
-from .models import RequestUpdate, ServiceRequest
+from .models import InternalNote, RequestUpdate, ServiceRequest
 
 CONTACT_FIELDS = ("email", "phone", "first_name", "last_name", "account_id", "device_id")
 
 register(ServiceRequest, links=("resident", "reporter"), on_erase=KEEP, blank=CONTACT_FIELDS,
          detach=("resident", "reporter"))
 register(RequestUpdate, links=("request__resident", "request__reporter"), on_erase=KEEP)
+# Internal notes are never sent to the reporter, but what staff write about a request can be about
+# its reporter: a request for one's personal data (PIPL art. 45) includes them, like any record.
+register(InternalNote, links=("request__resident", "request__reporter"), on_erase=KEEP)
 register_actor_fields("the staff member who answered", "requests311.RequestUpdate.author")
+register_actor_fields("the staff member who wrote the note", "requests311.InternalNote.author")
 
 
 def _closed_with_contact(cutoff):

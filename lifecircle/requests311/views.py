@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from lifecircle.accounts.access import log_read
 from lifecircle.accounts.permissions import is_administrator, resident_of
 from lifecircle.community.models import Grid
+from lifecircle.community.templatetags.words import list_words
 
 from . import intake, lifecycle, ratelimit
 from .api import parse_period
@@ -202,6 +203,8 @@ def staff_detail(request, pk):
     log_read(request.user, found, request.path)  # names the request: its reporter may be no resident
     return render(request, "requests311/staff_detail.html", {
         "item": found, "updates": found.updates.select_related("author"),
+        "internal_notes": found.internal_notes.select_related("author"),
+        "resolutions": ServiceRequest.Resolution.choices,
         "next_states": [(s, State(s).label) for s in State.values if s in lifecycle.TRANSITIONS[found.state]],
         "grids": Grid.objects.all() if is_administrator(request.user) else None,
         "attributes": _attribute_labels(found),
@@ -217,8 +220,22 @@ def _attribute_labels(found):
         value = found.attributes[attribute.code]
         names = {v.key: v.display_name for v in attribute.values.all()}
         values = value if isinstance(value, list) else [value]
-        rows.append((attribute.display_description, "、".join(str(names.get(v, v)) for v in values)))
+        rows.append((attribute.display_description, list_words(names.get(v, v) for v in values)))
     return rows
+
+
+def _resolution(post):
+    """resolution, duplicate_of and responsible_body from the state form; LifecycleError if the
+    duplicate's number names no request."""
+    resolution = post.get("resolution", "") if post.get("state") == State.CLOSED else ""
+    duplicate_of = None
+    if resolution == ServiceRequest.Resolution.DUPLICATE:
+        number = post.get("duplicate_of", "").strip().lstrip("#")
+        duplicate_of = ServiceRequest.objects.filter(pk=int(number)).first() if number.isdigit() else None
+        if duplicate_of is None:
+            raise lifecycle.LifecycleError(_("There is no request #%(id)s.") % {"id": number[:20]})
+    return {"resolution": resolution, "duplicate_of": duplicate_of,
+            "responsible_body": post.get("responsible_body", "")[:200]}
 
 
 @require_POST
@@ -228,11 +245,15 @@ def staff_action(request, pk):
     action, note = request.POST.get("action"), request.POST.get("note", "")
     try:
         if action == "state":
-            lifecycle.change_state(found, request.POST.get("state", ""), note, request.user)
+            lifecycle.change_state(found, request.POST.get("state", ""), note, request.user,
+                                   **_resolution(request.POST))
             messages.success(request, _("Saved; the reporter has been told."))
-        elif action == "note":
+        elif action == "note" and request.POST.get("audience") == "public":
             lifecycle.add_note(found, note, request.user)
-            messages.success(request, _("Note added; the reporter has been told."))
+            messages.success(request, _("Update published; the reporter has been told."))
+        elif action == "note":
+            lifecycle.add_internal_note(found, note, request.user)
+            messages.success(request, _("Internal note kept; only staff see it."))
         elif action == "reopen":
             lifecycle.reopen(found, note, user=request.user, by_reporter=False)
             messages.success(request, _("Reopened."))
@@ -253,7 +274,7 @@ def staff_action(request, pk):
 def response_times_page(request):
     from ninja.errors import HttpError
 
-    try:
+    try:  # a date that is not a date is a 400 (lifecircle.dates); an empty period is said on the page
         since, until, first, last = parse_period(request.GET.get("start"), request.GET.get("end"))
     except HttpError as exc:
         messages.error(request, str(exc))

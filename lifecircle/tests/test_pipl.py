@@ -191,6 +191,7 @@ def person():
         service=service, routing="grid", resident=her, reporter=her.user, first_name="秀兰", last_name="欧阳",
         phone=PHONE, email=EMAIL, account_id=ID_NUMBER, description="路灯坏了")
     requests311.RequestUpdate.objects.create(request=request, kind="submitted", state="open")
+    requests311.InternalNote.objects.create(request=request, note="她说晚上看不清台阶", author=staff)
 
     # volunteering: hours (kept for the time bank) and a certificate with her name
     volunteer = volunteers.Volunteer.objects.create(resident=her, availability_note=f"{NAME} 周末有空")

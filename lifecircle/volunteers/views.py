@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from lifecircle.accounts.access import staff_visible
 from lifecircle.accounts.permissions import is_administrator, log_access, mask_name, resident_of
+from lifecircle.dates import BadDate, parse_day
 
 from . import services
 from .models import Activity, Certificate, Shift, SignUp, Skill, Volunteer
@@ -289,9 +290,11 @@ def staff_volunteer(request, pk):
             if activity is None:
                 raise services.VolunteerError(_("Choose one of your activities."))
             try:
-                day = datetime.date.fromisoformat(request.POST.get("date", ""))
-            except ValueError:
-                raise services.VolunteerError(_("Give the date like 2026-03-01.")) from None
+                day = parse_day(request.POST.get("date"), _("Date"))
+            except BadDate as exc:
+                raise services.VolunteerError(exc.message) from None
+            if day is None:
+                raise services.VolunteerError(_("Give the date like 2026-03-01."))
             services.record_hours(request.user, volunteer, activity, request.POST.get("hours", ""), day,
                                   note=request.POST.get("note", ""))
         except services.VolunteerError as exc:

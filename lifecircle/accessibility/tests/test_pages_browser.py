@@ -168,7 +168,8 @@ def test_clicking_the_map_draws_three_walking_areas_and_lists_what_they_reach(ma
     assert map_page.areas() == {f["properties"]["tier_minutes"]: f["properties"]["distance_m"] for f in answer["features"]}
     legend = page.get_by_test_id("isochrone-legend")
     for minutes in TIERS:
-        expect(legend.locator(f"[data-tier='{minutes}']"), NO_CHINESE).to_have_text(f"{minutes}分钟")
+        metres = round(map_page.areas()[minutes])  # the tier and the standard's distance, one rule
+        expect(legend.locator(f"[data-tier='{minutes}']"), NO_CHINESE).to_have_text(f"{minutes}分钟圈 · ≤{metres}米")
 
     # The panel lists exactly what the API says is in reach, with the same distances and tiers.
     detail = page.get_by_test_id("detail")

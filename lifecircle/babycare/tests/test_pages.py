@@ -26,7 +26,7 @@ def test_centres_page_is_public_and_shows_free_places_per_age_group(client, cent
     response = client.get(reverse("babycare:centres"))
     assert response.status_code == 200
     page = texts(response)
-    assert "Baby care" in page and "intergenerational care" in page and "Mo-Fr 08:30-17:00" in page
+    assert "Baby care" in page and "intergenerational care" in page and "Mon–Fri 08:30–17:00" in page  # hours in words
     assert 'data-free="1"' in page and 'data-free="3"' in page
     assert "4 places free" in page
     assert reverse("babycare:apply", args=["babycare"]) in page

@@ -193,7 +193,11 @@ def test_clicking_a_marker_shows_its_details(map_page):
     is_open = facility.is_open_at(timezone.now())
     if facility.opening_hours:
         expect(detail.get_by_test_id("open-state")).to_have_attribute("data-open", str(is_open).lower())
-        expect(detail.get_by_test_id("open-state"), NO_CHINESE).to_have_text(OPEN_STATE["zh-hans"][is_open])
+        state = detail.get_by_test_id("open-state")
+        expect(state, NO_CHINESE).to_contain_text(OPEN_STATE["zh-hans"][is_open])
+        opens = None if is_open else facility.opens_next(timezone.now())
+        if opens is not None:  # closed: it says when it opens next
+            expect(state).to_contain_text(f"{opens:%H:%M}开门")
         expect(detail.get_by_test_id("hours")).to_be_visible()
     expect(map_page.markers(f'[data-code="{facility.code}"]')).to_have_class(re.compile(r"\bis-selected\b"))
 

@@ -173,7 +173,7 @@ def test_the_reporter_may_reopen_within_30_days_with_a_reason(place):
         lifecycle.reopen(request, "", now=T0 + datetime.timedelta(days=1))
     lifecycle.reopen(request, "又不亮了", now=T0 + datetime.timedelta(days=30))
     request.refresh_from_db()
-    assert (request.state, request.closed_at, request.status_notes) == ("open", None, "又不亮了")
+    assert (request.state, request.closed_at, request.status_notes) == ("reopened", None, "又不亮了")
     assert subjects(place.west_worker)[-1] == f"诉求 #{request.pk} 被报告人重新打开"
     update = request.updates.last()
     assert (update.kind, update.by_reporter) == ("reopened", True)
@@ -190,7 +190,7 @@ def test_too_late_to_reopen_for_the_reporter_but_not_for_staff(place):
     with pytest.raises(LifecycleError, match="do not handle"):
         lifecycle.reopen(request, "复查", user=place.east_worker, by_reporter=False, now=late)
     lifecycle.reopen(request, "复查", user=place.west_worker, by_reporter=False, now=late)
-    assert ServiceRequest.objects.get(pk=request.pk).state == "open"
+    assert ServiceRequest.objects.get(pk=request.pk).state == "reopened"
 
 
 def test_closing_time_runs_until_the_last_close(place):

@@ -92,7 +92,7 @@ def test_my_requests_notes_and_reopening(client, place):
     response = client.post(f"/requests311/{request.pk}/action/", {"action": "reopen", "text": "还是不亮"})
     assert response.status_code == 302
     request.refresh_from_db()
-    assert request.state == "open" and request.status_notes == "还是不亮"
+    assert request.state == "reopened" and request.status_notes == "还是不亮"
     detail = client.get(f"/requests311/{request.pk}/").content.decode()
     assert 'data-testid="comment-form"' in detail and 'data-testid="reopen-form"' not in detail
     client.post(f"/requests311/{request.pk}/action/", {"action": "comment", "text": "晚上8点后最暗"})
@@ -145,7 +145,7 @@ def test_grid_worker_changes_state_with_a_note_and_reading_is_logged(client, pla
     client.post(f"/requests311/staff/{request.pk}/action/", {"action": "state", "state": "closed", "note": ""})
     request.refresh_from_db()
     assert request.state == "acknowledged"
-    client.post(f"/requests311/staff/{request.pk}/action/", {"action": "note", "note": "零件已到"})
+    client.post(f"/requests311/staff/{request.pk}/action/", {"action": "note", "audience": "public", "note": "零件已到"})
     assert request.updates.last().note == "零件已到"
     # another grid's worker cannot act
     client.force_login(place.east_worker)

@@ -30,7 +30,7 @@ def test_the_reporter_reopens_a_closed_request(open311, place, closed, fmt, iden
     update = RequestUpdate.objects.get(pk=row["update_id"])
     assert (update.kind, update.note, update.by_reporter) == ("reopened", "晚上又不亮了", True)
     closed.refresh_from_db()
-    assert closed.state == "open"
+    assert closed.state == "reopened"
     assert open311.json.request(str(closed.pk)).data[0]["status"] == "open"
     assert Notification.objects.filter(user=place.west_worker, body="晚上又不亮了").exists()
     # the reopening is in the status-update stream

@@ -173,9 +173,12 @@
       : safeColor(config.poiKindColors[filterKey]);
     var kindName = type === "facility" ? categoryName(filterKey) : config.poiKinds[filterKey] || filterKey;
     var label = fmt(S.facilityLabel, { name: local(props, "name"), category: kindName });
+    // A facility's marker carries its category's symbol from the legend (colour is not enough alone).
+    var swatch = type === "facility" && document.querySelector('[data-category="' + filterKey + '"] ~ .swatch[data-symbol]');
+    var symbol = swatch ? swatch.getAttribute("data-symbol") : "";
     var icon = L.divIcon({
       className: "lc-marker " + (type === "facility" ? "lc-facility cat-" : "lc-poi kind-") + filterKey,
-      html: '<span class="pin" style="--c:' + color + '"></span>',
+      html: '<span class="pin" style="--c:' + color + '">' + escapeHtml(symbol) + "</span>",
       iconSize: [44, 44], iconAnchor: [22, 22],
     });
     var marker = L.marker([coords[1], coords[0]], { icon: icon, title: label, riseOnHover: true, keyboard: true });
@@ -362,7 +365,19 @@
     if (!(props.opening_hours || "").trim()) return el("p", { className: "open-state is-unknown", "data-testid": "open-state" }, S.hoursUnknown);
     return props.open_now
       ? el("p", { className: "open-state is-open", "data-testid": "open-state", "data-open": "true" }, S.openNow)
-      : el("p", { className: "open-state is-closed", "data-testid": "open-state", "data-open": "false" }, S.closedNow);
+      : el("p", { className: "open-state is-closed", "data-testid": "open-state", "data-open": "false" },
+        props.opens_next ? S.closedNow + " · " + fmt(S.opensNext, { when: whenText(props.opens_next) }) : S.closedNow);
+  }
+
+  // "2026-12-07T08:00" (the site's local time) as "today 08:00", "tomorrow 08:00" or "Mon 08:00".
+  function whenText(local) {
+    var day = local.slice(0, 10), time = local.slice(11, 16);
+    var today = new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date());
+    var tomorrow = new Intl.DateTimeFormat("en-CA", { timeZone: config.timeZone }).format(new Date(Date.now() + 864e5));
+    if (day === today) return fmt(S.todayAt, { time: time });
+    if (day === tomorrow) return fmt(S.tomorrowAt, { time: time });
+    var code = ["Su", "Mo", "Tu", "We", "Th", "Fr", "Sa"][new Date(day + "T12:00:00Z").getUTCDay()];
+    return (config.weekdays[code] || code) + " " + time;
   }
 
   function row(list, term, value, testid) {
@@ -569,12 +584,19 @@
 
   // Beside the zoom buttons on a wide screen; on a phone, low down, where the sheet (whose tier
   // counts carry the same colours) covers it while open.
+  // One rule everywhere: a place's tier is the standard's distance band it falls in ("15-min circle
+  // · ≤800 m"); its minutes are its own walk at the profile's speed. Both are shown, never mixed.
+  var tierDistances = {}; // tier minutes -> metres, from the walking areas drawn last
+  function tierBand(minutes) {
+    return tierDistances[minutes] === undefined ? fmt(S.tierLabel, { n: minutes })
+      : fmt(S.tierBand, { n: minutes, m: Math.round(tierDistances[minutes]) });
+  }
   var tierLegend = L.control({ position: wide.matches ? "topleft" : "bottomright" });
   tierLegend.onAdd = function () {
-    var box = el("div", { className: "reach-legend", "data-testid": "isochrone-legend" }, el("strong", {}, S.walkingTime));
+    var box = el("div", { className: "reach-legend", "data-testid": "isochrone-legend" }, el("strong", {}, S.tierHeading));
     TIERS.forEach(function (minutes) {
       box.appendChild(el("span", { className: "reach-legend-item", "data-tier": minutes },
-        el("span", { className: "tier-swatch tier-" + minutes, "aria-hidden": "true" }), fmt(S.tierLabel, { n: minutes })));
+        el("span", { className: "tier-swatch tier-" + minutes, "aria-hidden": "true" }), tierBand(minutes)));
     });
     return box;
   };
@@ -623,6 +645,8 @@
       node.setAttribute("data-tier", String(layer.feature.properties.tier_minutes));
       node.setAttribute("data-distance", String(layer.feature.properties.distance_m));
     });
+    tierDistances = {};
+    collection.features.forEach(function (f) { tierDistances[f.properties.tier_minutes] = f.properties.distance_m; });
     tierLegend.addTo(map);
     var bounds = reach.layer.getBounds();
     if (bounds.isValid()) {
@@ -764,7 +788,7 @@
       "data-testid": "reachable-item", "data-code": item.code, "data-tier": String(item.tier_minutes),
       "data-distance": String(item.distance_m), "data-minutes": String(item.minutes),
     },
-    el("span", { className: "tier-badge tier-" + item.tier_minutes }, fmt(S.tierLabel, { n: item.tier_minutes })),
+    el("span", { className: "tier-badge tier-" + item.tier_minutes }, tierBand(item.tier_minutes)),
     title,
     el("span", { className: "reach-meta" }, metresText(item.distance_m) + " · " + fmt(S.walkMinutes, { n: item.minutes })));
   }
@@ -811,6 +835,7 @@
       results.appendChild(el("p", { className: "reach-note", "data-testid": "isochrone-note" }, S.dataGap + " " + note));
     });
 
+    TIERS.forEach(function (minutes, i) { tierDistances[minutes] = data.distances_m[i]; });
     var counts = tierCounts(data.reachable);
     var summary = el("ul", {
       className: "reach-summary", "data-testid": "isochrone-summary", "data-count": String(data.reachable.length),

@@ -141,9 +141,19 @@
     var names = {};
     (config.categories || []).forEach(function (c) { names[c.slug] = c.name; });
     var touched = result.change.categories.map(function (slug) { return names[slug] || slug; });
-    say(fmt(S.updated, { ms: ms, categories: touched.join("、") || "—" }));
+    say(fmt(S.updated, { ms: ms, categories: touched.join(S.listSeparator || ", ") || "—" }));
     updateTable(result.coverage);
-    return reload();
+    return Promise.all([reload(), request("GET", base + "/coverage").then(function (c) { updatePlan(c.plan); })]);
+  }
+  // The plan check follows every change: each grid's line says met (✓) or not (✗) at once.
+  function updatePlan(plan) {
+    plan.forEach(function (p) {
+      var li = document.querySelector('[data-testid=plan] li[data-grid="' + p.grid + '"]');
+      if (!li) return;
+      li.className = p.met ? "is-met" : "is-failing";
+      li.setAttribute("data-met", p.met ? "true" : "false");
+      li.textContent = (p.met ? "✓ " : "✗ ") + (p.grid_name || p.grid);
+    });
   }
   function fail(error) { say(fmt(S.failed, { reason: error.message }), true); }
   function change(code, body) {
