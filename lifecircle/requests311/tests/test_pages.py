@@ -34,6 +34,8 @@ def test_choosing_a_service_then_the_form_with_its_attributes_and_a_map(client, 
     care = client.get("/requests311/new/?service=elderly_help").content.decode()
     assert 'type="checkbox" name="attribute[needs][]" value="meals"' in care
     assert "never shown on the public map" in care or "不会显示在公开地图上" in care
+    # A public report says, before it is sent, what will be published and what never is.
+    assert 'data-testid="published-notice"' in form and 'data-testid="published-notice"' not in care
 
 
 def test_a_resident_reports_with_a_map_point(client, place):
