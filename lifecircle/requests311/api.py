@@ -98,7 +98,7 @@ def parse_period(start, end):
         "handle requests only (grid workers, administrators); log in first."
     ),
 )
-def get_response_times(request, start: datetime.date | None = None, end: datetime.date | None = None):
+def get_response_times(request, start: str | None = None, end: str | None = None):
     if not request.user.is_authenticated:
         raise HttpError(401, "log in as staff to see response times")
     if lifecycle.handled_grid_ids(request.user) == set():

@@ -272,3 +272,12 @@ def test_load_pack_command_options_and_warnings(pack_copy):
     call_command("load_pack", str(pack_copy), "--keep-outside", stdout=out, stderr=err)
     assert "Loaded" in out.getvalue()
     assert "warning: facilities.geojson, feature 1 (babycare): lies outside the sub-district boundary" in err.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """These tests read the English wording of the messages (zh-hans is the site's default)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
