@@ -23,7 +23,7 @@ LAYERS = {
     "community": 1, "directory": 1, "accounts": 1, "notifications": 1,
     #      and the cross-cutting pieces every layer above may use: the shared-cache rate limiter,
     #      the client address behind trusted proxies, the scheduler that `serve` starts.
-    "ratelimit": 1, "proxy": 1, "scheduler": 1,
+    "ratelimit": 1, "proxy": 1, "scheduler": 1, "caching": 1, "dates": 1,
     # 2 -- the service apps, and accessibility: it measures the directory's facilities from the
     #      community's compounds on the engine, and only planning and the project's API read it.
     "accessibility": 2, "babycare": 2, "bookings": 2, "eldercare": 2, "homecare": 2, "meals": 2,
@@ -33,7 +33,7 @@ LAYERS = {
     # 4 -- the project's wiring: settings, URLs, the API that mounts every router, servers, commands.
     "settings": 4, "urls": 4, "api": 4, "wsgi": 4, "asgi": 4, "cli": 4, "context_processors": 4,
     "testing": 4, "conftest": 4, "tests": 4, "locale": 4, "templates": 4,
-    "logredact": 4, "pytest_environment": 4,
+    "logredact": 4, "pytest_environment": 4, "api_docs": 4, "handlers": 4,
 }
 
 #: Upward imports allowed on purpose: (importing file, imported module) -> why. None today.
