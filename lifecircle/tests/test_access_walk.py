@@ -213,7 +213,7 @@ ROUTES = {
     "/api/geo/network.geojson": PUBLIC, "/api/categories": PUBLIC, "/api/facilities": PUBLIC,
     "/api/facilities/{code}": PUBLIC, "/api/facilities/{code}/rooms": PUBLIC, "/api/rooms": PUBLIC,
     "/api/pois": PUBLIC, "/api/geo/facilities.geojson": PUBLIC, "/api/geo/pois.geojson": PUBLIC,
-    "/api/hsds/": PUBLIC, "/api/hsds/services": PUBLIC, "/api/hsds/services/{id}": PUBLIC,
+    "/api/hsds/": PUBLIC, "/api/hsds/{path:rest}": PUBLIC, "/api/hsds/services": PUBLIC, "/api/hsds/services/{id}": PUBLIC,
     "/api/hsds/organizations": PUBLIC, "/api/hsds/organizations/{id}": PUBLIC, "/api/hsds/locations": PUBLIC,
     "/api/hsds/locations/{id}": PUBLIC, "/api/hsds/service_at_locations": PUBLIC,
     "/api/hsds/service_at_locations/{id}": PUBLIC, "/api/hsds/taxonomies": PUBLIC, "/api/hsds/taxonomies/{id}": PUBLIC,
