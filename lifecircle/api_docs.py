@@ -8,7 +8,8 @@ about each operation, so a client (and schemathesis in the test suite) can rely 
   ``detail`` listing each problem (``loc``, ``msg``);
 - 401 and 403 where it needs a login (403: the role may not, or a POST failed Django's CSRF check);
 - 400 where it takes a body (one that is not JSON at all);
-- 404 where its path names an object (``{code}``, ``{id}``), or its code raises one;
+- 404 where its path names an object (``{code}``, ``{id}``), or its code raises one; 400 and 404
+  where it takes a ``subdistrict`` (not named where it must be; unknown);
 - any other ``HttpError(code, …)`` its view raises, directly or through a function of its own
   module that it calls (the code is read, not guessed from traffic).
 
@@ -106,6 +107,10 @@ class DocumentedAPI(NinjaAPI):
                     codes.add(400)  # a body that is not JSON at all
                 if "{" in path:
                     codes.add(404)
+                if any(p.get("name") == "subdistrict" for p in details.get("parameters", [])):
+                    # lifecircle.community.scope: an unknown code is a 404; none named where several
+                    # sub-districts are loaded and the answer depends on one is a 400.
+                    codes |= {400, 404}
                 if details.get("security"):
                     codes |= {401, 403}
                 responses = details["responses"]
