@@ -15,6 +15,7 @@ about each operation, so a client (and schemathesis in the test suite) can rely 
 
 A code the router already documents keeps its own schema and description.
 """
+import json
 import inspect
 import re
 
@@ -88,6 +89,13 @@ def _operations(api):
     return found
 
 
+def _body_names_subdistrict(details, schema):
+    """Whether the operation's JSON body has a ``subdistrict`` field (following its $ref)."""
+    refs = re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(details.get("requestBody", {})))
+    components = schema.get("components", {}).get("schemas", {})
+    return any("subdistrict" in components.get(name, {}).get("properties", {}) for name in refs)
+
+
 class DocumentedAPI(NinjaAPI):
     """A NinjaAPI whose OpenAPI schema lists every status code each operation answers (above)."""
 
@@ -107,7 +115,8 @@ class DocumentedAPI(NinjaAPI):
                     codes.add(400)  # a body that is not JSON at all
                 if "{" in path:
                     codes.add(404)
-                if any(p.get("name") == "subdistrict" for p in details.get("parameters", [])):
+                if any(p.get("name") == "subdistrict" for p in details.get("parameters", [])) or \
+                        _body_names_subdistrict(details, schema):
                     # lifecircle.community.scope: an unknown code is a 404; none named where several
                     # sub-districts are loaded and the answer depends on one is a 400.
                     codes |= {400, 404}
