@@ -100,15 +100,23 @@ def served():
 
 
 def test_two_workers_admit_exactly_the_limit_between_them(served):
-    posts = 30
-    with ThreadPoolExecutor(posts) as pool:
-        codes = list(pool.map(lambda _: served.post("/open311/v2/requests.json", {"api_key": "wrong"}),
-                              range(posts)))
-    # The per-address limit comes first: 5 calls reach the key check (403), the rest are refused.
-    assert sorted(codes) == [403] * 5 + [429] * (posts - 5)
-    time.sleep(0.5)
-    answered_by = set(re.findall(r'"POST /open311/v2/requests.json HTTP/1.1" \d+ .* <(\d+)>', served.output))
+    # Which worker accepts a connection is the kernel's choice: one worker may take a whole burst.
+    # Bursts go on until both have answered, so that the shared limit is proved across both.
+    # The limit counts per minute of the clock: the bursts start early in one and end inside it.
+    if time.time() % 60 > 20:
+        time.sleep(60.5 - time.time() % 60)
+    minute = int(time.time() // 60)
+    codes, answered_by = [], set()
+    while int(time.time() // 60) == minute and time.time() % 60 < 50:
+        with ThreadPoolExecutor(30) as pool:
+            codes += pool.map(lambda _: served.post("/open311/v2/requests.json", {"api_key": "wrong"}), range(30))
+        time.sleep(0.5)
+        answered_by = set(re.findall(r'"POST /open311/v2/requests.json HTTP/1.1" \d+ .* <(\d+)>', served.output))
+        if len(answered_by) == 2:
+            break
     assert len(answered_by) == 2, f"both workers must have answered, for the test to prove anything:\n{served.output}"
+    # The per-address limit comes first: 5 calls in all reach the key check (403), the rest are refused.
+    assert sorted(codes) == [403] * 5 + [429] * (len(codes) - 5)
 
 
 def test_the_scheduler_runs_the_jobs_once_in_the_master(served):
