@@ -6,6 +6,7 @@ import osmium
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
 from lifecircle.accessibility.models import CompoundAccess
 from lifecircle.cli import main as lifecircle_main
@@ -63,6 +64,25 @@ def test_a_helsinki_pack_loads_next_to_jiangning_road_with_accessibility(keskust
     assert (staff.category.slug, staff.capacity, staff.opening_hours) == ("senior_meals", 80, "Mo-Su 11:00-13:30")
     assert Facility.objects.get(name="Keskusta day care").opening_hours == "Mo-Fr 08:30-17:00"
     assert PointOfInterest.objects.filter(subdistrict__code="keskusta").count() > 10
+    serves_both(Client())
+
+
+def serves_both(client):
+    """Each sub-district's pages and a map click answer from its own data, not the first loaded."""
+    for code, own, other in (("keskusta", "Helsinki Centre", "江宁路"), ("jiangning-road", "江宁路", "Helsinki")):
+        for page in (f"/s/{code}/", f"/s/{code}/planning/coverage/"):
+            response = client.get(page, HTTP_ACCEPT_LANGUAGE="en" if code == "keskusta" else "zh-hans")
+            text = response.content.decode()
+            assert response.status_code == 200, page
+            assert own in text and other not in text, page
+        home = Compound.objects.filter(subdistrict__code=code).first()
+        click = client.get("/api/accessibility/isochrones", {"lon": home.lon, "lat": home.lat})
+        assert click.status_code == 200, click.content
+        reached = {facility["code"] for facility in click.json()["reachable"]}
+        own_facilities = set(Facility.objects.filter(subdistrict__code=code).values_list("code", flat=True))
+        assert reached and reached <= own_facilities, code
+    overview = client.get("/district/").content.decode()
+    assert "keskusta" in overview and "jiangning-road" in overview
 
 
 def test_staff_rows_are_converted_and_matched(keskusta):
