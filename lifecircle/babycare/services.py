@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from lifecircle.accounts.permissions import check_can_act_for, require_facility_staff, resident_of, staff_facility_ids
 from lifecircle.notifications.models import Notification
-from lifecircle.notifications.service import notify
+from lifecircle.notifications.service import notify_in_languages
 
 from .models import MAX_MONTHS, MIN_MONTHS, AgeGroup, Application, Attendance, CareProgramme, Offer, Placement, PriorityRule
 
@@ -199,23 +199,18 @@ WITHDRAWN_BODY = gettext_noop(
 
 
 def _tell(application, kind, subject, body, **extra):
-    """Notify the applicant, in Chinese and then English (a notification outlives the request)."""
-    user = application.applicant.user
-    if user is None:
-        return None
+    """Notify the applicant, in every language of the site (a notification outlives the request)."""
     programme, group = application.programme, application.age_group
-    texts = []
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            values = {
-                "child": application.child.name, "centre": programme.display_name, "group": str(group.label),
-                "start": application.start_date.isoformat(), "hours": programme.facility.opening_hours or "—",
-                "today": timezone.localdate().isoformat(), **extra,
-            }
-            texts.append((_(subject) % values, _(body) % values))
-    (zh_subject, zh_body), (en_subject, en_body) = texts
-    subject_text = zh_subject if zh_subject == en_subject else f"{zh_subject} / {en_subject}"
-    return notify(user, kind, subject_text[:200], f"{zh_body}\n\n{en_body}", reverse("babycare:mine"))
+
+    def render():
+        values = {
+            "child": application.child.name, "centre": programme.display_name, "group": str(group.label),
+            "start": application.start_date.isoformat(), "hours": programme.facility.opening_hours or "—",
+            "today": timezone.localdate().isoformat(), **extra,
+        }
+        return _(subject) % values, _(body) % values
+
+    return notify_in_languages(application.applicant.user, kind, render, reverse("babycare:mine"))
 
 
 # ---- the family's steps ---------------------------------------------------------------------

@@ -24,7 +24,7 @@ from lifecircle.accounts.permissions import (
 from lifecircle.directory import hours
 from lifecircle.directory.models import Room
 from lifecircle.notifications.models import Notification
-from lifecircle.notifications.service import notify
+from lifecircle.notifications.service import notify_in_languages
 
 from .models import (
     Booking, CalendarToken, Event, Registration, new_check_in_code, normalize_code, room_clash,
@@ -219,10 +219,9 @@ def book_room(user, room, start, end, purpose, attendees, group_name=""):
     return booking
 
 
-def _notify_booking(booking, what):
-    room, span = booking.room.display_name, span_text(booking.start, booking.end)
-    values = {"room": room, "span": span, "reason": booking.rejection_reason}
-    kind, subject, body = {
+def _booking_texts(what):
+    """(kind, subject, body) of a booking's notice, in the active language."""
+    return {
         "booked": (Kind.CONFIRMATION, _("Booking confirmed: %(room)s, %(span)s"),
                    _("Your booking of %(room)s for %(span)s is confirmed.")),
         "pending": (Kind.INFORMATION, _("Booking received: %(room)s, %(span)s"),
@@ -236,8 +235,20 @@ def _notify_booking(booking, what):
                       _("Your booking of %(room)s for %(span)s is cancelled.")),
         "reminder": (Kind.REMINDER, _("Reminder: %(room)s, %(span)s"),
                      _("A reminder of your booking of %(room)s for %(span)s.")),
-    }["pending" if what == "booked" and booking.status == Booking.Status.PENDING else what]
-    notify(booking.booker.user, kind, subject % values, body % values, booking.get_absolute_url())
+    }[what]
+
+
+def _notify_booking(booking, what):
+    if what == "booked" and booking.status == Booking.Status.PENDING:
+        what = "pending"
+
+    def render():  # once per language: room names are bilingual
+        values = {"room": booking.room.display_name, "span": span_text(booking.start, booking.end),
+                  "reason": booking.rejection_reason}
+        _kind, subject, body = _booking_texts(what)
+        return subject % values, body % values
+
+    notify_in_languages(booking.booker.user, _booking_texts(what)[0], render, booking.get_absolute_url())
 
 
 def cancel_booking(user, booking):
@@ -403,15 +414,9 @@ def _recipients(registration):
     return users
 
 
-def _notify_registration(registration, what):
-    event = registration.event
-    values = {"event": event.display_title, "span": span_text(event.start, event.end),
-              "name": registration.participant_name, "code": registration.display_code,
-              "place": event.room.display_name if event.room_id else event.facility.display_name,
-              "reason": event.cancel_reason}
-    if what == "registered" and registration.status == Registration.Status.WAITLISTED:
-        what = "waitlisted"
-    kind, subject, body = {
+def _registration_texts(what):
+    """(kind, subject, body) of a registration's notice, in the active language."""
+    return {
         "registered": (Kind.CONFIRMATION, _("Registered: %(event)s"),
                        _("%(name)s has a place at %(event)s, %(span)s, %(place)s. Check-in code: %(code)s.")),
         "waitlisted": (Kind.INFORMATION, _("On the waitlist: %(event)s"),
@@ -428,8 +433,23 @@ def _notify_registration(registration, what):
                      _("A reminder: %(name)s is registered for %(event)s, %(span)s, %(place)s. "
                        "Check-in code: %(code)s.")),
     }[what]
+
+
+def _notify_registration(registration, what):
+    event = registration.event
+    if what == "registered" and registration.status == Registration.Status.WAITLISTED:
+        what = "waitlisted"
+
+    def render():  # once per language: event and place names are bilingual
+        values = {"event": event.display_title, "span": span_text(event.start, event.end),
+                  "name": registration.participant_name, "code": registration.display_code,
+                  "place": event.room.display_name if event.room_id else event.facility.display_name,
+                  "reason": event.cancel_reason}
+        _kind, subject, body = _registration_texts(what)
+        return subject % values, (body % values).strip()
+
     for user in _recipients(registration):
-        notify(user, kind, subject % values, (body % values).strip(), registration.get_absolute_url())
+        notify_in_languages(user, _registration_texts(what)[0], render, registration.get_absolute_url())
 
 
 def promote_waitlist(event):

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lifecircle.accounts.models import Resident, StaffRole
 from lifecircle.accounts.permissions import (
@@ -23,7 +24,7 @@ from lifecircle.accounts.permissions import (
     staff_facility_ids,
 )
 from lifecircle.notifications.models import Notification
-from lifecircle.notifications.service import notify
+from lifecircle.notifications.service import notify_in_languages
 
 from .models import (
     CARE_CATEGORIES,
@@ -162,12 +163,11 @@ def admit(user, resident, place_type_id, start, end, cognitive_impairment=False,
 
 def notify_admission(admission):
     place_type = admission.place_type
-    notify(admission.resident.user, Notification.Kind.CONFIRMATION,
-           _("Admitted to %(facility)s") % {"facility": place_type.facility.name},
-           _("You have a place (%(place)s) at %(facility)s from %(start)s to %(end)s.")
-           % {"place": place_type.label, "facility": place_type.facility.name, "start": admission.start,
-              "end": admission.end},
-           reverse("eldercare:mine"))
+    notify_in_languages(admission.resident.user, Notification.Kind.CONFIRMATION, lambda: (
+        _("Admitted to %(facility)s") % {"facility": place_type.facility.name},
+        _("You have a place (%(place)s) at %(facility)s from %(start)s to %(end)s.")
+        % {"place": place_type.label, "facility": place_type.facility.name, "start": admission.start,
+           "end": admission.end}), reverse("eldercare:mine"))
 
 
 def _admission_for_staff(user, admission_id):
@@ -189,10 +189,11 @@ def cancel_admission(user, admission_id):
         admission.status, admission.cancelled_at, admission.cancelled_by = (
             Admission.Status.CANCELLED, timezone.now(), user)
         admission.save(update_fields=["status", "cancelled_at", "cancelled_by"])
-        notify(admission.resident.user, Notification.Kind.CANCELLATION, _("Place cancelled"),
-               _("Your place (%(place)s) at %(facility)s from %(start)s to %(end)s is cancelled.")
-               % {"place": admission.place_type.label, "facility": admission.place_type.facility.name,
-                  "start": admission.start, "end": admission.end}, reverse("eldercare:mine"))
+        notify_in_languages(admission.resident.user, Notification.Kind.CANCELLATION, lambda: (
+            _("Place cancelled"),
+            _("Your place (%(place)s) at %(facility)s from %(start)s to %(end)s is cancelled.")
+            % {"place": admission.place_type.label, "facility": admission.place_type.facility.name,
+               "start": admission.start, "end": admission.end}), reverse("eldercare:mine"))
     return admission
 
 
@@ -377,8 +378,8 @@ def sign_up(user, activity_id, person=None):
         if activity.taken() >= activity.capacity:
             raise Refused(_("%(title)s is full.") % {"title": activity.title}, 409)
         signup = ActivitySignup.objects.create(activity=activity, resident=person, signed_up_by=actor)
-        _tell_signup(signup, actor, Notification.Kind.CONFIRMATION, _("Signed up"),
-                     _("%(name)s is signed up for %(title)s at %(facility)s, %(when)s."))
+        _tell_signup(signup, actor, Notification.Kind.CONFIRMATION, gettext_lazy("Signed up"),
+                     gettext_lazy("%(name)s is signed up for %(title)s at %(facility)s, %(when)s."))
     return signup
 
 
@@ -398,19 +399,23 @@ def cancel_signup(user, signup_id):
             raise Refused(_("%(title)s has already started.") % {"title": activity.title})
         signup.status, signup.cancelled_at = ActivitySignup.Status.CANCELLED, timezone.now()
         signup.save(update_fields=["status", "cancelled_at"])
-        _tell_signup(signup, actor, Notification.Kind.CANCELLATION, _("Sign-up cancelled"),
-                     _("%(name)s's place at %(title)s at %(facility)s, %(when)s, is cancelled."))
+        _tell_signup(signup, actor, Notification.Kind.CANCELLATION, gettext_lazy("Sign-up cancelled"),
+                     gettext_lazy("%(name)s's place at %(title)s at %(facility)s, %(when)s, is cancelled."))
     return signup
 
 
 def _tell_signup(signup, actor, kind, subject, body):
     activity = signup.activity
-    text = body % {"name": signup.resident.name, "title": activity.title, "facility": activity.facility.name,
-                   "when": timezone.localtime(activity.start).strftime("%Y-%m-%d %H:%M")}
+
+    def render():
+        return subject, body % {"name": signup.resident.name, "title": activity.title,
+                                "facility": activity.facility.name,
+                                "when": timezone.localtime(activity.start).strftime("%Y-%m-%d %H:%M")}
+
     url = reverse("eldercare:mine")
-    notify(signup.resident.user, kind, subject, text, url)
+    notify_in_languages(signup.resident.user, kind, render, url)
     if actor.pk != signup.resident_id:
-        notify(actor.user, kind, subject, text, url)
+        notify_in_languages(actor.user, kind, render, url)
 
 
 def signups_for_staff(user, activity):

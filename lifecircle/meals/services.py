@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from lifecircle.accounts.access import log_reads_of_others, spreadsheet_safe
@@ -31,7 +32,7 @@ from lifecircle.accounts.permissions import (
     staff_facility_ids,
 )
 from lifecircle.notifications.models import Notification
-from lifecircle.notifications.service import notify
+from lifecircle.notifications.service import notify_in_languages
 
 from .models import (
     MEAL_ORDER,
@@ -155,9 +156,9 @@ def place_order(user, item_id, person=None, fulfilment=MealOrder.Fulfilment.PICK
             pickup_point=pickup_point, delivery_address=address, dietary_notes=(notes or "").strip()[:300],
             price=item.price, subsidy=subsidy, amount_due=item.price - subsidy, subsidy_tier=tier,
         )
-        _tell(order, actor, Notification.Kind.CONFIRMATION, _("Meal ordered"),
-              _("%(dish)s, %(meal)s on %(date)s at %(facility)s. Price ¥%(price)s, subsidy ¥%(subsidy)s, "
-                "to pay ¥%(due)s. You can cancel until %(deadline)s."))
+        _tell(order, actor, Notification.Kind.CONFIRMATION, gettext_lazy("Meal ordered"),
+              gettext_lazy("%(dish)s, %(meal)s on %(date)s at %(facility)s. Price ¥%(price)s, subsidy "
+                           "¥%(subsidy)s, to pay ¥%(due)s. You can cancel until %(deadline)s."))
     return order
 
 
@@ -180,23 +181,28 @@ def cancel_order(user, order_id):
                           % {"meal": menu.get_meal_display(), "date": menu.date, "deadline": local_text(deadline)})
         order.status, order.cancelled_at, order.cancelled_by = MealOrder.Status.CANCELLED, timezone.now(), user
         order.save(update_fields=["status", "cancelled_at", "cancelled_by"])
-        _tell(order, actor, Notification.Kind.CANCELLATION, _("Meal order cancelled"),
-              _("%(dish)s, %(meal)s on %(date)s at %(facility)s is cancelled."))
+        _tell(order, actor, Notification.Kind.CANCELLATION, gettext_lazy("Meal order cancelled"),
+              gettext_lazy("%(dish)s, %(meal)s on %(date)s at %(facility)s is cancelled."))
     return order
 
 
 def _tell(order, actor, kind, subject, body):
+    """Tell the resident, and whoever ordered for them, in every language of the site."""
     menu = order.menu
     deadline = MealPoint.for_facility(menu.facility).cutoff(menu.date, menu.meal)
-    text = body % {
-        "dish": order.item.name, "meal": menu.get_meal_display(), "date": menu.date, "facility": menu.facility.name,
-        "price": order.price, "subsidy": order.subsidy, "due": order.amount_due, "deadline": local_text(deadline),
-    }
+
+    def text():
+        return body % {
+            "dish": order.item.name, "meal": menu.get_meal_display(), "date": menu.date,
+            "facility": menu.facility.name, "price": order.price, "subsidy": order.subsidy,
+            "due": order.amount_due, "deadline": local_text(deadline),
+        }
+
     url = reverse("meals:mine")
-    notify(order.resident.user, kind, subject, text, url)
+    notify_in_languages(order.resident.user, kind, lambda: (subject, text()), url)
     if actor.pk != order.resident_id:
-        notify(actor.user, kind, subject, _("For %(name)s: %(text)s") % {"name": order.resident.name, "text": text},
-               url)
+        notify_in_languages(actor.user, kind, lambda: (
+            subject, _("For %(name)s: %(text)s") % {"name": order.resident.name, "text": text()}), url)
 
 
 def orders_of(actor):

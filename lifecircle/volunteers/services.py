@@ -2,17 +2,16 @@
 (``select_for_update``), so concurrent sign-ups can never put more volunteers on a shift than it needs."""
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lifecircle.accounts.permissions import is_administrator, staff_facility_ids
 from lifecircle.directory import hours as opening_hours
-from lifecircle.notifications.service import notify
+from lifecircle.notifications.service import notify_in_languages
 
 from .models import Activity, Certificate, HoursRecord, Shift, SignUp, Volunteer
 
@@ -108,9 +107,9 @@ def sign_up(volunteer, shift, now=None):
                 signup = SignUp.objects.create(shift=shift, volunteer=volunteer, created_at=now)
         except IntegrityError:
             raise VolunteerError(_("You are already signed up for this shift.")) from None
-        with translation.override(settings.LANGUAGE_CODE):
-            notify(volunteer.resident.user, "confirmation", _("Signed up: %(activity)s") % {"activity": activity.title},
-                   _("%(role)s, %(when)s.") % {"role": role.name, "when": _when(shift)}, reverse("volunteers:home"))
+        notify_in_languages(volunteer.resident.user, "confirmation", lambda: (
+            _("Signed up: %(activity)s") % {"activity": activity.title},
+            _("%(role)s, %(when)s.") % {"role": role.name, "when": _when(shift)}), reverse("volunteers:home"))
     return signup
 
 
@@ -135,15 +134,19 @@ def cancel(signup, user, now=None):
             raise VolunteerError(_("The shift has started; it can no longer be cancelled."))
         signup.status, signup.cancelled_at = Status.CANCELLED, now
         signup.save(update_fields=["status", "cancelled_at"])
-        with translation.override(settings.LANGUAGE_CODE):
+
+        def render():
             subject = _("Cancelled: %(activity)s") % {"activity": activity.title}
             body = _("%(role)s, %(when)s.") % {"role": signup.shift.role.name, "when": _when(signup.shift)}
-            if by_volunteer:
-                notify(activity.organiser, "cancellation", subject,
-                       _("%(name)s cancelled: %(details)s") % {"name": signup.volunteer.resident.name, "details": body},
-                       reverse("volunteers:shift", args=[signup.shift_id]))
-            else:
-                notify(signup.volunteer.resident.user, "cancellation", subject, body, reverse("volunteers:home"))
+            if by_volunteer:  # the organiser is told who cancelled
+                body = _("%(name)s cancelled: %(details)s") % {"name": signup.volunteer.resident.name, "details": body}
+            return subject, body
+
+        if by_volunteer:
+            notify_in_languages(activity.organiser, "cancellation", render,
+                                reverse("volunteers:shift", args=[signup.shift_id]))
+        else:
+            notify_in_languages(signup.volunteer.resident.user, "cancellation", render, reverse("volunteers:home"))
     return signup
 
 

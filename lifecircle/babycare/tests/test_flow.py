@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from lifecircle.accounts.testing import make_child
 from lifecircle.babycare import services
@@ -46,7 +47,9 @@ def test_a_free_place_is_offered_at_once_with_a_deadline(centre, clock):
     notice = Notification.objects.get(user=mother.user)
     assert notice.kind == "offer"
     assert "王小宝" in notice.subject and "2026-06-08 09:00" in notice.body
-    assert "宝宝屋" in notice.body and "Baby care" in notice.body  # in Chinese, then English
+    assert "宝宝屋" in notice.body and "Baby care" not in notice.body  # stored in the site's language
+    with translation.override("en"):  # and shown in each reader's own
+        assert "Baby care" in notice.shown_body and "宝宝屋" not in notice.shown_body
 
 
 def test_accepting_makes_a_placement_and_confirms(centre, clock):

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
+from django.utils import translation
 
 from lifecircle.accounts.models import AccessLog
 from lifecircle.accounts.testing import make_household, make_resident, make_user
@@ -40,6 +41,9 @@ def test_a_room_without_approval_is_confirmed_at_once_and_the_booker_told(clock,
     assert booking.group_name == "书画社"
     note = Notification.objects.get(user=resident.user)
     assert note.kind == "confirmation" and note.url == f"/bookings/bookings/{booking.pk}/"
+    with translation.override("en"):  # shown in each reader's language, room name included
+        assert note.shown_subject.startswith(f"Booking confirmed: {meeting.name_en or meeting.name}")
+    assert note.subject.startswith("预约成功：")  # stored in the site's language
 
 
 def test_a_room_that_needs_approval_gets_a_pending_booking(clock, resident, stage):

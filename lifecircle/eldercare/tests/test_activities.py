@@ -24,6 +24,9 @@ def test_sign_up_and_notification(world):
     assert signup.resident == world.grandma and signup.status == "signed_up"
     note = Notification.objects.get(user=world.grandma.user)
     assert note.kind == "confirmation" and "书法班" in note.body and "2026-05-12 14:00" in note.body
+    with translation.override("en"):  # shown in each reader's language
+        assert (note.shown_subject, note.shown_body.split(" is signed up")[1]) == (
+            "Signed up", " for 书法班 at 老年活动室, 2026-05-12 14:00.")
 
 
 def test_capacity_is_enforced(world):

@@ -41,6 +41,8 @@ def test_admission_is_recorded_and_notified(world):
         DAY, day(30), world.carer, "admitted")
     note = Notification.objects.get(user=world.grandma.user)
     assert note.kind == "confirmation" and "2026-06-11" in note.body
+    with translation.override("en"):  # shown in each reader's language
+        assert note.shown_body.startswith("You have a place") and "2026-06-11" in note.shown_body
     assert services.occupancy(world.daily, day(5)) == 1 and services.occupancy(world.daily, day(31)) == 0
 
 

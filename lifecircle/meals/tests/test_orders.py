@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from lifecircle.accounts.testing import make_consent, make_household, make_resident
@@ -46,6 +47,8 @@ def test_order_stores_price_subsidy_and_amount_due_and_prefills_dietary_notes(wo
     assert order.ordered_by == world.grandma and order.menu == world.lunch
     note = Notification.objects.get(user=world.grandma.user)
     assert note.kind == "confirmation" and "红烧肉套餐" in note.body and "11.00" in note.body
+    with translation.override("en"):  # each reader sees it in their own language
+        assert note.shown_subject == "Meal ordered" and note.shown_body.startswith("红烧肉套餐, lunch on")
     # Later changes to the price or the tiers do not change what was agreed.
     MenuItem.objects.filter(pk=world.pork.pk).update(price=Decimal("20.00"))
     SubsidyTier.objects.update(amount=Decimal("1.00"))

@@ -115,6 +115,8 @@ def test_sign_up_is_confirmed_and_cancellation_told(volunteers, world):
     services.cancel(signup, a.resident.user, now=NOW)
     told = Notification.objects.get(user=world.manager, kind="cancellation")
     assert told.subject == "已取消：社区义诊日" and told.body == "王小明取消了：引导员，2026-03-07 09:00–12:00。"
+    with translation.override("en"):  # and each reader sees it in their own language
+        assert told.shown_body == "王小明 cancelled: 引导员, 2026-03-07 09:00–12:00."
     signup = services.sign_up(a, world.morning, now=NOW)
     services.cancel(signup, world.manager, now=NOW)  # staff cancel: the volunteer is told
     assert Notification.objects.filter(user=a.resident.user, kind="cancellation").count() == 1
