@@ -175,7 +175,11 @@ def build_site(args, folder):
 
     def stop():
         os.killpg(server.pid, signal.SIGQUIT)  # gunicorn's quick stop: an overloaded queue is not worth waiting for
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:  # a worker stuck in a request: the server and its workers go anyway
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(10)
         if stop_db:
             stop_db()
         if redis:
