@@ -79,14 +79,11 @@ class Entry:
 
     @property
     def minutes(self):
-        """Whole minutes of walking, rounded up (a 588 m walk is 10 minutes, never 9)."""
-        return None if self.metres is None else max(1, math.ceil(float(metres_to_minutes(self.metres)) - 1e-9))
+        return walk_minutes(self.metres)
 
     @property
     def distance_label(self):
-        if self.metres is None:
-            return ""
-        return _("{m} m").format(m=int(round(self.metres))) + " · " + _("{n} min walk").format(n=self.minutes)
+        return walk_label(self.metres)
 
     @property
     def opens_next_label(self):
@@ -103,6 +100,19 @@ class Result:
     hidden_closed: int
     walks_known: bool
     walk_problem: str
+
+
+def walk_minutes(metres):
+    """Whole minutes of walking ``metres`` at the standard's pace, rounded up (a 588 m walk is 10
+    minutes, never 9); None for None."""
+    return None if metres is None else max(1, math.ceil(float(metres_to_minutes(metres)) - 1e-9))
+
+
+def walk_label(metres):
+    """"588 m · 10 min walk" in the reader's language; "" for None."""
+    if metres is None:
+        return ""
+    return _("{m} m").format(m=int(round(metres))) + " · " + _("{n} min walk").format(n=walk_minutes(metres))
 
 
 def needs():
