@@ -160,3 +160,17 @@ def test_pack_loads_the_finder_fields_and_rejects_bad_ones(tmp_path):
     text = str(failed.value)
     for word in ("aliens", "cheap", "xx", "someday"):
         assert word in text
+
+
+def test_a_facility_with_unknown_languages_does_not_validate(mini, admin_client):
+    from django.core.exceptions import ValidationError
+
+    canteen = Facility.objects.get(code="canteen")
+    canteen.full_clean()
+    for bad in (["zh", "klingon"], "zh", [1]):
+        canteen.languages = bad
+        with pytest.raises(ValidationError) as failed:
+            canteen.full_clean()
+        assert "languages" in failed.value.message_dict
+    page = admin_client.get(f"/admin/directory/facility/{canteen.pk}/change/")
+    assert page.status_code == 200 and b"last_checked" in page.content
