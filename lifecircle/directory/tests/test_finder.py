@@ -174,3 +174,15 @@ def test_a_facility_with_unknown_languages_does_not_validate(mini, admin_client)
         assert "languages" in failed.value.message_dict
     page = admin_client.get(f"/admin/directory/facility/{canteen.pk}/change/")
     assert page.status_code == 200 and b"last_checked" in page.content
+
+
+def test_the_hsds_export_carries_eligibility_cost_languages_and_the_checked_date(mini):
+    from lifecircle.directory import hsds
+
+    services = list(hsds.build(subdistrict="mini").services.values())
+    checked = [s for s in services if "assured_date" in s]
+    assert len(checked) == 2  # the canteen's two services (meals, day care); the others were never checked
+    canteen = checked[0]
+    assert canteen["assured_date"] == "2026-11-20"
+    assert [language["code"] for language in canteen["languages"]] == ["zh", "wuu"]
+    assert "60" in canteen["eligibility_description"] and "Subsidised" in canteen["fees_description"]
