@@ -70,11 +70,15 @@ def test_find_the_nearest_service_from_home(browser, live_server, mini, axe_chec
     expect(entries).to_have_count(1)
     expect(entries.first).to_have_attribute("data-code", "canteen")
     page.get_by_test_id("finder-q").fill("")
+    filters = page.get_by_test_id("finder-filters")
+    expect(filters).not_to_have_attribute("open", "")  # folded until a filter is used (phones: results first)
+    filters.locator("summary").click()
     page.get_by_test_id("finder-cost").select_option("free")
     page.get_by_test_id("finder-submit").click()
     expect(entries).to_have_count(1)
     expect(entries.first).to_have_attribute("data-code", "center")
     assert "home=a" in page.url and "cost=free" in page.url
+    expect(filters).to_have_attribute("open", "")  # a filter in use stays in sight
 
     assert not errors, errors
     assert not failed, failed
