@@ -186,3 +186,15 @@ def test_the_hsds_export_carries_eligibility_cost_languages_and_the_checked_date
     assert canteen["assured_date"] == "2026-11-20"
     assert [language["code"] for language in canteen["languages"]] == ["zh", "wuu"]
     assert "60" in canteen["eligibility_description"] and "Subsidised" in canteen["fees_description"]
+
+
+def test_without_a_street_network_the_list_says_why_it_has_no_walks(client, mini):
+    from lifecircle.community.models import PedestrianNetwork
+
+    PedestrianNetwork.objects.filter(subdistrict=mini).delete()
+    response = client.get("/s/mini/find/?home=a")
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert not result.walks_known
+    assert "street network" in result.walk_problem or "路网" in result.walk_problem
+    assert len(result.entries) == 3 and all(e.metres is None for e in result.entries)
