@@ -73,6 +73,8 @@ def resident_home(request):
         adults, children = permissions.people_for(resident)
         context.update({
             "attention": attention.gather(resident, request.user),
+            # the service finder of the resident's own sub-district, nearest walk from home first
+            "finder_url": reverse("find", args=[resident.household.compound.subdistrict.code]),
             "household": resident.household.members.all(), "acting_for": adults[1:], "children": children,
             "acting_persons": [c.proxy for c in resident.consents_given.filter(revoked_at__isnull=True)],
         })

@@ -58,7 +58,9 @@ def test_nothing_waiting_says_so(client):
     load_pack(MINI)
     resident = make_resident(make_household(Compound.objects.get(code="a")))
     client.force_login(resident.user)
-    assert 'data-testid="attention-none"' in client.get("/accounts/me/").content.decode()
+    page = client.get("/accounts/me/").content.decode()
+    assert 'data-testid="attention-none"' in page
+    assert 'href="/s/mini/find/" data-testid="finder-tile"' in page
 
 
 def test_the_home_page_does_not_import_service_apps():
