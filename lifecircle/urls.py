@@ -12,6 +12,7 @@ admin.site.site_title = _("lifecircle staff")
 # Each sub-district's own pages: /s/<code>/ is its map, /s/<code>/planning/… its planner pages.
 subdistrict_pages = [
     path("", views.map_of_happiness, name="subdistrict_map"),
+    path("find/", views.find, name="find"),
     path("planning/", include("lifecircle.accessibility.urls")),
     path("planning/", include("lifecircle.planning.urls")),
 ]

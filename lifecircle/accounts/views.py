@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from lifecircle.notifications.models import Notification
 
-from . import permissions
+from . import attention, permissions
 from .models import StaffRole
 
 LARGE_TEXT_COOKIE = "lifecircle_text"
@@ -72,6 +72,9 @@ def resident_home(request):
     if resident is not None:
         adults, children = permissions.people_for(resident)
         context.update({
+            "attention": attention.gather(resident, request.user),
+            # the service finder of the resident's own sub-district, nearest walk from home first
+            "finder_url": reverse("find", args=[resident.household.compound.subdistrict.code]),
             "household": resident.household.members.all(), "acting_for": adults[1:], "children": children,
             "acting_persons": [c.proxy for c in resident.consents_given.filter(revoked_at__isnull=True)],
         })

@@ -19,3 +19,9 @@ class BabycareConfig(AppConfig):
     }
     resident_links = [("babycare:centres", _("Baby-care centres")), ("babycare:mine", _("My children's baby care"))]
     staff_links = [("babycare:staff", _("Baby-care centre: attendance and waiting lists"))]
+
+    def resident_attention(self, resident, user):
+        """This app's items for the resident home's "needs attention" list (accounts.attention)."""
+        from .attention import items
+
+        return items(resident, user)

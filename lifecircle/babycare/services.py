@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from lifecircle.accounts.permissions import check_can_act_for, require_facility_staff, resident_of, staff_facility_ids
+from lifecircle.directory import finder
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.service import notify_in_languages
 
@@ -422,6 +423,27 @@ def centres():
     return (CareProgramme.objects.filter(facility__active=True)
             .select_related("facility__category", "facility__grid")
             .prefetch_related(Prefetch("age_groups", queryset=groups), "priority_rules", "facility__hours_exceptions"))
+
+
+def rank_by_walk(programmes, resident):
+    """``programmes`` nearest walk from ``resident``'s home first, each given ``walk_m`` (metres on the
+    street network, None where unknown) and ``walk_label``; the order is kept when no walk is known.
+
+    Returns ``(programmes, problem)``: ``problem`` is "" or a sentence saying why no walk could be
+    measured (no network, home off the streets). Centres of another sub-district than the home's
+    have no walk (each sub-district has its own network)."""
+    programmes = list(programmes)
+    for programme in programmes:
+        programme.walk_m, programme.walk_label = None, ""
+    if resident is None or not programmes:
+        return programmes, ""
+    home = resident.household.compound
+    here = [p for p in programmes if p.facility.subdistrict_id == home.subdistrict_id]
+    metres, problem = finder.walking_metres(home.subdistrict, (home.lon, home.lat), [p.facility for p in here])
+    for programme, walk in zip(here, metres):
+        programme.walk_m, programme.walk_label = walk, finder.walk_label(walk)
+    programmes.sort(key=lambda p: (p.walk_m is None, p.walk_m or 0.0))  # stable: unknown ones keep their order
+    return programmes, problem
 
 
 def family_applications(user):

@@ -51,7 +51,8 @@ def _any_illustrative(programmes):
 def centres(request):
     """Public: every centre, its type and hours, and free places per age group."""
     services.expire_offers()
-    programmes = list(services.centres())
+    resident = getattr(request.user, "resident", None) if request.user.is_authenticated else None
+    programmes, walk_problem = services.rank_by_walk(services.centres(), resident)
     for programme in programmes:
         for group in programme.age_groups.all():
             group.free = max(0, group.places - group.n_taken)
@@ -59,6 +60,7 @@ def centres(request):
         programme.rules = [r for r in programme.priority_rules.all() if r.active]
     return render(request, "babycare/centres.html", {
         "programmes": programmes, "illustrative": _any_illustrative(programmes),
+        "home": resident.household.compound if resident else None, "walk_problem": walk_problem,
         "min_months": services.MIN_MONTHS, "max_months": services.MAX_MONTHS,
     })
 
@@ -93,8 +95,12 @@ def apply(request, code):
                 return redirect("babycare:mine")
         else:
             error = first_error(form)
+    ranked, walk_problem = services.rank_by_walk(services.centres(), resident)
+    here = next((p for p in ranked if p.pk == programme.pk), None)
     return render(request, "babycare/apply.html", {
-        "programme": programme, "form": form, "children": children, "error": error,
+        "programme": programme, "ranked": [p for p in ranked if p.walk_m is not None],
+        "walk_label": here.walk_label if here else "", "walk_problem": walk_problem,
+        "home": resident.household.compound, "form": form, "children": children, "error": error,
         "groups": programme.age_groups.all(), "min_months": services.MIN_MONTHS, "max_months": services.MAX_MONTHS,
     }, status=400 if error else 200)
 

@@ -22,3 +22,9 @@ class BookingsConfig(AppConfig):
     staff_links = [
         ("bookings:staff", _("Bookings to approve and event check-in")),
     ]
+
+    def resident_attention(self, resident, user):
+        """This app's items for the resident home's "needs attention" list (accounts.attention)."""
+        from .attention import items
+
+        return items(resident, user)

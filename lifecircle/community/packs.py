@@ -25,7 +25,7 @@ from shapely.prepared import prep
 
 from lifecircle.directory import hours
 from lifecircle.directory.models import (
-    Facility, HoursException, PointOfInterest, Room, ServiceCategory, Standard, StandardRow,
+    Facility, HoursException, PointOfInterest, Room, ServiceCategory, Standard, StandardRow, check_languages,
 )
 from lifecircle.geo import quality
 from lifecircle.geo.errors import GeoError
@@ -212,6 +212,15 @@ def read_pack(folder, keep_outside=False, accept_offsets=False):
         if props.get("capacity_unit", "places") not in capacity_units:
             check.fail(where, f"unknown capacity_unit '{props.get('capacity_unit')}'")
         check.opening_hours(where, props.get("opening_hours"))
+        # What the service finder filters on; all optional.
+        if props.get("eligibility", "anyone") not in Facility.Eligibility.values:
+            check.fail(where, f"unknown eligibility '{props.get('eligibility')}'")
+        if props.get("cost", "") not in ("", *Facility.Cost.values):
+            check.fail(where, f"unknown cost '{props.get('cost')}'")
+        if props.get("languages") is not None and check_languages(props["languages"]):
+            check.fail(where, f"languages {props['languages']!r}: codes must be among {', '.join(Facility.LANGUAGES)}")
+        if props.get("last_checked") is not None and not _is_iso_date(props["last_checked"]):
+            check.fail(where, f"last_checked {props['last_checked']!r} is not YYYY-MM-DD")
         for exception in props.get("hours_exceptions") or []:
             check.opening_hours(f"{where}, exception {exception.get('date')}", exception.get("opening_hours"))
             if not _is_iso_date(exception.get("date")):
@@ -461,6 +470,8 @@ def load_pack(folder, keep_outside=False, accept_offsets=False):
                 "category": categories[props["category"]], "operator": props.get("operator", ""),
                 "phone": props.get("phone", ""), "email": props.get("email", ""),
                 "capacity": props.get("capacity"), "capacity_unit": props.get("capacity_unit", "places"),
+                "eligibility": props.get("eligibility", "anyone"), "cost": props.get("cost", ""),
+                "languages": props.get("languages") or [], "last_checked": props.get("last_checked"),
             },
         )
         facility.services.set([categories[slug] for slug in props.get("services") or []])

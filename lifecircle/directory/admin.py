@@ -68,8 +68,9 @@ class HoursExceptionInline(ScopedInline, admin.TabularInline):
 class FacilityAdmin(ScopedAdmin):
     """A centre manager edits their own facilities only (the access layer); administrators all."""
 
-    list_display = ["code", "name", "category", "grid", "capacity", "capacity_unit", "opening_hours", "active"]
-    list_filter = ["subdistrict", "category", "grid", "active", "illustrative"]
+    list_display = ["code", "name", "category", "grid", "capacity", "capacity_unit", "opening_hours", "active",
+                    "last_checked"]
+    list_filter = ["subdistrict", "category", "grid", "active", "illustrative", "eligibility", "cost"]
     search_fields = ["code", "name", "name_en", "address", "operator"]
     filter_horizontal = ["services"]
     inlines = [RoomInline, HoursExceptionInline]
@@ -77,6 +78,8 @@ class FacilityAdmin(ScopedAdmin):
         (None, {"fields": ["subdistrict", "code", "name", "name_en", "category", "services", "active"]}),
         (_("Where"), {"fields": ["address", "address_en", "lon", "lat", "grid"]}),
         (_("Service"), {"fields": ["operator", "phone", "email", "website", "capacity", "capacity_unit", "opening_hours"]}),
+        # What the service finder filters on and shows; last_checked is the date on every entry.
+        (_("For the service finder"), {"fields": ["eligibility", "cost", "languages", "last_checked"]}),
         (_("Description"), {"fields": ["description", "description_en", "illustrative"]}),
     ]
 

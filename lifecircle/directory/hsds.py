@@ -275,8 +275,18 @@ def touch_facility(sender, instance, **kwargs):
     Facility.objects.filter(pk=instance.facility_id).update(updated_at=timezone.now())
 
 
-def _language(owner_id):
-    return {"id": stable_id("language", owner_id, "zh"), "name": "中文 Chinese", "code": "zh"}
+#: The languages a facility may list (Facility.LANGUAGES), named in both languages; codes are ISO 639.
+LANGUAGE_NAMES = {"zh": "中文 Chinese", "wuu": "上海话 Shanghainese", "en": "英语 English",
+                  "csl": "中国手语 Chinese Sign Language"}
+#: Who may use a facility and what it costs (Facility.Eligibility, Facility.Cost), in both languages.
+ELIGIBILITY_TEXT = {"anyone": "所有人 / Anyone", "residents": "本街道居民 / Residents of the sub-district",
+                    "seniors": "60岁及以上老人 / People aged 60 and over",
+                    "families": "有3岁以下婴幼儿的家庭 / Families with children under 3"}
+COST_TEXT = {"free": "免费 / Free", "subsidised": "有补贴 / Subsidised", "fee": "收费 / Fee"}
+
+
+def _language(owner_id, code="zh"):
+    return {"id": stable_id("language", owner_id, code), "name": LANGUAGE_NAMES.get(code, code), "code": code}
 
 
 def _phone(owner_id, number):
@@ -489,7 +499,11 @@ def _services(export, facility, org_id, location_id, category_terms, ctx):
             "status": "active" if facility.active else "inactive",
             "last_modified": _utc(facility.updated_at),
             "phones": [_phone(service_id, facility.phone)] if facility.phone.strip() else [],
-            "languages": [_language(service_id)],
+            "languages": [_language(service_id, code) for code in facility.languages or ["zh"]],
+            "eligibility_description": ELIGIBILITY_TEXT.get(facility.eligibility, ""),
+            "fees_description": COST_TEXT.get(facility.cost, ""),
+            # The day the details were last confirmed with the facility (the finder shows it too).
+            "assured_date": facility.last_checked.isoformat() if facility.last_checked else "",
             "service_areas": _service_area(service_id, facility, category, ctx),
             "capacities": [_capacity(service_id, facility, ctx)] if index == 0 and facility.capacity else [],
             "attributes": [{

@@ -227,7 +227,33 @@ class Facility(Place):
     capacity_unit = models.CharField(
         _("capacity unit"), max_length=20, choices=CapacityUnit.choices, default=CapacityUnit.PLACES
     )
+    class Eligibility(models.TextChoices):
+        ANYONE = "anyone", _("anyone")
+        RESIDENTS = "residents", _("residents of the sub-district")
+        SENIORS = "seniors", _("people aged 60 and over")
+        FAMILIES = "families", _("families with children under 3")
+
+    class Cost(models.TextChoices):
+        FREE = "free", _("free")
+        SUBSIDISED = "subsidised", _("subsidised")
+        FEE = "fee", _("fee")
+
+    #: Languages a facility's staff may serve in (codes kept in ``languages``).
+    LANGUAGES = {
+        "zh": _("Mandarin"), "wuu": _("Shanghainese"), "en": _("English"), "csl": _("Chinese Sign Language"),
+    }
+
     active = models.BooleanField(_("open for service"), default=True)
+    # What a service finder (Open Referral / 211) tells a resident before they walk there.
+    eligibility = models.CharField(_("who may use it"), max_length=20, choices=Eligibility.choices,
+                                   default=Eligibility.ANYONE)
+    cost = models.CharField(_("cost"), max_length=20, choices=Cost.choices, blank=True,
+                            help_text=_("Empty when not known."))
+    languages = models.JSONField(_("languages served"), default=list, blank=True,
+                                 help_text=_('Codes, e.g. ["zh", "wuu", "en"]: zh Mandarin, wuu Shanghainese, '
+                                             'en English, csl Chinese Sign Language.'))
+    last_checked = models.DateField(_("details last checked"), null=True, blank=True,
+                                    help_text=_("The day someone last confirmed these details with the facility."))
     # When the facility, its rooms or its dated hours last changed (HSDS last_modified, modified_after).
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
 
@@ -237,6 +263,22 @@ class Facility(Place):
         ordering = ["subdistrict", "category__slug", "code"]
         constraints = [models.UniqueConstraint(fields=["subdistrict", "code"], name="unique_facility_code")]
 
+    def clean(self):
+        errors = {}
+        try:
+            super().clean()
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        unknown = check_languages(self.languages)
+        if unknown:
+            errors["languages"] = [unknown]
+        if errors:
+            raise ValidationError(errors)
+
+    def language_names(self):
+        """The languages served, in the reader's language, in the order listed."""
+        return [str(self.LANGUAGES[code]) for code in self.languages or [] if code in self.LANGUAGES]
+
     def all_categories(self):
         """The main category and every further service, each once."""
         extra = [c for c in self.services.all() if c.pk != self.category_id]
@@ -245,6 +287,17 @@ class Facility(Place):
     def exception_on(self, day):
         # Iterating .all() lets a prefetch_related("hours_exceptions") serve a whole list at once.
         return next((e for e in self.hours_exceptions.all() if e.date == day), None)
+
+
+def check_languages(value):
+    """Why ``value`` is not a list of known language codes (a sentence), or "" when it is."""
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        return str(_("Languages must be a list of codes."))
+    unknown = [code for code in value if code not in Facility.LANGUAGES]
+    if unknown:
+        return str(_("Unknown language code(s): %(codes)s; known: %(known)s.")
+                   % {"codes": ", ".join(unknown), "known": ", ".join(Facility.LANGUAGES)})
+    return ""
 
 
 class HoursException(models.Model):

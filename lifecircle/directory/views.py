@@ -14,7 +14,7 @@ from lifecircle.community.scope import api_url, sole_subdistrict, subdistrict_pa
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
 from lifecircle.geography import polygon_from_geojson
 
-from . import layers
+from . import finder, layers
 from .hours import weekday_names
 from .models import Facility, PointOfInterest, Room, ServiceCategory
 
@@ -212,6 +212,30 @@ def _map_page(request, subdistrict):
 def map_of_happiness(request, subdistrict):
     """The map of happiness of one sub-district (/s/<code>/): its facilities and places, filters, details."""
     return _map_page(request, subdistrict)
+
+
+@subdistrict_page
+def find(request, subdistrict):
+    """The service finder of one sub-district (/s/<code>/find/): services by need or keyword, nearest
+    walk from "my home" first, with filters. A parameter that names nothing answers 400 with the
+    reason, and the form stays filled in so it can be corrected."""
+    resident = getattr(request.user, "resident", None) if request.user.is_authenticated else None
+    error, query, result = "", None, None
+    try:
+        query = finder.parse(subdistrict, request.GET, resident)
+    except finder.FinderError as exc:
+        error = str(exc)
+    else:
+        result = finder.search(subdistrict, query)
+    return render(request, "directory/find.html", {
+        "subdistrict": subdistrict, "illustrative": subdistrict.illustrative, "error": error,
+        "query": query, "result": result, "params": request.GET,
+        "needs": finder.needs(), "compounds": Compound.objects.filter(subdistrict=subdistrict).order_by("code"),
+        "serves_choices": [(value, label) for value, label in Facility.Eligibility.choices],
+        "cost_choices": [("free", _("Free only")), ("subsidised", _("Free or subsidised"))],
+        "language_choices": [(code, str(label)) for code, label in Facility.LANGUAGES.items()],
+        "speed": int(SPEED_PROFILES_M_PER_MIN["planning"]),
+    }, status=400 if error else 200)
 
 
 def home(request):

@@ -398,6 +398,35 @@ def delivery_list(user, facility, day):
     return rows
 
 
+def _csv_text(header, rows):
+    """CSV text with a byte-order mark (spreadsheet programs then read the Chinese); every cell goes
+    through ``spreadsheet_safe``, so a dish or a note written like a formula stays text."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    for row in [header, *rows]:
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return out.getvalue()
+
+
+def production_csv(production):
+    """The production list (``production_list``) as CSV: one row per meal and dish."""
+    header = [_("Meal"), _("Dish"), _("Ordered"), _("Portions"), _("Pickup"), _("Delivery"), _("Left"),
+              _("Pickup points"), _("Dietary notes")]
+    rows = [[meal["meal_label"], dish["item"].display_name, dish["ordered"], dish["portions"], dish["pickup"],
+             dish["delivery"], dish["left"], "; ".join(f"{name} {n}" for name, n in dish["pickup_points"]),
+             "; ".join(f"{note} ×{n}" for note, n in dish["dietary_notes"])]
+            for meal in production for dish in meal["dishes"]]
+    return _csv_text(header, rows)
+
+
+def delivery_csv(deliveries):
+    """The delivery list (``delivery_list``, already masked for staff of other facilities) as CSV."""
+    header = [_("Meal"), _("Diner"), _("Address"), _("Phone"), _("Dish"), _("Dietary notes")]
+    return _csv_text(header, [[row["meal_label"], row["name"], row["address"], row["phone"], row["dish"],
+                               row["dietary_notes"]] for row in deliveries])
+
+
 # ---- statements --------------------------------------------------------------------------------
 
 

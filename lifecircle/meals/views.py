@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -189,6 +189,9 @@ def staff(request):
             messages.error(request, getattr(exc, "message", None) or str(exc))
         return redirect(reverse("meals:staff") + "?" + urlencode({"facility": facility.pk, "date": day}))
 
+    export = request.GET.get("format", "")
+    if export:
+        return _list_csv(request, facility, day, export)
     month = request.GET.get("month") or day.strftime("%Y-%m")
     try:
         people = services.statement_people(request.user, facility, month)
@@ -206,6 +209,22 @@ def staff(request):
         "people": people, "month": month,
         "week_total": week_menus.count(), "week_unpublished": week_menus.filter(published_at__isnull=True).count(),
     })
+
+
+#: The lists the staff page exports as CSV (``?format=…``): the list and its file name.
+LIST_EXPORTS = {"production.csv": ("production", services.production_list, services.production_csv),
+                "deliveries.csv": ("deliveries", services.delivery_list, services.delivery_csv)}
+
+
+def _list_csv(request, facility, day, export):
+    """The day's production or delivery list as CSV; an unknown ``format`` is a 400 naming the choices."""
+    if export not in LIST_EXPORTS:
+        raise BadRequest(_("format: '%(value)s' is not one of %(choices)s.") % {
+            "value": export[:40], "choices": ", ".join(LIST_EXPORTS)})
+    name, rows, to_csv = LIST_EXPORTS[export]
+    response = HttpResponse(to_csv(rows(request.user, facility, day)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meals-{name}-{facility.code}-{day.isoformat()}.csv"'
+    return response
 
 
 @login_required

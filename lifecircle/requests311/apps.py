@@ -14,6 +14,12 @@ class Requests311Config(AppConfig):
     resident_links = [("requests311:new", _("Report a need")), ("requests311:mine", _("My requests"))]
     staff_links = [("requests311:staff", _("Residents' requests")), ("requests311:times", _("Response times"))]
 
+    def resident_attention(self, resident, user):
+        """This app's items for the resident home's "needs attention" list (accounts.attention)."""
+        from .attention import items
+
+        return items(resident, user)
+
     def ready(self):
         from lifecircle.directory import layers
 
