@@ -182,6 +182,25 @@ def data_unknown(subdistrict):
             "unknown_tag_values": sum(sum(counts.values()) for counts in audit.unknown_values.values())}
 
 
+def unknown_lines(unknown):
+    """What the map data leaves unknown to the barrier-free walk (:func:`data_unknown`), one
+    sentence each in the active language; nothing for ``None``."""
+    if not unknown:
+        return []
+    lines = []
+    if unknown.get("length_m"):
+        lines.append(gettext("%(pct)s of the walkable network (%(unknown).1f of %(total).1f km) has no known surface; "
+                             "it is counted as passable for wheels, which may be too hopeful.") % {
+            "pct": f"{int(np.floor(unknown['surface_unknown_share'] * 100 + 0.5))}%",
+            "unknown": unknown["surface_unknown_m"] / 1000, "total": unknown["length_m"] / 1000})
+    if unknown.get("crossings"):
+        lines.append(gettext("%(n)s of %(total)s crossings (%(pct)s) have no kerb mapped; they are counted as "
+                             "passable, which may be too hopeful.") % {
+            "n": unknown["crossings_kerb_unknown"], "total": unknown["crossings"],
+            "pct": f"{int(np.floor(unknown['kerb_unknown_share'] * 100 + 0.5))}%"})
+    return lines
+
+
 def nearest_open(subdistrict, compounds, slugs, thresholds, at):
     """``(nearest, notes)``: per compound and category, walking metres to the nearest facility open
     on arrival when leaving at ``at`` (``inf`` when none within the largest threshold is open)."""

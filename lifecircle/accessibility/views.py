@@ -282,22 +282,5 @@ def _barrier_free(report):
               and (row["aged_60_plus_lost_barrier_free"] or row["aged_0_3_lost_barrier_free"]
                    or row["population_lost_barrier_free"])]
     return {"available": True, "rows": losing, "fixes": report.barrier_fixes or [],
-            "notes": report.profile_notes or [], "unknown": _unknown_lines(report.data_unknown)}
+            "notes": report.profile_notes or [], "unknown": coverage.unknown_lines(report.data_unknown)}
 
-
-def _unknown_lines(unknown):
-    """What the map data leaves unknown to the barrier-free walk, in the page's language."""
-    if not unknown:
-        return []
-    lines = []
-    if unknown.get("length_m"):
-        lines.append(_("%(pct)s of the walkable network (%(unknown).1f of %(total).1f km) has no known surface; "
-                       "it is counted as passable for wheels, which may be too hopeful.") % {
-            "pct": f"{percent(unknown['surface_unknown_share'])}%", "unknown": unknown["surface_unknown_m"] / 1000,
-            "total": unknown["length_m"] / 1000})
-    if unknown.get("crossings"):
-        lines.append(_("%(n)s of %(total)s crossings (%(pct)s) have no kerb mapped; they are counted as "
-                       "passable, which may be too hopeful.") % {
-            "n": unknown["crossings_kerb_unknown"], "total": unknown["crossings"],
-            "pct": f"{percent(unknown['kerb_unknown_share'])}%"})
-    return lines
