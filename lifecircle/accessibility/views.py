@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from lifecircle.community.models import Compound
 from lifecircle.community.scope import api_url, subdistrict_page
 from lifecircle.directory.models import ServiceCategory
+from lifecircle.geo.profiles import TagAudit
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
 
 from . import coverage
@@ -281,6 +282,11 @@ def _barrier_free(report):
     losing = [row for row in report.rows if row["grid"] is None
               and (row["aged_60_plus_lost_barrier_free"] or row["aged_0_3_lost_barrier_free"]
                    or row["population_lost_barrier_free"])]
+    notes = report.profile_notes or []
+    if report.data_unknown:
+        # The surface and kerb sentences are shown translated (unknown); the engine's English ones would repeat them.
+        said = set(TagAudit.from_dict({**report.data_unknown, "incline_unreadable": 0}).warnings)
+        notes = [note for note in notes if note not in said]
     return {"available": True, "rows": losing, "fixes": report.barrier_fixes or [],
-            "notes": report.profile_notes or [], "unknown": coverage.unknown_lines(report.data_unknown)}
+            "notes": notes, "unknown": coverage.unknown_lines(report.data_unknown)}
 

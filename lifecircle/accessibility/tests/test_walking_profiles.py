@@ -108,7 +108,7 @@ def test_coverage_page_shows_losses_and_fixes(client, stepped):
 
     html = client.get(reverse("coverage", args=[stepped.code])).content.decode()
     assert 'data-testid="barrier-free-table"' in html and 'data-osm-id="2"' in html
-    assert 'data-category="senior_meals"' in html and "no known surface" in html
+    assert 'data-category="senior_meals"' in html and 'data-testid="barrier-free-unknown"' in html
 
 
 def test_what_is_open_on_arrival(client, stepped):
@@ -221,3 +221,7 @@ def test_unknown_surface_and_kerbs_are_said_wherever_barrier_free_figures_are(cl
     assert client.get("/api/accessibility/coverage?at=07:00").json()["data_unknown"] is None
     html = client.get(reverse("coverage", args=[stepped.code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="barrier-free-unknown"' in html and "100% of the walkable network" in html
+    # Said once, in the page's language: the engine's English sentence is not repeated beside it.
+    assert html.count("has no known surface") == 1
+    # The moved homes and facilities, which no figure carries, are still said.
+    assert "stand by a street this profile cannot use" in html
