@@ -225,3 +225,13 @@ def test_unknown_surface_and_kerbs_are_said_wherever_barrier_free_figures_are(cl
     assert html.count("has no known surface") == 1
     # The moved homes and facilities, which no figure carries, are still said.
     assert "stand by a street this profile cannot use" in html
+
+
+def test_times_at_the_ends_of_the_calendar_are_refused(client):
+    load_pack(MINI)
+    for at in ("9999-12-31T23:59", "0001-01-01T00:00"):
+        for path in ("/api/accessibility/coverage", "/api/accessibility/gaps",
+                     "/api/accessibility/isochrones?lon=121.4425&lat=31.2327"):
+            response = client.get(path + ("&" if "?" in path else "?") + "at=" + at)
+            assert response.status_code == 400, (path, at, response.status_code)
+            assert "cannot read the time" in response.json()["detail"] and "between the years" in response.json()["detail"]
