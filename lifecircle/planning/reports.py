@@ -360,7 +360,7 @@ def to_pdf(subdistrict, state=LIVE, today=None):
     else:
         story.append(text(_("None: every compound has every service within its walking distance.") if data["computed"]
                           else _("No walking results have been computed yet.")))
-    story += _pdf_barrier_free(subdistrict, state, text, font)
+    story += _pdf_barrier_free(subdistrict, state, text, font, data["rows"])
     story += [Spacer(1, 6 * mm), text(usage_period(data["usage"]), "Heading2")]
     for table in facility_tables(data["usage"]):
         story += [Spacer(1, 3 * mm), text(table["title"], "Heading3")]
@@ -378,9 +378,10 @@ def to_pdf(subdistrict, state=LIVE, today=None):
     return buffer.getvalue()
 
 
-def _pdf_barrier_free(subdistrict, state, text, font):
-    """The PDF's barrier-free section: who loses a service within distance when steps and kerbs count
-    (both walks side by side), the barriers to fix first, and what the map data does not say."""
+def _pdf_barrier_free(subdistrict, state, text, font, rows):
+    """The PDF's barrier-free section: per service, how many residents (aged 60+, 0–3) lose it within
+    distance when steps and kerbs count; the compounds, both walks side by side; the barriers to fix
+    first; and what the map data does not say. ``rows``: the coverage rows of :func:`dashboard`."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import Spacer, Table, TableStyle
@@ -397,16 +398,28 @@ def _pdf_barrier_free(subdistrict, state, text, font):
         ("FONT", (0, 0), (-1, -1), font, 8), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e6e4")),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")])
     story.append(text(_("Walking with a wheelchair or a pram: no steps without a ramp, no raised kerbs, no steep "
-                        "slopes or rough surfaces. Compounds that have a service within its distance on foot, "
-                        "but not barrier-free:")))
+                        "slopes or rough surfaces. Residents covered on foot but not barrier-free, for the whole "
+                        "sub-district:")))
+    losing = [r for r in rows if r["grid"] is None and r["population_lost_barrier_free"] is not None
+              and (r["population_lost_barrier_free"] or r["aged_60_plus_lost_barrier_free"]
+                   or r["aged_0_3_lost_barrier_free"])]
+    if losing:
+        cells = [[text(h, "BodyText") for h in (_("Service"), _("Threshold"), _("Residents who lose it"),
+                                                 _("Aged 60+"), _("Aged 0–3"))]]
+        cells += [[text(r["category_name"], "BodyText"), f"{r['threshold_m']} m", r["population_lost_barrier_free"],
+                   r["aged_60_plus_lost_barrier_free"], r["aged_0_3_lost_barrier_free"]] for r in losing]
+        table = Table(cells, repeatRows=1, colWidths=[60 * mm, 24 * mm, 36 * mm, 30 * mm, 30 * mm])
+        table.setStyle(style)
+        story += [table, Spacer(1, 3 * mm)]
     if summary["losses"]:
+        story.append(text(_("Compounds that have a service within its distance on foot, but not barrier-free:")))
         cells = [[text(h, "BodyText") for h in (_("Compound"), _("Service"), _("Threshold"), _("Walk"),
                                                  _("Barrier-free walk"), _("Aged 60+"), _("Aged 0–3"))]]
         cells += [[text(g["compound_name"], "BodyText"), text(g["category_name"], "BodyText"),
                    f"{g['threshold_m']} m", f"{g['nearest_m']} m",
                    _("none reachable") if g["nearest_barrier_free_m"] is None else f"{g['nearest_barrier_free_m']} m",
                    g["aged_60_plus"], g["aged_0_3"]] for g in summary["losses"]]
-        table = Table(cells, repeatRows=1, colWidths=[32 * mm, 40 * mm, 20 * mm, 20 * mm, 28 * mm, 20 * mm, 20 * mm])
+        table = Table(cells, repeatRows=1, colWidths=[30 * mm, 38 * mm, 22 * mm, 20 * mm, 30 * mm, 20 * mm, 20 * mm])
         table.setStyle(style)
         story.append(table)
     else:

@@ -45,6 +45,8 @@ def test_pdf_lists_losses_fixes_and_unknowns(stepped):  # noqa: F811
     with translation.override("en"):
         reader = PdfReader(io.BytesIO(reports.to_pdf(stepped)))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    # Per service, for the whole sub-district: residents, aged 60+ and aged 0-3 who lose it.
+    assert "Meal assistance for seniors 300 m 1000 380 20" in text
     assert "Compound A Meal assistance for seniors 300 m 214 m 912 m 380 20" in text  # both walks side by side
     assert "Barrier-free: coverage lost to steps and kerbs" in text and "Barrier-free walk" in text
     assert "Fix this first" in text and "Way 2 (steps)" in text
