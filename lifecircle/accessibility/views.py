@@ -256,7 +256,8 @@ def coverage_page(request, subdistrict):
         "at": at,
         "departure": departure,
         "at_error": at_error,
-        "hour_notes": (report.hour_notes or []) if report else [],
+        # The first note (which hour, only what is open counts) is the page's own translated sentence.
+        "hour_notes": (report.hour_notes or [])[1:] if report else [],
     }, status=400 if at_error else 200)
 
 

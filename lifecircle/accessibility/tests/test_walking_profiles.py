@@ -171,6 +171,7 @@ def test_coverage_page_at_an_hour(client):
     html = breakfast.content.decode()
     assert breakfast.status_code == 200 and 'data-testid="at-hour"' in html and "2026-12-03 07:00" in html
     assert 'value="2026-12-03T07:00"' in html  # the field keeps the hour
+    assert "only facilities open on arrival count" not in html  # said once, translated, not again in English
     assert ("a", "senior_meals") not in gap_rows(html)
     late = client.get(url + "2026-12-03T10:00").content.decode()
     assert ("a", "senior_meals") in gap_rows(late)  # closed by 10:00: a gap at that hour
