@@ -447,6 +447,7 @@ def test_coverage_at_an_hour_counts_only_what_is_open(map_page):
         len(map_page.api("/api/accessibility/gaps", category="senior_day_care", at="03:00")))
     assert "at=03%3A00" in page.url
     expect(page.get_by_test_id("barrier-free-any-hour")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "lifecircle-coverage-at-hour.png")
     map_page.check_clean()
 
 
