@@ -7,7 +7,9 @@ Barrier-free: where the latest run computed the barrier-free walking profile, ev
 says how many of each group are covered walking barrier-free and how many that loses against
 the standard walk (``*_lost_barrier_free``); the report carries the ranked barriers to fix first
 and what the map data leaves unknown. Where it did not (a network saved before walking profiles),
-those figures are ``None``, never zero.
+those figures are ``None``, never zero. Beside them, :func:`data_unknown` gives the shares of the
+network with no known surface or kerb as figures (:func:`unknown_lines`: the same in words, in the
+active language), so a barrier-free figure never passes the best case off as known.
 
 At an hour (``at``): coverage counts only facilities open when the walker arrives (leaving at
 ``at``, walking at the planning speed, 60 m/min; weekly hours and dated exceptions), computed on
