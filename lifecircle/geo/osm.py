@@ -57,7 +57,8 @@ import numpy as np
 from .distance import LocalProjection
 from .errors import BoundaryError, OSMError
 from .graph import Island, WalkGraph
-from .profiles import ACCESS_KEYS, FOOT_WAYS, NODE_KEYS, STANDARD, ProfileTable, TagAudit, incline_percent, is_crossing_way
+from .profiles import (ACCESS_KEYS, FOOT_WAYS, NODE_KEYS, STANDARD, ProfileTable, TagAudit, incline_percent,
+                       is_crossing_way)
 
 if TYPE_CHECKING:  # quality imports this module
     from .quality import PedestrianShare, StreetCoverage

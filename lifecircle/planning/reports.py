@@ -219,7 +219,9 @@ def to_csv(subdistrict, state=LIVE, today=None):
     by_grid = {g["grid"]: usage_columns(g, use) for g in use["grids"]}
     unknown = barrier_free_summary(subdistrict, state)["unknown"] or {}
     network = {"barrier_free_surface_unknown_share": unknown.get("surface_unknown_share"),
-               "barrier_free_kerb_unknown_share": unknown.get("kerb_unknown_share") if unknown.get("crossings") else None}
+               # No crossings at all: nothing is unknown about their kerbs, and no share to give.
+               "barrier_free_kerb_unknown_share": unknown.get("kerb_unknown_share") if unknown.get("crossings")
+               else None}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

@@ -235,4 +235,5 @@ def test_times_at_the_ends_of_the_calendar_are_refused(client):
                      "/api/accessibility/isochrones?lon=121.4425&lat=31.2327"):
             response = client.get(path + ("&" if "?" in path else "?") + "at=" + at)
             assert response.status_code == 400, (path, at, response.status_code)
-            assert "cannot read the time" in response.json()["detail"] and "between the years" in response.json()["detail"]
+            detail = response.json()["detail"]
+            assert "cannot read the time" in detail and "between the years" in detail
