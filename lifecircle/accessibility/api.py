@@ -35,11 +35,27 @@ class CategoryAccessOut(Schema):
     capacity_15: float
 
 
+class DataUnknownOut(Schema):
+    """What the map data leaves unknown to the barrier-free walk: counted as passable, so its figures
+    may be too hopeful there."""
+
+    length_m: float = Field(description="metres of walkable way")
+    surface_unknown_m: float = Field(description="metres of it with no surface tag (or one the table does not know)")
+    surface_unknown_share: float = Field(description="surface_unknown_m / length_m")
+    crossings: int
+    crossings_kerb_unknown: int = Field(description="crossings with no kerb mapped")
+    kerb_unknown_share: float = Field(description="crossings_kerb_unknown / crossings")
+    incline_unreadable: int = Field(description="ways whose incline gives no number (up, down)")
+    unknown_tag_values: int = Field(description="tags whose value the walking-profile table does not know")
+
+
 class CompoundAccessOut(Schema):
     compound: str
     name: str
     grid: str | None
     results: list[CategoryAccessOut]
+    data_unknown: DataUnknownOut | None = Field(
+        None, description="what the map data leaves unknown to the barrier-free figures; null without them")
 
 
 class CoverageRowOut(Schema):
@@ -118,6 +134,9 @@ class CoverageOut(Schema):
     barrier_free: bool = Field(False, description="whether the rows carry barrier-free figures")
     barrier_fixes: list[BarrierFixOut] = []
     profile_notes: list[str] = Field([], description="what the map data leaves unknown (surface, kerbs, tag values)")
+    data_unknown: DataUnknownOut | None = Field(
+        None, description="the same as figures, when the rows carry barrier-free figures")
+    at: str | None = Field(None, description="the departure time the figures are for (local time); null: any hour")
 
 
 class OffNetworkOut(Schema):
@@ -139,7 +158,7 @@ def minutes(metres):
 def compound_access(request, code: str, subdistrict: str | None = None):
     compound = get_object_or_404(Compound, code=code, subdistrict=one_subdistrict(subdistrict))
     standard = {row.category_id: row for row in coverage.standard_rows()}
-    results = []
+    results, barrier_free = [], False
     stored = CompoundAccess.objects.filter(compound=compound).select_related("category", "run")
     for access in stored.order_by("category__slug"):
         row = standard.get(access.category_id)
@@ -158,8 +177,10 @@ def compound_access(request, code: str, subdistrict: str | None = None):
                                      and access.nearest_barrier_free_m <= row.threshold_m),
             **{f: getattr(access, f) for f in ("count_5", "count_10", "count_15", "capacity_5", "capacity_10", "capacity_15")},
         })
+        barrier_free = barrier_free or results[-1]["covered_barrier_free"] is not None
     return {"compound": compound.code, "name": compound.name, "grid": compound.grid and compound.grid.code,
-            "results": results}
+            "results": results,
+            "data_unknown": coverage.data_unknown(compound.subdistrict) if barrier_free else None}
 
 
 @router.get("/accessibility/coverage", response=CoverageOut,
@@ -169,20 +190,31 @@ def coverage_view(request, subdistrict: str | None = None, grid: str | None = No
     """``at``: count only facilities open on arrival, leaving at ``HH:MM`` today or ``YYYY-MM-DDTHH:MM``
     (e.g. breakfast at 07:00, day care at 09:00); computed on the spot."""
     target = one_subdistrict(subdistrict)
-    try:
-        departure = None if at is None else parse_departure(at)
-    except ValueError as exc:
-        raise HttpError(400, str(exc)) from None
+    departure = hour(at)
     report = coverage.report(target, grid, category, at=departure)
     return {"subdistrict": target.code, "computed": report.computed, "rows": report.rows, "plan": report.plan,
             "barrier_free": report.barrier_free, "barrier_fixes": report.barrier_fixes or [],
-            "profile_notes": report.profile_notes or []}
+            "profile_notes": report.profile_notes or [], "data_unknown": report.data_unknown,
+            "at": None if departure is None else departure.isoformat(timespec="minutes")}
+
+
+def hour(at):
+    """The departure time of an ``at`` parameter (None when not given); 400 when it is not a time."""
+    if at is None or not at.strip():
+        return None
+    try:
+        return parse_departure(at.strip())
+    except ValueError as exc:
+        raise HttpError(400, str(exc)) from None
 
 
 @router.get("/accessibility/gaps", response=list[GapOut],
             summary="Compounds lacking a category within its threshold, worst first")
-def gaps_view(request, subdistrict: str | None = None, grid: str | None = None, category: str | None = None):
-    return coverage.report(one_subdistrict(subdistrict), grid, category).gaps
+def gaps_view(request, subdistrict: str | None = None, grid: str | None = None, category: str | None = None,
+              at: str | None = None):
+    """``at``: only facilities open on arrival count, leaving at ``HH:MM`` today or
+    ``YYYY-MM-DDTHH:MM`` (as the coverage); 400 when it is not a time."""
+    return coverage.report(one_subdistrict(subdistrict), grid, category, at=hour(at)).gaps
 
 
 @router.get("/accessibility/off-network", response=list[OffNetworkOut],

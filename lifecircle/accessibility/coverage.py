@@ -7,7 +7,9 @@ Barrier-free: where the latest run computed the barrier-free walking profile, ev
 says how many of each group are covered walking barrier-free and how many that loses against
 the standard walk (``*_lost_barrier_free``); the report carries the ranked barriers to fix first
 and what the map data leaves unknown. Where it did not (a network saved before walking profiles),
-those figures are ``None``, never zero.
+those figures are ``None``, never zero. Beside them, :func:`data_unknown` gives the shares of the
+network with no known surface or kerb as figures (:func:`unknown_lines`: the same in words, in the
+active language), so a barrier-free figure never passes the best case off as known.
 
 At an hour (``at``): coverage counts only facilities open when the walker arrives (leaving at
 ``at``, walking at the planning speed, 60 m/min; weekly hours and dated exceptions), computed on
@@ -54,6 +56,10 @@ class Report:
     barrier_free: bool = False  # whether the stored results include the barrier-free profile
     barrier_fixes: list = None  # the ranked barriers (dicts), when barrier_free
     profile_notes: list = None  # what the map data leaves unknown to the profiles (English sentences)
+    at: object = None  # the departure time the figures are for; None: any hour (the stored results)
+    hour_notes: list = None  # at an hour: what counts, and the facilities with no hours (English sentences)
+    data_unknown: dict = None  # shares of the network with no known surface or kerb, when barrier_free
+    nearest_by_compound: dict = None  # at an hour: {compound code: {category: metres or None}}
 
 
 def standard_rows():
@@ -82,10 +88,12 @@ def report(subdistrict, grid_code=None, category=None, at=None):
         barrier_free[position[compound_id], column[slug]] = np.inf if free_metres is None else free_metres
     run = ComputeRun.objects.filter(subdistrict=subdistrict).first()
     has_barrier_free = run is not None and "barrier-free" in run.profiles
-    hour_notes = []
+    hour_notes, by_compound = [], None
     if at is not None and computed:
         nearest, hour_notes = nearest_open(subdistrict, compounds, slugs, [r.threshold_m for r in rows_std], at)
         has_barrier_free = False  # the barrier-free figures are for any hour
+        by_compound = {c.code: {slug: None if not np.isfinite(nearest[i, j]) else round(float(nearest[i, j]))
+                                for j, slug in enumerate(slugs)} for i, c in enumerate(compounds)}
     thresholds = [r.threshold_m for r in rows_std]
     grids = [c.grid.code if c.grid else NO_GRID for c in compounds]
 
@@ -147,7 +155,52 @@ def report(subdistrict, grid_code=None, category=None, at=None):
             "aged_60_plus", "aged_0_3"))
     return Report(rows=rows, gaps=gap_list, plan=plan_check(subdistrict, grid_code), computed=computed,
                   barrier_free=has_barrier_free, barrier_fixes=fixes,
-                  profile_notes=(list(run.tag_notes) if run is not None else []) + hour_notes)
+                  profile_notes=(list(run.tag_notes) if run is not None else []) + hour_notes,
+                  at=at, hour_notes=hour_notes, nearest_by_compound=by_compound,
+                  data_unknown=data_unknown(subdistrict) if has_barrier_free else None)
+
+
+def data_unknown(subdistrict):
+    """What the network's map data leaves unknown to the barrier-free walk, as figures: metres of
+    walkable way (``length_m``) and of it with no known surface (``surface_unknown_m``, share
+    ``surface_unknown_share``), crossings and those with no kerb mapped (``crossings``,
+    ``crossings_kerb_unknown``, ``kerb_unknown_share``), ways whose incline gives no number, and
+    how many tags carry values the profile table does not know. ``None`` when the network was saved
+    before walking profiles (nothing was counted, and nothing is assumed)."""
+    from lifecircle.community import networks
+    from lifecircle.geo.profiles import TagAudit
+
+    network = getattr(subdistrict, "network", None)
+    if network is None:
+        return None
+    try:
+        graph = networks.load_graph(network)
+    except OSError:
+        return None
+    if not graph.tag_audit:
+        return None
+    audit = TagAudit.from_dict(graph.tag_audit)
+    return {**{key: value for key, value in audit.to_dict().items() if key != "unknown_values"},
+            "unknown_tag_values": sum(sum(counts.values()) for counts in audit.unknown_values.values())}
+
+
+def unknown_lines(unknown):
+    """What the map data leaves unknown to the barrier-free walk (:func:`data_unknown`), one
+    sentence each in the active language; nothing for ``None``."""
+    if not unknown:
+        return []
+    lines = []
+    if unknown.get("length_m"):
+        lines.append(gettext("%(pct)s of the walkable network (%(unknown).1f of %(total).1f km) has no known surface; "
+                             "it is counted as passable for wheels, which may be too hopeful.") % {
+            "pct": f"{int(np.floor(unknown['surface_unknown_share'] * 100 + 0.5))}%",
+            "unknown": unknown["surface_unknown_m"] / 1000, "total": unknown["length_m"] / 1000})
+    if unknown.get("crossings"):
+        lines.append(gettext("%(n)s of %(total)s crossings (%(pct)s) have no kerb mapped; they are counted as "
+                             "passable, which may be too hopeful.") % {
+            "n": unknown["crossings_kerb_unknown"], "total": unknown["crossings"],
+            "pct": f"{int(np.floor(unknown['kerb_unknown_share'] * 100 + 0.5))}%"})
+    return lines
 
 
 def nearest_open(subdistrict, compounds, slugs, thresholds, at):

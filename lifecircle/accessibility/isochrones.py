@@ -68,6 +68,10 @@ def subdistrict_at(lon, lat):
     return min(candidates, key=lambda c: c[:3])[3] if candidates else None
 
 
+#: The years a departure time may be in (opening hours need a real date, with room for the walk).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def parse_departure(text, now=None):
     """A departure time from ``HH:MM`` (today, local time) or an ISO date and time (local time
     unless it says its offset); ``None`` means now. ValueError with the reason otherwise."""
@@ -83,6 +87,10 @@ def parse_departure(text, now=None):
         moment = datetime.datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"cannot read the time {text!r}: give HH:MM (today) or YYYY-MM-DDTHH:MM") from None
+    # A walk from the calendar's last minute ends past it (OverflowError): such years are refused.
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"cannot read the time {text!r} as a departure: give a date between the years "
+                         f"{FIRST_YEAR} and {LAST_YEAR}")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return timezone.localtime(moment)

@@ -6,6 +6,7 @@ the charts, and redraws in place when a filter changes.
 """
 import math
 import re
+from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -15,9 +16,11 @@ from django.utils.translation import gettext_lazy
 from lifecircle.community.models import Compound
 from lifecircle.community.scope import api_url, subdistrict_page
 from lifecircle.directory.models import ServiceCategory
+from lifecircle.geo.profiles import TagAudit
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
 
 from . import coverage
+from .isochrones import parse_departure
 from .models import CompoundAccess
 
 #: Whom a share counts, as in coverage.WEIGHTS, with the label the page shows.
@@ -126,16 +129,19 @@ def _nearest(subdistrict):
     return result
 
 
-def _page_config(subdistrict, computed, category, weight, scope, std_rows, grids):
+def _page_config(subdistrict, computed, category, weight, scope, std_rows, grids, at="", report=None):
+    # At an hour, the map and charts read the same hour's figures as the tables.
+    hour = f"&{urlencode({'at': at})}" if at else ""
     return {
         "lang": get_language() or "zh-hans",
         "computed": computed,
         "category": category,
         "weight": weight,
         "gaps": scope,
+        "at": at,
         "api": {
-            "coverage": api_url("accessibility/coverage", subdistrict),
-            "gaps": api_url("accessibility/gaps", subdistrict),
+            "coverage": api_url("accessibility/coverage", subdistrict) + hour,
+            "gaps": api_url("accessibility/gaps", subdistrict) + hour,
             "grids": api_url("geo/grids.geojson", subdistrict),
             "compounds": api_url("geo/compounds.geojson", subdistrict),
             "network": api_url("geo/network.geojson", subdistrict),
@@ -148,7 +154,8 @@ def _page_config(subdistrict, computed, category, weight, scope, std_rows, grids
         ],
         "grids": [{"code": g.code, "name": g.display_name, "short": short_grid_name(g.display_name)} for g in grids],
         "weights": {key: str(label) for key, label in WEIGHT_CHOICES},
-        "nearest": _nearest(subdistrict) if subdistrict and computed else {},
+        "nearest": (report.nearest_by_compound if at and report is not None and report.nearest_by_compound is not None
+                    else _nearest(subdistrict) if subdistrict and computed else {}),
         "strings": {
             "whole": _("Whole sub-district"),
             "share": _("{pct}%"),
@@ -200,9 +207,10 @@ def coverage_page(request, subdistrict):
     if category not in slugs:
         category = next((s for s in coverage.PLAN_REQUIREMENTS if s in slugs), slugs[0] if slugs else "")
     scope = "all" if request.GET.get("gaps") == "all" else "category"
+    at, departure, at_error = _hour(request.GET.get("at"))
 
     grids = list(subdistrict.grids.order_by("code")) if subdistrict else []
-    report = coverage.report(subdistrict) if subdistrict else None
+    report = coverage.report(subdistrict, at=departure) if subdistrict else None
     computed = bool(report and report.computed)
     footnotes = _footnotes(std_rows)
     selected = next((s for s in std_rows if s.category.slug == category), None)
@@ -243,17 +251,43 @@ def coverage_page(request, subdistrict):
         "gaps": gaps,
         "gap_totals": _gap_totals(gaps),
         "speeds": {key: int(value) for key, value in SPEED_PROFILES_M_PER_MIN.items()},
-        "page_config": _page_config(subdistrict, computed, category, weight, scope, std_rows, grids),
+        "page_config": _page_config(subdistrict, computed, category, weight, scope, std_rows, grids, at, report),
         "barrier_free": _barrier_free(report) if computed else None,
-    })
+        "at": at,
+        "departure": departure,
+        "at_error": at_error,
+        # The first note (which hour, only what is open counts) is the page's own translated sentence.
+        "hour_notes": (report.hour_notes or [])[1:] if report else [],
+    }, status=400 if at_error else 200)
+
+
+def _hour(text):
+    """``(at, departure, error)`` from the page's ``at`` field: the text kept for the form, the
+    departure time (None: any hour), and a message when the text is not a time (then any hour)."""
+    at = (text or "").strip()
+    if not at:
+        return "", None, ""
+    try:
+        return at, parse_departure(at), ""
+    except ValueError:
+        return "", None, _("Cannot read the time “%(at)s”: give HH:MM (today) or a date and time, "
+                           "YYYY-MM-DDTHH:MM. Coverage is shown for any hour.") % {"at": at}
 
 
 def _barrier_free(report):
     """The barrier-free section: who loses coverage when steps and kerbs count, and what to fix first."""
+    if report.at is not None:
+        return {"available": False, "at_hour": True}
     if not report.barrier_free:
         return {"available": False}
     losing = [row for row in report.rows if row["grid"] is None
               and (row["aged_60_plus_lost_barrier_free"] or row["aged_0_3_lost_barrier_free"]
                    or row["population_lost_barrier_free"])]
+    notes = report.profile_notes or []
+    if report.data_unknown:
+        # The surface and kerb sentences are shown translated (unknown); the engine's English ones would repeat them.
+        said = set(TagAudit.from_dict({**report.data_unknown, "incline_unreadable": 0}).warnings)
+        notes = [note for note in notes if note not in said]
     return {"available": True, "rows": losing, "fixes": report.barrier_fixes or [],
-            "notes": report.profile_notes or []}
+            "notes": notes, "unknown": coverage.unknown_lines(report.data_unknown)}
+

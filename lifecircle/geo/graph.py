@@ -37,6 +37,12 @@ impassable (``profile_barriers[name]``). A profile is not a second graph:
 the CSR structure (``indptr``/``indices``) and differs only in the slot
 weights (and which of two parallel edges a slot stands for).
 
+Tags no profile acts on but a planner wants to see (``wheelchair=yes|limited``,
+``tactile_paving``) are kept as attributes, by OSM id:
+``access_tags = {"ways": {way id: {key: value}}, "nodes": {node id: {key: value}}}``
+(sparse: only the tagged ways and nodes of the network; ids as strings, as JSON
+keeps them). :meth:`WalkGraph.edge_access` reads them per edge.
+
 The CSR view stores every edge in both directions, because walking is never
 one-way. Two things are left out of it on purpose: self-loops (they can never
 shorten a walk) and all but the shortest of parallel edges between the same
@@ -155,6 +161,8 @@ class WalkGraph:
     profile: str = "standard"
     #: What the tags left unknown (:class:`lifecircle.geo.profiles.TagAudit` as a dict), if read from OSM.
     tag_audit: dict = field(default_factory=dict)
+    #: Accessibility tags kept as attributes (module docstring), by OSM way and node id.
+    access_tags: dict = field(default_factory=dict)
 
     def __post_init__(self):
         for key, dtype in _DTYPES.items():
@@ -214,6 +222,17 @@ class WalkGraph:
     def edge_name_str(self, edge: int) -> str | None:
         """The street name of ``edge``, or ``None`` if it has none."""
         return self.names[self.edge_name[edge]] or None
+
+    def edge_access(self, edge: int) -> dict:
+        """The kept accessibility tags of an edge: its way's (``wheelchair``, ``tactile_paving``), and
+        per end node that has any, ``{"u": {...}, "v": {...}}``; ``{}`` when none are mapped."""
+        ways, nodes = self.access_tags.get("ways", {}), self.access_tags.get("nodes", {})
+        found = dict(ways.get(str(int(self.edge_way[edge])), {}))
+        for end, node in (("u", self.edge_u[edge]), ("v", self.edge_v[edge])):
+            tags = nodes.get(str(int(self.node_osmid[node])))
+            if tags:
+                found[end] = dict(tags)
+        return found
 
     def edge_highway_str(self, edge: int) -> str:
         """The OSM ``highway`` value of ``edge``."""
@@ -328,7 +347,7 @@ class WalkGraph:
     @classmethod
     def from_polylines(cls, offsets, refs, lon, lat, way_ids=None, name_index=None,
                        highway_index=None, names=None, highways=None, line_factor=None, point_penalty=None,
-                       tag_audit=None) -> "WalkGraph":
+                       tag_audit=None, access_tags=None) -> "WalkGraph":
         """Build a graph from street polylines, splitting them where they meet.
 
         Polyline ``i`` is the run of points ``offsets[i]:offsets[i+1]`` in
@@ -344,7 +363,8 @@ class WalkGraph:
         length (``inf``: impassable) and ``point_penalty[name]`` adds metres
         for passing each point (``inf``: impassable), half on each side of a
         point that ends an edge, so a walk through it pays it once. Profiles
-        named in either dict get an :class:`EdgeProfile`.
+        named in either dict get an :class:`EdgeProfile`. ``access_tags``:
+        the accessibility tags kept as attributes (module docstring).
         """
         offsets = np.asarray(offsets, dtype=np.int64)
         refs = np.asarray(refs, dtype=np.int64)
@@ -402,7 +422,7 @@ class WalkGraph:
             edge_name=name_index[edge_line], edge_highway=highway_index[edge_line],
             names=names, highways=highways, geom_offsets=geom_offsets,
             geom_lon=lon[point_index], geom_lat=lat[point_index],
-            profile_costs=profiles, tag_audit=dict(tag_audit or {}),
+            profile_costs=profiles, tag_audit=dict(tag_audit or {}), access_tags=dict(access_tags or {}),
         )
         return graph.edge_subgraph(~((u == v) & (length == 0.0)))
 
@@ -427,7 +447,8 @@ class WalkGraph:
             names=self.names, highways=self.highways, geom_offsets=geom_offsets,
             geom_lon=self.geom_lon[point_index], geom_lat=self.geom_lat[point_index],
             profile_costs={name: p.take(edges) for name, p in self.profile_costs.items()},
-            tag_audit=self.tag_audit,
+            tag_audit=self.tag_audit, access_tags=_access_kept(self.access_tags, self.edge_way[edges],
+                                                              self.node_osmid[used]),
         ).for_profile(self.profile)
 
     def component_labels(self) -> np.ndarray:
@@ -480,8 +501,10 @@ class WalkGraph:
 
         Coordinates are ``[lon, lat]`` rounded to ``precision`` decimals
         (6 decimals is about 0.1 m). Properties: ``name`` (``None`` when
-        unnamed), ``highway``, ``length_m`` and the OSM ``way_id``.
+        unnamed), ``highway``, ``length_m`` and the OSM ``way_id``; and the
+        way's ``wheelchair`` and ``tactile_paving`` where they are mapped.
         """
+        way_access = self.access_tags.get("ways", {})
         lon = np.round(self.geom_lon, precision).tolist()
         lat = np.round(self.geom_lat, precision).tolist()
         offsets = self.geom_offsets.tolist()
@@ -499,6 +522,7 @@ class WalkGraph:
                     "highway": self.highways[self.edge_highway[e]],
                     "length_m": lengths[e],
                     "way_id": ways[e],
+                    **way_access.get(str(ways[e]), {}),
                 },
             })
         return {"type": "FeatureCollection", "features": features}
@@ -521,6 +545,7 @@ class WalkGraph:
             arrays[f"profile{i}_barrier_kind"] = profile.barrier_kind
             arrays[f"profile{i}_barrier_id"] = profile.barrier_id
         arrays["tag_audit"] = np.frombuffer(json.dumps(self.tag_audit).encode(), dtype=np.uint8)
+        arrays["access_tags"] = np.frombuffer(json.dumps(self.access_tags).encode(), dtype=np.uint8)
         with atomic_write(path, "wb") as f:
             np.savez(f, **arrays)
 
@@ -543,7 +568,9 @@ class WalkGraph:
                 arrays = {key: data[key] for key in _DTYPES}
                 names = _unpack_strings(data["names_blob"], data["names_offsets"])
                 highways = _unpack_strings(data["highways_blob"], data["highways_offsets"])
-                profiles, tag_audit = {}, {}
+                profiles, tag_audit, access_tags = {}, {}, {}
+                if "access_tags" in data.files:  # files saved before the attributes were kept have none
+                    access_tags = json.loads(bytes(data["access_tags"]).decode())
                 if "profiles_blob" in data.files:
                     for i, name in enumerate(_unpack_strings(data["profiles_blob"], data["profiles_offsets"])):
                         profiles[name] = EdgeProfile(data[f"profile{i}_cost"], data[f"profile{i}_barrier_kind"],
@@ -556,10 +583,24 @@ class WalkGraph:
         _check_consistent(arrays, len(names), len(highways), path)
         if any(p.cost.shape[0] != arrays["edge_u"].shape[0] for p in profiles.values()):
             raise GraphFileError("inconsistent graph file: walking-profile costs do not match the edges", path)
-        return cls(**arrays, names=names, highways=highways, profile_costs=profiles, tag_audit=tag_audit)
+        return cls(**arrays, names=names, highways=highways, profile_costs=profiles, tag_audit=tag_audit,
+                   access_tags=access_tags)
 
 
 # ---------------------------------------------------------------------- helpers
+def _access_kept(access_tags, way_ids, node_ids) -> dict:
+    """``access_tags`` of the ways and nodes still in a subgraph (the others would only take room)."""
+    if not access_tags:
+        return {}
+    kept = {}
+    for kind, present in (("ways", way_ids), ("nodes", node_ids)):
+        tagged = access_tags.get(kind, {})
+        ids = np.fromiter((int(k) for k in tagged), dtype=np.int64, count=len(tagged))
+        inside = np.isin(ids, present)  # the tagged objects are few; the graph's ids may be millions
+        kept[kind] = {k: v for (k, v), keep in zip(tagged.items(), inside.tolist()) if keep}
+    return kept
+
+
 def _build_csr(n_nodes, u, v, length):
     """Both directions of every non-loop edge, shortest parallel edge only."""
     edge_id = np.arange(u.shape[0], dtype=np.int32)

@@ -57,7 +57,8 @@ import numpy as np
 from .distance import LocalProjection
 from .errors import BoundaryError, OSMError
 from .graph import Island, WalkGraph
-from .profiles import FOOT_WAYS, NODE_KEYS, STANDARD, ProfileTable, TagAudit, incline_percent, is_crossing_way
+from .profiles import (ACCESS_KEYS, FOOT_WAYS, NODE_KEYS, STANDARD, ProfileTable, TagAudit, incline_percent,
+                       is_crossing_way)
 
 if TYPE_CHECKING:  # quality imports this module
     from .quality import PedestrianShare, StreetCoverage
@@ -239,7 +240,7 @@ def build_network(path, boundary=None, buffer_m: float = 500.0, largest_componen
         lines["offsets"], lines["refs"], lines["lon"], lines["lat"], way_ids=lines["way_ids"],
         name_index=lines["name_index"], highway_index=lines["highway_index"],
         names=lines["names"], highways=lines["highways"], line_factor=lines["line_factor"],
-        point_penalty=lines["point_penalty"], tag_audit=audit.to_dict())
+        point_penalty=lines["point_penalty"], tag_audit=audit.to_dict(), access_tags=lines["access_tags"])
     if graph.n_edges == 0:
         raise OSMError("contains no walkable ways with usable coordinates", path)
     if polygon is not None:
@@ -361,6 +362,7 @@ def _read_walkable_ways(path: str, progress: bool, table: ProfileTable, negative
     factors = {p.name: array("d") for p in others}
     line_tags = array("b")  # per polyline: 1 crossing way, 2 foot way, 4 no known surface, 8 kerb on the way
     node_tags: dict[int, dict] = {}
+    way_access: dict[str, dict] = {}  # ACCESS_KEYS of walkable ways, by way id
     audit = TagAudit()
     bar = _progress_bar(path) if progress else None
     try:
@@ -384,6 +386,9 @@ def _read_walkable_ways(path: str, progress: bool, table: ProfileTable, negative
             if "incline" in plain and incline_percent(plain["incline"]) is None:
                 audit.incline_unreadable += 1
             way_factor = {p.name: p.way_factor(plain)[0] for p in others}
+            access = {k: plain[k] for k in ACCESS_KEYS if k in plain}
+            if access:
+                way_access[str(obj.id)] = access
             flags = ((1 if is_crossing_way(plain) else 0) | (2 if plain["highway"] in FOOT_WAYS else 0)
                      | (0 if plain.get("surface") in table.known_values.get("surface", ()) else 4)
                      | (8 if any(k == "kerb" or k.startswith("kerb:") for k in plain) else 0))
@@ -439,6 +444,11 @@ def _read_walkable_ways(path: str, progress: bool, table: ProfileTable, negative
         "line_factor": {name: np.frombuffer(f, dtype=np.float64) for name, f in factors.items()},
         "audit": audit,
     }
+    tagged = [node for node, tags in node_tags.items() if any(k in tags for k in ACCESS_KEYS)]
+    on_network = np.isin(np.asarray(tagged, dtype=np.int64), lines["refs"]).tolist()
+    lines["access_tags"] = {"ways": way_access, "nodes": {
+        str(node): {k: node_tags[node][k] for k in ACCESS_KEYS if k in node_tags[node]}
+        for node, inside in zip(tagged, on_network) if inside}}
     lines["point_penalty"] = _node_costs(lines, np.frombuffer(line_tags, dtype=np.int8), node_tags, others, table,
                                          audit)
     return lines

@@ -61,6 +61,8 @@ STANDARD = "standard"
 CROSSING_WAY_TAGS = {"footway": {"crossing"}, "highway": {"crossing"}, "path": {"crossing"}}
 #: Ways of people on foot that can cross a road at grade.
 FOOT_WAYS = frozenset({"footway", "path", "pedestrian", "steps", "living_street", "corridor"})
+#: Tags no profile acts on, kept on the graph as attributes (``WalkGraph.access_tags``) for planners to see.
+ACCESS_KEYS = ("wheelchair", "tactile_paving")
 #: The OSM tag keys a node must have one of to matter to any profile.
 NODE_KEYS = ("kerb", "wheelchair", "crossing", "highway", "barrier", "crossing:signals", "tactile_paving")
 

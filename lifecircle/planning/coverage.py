@@ -5,13 +5,19 @@ The live figures come from the accessibility app's stored results (``CompoundAcc
 scenario's from ``ScenarioAccess``; both are judged the same way, with the geo engine's coverage
 function against the active standard, weighting by all residents, by those aged 60+ and by
 children aged 0–3.
+
+Barrier-free (no steps without a ramp, no raised kerbs, steep or rough ways): the live rows also
+carry ``*_covered_barrier_free`` and ``*_lost_barrier_free`` where the latest run computed that
+walking profile; a scenario's results are walked on the standard network only, so its rows carry
+``None`` there, never zero (:func:`barrier_free_summary` says which).
 """
 import numpy as np
 
 from lifecircle.accessibility.coverage import (
     NO_GRID, PLAN_REQUIREMENTS, WEIGHTS, WHOLE, grid_label, standard_rows,
 )
-from lifecircle.accessibility.models import CompoundAccess
+from lifecircle.accessibility.coverage import data_unknown, unknown_lines
+from lifecircle.accessibility.models import BarrierFix, CompoundAccess, ComputeRun
 from lifecircle.directory.models import Facility
 from lifecircle.geo.coverage import coverage
 
@@ -21,8 +27,11 @@ from .models import ScenarioAccess, ScenarioFacility
 LIVE = "live"
 
 
-def nearest_matrix(state, compounds, slugs):
-    """``(compounds, slugs)`` metres from stored results (NaN: no result, inf: none reachable)."""
+def nearest_matrix(state, compounds, slugs, field="nearest_m"):
+    """``(compounds, slugs)`` metres from stored results (NaN: no result, inf: none reachable).
+
+    ``field``: ``nearest_barrier_free_m`` for the barrier-free walk (live results only; see
+    :func:`has_barrier_free` for whether they hold it)."""
     nearest = np.full((len(compounds), len(slugs)), np.nan)
     position = {c.pk: i for i, c in enumerate(compounds)}
     column = {slug: j for j, slug in enumerate(slugs)}
@@ -31,7 +40,7 @@ def nearest_matrix(state, compounds, slugs):
     else:
         stored = ScenarioAccess.objects.filter(scenario=state, compound__in=compounds, category__slug__in=slugs)
     found = False
-    for compound_id, slug, metres in stored.values_list("compound_id", "category__slug", "nearest_m"):
+    for compound_id, slug, metres in stored.values_list("compound_id", "category__slug", field):
         found = True
         nearest[position[compound_id], column[slug]] = np.inf if metres is None else metres
     return nearest, found
@@ -49,6 +58,8 @@ def coverage_rows(subdistrict, state=LIVE, grid=None, category=None):
         compounds = [c for c in compounds if c.grid and c.grid.code == grid]
     slugs = [r.category.slug for r in rows_std]
     nearest, computed = nearest_matrix(state, compounds, slugs)
+    free = nearest_matrix(state, compounds, slugs, "nearest_barrier_free_m")[0] if has_barrier_free(
+        subdistrict, state) else None
     thresholds = [r.threshold_m for r in rows_std]
     groups = [c.grid.code if c.grid else NO_GRID for c in compounds]
     shares = {}
@@ -59,6 +70,9 @@ def coverage_rows(subdistrict, state=LIVE, grid=None, category=None):
                 continue
             for record in coverage(nearest, slugs, weight, labels, thresholds).share_records():
                 shares.setdefault((record["group"], record["category"]), {})[key] = record
+            if free is not None:
+                for record in coverage(free, slugs, weight, labels, thresholds).share_records():
+                    shares[(record["group"], record["category"])][f"{key}_barrier_free"] = record
     grid_names = {c.grid.code: c.grid.display_name for c in compounds if c.grid}
     by_slug = {r.category.slug: r for r in rows_std}
     rows = []
@@ -72,8 +86,60 @@ def coverage_rows(subdistrict, state=LIVE, grid=None, category=None):
             record[key] = int(part["population"])
             record[f"{key}_covered"] = int(round(part["covered_population"]))
             record[f"{key}_share"] = part["share"]
+            walked = parts.get(f"{key}_barrier_free")
+            record[f"{key}_covered_barrier_free"] = None if walked is None else int(round(walked["covered_population"]))
+            record[f"{key}_lost_barrier_free"] = None if walked is None else max(
+                record[f"{key}_covered"] - record[f"{key}_covered_barrier_free"], 0)
         rows.append(record)
     return rows, computed
+
+
+def has_barrier_free(subdistrict, state=LIVE):
+    """Whether the stored results of ``state`` hold the barrier-free walk: the live results when the
+    latest run computed it; a scenario's never (they are walked on the standard network)."""
+    if state != LIVE:
+        return False
+    run = ComputeRun.objects.filter(subdistrict=subdistrict).first()
+    return run is not None and "barrier-free" in run.profiles
+
+
+def barrier_free_summary(subdistrict, state=LIVE):
+    """What the reports say about the barrier-free walk.
+
+    ``available`` (False for a scenario, or results computed before walking profiles); when it is:
+    ``losses``, each compound and service covered on foot but not barrier-free, with both walks
+    (metres; ``None`` none reachable) and who lives there; ``fixes``, the ranked barriers to fix
+    first; ``unknown``, the shares of the network with no known surface or kerb
+    (:func:`lifecircle.accessibility.coverage.data_unknown`) and ``unknown_lines``, the same as
+    sentences, so a report never passes the best case off as known.
+    """
+    if not has_barrier_free(subdistrict, state):
+        return {"available": False, "losses": [], "fixes": [], "unknown": None, "unknown_lines": []}
+    rows_std = standard_rows()
+    slugs = [r.category.slug for r in rows_std]
+    compounds = compounds_of(subdistrict)
+    nearest, _found = nearest_matrix(state, compounds, slugs)
+    free, _found = nearest_matrix(state, compounds, slugs, "nearest_barrier_free_m")
+    losses = []
+    for i, compound in enumerate(compounds):
+        for j, std in enumerate(rows_std):
+            if nearest[i, j] <= std.threshold_m and not free[i, j] <= std.threshold_m:
+                losses.append({
+                    "compound": compound.code, "compound_name": compound.display_name,
+                    "grid": compound.grid.code if compound.grid else None, "category": std.category.slug,
+                    "category_name": std.category.display_name, "threshold_m": std.threshold_m,
+                    "nearest_m": round(float(nearest[i, j])),
+                    "nearest_barrier_free_m": round(float(free[i, j])) if np.isfinite(free[i, j]) else None,
+                    "population": compound.population or 0, "aged_60_plus": compound.aged_60_plus or 0,
+                    "aged_0_3": compound.aged_0_3 or 0,
+                })
+    losses.sort(key=lambda g: (-(g["aged_60_plus"] + g["aged_0_3"]), g["compound"], g["category"]))
+    fixes = list(BarrierFix.objects.filter(subdistrict=subdistrict).values(
+        "rank", "kind", "osm_id", "highway", "lon", "lat", "compounds", "categories", "pairs", "population",
+        "aged_60_plus", "aged_0_3"))
+    unknown = data_unknown(subdistrict)
+    return {"available": True, "losses": losses, "fixes": fixes, "unknown": unknown,
+            "unknown_lines": unknown_lines(unknown)}
 
 
 def compound_status(subdistrict, state, category):

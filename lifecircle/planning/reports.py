@@ -25,7 +25,7 @@ from lifecircle.geography import feature_collection, point_feature
 
 from . import usage as usage_data
 from .compute import compounds_of
-from .coverage import LIVE, coverage_rows, nearest_matrix, plan_check
+from .coverage import LIVE, barrier_free_summary, coverage_rows, has_barrier_free, nearest_matrix, plan_check
 from .models import ScenarioFacility
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,15 @@ USAGE_FIELDS = [
     "requests_acknowledge_median_hours", "requests_acknowledge_mean_hours", "requests_close_median_hours",
     "requests_close_mean_hours", "use_from", "use_to",
 ]
+#: Barrier-free (no steps without a ramp, no raised kerbs, steep or rough ways): covered, and lost against the
+#: standard walk, per weight; and, repeated on every row, the shares of the network whose surface or kerbs the
+#: map does not give (counted as passable). Empty where the results hold no barrier-free walk (a scenario).
+BARRIER_FREE_FIELDS = [f"{key}{suffix}" for key in WEIGHTS for suffix in ("_covered_barrier_free",
+                                                                          "_lost_barrier_free")] + [
+    "barrier_free_surface_unknown_share", "barrier_free_kerb_unknown_share"]
 CSV_FIELDS = ["grid", "grid_name", "category", "category_name", "tier_minutes", "threshold_m"] + [
-    f"{key}{suffix}" for key in WEIGHTS for suffix in ("", "_covered", "_share", "_not_covered")] + USAGE_FIELDS
+    f"{key}{suffix}" for key in WEIGHTS for suffix in ("", "_covered", "_share", "_not_covered")] + \
+    BARRIER_FREE_FIELDS + USAGE_FIELDS
 
 
 def state_name(state):
@@ -210,11 +217,16 @@ def to_csv(subdistrict, state=LIVE, today=None):
     data = dashboard(subdistrict, state, today)
     use = data["usage"]
     by_grid = {g["grid"]: usage_columns(g, use) for g in use["grids"]}
+    unknown = barrier_free_summary(subdistrict, state)["unknown"] or {}
+    network = {"barrier_free_surface_unknown_share": unknown.get("surface_unknown_share"),
+               # No crossings at all: nothing is unknown about their kerbs, and no share to give.
+               "barrier_free_kerb_unknown_share": unknown.get("kerb_unknown_share") if unknown.get("crossings")
+               else None}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in data["rows"]:
-        cells = {**row, **by_grid.get(row["grid"], {}),
+        cells = {**row, **by_grid.get(row["grid"], {}), **network,
                  "grid": "ALL" if row["grid"] is None else row["grid"] or "NO_GRID"}
         writer.writerow({key: spreadsheet_safe(value) for key, value in cells.items()})
     return out.getvalue()
@@ -234,6 +246,9 @@ def to_geojson(subdistrict, state=LIVE, today=None):
     slugs = [r.category.slug for r in std]
     compounds = compounds_of(subdistrict)
     nearest, _computed = nearest_matrix(state, compounds, slugs)
+    # Barrier-free beside the standard walk (null throughout where the results do not hold it).
+    free = nearest_matrix(state, compounds, slugs, "nearest_barrier_free_m")[0] if has_barrier_free(
+        subdistrict, state) else None
     features = []
     for i, c in enumerate(compounds):
         props = {"kind": "compound", "code": c.code, "name": c.name, "name_en": c.name_en,
@@ -243,6 +258,11 @@ def to_geojson(subdistrict, state=LIVE, today=None):
             metres = nearest[i, j]
             props[f"nearest_m:{row.category.slug}"] = None if not np.isfinite(metres) else round(float(metres), 1)
             props[f"covered:{row.category.slug}"] = bool(np.isfinite(metres) and metres <= row.threshold_m)
+            walked = np.nan if free is None else free[i, j]
+            props[f"nearest_barrier_free_m:{row.category.slug}"] = (
+                None if not np.isfinite(walked) else round(float(walked), 1))
+            props[f"covered_barrier_free:{row.category.slug}"] = (
+                None if free is None or np.isnan(walked) else bool(np.isfinite(walked) and walked <= row.threshold_m))
         features.append(point_feature(c.lon, c.lat, props))
     for f in facilities_of(subdistrict, state):
         features.append(point_feature(f.lon, f.lat, {
@@ -250,9 +270,12 @@ def to_geojson(subdistrict, state=LIVE, today=None):
             "services": [s.slug for s in f.services.all() if s.pk != f.category_id],
             "grid": f.grid.code if f.grid else None, "capacity": f.capacity, "active": f.active,
             **({"usage": by_code[f.code]} if f.code in by_code else {})}))
+    summary = barrier_free_summary(subdistrict, state)
+    barrier_free = {"available": summary["available"], "data_unknown": summary["unknown"],
+                    "fixes": summary["fixes"]}
     return json.dumps(feature_collection(features, state=state if state == LIVE else state.pk,
                                          state_name=state_name(state), subdistrict=subdistrict.code,
-                                         usage=_json_usage(use)),
+                                         usage=_json_usage(use), barrier_free=barrier_free),
                       ensure_ascii=False, default=str)
 
 
@@ -339,6 +362,7 @@ def to_pdf(subdistrict, state=LIVE, today=None):
     else:
         story.append(text(_("None: every compound has every service within its walking distance.") if data["computed"]
                           else _("No walking results have been computed yet.")))
+    story += _pdf_barrier_free(subdistrict, state, text, font, data["rows"])
     story += [Spacer(1, 6 * mm), text(usage_period(data["usage"]), "Heading2")]
     for table in facility_tables(data["usage"]):
         story += [Spacer(1, 3 * mm), text(table["title"], "Heading3")]
@@ -354,6 +378,72 @@ def to_pdf(subdistrict, state=LIVE, today=None):
         story.append(facility_table)
     doc.build(story)
     return buffer.getvalue()
+
+
+def _pdf_barrier_free(subdistrict, state, text, font, rows):
+    """The PDF's barrier-free section: per service, how many residents (aged 60+, 0–3) lose it within
+    distance when steps and kerbs count; the compounds, both walks side by side; the barriers to fix
+    first; and what the map data does not say. ``rows``: the coverage rows of :func:`dashboard`."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer, Table, TableStyle
+
+    summary = barrier_free_summary(subdistrict, state)
+    story = [Spacer(1, 6 * mm), text(_("Barrier-free: coverage lost to steps and kerbs"), "Heading2")]
+    if not summary["available"]:
+        story.append(text(_("No barrier-free figures: a scenario is walked on the standard network only.")
+                          if state != LIVE else
+                          _("No barrier-free figures: the results were computed on a network saved before "
+                            "walking profiles existed.")))
+        return story
+    style = TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 8), ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3e6e4")),
+        ("GRID", (0, 0), (-1, -1), 0.25, colors.grey), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")])
+    story.append(text(_("Walking with a wheelchair or a pram: no steps without a ramp, no raised kerbs, no steep "
+                        "slopes or rough surfaces. Residents covered on foot but not barrier-free, for the whole "
+                        "sub-district:")))
+    losing = [r for r in rows if r["grid"] is None and r["population_lost_barrier_free"] is not None
+              and (r["population_lost_barrier_free"] or r["aged_60_plus_lost_barrier_free"]
+                   or r["aged_0_3_lost_barrier_free"])]
+    if losing:
+        cells = [[text(h, "BodyText") for h in (_("Service"), _("Threshold"), _("Residents who lose it"),
+                                                 _("Aged 60+"), _("Aged 0–3"))]]
+        cells += [[text(r["category_name"], "BodyText"), f"{r['threshold_m']} m", r["population_lost_barrier_free"],
+                   r["aged_60_plus_lost_barrier_free"], r["aged_0_3_lost_barrier_free"]] for r in losing]
+        table = Table(cells, repeatRows=1, colWidths=[60 * mm, 24 * mm, 36 * mm, 30 * mm, 30 * mm])
+        table.setStyle(style)
+        story += [table, Spacer(1, 3 * mm)]
+    if summary["losses"]:
+        story.append(text(_("Compounds that have a service within its distance on foot, but not barrier-free:")))
+        cells = [[text(h, "BodyText") for h in (_("Compound"), _("Service"), _("Threshold"), _("Walk"),
+                                                 _("Barrier-free walk"), _("Aged 60+"), _("Aged 0–3"))]]
+        cells += [[text(g["compound_name"], "BodyText"), text(g["category_name"], "BodyText"),
+                   f"{g['threshold_m']} m", f"{g['nearest_m']} m",
+                   _("none reachable") if g["nearest_barrier_free_m"] is None else f"{g['nearest_barrier_free_m']} m",
+                   g["aged_60_plus"], g["aged_0_3"]] for g in summary["losses"]]
+        table = Table(cells, repeatRows=1, colWidths=[30 * mm, 38 * mm, 22 * mm, 20 * mm, 30 * mm, 20 * mm, 20 * mm])
+        table.setStyle(style)
+        story.append(table)
+    else:
+        story.append(text(_("Nobody loses a service within its distance when steps and kerbs count.")))
+    if summary["fixes"]:
+        story += [Spacer(1, 3 * mm), text(_("Fix this first"), "Heading3"),
+                  text(_("Each barrier alone, ramped or lowered: the residents aged 60+ and 0–3 who would have "
+                         "their services back within distance."))]
+        cells = [[text(h, "BodyText") for h in (_("Rank"), _("Barrier"), _("Where"), _("Compounds"),
+                                                 _("Aged 60+"), _("Aged 0–3"))]]
+        for fix in summary["fixes"]:
+            what = (_("Way %(id)s (%(hw)s)") % {"id": fix["osm_id"], "hw": fix["highway"]} if fix["kind"] == "way"
+                    else _("Kerb or barrier at node %(id)s") % {"id": fix["osm_id"]})
+            cells.append([fix["rank"], text(what, "BodyText"), f"{fix['lat']:.5f}, {fix['lon']:.5f}",
+                          text(", ".join(fix["compounds"]), "BodyText"), fix["aged_60_plus"], fix["aged_0_3"]])
+        table = Table(cells, repeatRows=1, colWidths=[14 * mm, 48 * mm, 34 * mm, 44 * mm, 20 * mm, 20 * mm])
+        table.setStyle(style)
+        story.append(table)
+    if summary["unknown_lines"]:
+        story += [Spacer(1, 3 * mm), text(_("What the map data does not say"), "Heading3")]
+        story += [text(line) for line in summary["unknown_lines"]]
+    return story
 
 
 def pdf_font():

@@ -429,6 +429,28 @@ def test_choosing_a_service_updates_the_map_charts_and_gap_list(map_page):
     map_page.check_clean()
 
 
+def test_coverage_at_an_hour_counts_only_what_is_open(map_page):
+    page = map_page.open_coverage("?category=senior_meals")
+    field = page.get_by_test_id("at-input")
+    field.fill("03:00")
+    field.press("Enter")  # the server works the hour out: the page loads again
+    map_page.wait_for_coverage()
+    expect(page.get_by_test_id("at-hour")).to_be_visible()
+    expect(field).to_have_value("03:00")
+    gaps = map_page.api("/api/accessibility/gaps", category="senior_meals", at="03:00")
+    # At three in the morning every meal point is closed: more gaps than at any hour, as the API says.
+    assert len(gaps) > len(map_page.api("/api/accessibility/gaps", category="senior_meals"))
+    assert map_page.gap_rows() == [[g["compound"], "senior_meals"] for g in gaps]
+    # Another service keeps the hour, in the address too.
+    page.get_by_test_id("category-select").select_option("senior_day_care")
+    expect(page.get_by_test_id("gap-row")).to_have_count(
+        len(map_page.api("/api/accessibility/gaps", category="senior_day_care", at="03:00")))
+    assert "at=03%3A00" in page.url
+    expect(page.get_by_test_id("barrier-free-any-hour")).to_be_visible()
+    page.screenshot(path=SCREENSHOTS / "lifecircle-coverage-at-hour.png")
+    map_page.check_clean()
+
+
 def test_the_coverage_page_switches_language(map_page):
     page = map_page.open_coverage()
     expect(page.locator("h1"), NO_CHINESE).to_have_text("服务覆盖情况")

@@ -108,7 +108,7 @@ def test_coverage_page_shows_losses_and_fixes(client, stepped):
 
     html = client.get(reverse("coverage", args=[stepped.code])).content.decode()
     assert 'data-testid="barrier-free-table"' in html and 'data-osm-id="2"' in html
-    assert 'data-category="senior_meals"' in html and "no known surface" in html
+    assert 'data-category="senior_meals"' in html and 'data-testid="barrier-free-unknown"' in html
 
 
 def test_what_is_open_on_arrival(client, stepped):
@@ -153,3 +153,87 @@ def test_coverage_at_an_hour_counts_only_what_is_open(client):
     assert holiday["aged_60_plus_covered"] == 0
     bad = client.get("/api/accessibility/coverage?at=breakfast")
     assert bad.status_code == 400 and "cannot read the time" in bad.json()["detail"]
+
+
+def gap_rows(html):
+    import re
+
+    return set(re.findall(r'data-testid="gap-row" data-compound="([\w-]+)" data-category="([\w-]+)"', html))
+
+
+def test_coverage_page_at_an_hour(client):
+    from django.urls import reverse
+
+    pack = load_pack(MINI)
+    url = reverse("coverage", args=[pack.code]) + "?category=senior_meals&gaps=all&at="
+    # A Thursday: the canteen beside compound a serves breakfast 06:30-09:00.
+    breakfast = client.get(url + "2026-12-03T07:00")
+    html = breakfast.content.decode()
+    assert breakfast.status_code == 200 and 'data-testid="at-hour"' in html and "2026-12-03 07:00" in html
+    assert 'value="2026-12-03T07:00"' in html  # the field keeps the hour
+    assert "only facilities open on arrival count" not in html  # said once, translated, not again in English
+    assert ("a", "senior_meals") not in gap_rows(html)
+    late = client.get(url + "2026-12-03T10:00").content.decode()
+    assert ("a", "senior_meals") in gap_rows(late)  # closed by 10:00: a gap at that hour
+    assert ("a", "senior_meals") not in gap_rows(client.get(url).content.decode())  # any hour
+    # The map and charts ask the API for the same hour.
+    assert "at=2026-12-03T10%3A00" in late
+    # The barrier-free figures are for any hour: said so, not "saved before walking profiles".
+    assert 'data-testid="barrier-free-any-hour"' in late and 'data-testid="barrier-free-unavailable"' not in late
+
+
+def test_coverage_page_refuses_a_time_it_cannot_read(client):
+    from django.urls import reverse
+
+    pack = load_pack(MINI)
+    response = client.get(reverse("coverage", args=[pack.code]) + "?at=25:99", HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'data-testid="at-error"' in html and "Cannot read the time" in html and "25:99" in html
+    # Still the page, for any hour.
+    assert 'data-testid="coverage-table"' in html and 'data-testid="at-hour"' not in html
+
+
+def test_gaps_at_an_hour(client):
+    load_pack(MINI)
+
+    def meals_gaps(at):
+        answer = client.get(f"/api/accessibility/gaps?category=senior_meals&at={at}")
+        assert answer.status_code == 200
+        return {g["compound"] for g in answer.json()}
+
+    assert "a" not in meals_gaps("2026-12-03T07:00")
+    assert "a" in meals_gaps("2026-12-03T10:00")
+    assert "a" not in meals_gaps("")  # empty: any hour
+    bad = client.get("/api/accessibility/gaps?at=breakfast")
+    assert bad.status_code == 400 and "cannot read the time" in bad.json()["detail"]
+
+
+def test_unknown_surface_and_kerbs_are_said_wherever_barrier_free_figures_are(client, stepped):
+    from django.urls import reverse
+
+    coverage = client.get("/api/accessibility/coverage").json()
+    unknown = coverage["data_unknown"]
+    # The mini pack maps no surface: all of it unknown, and said, never taken as smooth.
+    assert unknown["length_m"] > 0 and unknown["surface_unknown_share"] == 1.0
+    assert unknown["crossings_kerb_unknown"] <= unknown["crossings"]
+    assert client.get("/api/accessibility/compounds/a").json()["data_unknown"] == unknown
+    # At an hour there are no barrier-free figures, and no figures about them.
+    assert client.get("/api/accessibility/coverage?at=07:00").json()["data_unknown"] is None
+    html = client.get(reverse("coverage", args=[stepped.code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="barrier-free-unknown"' in html and "100% of the walkable network" in html
+    # Said once, in the page's language: the engine's English sentence is not repeated beside it.
+    assert html.count("has no known surface") == 1
+    # The moved homes and facilities, which no figure carries, are still said.
+    assert "stand by a street this profile cannot use" in html
+
+
+def test_times_at_the_ends_of_the_calendar_are_refused(client):
+    load_pack(MINI)
+    for at in ("9999-12-31T23:59", "0001-01-01T00:00"):
+        for path in ("/api/accessibility/coverage", "/api/accessibility/gaps",
+                     "/api/accessibility/isochrones?lon=121.4425&lat=31.2327"):
+            response = client.get(path + ("&" if "?" in path else "?") + "at=" + at)
+            assert response.status_code == 400, (path, at, response.status_code)
+            detail = response.json()["detail"]
+            assert "cannot read the time" in detail and "between the years" in detail

@@ -281,15 +281,22 @@ def test_helsinki_steps_and_wheelchair_tags():
     graph = build.graph
     free = graph.profile_costs["barrier-free"]
     steps_ways, ramped = set(), set()
-    wheelchair_no_nodes = set()
+    wheelchair_no_nodes, wheelchair_nodes = set(), {}
     for obj in osmium.FileProcessor(HELSINKI, osmium.osm.WAY | osmium.osm.NODE):
         if obj.is_way() and obj.tags.get("highway") == "steps":
             steps_ways.add(obj.id)
             if any(obj.tags.get(k) == "yes" for k in ("ramp", "ramp:wheelchair", "ramp:stroller")):
                 ramped.add(obj.id)
-        elif obj.is_node() and obj.tags.get("wheelchair") == "no":
-            wheelchair_no_nodes.add(obj.id)
-    assert len(steps_ways) == 141
+        elif obj.is_node() and "wheelchair" in obj.tags:
+            wheelchair_nodes[obj.id] = obj.tags["wheelchair"]
+            if obj.tags["wheelchair"] == "no":
+                wheelchair_no_nodes.add(obj.id)
+    assert len(steps_ways) == 141 and len(wheelchair_nodes) == 451
+    # wheelchair=yes/limited (no cost) is kept as an attribute on every node of the network that has it.
+    kept = {int(k): v["wheelchair"] for k, v in graph.access_tags["nodes"].items() if "wheelchair" in v}
+    on_network = {n: v for n, v in wheelchair_nodes.items() if n in set(graph.node_osmid.tolist())}
+    assert kept.items() >= on_network.items() and set(kept.values()) & {"yes", "limited"}
+    assert set(kept.items()) <= set(wheelchair_nodes.items())
     on_steps = np.isin(graph.edge_way, list(steps_ways - ramped))
     assert on_steps.sum() > 100
     assert np.isinf(free.cost[on_steps]).all() and (free.barrier_kind[on_steps] == BARRIER_WAY).all()
@@ -355,3 +362,41 @@ def test_a_lane_ending_at_a_wide_road_is_not_a_crossing(write_osm):
     graph = build_network(write_osm("\n".join(nodes + ways))).graph
     elderly = graph.profile_costs["elderly"].cost
     assert np.array_equal(elderly, graph.edge_length)  # lanes 2 and 3 only end at the road
+
+
+def test_wheelchair_and_tactile_paving_are_kept_as_attributes(write_osm, tmp_path):
+    """``wheelchair=yes|limited`` and ``tactile_paving`` change no cost; the graph keeps them, by OSM id,
+    through saving, loading and subgraphs, and the network GeoJSON shows a way's."""
+    nodes = [node(1, 0, 0), node(2, 1, 0, highway="crossing", tactile_paving="yes", wheelchair="yes"),
+             node(3, 2, 0), node(4, 2, 1), node(5, 5, 5, tactile_paving="yes"), node(6, 1, -1)]  # 5: on no way
+    ways = [way_xml(200, [1, 2, 3], highway="footway", wheelchair="limited", surface="asphalt"),
+            way_xml(201, [3, 4], highway="footway", tactile_paving="no", surface="asphalt"),
+            way_xml(202, [2, 6], highway="footway", surface="asphalt")]
+    graph = build_network(write_osm("\n".join(nodes + ways))).graph
+    assert graph.access_tags == {"ways": {"200": {"wheelchair": "limited"}, "201": {"tactile_paving": "no"}},
+                                 "nodes": {"2": {"tactile_paving": "yes", "wheelchair": "yes"}}}
+    limited = edge_between(graph, 1, 2)
+    end = "u" if graph.node_osmid[graph.edge_u[limited]] == 2 else "v"
+    assert graph.edge_access(limited) == {"wheelchair": "limited", end: {"tactile_paving": "yes", "wheelchair": "yes"}}
+    assert graph.edge_access(edge_between(graph, 3, 4)) == {"tactile_paving": "no"}
+    # Kept, not acted on: barrier-free walks the limited way at its length.
+    free = graph.profile_costs["barrier-free"].cost
+    assert np.allclose(free, graph.edge_length)
+    path = tmp_path / "kept.npz"
+    graph.save(path)
+    again = WalkGraph.load(path)
+    assert again.access_tags == graph.access_tags
+    props = {f["properties"]["way_id"]: f["properties"] for f in again.to_geojson()["features"]}
+    assert props[200]["wheelchair"] == "limited" and "wheelchair" not in props[201]
+    # A subgraph keeps the tags of what it keeps, and only those.
+    part = again.edge_subgraph(again.edge_way != 200)
+    assert part.access_tags == {"ways": {"201": {"tactile_paving": "no"}},
+                                "nodes": {"2": {"tactile_paving": "yes", "wheelchair": "yes"}}}
+    part = again.edge_subgraph(again.edge_way == 201)
+    assert part.access_tags == {"ways": {"201": {"tactile_paving": "no"}}, "nodes": {}}
+    # A file saved before the attributes were kept loads with none.
+    with np.load(path) as data:
+        old = {k: data[k] for k in data.files if k != "access_tags"}
+    with open(tmp_path / "old.npz", "wb") as f:
+        np.savez(f, **old)
+    assert WalkGraph.load(tmp_path / "old.npz").access_tags == {}

@@ -460,12 +460,19 @@
     }
     updateGaps();
     var query = "?category=" + encodeURIComponent(state.category) + "&weight=" + encodeURIComponent(state.weight) +
-      "&gaps=" + encodeURIComponent(state.gaps);
+      "&gaps=" + encodeURIComponent(state.gaps) + (config.at ? "&at=" + encodeURIComponent(config.at) : "");
     // The address keeps the choice (for sharing and reloading), once there is one.
     if (!initial && window.history && window.history.replaceState) window.history.replaceState(null, "", query + window.location.hash);
   }
 
-  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  // The figures at an hour are worked out by the server: a new hour loads the page again.
+  var atInput = document.getElementById("at");
+  function hourChanged() { return atInput && atInput.value.trim() !== (config.at || ""); }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (hourChanged()) form.submit();
+  });
+  if (atInput) atInput.addEventListener("change", function () { if (hourChanged()) form.submit(); });
   form.querySelector("[data-testid=controls-submit]").hidden = true;
   select.addEventListener("change", function () {
     state.category = select.value;
