@@ -357,7 +357,8 @@ def route_by_hand(request, grid, user, now=None):
     """Give an unrouted (or wrongly routed) request to a grid; administrators only."""
     now = now or timezone.now()
     if not administers(user, grid.subdistrict_id):
-        raise LifecycleError(_("Only the administrators of the grid's sub-district route requests to it by hand."))
+        raise LifecycleError(_("Only sub-district administrators route requests by hand, to the grids of their "
+                               "own sub-district."))
     with transaction.atomic():
         request = _locked(request)
         request.grid, request.routing, request.updated_at = grid, Routing.MANUAL, now
