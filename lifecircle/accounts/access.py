@@ -203,9 +203,10 @@ POLICIES = {
                                      personal=False, writers=frozenset({DISTRICT})),
     "participation.Representative": Policy(subdistrict=("subdistrict",), district_staff=True, personal=False,
                                            writers=frozenset({DISTRICT})),
-    # private letters: the resident's and the representative's; staff see no more than the thread exists
+    # letters to representatives: staff of the sub-district see the public ones; a private letter is
+    # the resident's and the representative's alone
     "participation.Thread": Policy(resident=("resident",), subdistrict=("representative__subdistrict",),
-                                   district_staff=True),
+                                   open_to_staff=(("is_public", True),)),
     # planning: scenarios hold no personal data; planners and administrators of their sub-district
     "planning.Scenario": Policy(subdistrict=("subdistrict",), planners=True, personal=False),
     "planning.ScenarioChange": Policy(subdistrict=("scenario__subdistrict",), planners=True, personal=False),
