@@ -77,6 +77,9 @@ class Policy:
     district_staff: bool = False
     #: Planners (:attr:`Scope.planned`) see and change the rows of the sub-districts they plan.
     planners: bool = False
+    #: (lookup, value) pairs a row must match to be reached through any staff role, administrators'
+    #: and superusers' included: a private letter is its resident's and representative's alone.
+    staff_only: tuple = ()
 
     def subdistrict_paths(self):
         """The ORM paths from the model to its sub-district."""
@@ -206,7 +209,7 @@ POLICIES = {
     # letters to representatives: staff of the sub-district see the public ones; a private letter is
     # the resident's and the representative's alone
     "participation.Thread": Policy(resident=("resident",), subdistrict=("representative__subdistrict",),
-                                   open_to_staff=(("is_public", True),)),
+                                   district_staff=True, staff_only=(("is_public", True),)),
     # planning: scenarios hold no personal data; planners and administrators of their sub-district
     "planning.Scenario": Policy(subdistrict=("subdistrict",), planners=True, personal=False),
     "planning.ScenarioChange": Policy(subdistrict=("scenario__subdistrict",), planners=True, personal=False),
@@ -331,6 +334,11 @@ def _filter(policy, scope, kinds):
             conditions.append(~Q(pk__in=[]))
         elif planned:
             conditions += _any(policy.subdistrict_paths(), planned)
+    if conditions and policy.staff_only:
+        staff = Q(pk__in=[])
+        for condition in conditions:
+            staff |= condition
+        conditions = [staff & Q(**dict(policy.staff_only))]
     if RESIDENT in kinds and scope.resident is not None:
         conditions += _any(policy.resident, scope.people)
         conditions += [Q(**{f"{path}__household": scope.resident.household_id}) for path in policy.child]
@@ -347,7 +355,7 @@ def _rows(user, model, kinds):
         return queryset
     scope = scope_of(user)
     if scope.everything:
-        return queryset
+        return queryset.filter(**dict(policy.staff_only))
     condition, any_reach = _filter(policy, scope, kinds)
     if not any_reach:
         return queryset.none()

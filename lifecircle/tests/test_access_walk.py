@@ -31,7 +31,7 @@ from django.test import Client, RequestFactory
 from lifecircle.accounts import access
 from lifecircle.accounts.models import AccessLog, Consent, RightsRequest, StaffRole
 from lifecircle.accounts.permissions import staff_facility_ids
-from lifecircle.accounts.testing import make_child, make_household, make_resident, make_staff
+from lifecircle.accounts.testing import make_child, make_household, make_resident, make_staff, make_user
 from lifecircle.community.models import Compound, Grid
 from lifecircle.community.packs import load_pack
 from lifecircle.community.tests.test_packs import MINI
@@ -41,7 +41,7 @@ from lifecircle.eldercare.models import Activity as SeniorActivity
 from lifecircle.eldercare.models import HealthConsent
 from lifecircle.homecare.models import CareNeed, CarePlan, Carer, Visit
 from lifecircle.meals.models import DeliveryNeed, MealOrder
-from lifecircle.participation.models import Comment, Process, Proposal
+from lifecircle.participation.models import Comment, Process, Proposal, Representative, Thread
 from lifecircle.planning import scenarios
 from lifecircle.planning.tests.test_usage import TODAY, at, clock, fast_passwords, mini, world  # noqa: F401
 from lifecircle.volunteers import services as volunteers
@@ -153,6 +153,11 @@ def town(world):
     }
     Process.objects.create(subdistrict=subdistrict, slug="mini-park", title="口袋公园")
     scenarios.create_scenario(subdistrict, "方案一", roles["administrator"])
+    for place, writer in ((subdistrict, principal), (second, Consent.objects.get(relation="son").principal)):
+        # a public letter (staff of its sub-district see it) and a private one (no staff member does)
+        representative = Representative.objects.create(user=make_user(), subdistrict=place, name=f"{place.code}代表")
+        Thread.objects.create(representative=representative, resident=writer, subject="公开信", is_public=True)
+        Thread.objects.create(representative=representative, resident=writer, subject="私信")
     RightsRequest.objects.create(resident=principal, submitted_by=proxy, kind=RightsRequest.Kind.CORRECTION,
                                  field=RightsRequest.Field.PHONE, new_value="13900000001")
     return SimpleNamespace(roles=roles, principal=principal, proxy=proxy, club=club, canteen=canteen, home=home,
@@ -186,7 +191,10 @@ def oracle(user, model):
     rows = list(model._default_manager.all())
     policy = access.policy_for(model)
     roles = list(StaffRole.objects.filter(user=user))
-    if policy is None or user.is_superuser:
+    if policy is None:
+        return {o.pk for o in rows}
+    rows = [o for o in rows if all(getattr(o, k) == v for k, v in policy.staff_only)]
+    if user.is_superuser:
         return {o.pk for o in rows}
     facilities = {r.facility_id for r in roles if r.role in StaffRole.FACILITY_ROLES}
     grids = {r.grid_id for r in roles if r.role == StaffRole.Role.GRID_WORKER}

@@ -188,3 +188,24 @@ def test_planners_see_the_scenarios_of_their_sub_districts_only(two):
     assert client.get(f"/admin/planning/scenario/{other.pk}/change/").status_code == 302
     assert client.get(f"/api/planning/scenarios/{other.pk}").status_code == 403
     assert client.get(f"/api/planning/scenarios/{mine.pk}").status_code == 200
+
+
+def test_participation_is_moderated_per_sub_district_and_private_letters_stay_private(two):
+    from lifecircle.participation.models import Process, Proposal, Representative, Thread
+
+    a, b = two.a, two.b
+    ours = Process.objects.create(subdistrict=a.subdistrict, slug="ours", title="我们的")
+    theirs = Process.objects.create(subdistrict=b.subdistrict, slug="theirs", title="他们的")
+    Proposal.objects.create(process=theirs, author=b.resident, title="长椅", body="<p>长椅</p>")
+    manager = make_staff(StaffRole.Role.CENTRE_MANAGER, a.subdistrict, facility=a.canteen)
+    assert set(access.staff_visible(manager, Process)) == {ours}
+    assert not access.staff_visible(a.admin, Proposal).exists()
+    assert access.can_change(manager, ours) and not access.can_change(manager, theirs)
+    representative = Representative.objects.create(user=make_user(), subdistrict=a.subdistrict, name="代表")
+    public = Thread.objects.create(representative=representative, resident=a.resident, subject="公开", is_public=True)
+    Thread.objects.create(representative=representative, resident=a.resident, subject="私信")
+    assert set(access.staff_visible(manager, Thread)) == {public}
+    assert set(access.staff_visible(a.admin, Thread)) == {public}
+    assert not access.staff_visible(b.admin, Thread).exists()
+    staff_b = make_staff(StaffRole.Role.CANTEEN_STAFF, b.subdistrict, facility=b.canteen)
+    assert not access.staff_visible(staff_b, Thread).exists()
