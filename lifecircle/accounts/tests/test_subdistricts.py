@@ -209,3 +209,15 @@ def test_participation_is_moderated_per_sub_district_and_private_letters_stay_pr
     assert not access.staff_visible(b.admin, Thread).exists()
     staff_b = make_staff(StaffRole.Role.CANTEEN_STAFF, b.subdistrict, facility=b.canteen)
     assert not access.staff_visible(staff_b, Thread).exists()
+
+
+def test_a_role_is_held_in_one_sub_district(two):
+    from django.core.exceptions import ValidationError
+
+    a, b = two.a, two.b
+    for role in (StaffRole(user=make_user(), role=StaffRole.Role.CANTEEN_STAFF, subdistrict=a.subdistrict,
+                           facility=b.canteen),
+                 StaffRole(user=make_user(), role=StaffRole.Role.GRID_WORKER, subdistrict=a.subdistrict, grid=b.west)):
+        with pytest.raises(ValidationError):
+            role.full_clean()
+    StaffRole(user=make_user(), role=StaffRole.Role.GRID_WORKER, subdistrict=b.subdistrict, grid=b.west).full_clean()
