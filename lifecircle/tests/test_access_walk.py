@@ -420,6 +420,7 @@ def staff_reads(town):
 
     diner = MealOrder.objects.filter(menu__facility=town.canteen).first().resident
     centre = CareProgramme.objects.get()
+    canteen2 = Facility.objects.get(subdistrict=town.second, code="canteen")
     return [
         (f"/api/babycare/staff/centres/{centre.code}/waitlist", centre.facility),
         (f"/api/babycare/staff/centres/{centre.code}/register?date={TODAY}", centre.facility),
@@ -431,6 +432,9 @@ def staff_reads(town):
         (f"/api/eldercare/staff/health-checks?facility={town.home.pk}", town.home),
         (f"/api/eldercare/staff/activities/{town.club.pk}/signups", town.canteen),
         (f"/api/homecare/providers/{town.home.pk}/days/{TODAY}", town.home),
+        # the second sub-district's canteen: its staff and administrator only
+        (f"/api/meals/staff/deliveries?facility={canteen2.pk}&date={TODAY}", canteen2),
+        (f"/api/eldercare/staff/health-checks?facility={canteen2.pk}", canteen2),
     ]
 
 
