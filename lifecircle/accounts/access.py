@@ -4,7 +4,10 @@ Every model that holds residents' personal data, or whose rows belong to one fac
 one :class:`Policy` in ``POLICIES`` below. A policy names, as ORM paths from the model, whose data a
 row is (``resident``, ``child``) and where it belongs (``facility``, ``grid``). From those alone:
 
-- superusers and sub-district administrators see and change every row;
+- superusers see and change every row;
+- a sub-district administrator sees and changes the rows whose path (the policy's ``subdistrict``,
+  or the one that follows from its facility, grid, resident and child paths) leads to a sub-district
+  they administer, and nothing of another sub-district in the same installation;
 - facility staff (centre managers, canteen, baby-care and day-care staff) see the rows of the
   facilities they work at;
 - grid workers see the rows of the residents who live in their grid;
@@ -16,9 +19,12 @@ Which of these may also change rows is the policy's ``writers`` (a grid worker m
 resident's record but not a meal order). The staff console (:class:`ScopedAdmin`, on every
 ModelAdmin) calls :func:`staff_visible` and :func:`changeable`; residents' lists call
 :func:`own_rows`; the staff pages and the API reach the same answers through permissions.py
-(``staff_facility_ids``, ``is_administrator``), which asks :func:`scope_of` here. :func:`log_read`
+(``staff_facility_ids``, :func:`administers`), which asks :func:`scope_of` here. :func:`log_read`
 writes one audit entry for each read of another person's personal data. A refusal never names the
 person: :data:`NOT_YOURS` is the one message for "this is not someone you may act for or see".
+
+Models without a policy (service categories, standards, Open311 services and keys, skills) are
+shared by every sub-district of the installation: no row of them belongs to one.
 
 The table names models by "app_label.Model" rather than importing them, so this module, which sits
 below the service apps, never imports upward.
@@ -38,7 +44,13 @@ from .models import AccessLog, Consent, Resident, StaffRole
 NOT_YOURS = _("You may not act for this person: they are not a child of your household and no consent from "
               "them is on record.")
 
-FACILITY, GRID, RESIDENT = "facility", "grid", "resident"
+FACILITY, GRID, RESIDENT, SUBDISTRICT = "facility", "grid", "resident", "subdistrict"
+#: Writers: every staff member of the row's sub-district (with a ``district_staff`` policy).
+DISTRICT = "district"
+
+#: From a model's facility, grid, resident or child to its sub-district (the derived paths below).
+_TO_SUBDISTRICT = {"facility": "subdistrict", "grid": "subdistrict",
+                   "resident": "household__compound__subdistrict", "child": "household__compound__subdistrict"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,27 @@ class Policy:
     writers: frozenset = field(default_factory=frozenset)
     #: Whether rows hold a resident's personal data (opening one is audited).
     personal: bool = True
+    #: Paths to the sub-district the row belongs to, for its administrators; when empty, they follow
+    #: from the facility, grid, resident and child paths (:meth:`subdistrict_paths`).
+    subdistrict: tuple = ()
+    #: Every staff member of the row's sub-district sees it (places on the public map: grids, compounds).
+    district_staff: bool = False
+    #: Planners (:attr:`Scope.planned`) see and change the rows of the sub-districts they plan.
+    planners: bool = False
+    #: (lookup, value) pairs a row must match to be reached through any staff role, administrators'
+    #: and superusers' included: a private letter is its resident's and representative's alone.
+    staff_only: tuple = ()
+
+    def subdistrict_paths(self):
+        """The ORM paths from the model to its sub-district."""
+        if self.subdistrict:
+            return self.subdistrict
+        paths = []
+        for kind in ("facility", "grid", "resident", "child"):
+            for path in getattr(self, kind):
+                step = _TO_SUBDISTRICT[kind]
+                paths.append(step if path == "pk" else f"{path}__{step}")
+        return tuple(dict.fromkeys(paths))
 
 
 def _grid(path):
@@ -66,16 +99,32 @@ def _grid(path):
 
 POLICIES = {
     # accounts
-    "accounts.Resident": Policy(resident=("pk",), grid=("household__compound__grid",), writers=frozenset({GRID})),
-    "accounts.Child": Policy(child=("pk",), grid=("household__compound__grid",), writers=frozenset({GRID})),
-    "accounts.Household": Policy(resident=("members",), grid=("compound__grid",), writers=frozenset({GRID})),
-    "accounts.Consent": Policy(resident=("principal", "proxy"), grid=_grid("principal"), writers=frozenset({GRID})),
-    "accounts.StaffRole": Policy(personal=False),
-    "accounts.AccessLog": Policy(personal=False),
+    "accounts.Resident": Policy(resident=("pk",), grid=("household__compound__grid",), writers=frozenset({GRID}),
+                                subdistrict=("household__compound__subdistrict",)),
+    "accounts.Child": Policy(child=("pk",), grid=("household__compound__grid",), writers=frozenset({GRID}),
+                             subdistrict=("household__compound__subdistrict",)),
+    "accounts.Household": Policy(resident=("members",), grid=("compound__grid",), writers=frozenset({GRID}),
+                                 subdistrict=("compound__subdistrict",)),
+    "accounts.Consent": Policy(resident=("principal", "proxy"), grid=_grid("principal"), writers=frozenset({GRID}),
+                               subdistrict=("principal__household__compound__subdistrict",)),
+    # an administrator gives and ends roles in their own sub-district only
+    "accounts.StaffRole": Policy(subdistrict=("subdistrict",), personal=False),
+    "accounts.AccessLog": Policy(subdistrict=("resident__household__compound__subdistrict",
+                                              "child__household__compound__subdistrict"), personal=False),
+    # PIPL requests: the resident's (and their proxy's) own, and the staff who may see the resident
+    "accounts.RightsRequest": Policy(resident=("resident",), grid=_grid("resident"), writers=frozenset({GRID}),
+                                     subdistrict=("resident__household__compound__subdistrict",)),
+    # community: places on the public map; every staff member of the sub-district sees them (the
+    # choices of a facility's grid), only its administrators change them
+    "community.SubDistrict": Policy(subdistrict=("pk",), district_staff=True, personal=False),
+    "community.Grid": Policy(subdistrict=("subdistrict",), district_staff=True, personal=False),
+    "community.Compound": Policy(subdistrict=("subdistrict",), district_staff=True, personal=False),
+    "community.Building": Policy(subdistrict=("compound__subdistrict",), district_staff=True, personal=False),
     # directory: facility staff change their own facilities only
     "directory.Facility": Policy(facility=("pk",), writers=frozenset({FACILITY}), personal=False),
     "directory.Room": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
     "directory.HoursException": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    "directory.PointOfInterest": Policy(subdistrict=("subdistrict",), district_staff=True, personal=False),
     # babycare
     "babycare.CareProgramme": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
     "babycare.AgeGroup": Policy(facility=("programme__facility",), writers=frozenset({FACILITY}), personal=False),
@@ -106,6 +155,8 @@ POLICIES = {
     # meals
     "meals.MealPoint": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
     "meals.Menu": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+    # the sub-district's meal subsidies: its staff read them, its administrators set them
+    "meals.SubsidyTier": Policy(subdistrict=("subdistrict",), district_staff=True, personal=False),
     "meals.MealOrder": Policy(resident=("resident",), facility=("menu__facility",)),
     "meals.DeliveryNeed": Policy(resident=("resident",), facility=("resident__meal_orders__menu__facility",),
                                  grid=_grid("resident"), recorder=("recorded_by",),
@@ -124,19 +175,44 @@ POLICIES = {
     "homecare.MealDrop": Policy(resident=("order__resident",), facility=("round__day__provider",),
                                 writers=frozenset({FACILITY})),
     # requests311: grid workers handle their grid's requests
-    "requests311.ServiceRequest": Policy(resident=("resident",), grid=("grid",)),
+    "requests311.ServiceRequest": Policy(resident=("resident",), grid=("grid",), subdistrict=("grid__subdistrict",)),
     # volunteers: staff run their facility's activities; every staff member sees the registry of
     # active volunteers (registering is agreeing to be asked), and those who took part in theirs
     "volunteers.Volunteer": Policy(resident=("resident",), facility=(
         "signups__shift__role__activity__facility", "hours_records__activity__facility"),
-        open_to_staff=(("active", True),)),
-    "volunteers.Activity": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False),
+        open_to_staff=(("active", True),), subdistrict=("resident__household__compound__subdistrict",)),
+    "volunteers.Activity": Policy(facility=("facility",), writers=frozenset({FACILITY}), personal=False,
+                                  subdistrict=("subdistrict",)),
     "volunteers.Role": Policy(facility=("activity__facility",), writers=frozenset({FACILITY}), personal=False),
     "volunteers.Shift": Policy(facility=("role__activity__facility",), writers=frozenset({FACILITY}), personal=False),
     "volunteers.SignUp": Policy(resident=("volunteer__resident",), facility=("shift__role__activity__facility",)),
     "volunteers.HoursRecord": Policy(resident=("volunteer__resident",), facility=("activity__facility",)),
     "volunteers.Certificate": Policy(resident=("volunteer__resident",), facility=(
         "volunteer__signups__shift__role__activity__facility", "volunteer__hours_records__activity__facility")),
+    # participation: moderation by the staff of the process's sub-district (see participation.moderation)
+    "participation.Process": Policy(subdistrict=("subdistrict",), district_staff=True, personal=False,
+                                    writers=frozenset({DISTRICT})),
+    "participation.Phase": Policy(subdistrict=("process__subdistrict",), district_staff=True, personal=False,
+                                  writers=frozenset({DISTRICT})),
+    "participation.Proposal": Policy(resident=("author",), subdistrict=("process__subdistrict",),
+                                     district_staff=True),
+    "participation.Comment": Policy(resident=("author",), subdistrict=("proposal__process__subdistrict",),
+                                    district_staff=True),
+    "participation.Support": Policy(resident=("resident",), subdistrict=("proposal__process__subdistrict",),
+                                    district_staff=True),
+    "participation.ModerationAction": Policy(subdistrict=("process__subdistrict",), district_staff=True,
+                                             personal=False),
+    "participation.FollowUp": Policy(subdistrict=("proposal__process__subdistrict",), district_staff=True,
+                                     personal=False, writers=frozenset({DISTRICT})),
+    "participation.Representative": Policy(subdistrict=("subdistrict",), district_staff=True, personal=False,
+                                           writers=frozenset({DISTRICT})),
+    # letters to representatives: staff of the sub-district see the public ones; a private letter is
+    # the resident's and the representative's alone
+    "participation.Thread": Policy(resident=("resident",), subdistrict=("representative__subdistrict",),
+                                   district_staff=True, staff_only=(("is_public", True),)),
+    # planning: scenarios hold no personal data; planners and administrators of their sub-district
+    "planning.Scenario": Policy(subdistrict=("subdistrict",), planners=True, personal=False),
+    "planning.ScenarioChange": Policy(subdistrict=("scenario__subdistrict",), planners=True, personal=False),
 }
 
 
@@ -145,12 +221,17 @@ def policy_for(model):
 
 
 class Scope:
-    """What one user's roles reach: everything, or these facilities and grids; and, as a resident,
-    the people they act for (worked out only when asked)."""
+    """What one user's roles reach: everything (superusers), or the sub-districts they administer and
+    the facilities and grids they work in; and, as a resident, the people they act for (worked out
+    only when asked)."""
 
-    def __init__(self, user=None, everything=False, facilities=(), grids=()):
+    def __init__(self, user=None, everything=False, facilities=(), grids=(), subdistricts=(), staff_subdistricts=()):
         self.user, self.everything = user, everything
         self.facilities, self.grids = frozenset(facilities), frozenset(grids)
+        #: The sub-districts the user administers (an administrator role given for each).
+        self.subdistricts = frozenset(subdistricts)
+        #: The sub-districts of any of the user's staff roles (for ``district_staff`` policies).
+        self.staff_subdistricts = frozenset(staff_subdistricts)
         self.user_id = getattr(user, "pk", None)
 
     @cached_property
@@ -170,31 +251,96 @@ class Scope:
             "principal_id", flat=True)
         return frozenset({self.resident.pk, *principals})
 
+    @cached_property
+    def planned(self):
+        """The sub-districts the user plans: those they administer, and, for staff given the Django
+        permission :data:`PLANNER_PERMISSION`, those they hold a staff role in (every one when they
+        hold none: a district-level planner, returned as None, like a superuser)."""
+        if self.everything:
+            return None
+        if self.user is None or not self.user.is_authenticated:
+            return frozenset()
+        if self.user.is_staff and self.user.has_perm(PLANNER_PERMISSION):
+            return (self.staff_subdistricts | self.subdistricts) or None
+        return self.subdistricts
+
+
+#: The Django permission that makes a staff member a planner (planning owns it; named here so the
+#: access layer answers "who plans where" without importing upward).
+PLANNER_PERMISSION = "planning.change_scenario"
+
 
 def scope_of(user):
     if not user.is_authenticated:
         return Scope()
-    roles = list(StaffRole.objects.filter(user=user).values_list("role", "facility_id", "grid_id"))
-    if user.is_superuser or any(role == StaffRole.Role.ADMINISTRATOR for role, _f, _g in roles):
+    if user.is_superuser:
         return Scope(user, everything=True)
+    roles = list(StaffRole.objects.filter(user=user).values_list("role", "facility_id", "grid_id", "subdistrict_id"))
     return Scope(
         user,
-        facilities={f for role, f, _g in roles if f is not None and role in StaffRole.FACILITY_ROLES},
-        grids={g for role, _f, g in roles if g is not None and role == StaffRole.Role.GRID_WORKER},
+        facilities={f for role, f, _g, _s in roles if f is not None and role in StaffRole.FACILITY_ROLES},
+        grids={g for role, _f, g, _s in roles if g is not None and role == StaffRole.Role.GRID_WORKER},
+        subdistricts={s for role, _f, _g, s in roles if role == StaffRole.Role.ADMINISTRATOR},
+        staff_subdistricts={s for _r, _f, _g, s in roles},
     )
+
+
+def administers(user, subdistrict=None):
+    """Whether ``user`` administers ``subdistrict`` (a SubDistrict or its id); without one, whether
+    they administer any sub-district at all. Superusers administer every sub-district; an
+    administrator role given for sub-district A makes its holder an administrator of A only."""
+    if not user.is_authenticated:
+        return False
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    if subdistrict is None:
+        return bool(scope.subdistricts)
+    return getattr(subdistrict, "pk", subdistrict) in scope.subdistricts
+
+
+def administered_subdistrict_ids(user):
+    """The sub-districts ``user`` administers: None for every one (superusers), else a set."""
+    scope = scope_of(user)
+    return None if scope.everything else set(scope.subdistricts)
+
+
+def _any(paths, ids):
+    return [Q(**{f"{path}__in": ids}) for path in paths]
 
 
 def _filter(policy, scope, kinds):
     conditions = []
     if FACILITY in kinds and scope.facilities:
-        conditions += [Q(**{f"{path}__in": scope.facilities}) for path in policy.facility]
+        conditions += _any(policy.facility, scope.facilities)
     if GRID in kinds and scope.grids:
-        conditions += [Q(**{f"{path}__in": scope.grids}) for path in policy.grid]
+        conditions += _any(policy.grid, scope.grids)
     if (FACILITY in kinds and scope.facilities) or (GRID in kinds and scope.grids):
         conditions += [Q(**{path: scope.user_id}) for path in policy.recorder]
-        conditions += [Q(**dict(policy.open_to_staff))] if policy.open_to_staff else []
+    staff_reach = (FACILITY in kinds or GRID in kinds) and scope.staff_subdistricts
+    if staff_reach and policy.open_to_staff:
+        # the open rows of the staff member's own sub-districts only, never another's
+        in_theirs = Q(pk__in=[])
+        for condition in _any(policy.subdistrict_paths(), scope.staff_subdistricts):
+            in_theirs |= condition
+        conditions.append(Q(**dict(policy.open_to_staff)) & in_theirs)
+    if policy.district_staff and (staff_reach or DISTRICT in kinds):
+        conditions += _any(policy.subdistrict_paths(), scope.staff_subdistricts)
+    if SUBDISTRICT in kinds and scope.subdistricts:
+        conditions += _any(policy.subdistrict_paths(), scope.subdistricts)
+    if SUBDISTRICT in kinds and policy.planners:
+        planned = scope.planned
+        if planned is None:
+            conditions.append(~Q(pk__in=[]))
+        elif planned:
+            conditions += _any(policy.subdistrict_paths(), planned)
+    if conditions and policy.staff_only:
+        staff = Q(pk__in=[])
+        for condition in conditions:
+            staff |= condition
+        conditions = [staff & Q(**dict(policy.staff_only))]
     if RESIDENT in kinds and scope.resident is not None:
-        conditions += [Q(**{f"{path}__in": scope.people}) for path in policy.resident]
+        conditions += _any(policy.resident, scope.people)
         conditions += [Q(**{f"{path}__household": scope.resident.household_id}) for path in policy.child]
     combined = Q(pk__in=[])
     for condition in conditions:
@@ -209,7 +355,7 @@ def _rows(user, model, kinds):
         return queryset
     scope = scope_of(user)
     if scope.everything:
-        return queryset
+        return queryset.filter(**dict(policy.staff_only))
     condition, any_reach = _filter(policy, scope, kinds)
     if not any_reach:
         return queryset.none()
@@ -219,13 +365,13 @@ def _rows(user, model, kinds):
 
 def visible(user, model):
     """The rows of ``model`` that ``user`` may see (every row of a model without a policy)."""
-    return _rows(user, model, {FACILITY, GRID, RESIDENT})
+    return _rows(user, model, {FACILITY, GRID, RESIDENT, SUBDISTRICT})
 
 
 def staff_visible(user, model):
     """The rows of ``model`` that ``user``'s staff roles reach (the staff console: not their own
     household's rows as a resident)."""
-    return _rows(user, model, {FACILITY, GRID})
+    return _rows(user, model, {FACILITY, GRID, SUBDISTRICT})
 
 
 def own_rows(user, model):
@@ -235,9 +381,10 @@ def own_rows(user, model):
 
 
 def changeable(user, model):
-    """The rows of ``model`` that ``user`` may change: visible rows, for the roles the policy lets write."""
+    """The rows of ``model`` that ``user`` may change: visible rows, for the roles the policy lets write
+    (administrators change every row of the sub-districts they administer)."""
     policy = policy_for(model)
-    return _rows(user, model, policy.writers if policy else {FACILITY, GRID, RESIDENT})
+    return _rows(user, model, (policy.writers | {SUBDISTRICT}) if policy else {FACILITY, GRID, RESIDENT})
 
 
 def can_see(user, obj):

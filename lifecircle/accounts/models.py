@@ -191,6 +191,12 @@ class StaffRole(models.Model):
             raise ValidationError({"facility": _("This role works at one facility; choose it.")})
         if self.role == self.Role.GRID_WORKER and not self.grid_id:
             raise ValidationError({"grid": _("A grid worker works in one grid; choose it.")})
+        # A role is held in one sub-district: its facility or grid must be there, or the role would
+        # reach into another sub-district of the installation.
+        for name in ("facility", "grid"):
+            place = getattr(self, name) if getattr(self, f"{name}_id") else None
+            if place is not None and self.subdistrict_id and place.subdistrict_id != self.subdistrict_id:
+                raise ValidationError({name: _("Choose one in the role's sub-district.")})
 
 
 class AccessLog(models.Model):

@@ -27,7 +27,7 @@ RESETTERS = {StaffRole.Role.GRID_WORKER, StaffRole.Role.ADMINISTRATOR}
 
 
 def _residents(user):
-    if not (permissions.is_administrator(user) or user.staff_roles.filter(role__in=RESETTERS).exists()):
+    if not user.is_superuser and not user.staff_roles.filter(role__in=RESETTERS).exists():
         raise PermissionDenied(_("Only grid workers and administrators can reset residents' passwords."))
     return permissions.visible_residents(user).filter(user__isnull=False).select_related("user")
 

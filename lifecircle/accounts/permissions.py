@@ -10,17 +10,22 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .access import NOT_YOURS, scope_of, staff_visible
+from lifecircle.directory.models import Facility
+
+from .access import NOT_YOURS, administered_subdistrict_ids, administers, scope_of, staff_visible  # noqa: F401
 from .masking import mask_id_number, mask_name, mask_phone  # noqa: F401  (re-exported for callers)
 from .models import AccessLog, Child, Consent, Resident, StaffRole
 
 
 def has_role(user, role, facility=None, grid=None):
+    """Whether ``user`` holds ``role`` (at ``facility`` or in ``grid``, when given); an administrator
+    of the facility's or grid's sub-district holds every role there."""
     if not user.is_authenticated:
         return False
-    roles = StaffRole.objects.filter(user=user)
-    if roles.filter(role=StaffRole.Role.ADMINISTRATOR).exists():
+    where = facility or grid
+    if administers(user, where.subdistrict_id if where is not None else None):
         return True
+    roles = StaffRole.objects.filter(user=user)
     roles = roles.filter(role=role)
     if facility is not None:
         roles = roles.filter(facility=facility)
@@ -29,15 +34,15 @@ def has_role(user, role, facility=None, grid=None):
     return roles.exists()
 
 
-def is_administrator(user):
-    return scope_of(user).everything
-
-
 def staff_facility_ids(user):
-    """The facilities whose people ``user`` may see; None means every facility (administrators).
-    The access layer (access.py) decides; this is its answer for the service apps' staff pages."""
+    """The facilities whose people ``user`` may see: their own, and every facility of the
+    sub-districts they administer; None means every facility (superusers). The access layer
+    (access.py) decides; this is its answer for the service apps' staff pages."""
     scope = scope_of(user)
-    return None if scope.everything else set(scope.facilities)
+    if scope.everything:
+        return None
+    administered = Facility.objects.filter(subdistrict__in=scope.subdistricts).values_list("pk", flat=True)
+    return set(scope.facilities) | (set(administered) if scope.subdistricts else set())
 
 
 def require_facility_staff(user, facility):

@@ -46,7 +46,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
-from . import permissions
+from . import access, permissions
 from .masking import mask_name
 from .models import ERASED_NAME, AccessLog, Child, Household, Resident, RightsRequest, StaffRole
 
@@ -331,10 +331,13 @@ def request_erasure(actor, resident, details=""):
 
 
 def requests_for_staff(user):
-    """Open and recent requests about residents ``user`` may see; erasures for administrators only."""
-    found = RightsRequest.objects.filter(resident__in=permissions.visible_residents(user))
-    if not permissions.is_administrator(user):
-        found = found.exclude(kind=RightsRequest.Kind.ERASURE)
+    """Open and recent requests about residents ``user`` may see (the access layer's policy for
+    requests); erasures only for the administrators of the resident's sub-district."""
+    found = access.staff_visible(user, RightsRequest)
+    administered = access.administered_subdistrict_ids(user)
+    if administered is not None:
+        found = found.exclude(Q(kind=RightsRequest.Kind.ERASURE)
+                              & ~Q(resident__household__compound__subdistrict__in=administered))
     return found.select_related("resident", "submitted_by")
 
 
@@ -424,7 +427,7 @@ def erase_resident(resident, by=None, rights_request=None, delete_account=True):
     from django.contrib.admin.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
 
-    if by is not None and not permissions.is_administrator(by):
+    if by is not None and not access.administers(by, resident.household.compound.subdistrict_id):
         raise PermissionDenied(_("Only a sub-district administrator may erase a resident's data."))
     report = {}
     with transaction.atomic():

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import permissions, pipl
+from .access import administers
 from .masking import mask_id_number, mask_phone
 from .models import Resident, RightsRequest
 
@@ -206,5 +207,5 @@ def privacy_request(request, pk):
     current = getattr(found.resident, found.field, "") if found.field not in ("", RightsRequest.Field.OTHER) else ""
     return render(request, "accounts/privacy_request.html", {
         "item": found, "current": current, "error": error, "report": report,
-        "may_erase": permissions.is_administrator(request.user),
+        "may_erase": administers(request.user, found.resident.household.compound.subdistrict_id),
     }, status=status)

@@ -12,8 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.access import ScopedAdmin
-from lifecircle.accounts.models import StaffRole
-from lifecircle.accounts.permissions import log_access, mask_name
+from lifecircle.accounts.permissions import mask_name
 
 from .models import (
     Comment, FollowUp, FollowUpPhoto, ModerationAction, Phase, Process, Proposal, Representative, Support, Thread,
@@ -21,21 +20,8 @@ from .models import (
 )
 
 
-def staff_subdistrict_ids(user):
-    """None (all) for superusers and administrators, else the sub-districts of the user's roles."""
-    roles = StaffRole.objects.filter(user=user)
-    if user.is_superuser:
-        return None
-    return set(roles.values_list("subdistrict_id", flat=True))
-
-
 class SubDistrictScoped(ScopedAdmin):
-    subdistrict_path = "process__subdistrict"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        ids = staff_subdistrict_ids(request.user)
-        return queryset if ids is None else queryset.filter(**{f"{self.subdistrict_path}__in": ids})
+    """Staff see the rows of their own sub-districts (the access layer's participation policies)."""
 
 
 class ReadOnly:
@@ -68,7 +54,6 @@ class PhaseInline(admin.TabularInline):
 
 @admin.register(Process)
 class ProcessAdmin(SubDistrictScoped):
-    subdistrict_path = "subdistrict"
     list_display = ["title", "kind", "subdistrict", "slug", "illustrative"]
     list_filter = ["kind", "subdistrict", "illustrative"]
     search_fields = ["title", "title_en", "slug"]
@@ -77,17 +62,12 @@ class ProcessAdmin(SubDistrictScoped):
 
 
 class PersonalDataMixin:
-    """Masked author in lists; opening the record is logged as a read of the author's data."""
+    """Masked author in lists (opening the record is logged by the access layer, as a read of the
+    author's data)."""
 
     @admin.display(description=_("author"))
     def masked_author(self, obj):
         return mask_name(obj.author.name) if obj.author else "—"
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None and getattr(obj, "author", None) is not None:
-            log_access(request.user, "view", f"admin {request.path}", resident=obj.author)
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 class FollowUpInline(admin.StackedInline):
@@ -125,7 +105,6 @@ class ProposalAdmin(PersonalDataMixin, SubDistrictScoped):
 
 @admin.register(Comment)
 class CommentAdmin(PersonalDataMixin, SubDistrictScoped):
-    subdistrict_path = "proposal__process__subdistrict"
     list_display = ["pk", "proposal", "masked_author", "is_hidden", "created_at"]
     list_filter = [("hidden_at", admin.EmptyFieldListFilter), "proposal__process"]
     search_fields = ["body"]
@@ -143,7 +122,6 @@ class CommentAdmin(PersonalDataMixin, SubDistrictScoped):
 
 @admin.register(Support)
 class SupportAdmin(ReadOnly, SubDistrictScoped):
-    subdistrict_path = "proposal__process__subdistrict"
     list_display = ["proposal", "created_at"]
     list_filter = ["proposal__process"]
 
@@ -166,7 +144,6 @@ class FollowUpPhotoInline(admin.TabularInline):
 
 @admin.register(FollowUp)
 class FollowUpAdmin(SubDistrictScoped):
-    subdistrict_path = "proposal__process__subdistrict"
     list_display = ["proposal", "done_on", "author"]
     list_filter = ["proposal__process"]
     readonly_fields = ["proposal", "author", "created_at"]
@@ -178,7 +155,6 @@ class FollowUpAdmin(SubDistrictScoped):
 
 @admin.register(Representative)
 class RepresentativeAdmin(SubDistrictScoped):
-    subdistrict_path = "subdistrict"
     list_display = ["name", "title", "subdistrict", "facility", "active", "illustrative"]
     list_filter = ["active", "subdistrict"]
     search_fields = ["name", "name_en"]
@@ -199,7 +175,6 @@ class PublicMessageInline(admin.TabularInline):
 class ThreadAdmin(ReadOnly, SubDistrictScoped):
     """Public letters only: a private letter is the resident's and the representative's alone."""
 
-    subdistrict_path = "representative__subdistrict"
     list_display = ["subject", "representative", "masked_resident", "created_at", "first_reply_at"]
     list_filter = ["representative"]
     search_fields = ["subject"]
@@ -216,9 +191,3 @@ class ThreadAdmin(ReadOnly, SubDistrictScoped):
     @admin.display(description=_("resident"))
     def masked_resident(self, thread):
         return mask_name(thread.resident.name)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object(request, object_id)
-        if obj is not None:
-            log_access(request.user, "view", f"admin {request.path}", resident=obj.resident)
-        return super().change_view(request, object_id, form_url, extra_context)

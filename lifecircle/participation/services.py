@@ -19,7 +19,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from shapely.geometry import Point
 
-from lifecircle.accounts.models import StaffRole
+from lifecircle.accounts.access import scope_of
 from lifecircle.accounts.permissions import resident_of
 from lifecircle.geography import check_lon_lat, polygon_from_geojson
 from lifecircle.notifications.service import notify
@@ -45,18 +45,17 @@ class AlreadySupported(ValidationError):
 def is_moderator(user, subdistrict):
     """Moderators hold the ``participation.moderate`` permission (a role's group or a superuser) and,
     unless superusers, a staff role in the sub-district whose processes they moderate."""
-    if not (user and user.is_authenticated and user.has_perm("participation.moderate")):
-        return False
-    return user.is_superuser or StaffRole.objects.filter(user=user, subdistrict=subdistrict).exists()
+    ids = moderated_subdistrict_ids(user)
+    return ids is None or subdistrict.pk in ids
 
 
 def moderated_subdistrict_ids(user):
-    """The sub-districts ``user`` moderates: None for all (superusers), else a set (maybe empty)."""
+    """The sub-districts ``user`` moderates: None for all (superusers), else a set (maybe empty). The
+    access layer knows the sub-districts of the user's roles (the same the staff console scopes to)."""
     if not (user and user.is_authenticated and user.has_perm("participation.moderate")):
         return set()
-    if user.is_superuser:
-        return None
-    return set(StaffRole.objects.filter(user=user).values_list("subdistrict_id", flat=True))
+    scope = scope_of(user)
+    return None if scope.everything else set(scope.staff_subdistricts)
 
 
 def require_moderator(user, subdistrict):

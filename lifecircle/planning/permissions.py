@@ -9,23 +9,14 @@ planning permissions and adds its planners to it (with "staff status" ticked).
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from lifecircle.accounts.models import StaffRole
-
-PLANNER_PERMISSION = "planning.change_scenario"
+from lifecircle.accounts.access import PLANNER_PERMISSION, scope_of  # noqa: F401  (re-exported)
 
 
 def planned_subdistrict_ids(user):
-    """The sub-districts ``user`` may plan: a set of ids, or None for every sub-district."""
-    if not user.is_authenticated:
-        return set()
-    if user.is_superuser:
-        return None
-    roles = StaffRole.objects.filter(user=user)
-    administered = set(roles.filter(role=StaffRole.Role.ADMINISTRATOR).values_list("subdistrict_id", flat=True))
-    if user.is_staff and user.has_perm(PLANNER_PERMISSION):
-        held = set(roles.values_list("subdistrict_id", flat=True))
-        return held or None
-    return administered
+    """The sub-districts ``user`` may plan: a set of ids, or None for every sub-district. The access
+    layer decides (``Scope.planned``), so the planning pages, the API and the staff console agree."""
+    planned = scope_of(user).planned
+    return None if planned is None else set(planned)
 
 
 def is_planner(user, subdistrict=None):

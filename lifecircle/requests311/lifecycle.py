@@ -34,9 +34,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from shapely.geometry import Point
 
-from lifecircle.accounts.access import scope_of
+from lifecircle.accounts.access import administers, scope_of
 from lifecircle.accounts.models import StaffRole
-from lifecircle.accounts.permissions import is_administrator
 from lifecircle.community.models import Grid
 from lifecircle.notifications.service import notify_in_languages
 
@@ -101,14 +100,22 @@ def administrators():
 # ---- who may do what -----------------------------------------------------------------------------
 
 def handled_grid_ids(user):
-    """The grids whose requests ``user`` handles; None means all, unrouted ones included."""
+    """The grids whose requests ``user`` handles: their own grids and every grid of the sub-districts
+    they administer; None means all (superusers)."""
     scope = scope_of(user)  # the access layer decides
-    return None if scope.everything else set(scope.grids)
+    if scope.everything:
+        return None
+    administered = Grid.objects.filter(subdistrict__in=scope.subdistricts).values_list("pk", flat=True)
+    return set(scope.grids) | (set(administered) if scope.subdistricts else set())
 
 
 def can_handle(user, request):
+    """Whether ``user`` handles ``request``: a routed one if it is in their grids; an unrouted one
+    (outside every grid, so of no sub-district yet) if they administer a sub-district, to route it."""
     grids = handled_grid_ids(user)
-    return grids is None or (request.grid_id is not None and request.grid_id in grids)
+    if grids is None:
+        return True
+    return request.grid_id in grids if request.grid_id is not None else administers(user)
 
 
 def is_reporter(user, request):
@@ -349,8 +356,9 @@ def reopen(request, reason, *, user=None, by_reporter=True, now=None):
 def route_by_hand(request, grid, user, now=None):
     """Give an unrouted (or wrongly routed) request to a grid; administrators only."""
     now = now or timezone.now()
-    if not is_administrator(user):
-        raise LifecycleError(_("Only sub-district administrators route requests by hand."))
+    if not administers(user, grid.subdistrict_id):
+        raise LifecycleError(_("Only sub-district administrators route requests by hand, to the grids of their "
+                               "own sub-district."))
     with transaction.atomic():
         request = _locked(request)
         request.grid, request.routing, request.updated_at = grid, Routing.MANUAL, now

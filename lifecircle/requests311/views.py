@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lifecircle.accounts.access import log_read
-from lifecircle.accounts.permissions import is_administrator, resident_of
+from lifecircle.accounts.access import administered_subdistrict_ids, administers
+from lifecircle.accounts.permissions import resident_of
 from lifecircle.community.models import Grid
 from lifecircle.community.templatetags.words import list_words
 
@@ -175,7 +176,11 @@ def reporter_action(request, resident, pk):
 def _handled(user):
     queryset = ServiceRequest.objects.select_related("service", "grid")
     grids = lifecycle.handled_grid_ids(user)
-    return queryset if grids is None else queryset.filter(grid_id__in=grids)
+    if grids is None:
+        return queryset
+    # unrouted requests (no grid yet) go to the administrators, who route them
+    return queryset.filter(Q(grid_id__in=grids) | Q(grid__isnull=True)) if administers(user) else queryset.filter(
+        grid_id__in=grids)
 
 
 @staff_page
@@ -188,7 +193,7 @@ def staff_list(request):
         queryset = queryset.exclude(state=State.CLOSED)
     elif state in State.values:
         queryset = queryset.filter(state=state)
-    unrouted = queryset.filter(grid__isnull=True) if is_administrator(request.user) else queryset.none()
+    unrouted = queryset.filter(grid__isnull=True) if administers(request.user) else queryset.none()
     return render(request, "requests311/staff_list.html", {
         "requests": queryset.filter(grid__isnull=False)[:500], "unrouted": unrouted[:200], "state": state,
         "counts": counts, "states": [(value, label, counts[value]) for value, label in State.choices],
@@ -206,9 +211,17 @@ def staff_detail(request, pk):
         "internal_notes": found.internal_notes.select_related("author"),
         "resolutions": ServiceRequest.Resolution.choices,
         "next_states": [(s, State(s).label) for s in State.values if s in lifecycle.TRANSITIONS[found.state]],
-        "grids": Grid.objects.all() if is_administrator(request.user) else None,
+        "grids": _routable_grids(request.user),
         "attributes": _attribute_labels(found),
     })
+
+
+def _routable_grids(user):
+    """The grids an administrator may pass a request to: those of the sub-districts they administer."""
+    if not administers(user):
+        return None
+    ids = administered_subdistrict_ids(user)
+    return Grid.objects.all() if ids is None else Grid.objects.filter(subdistrict__in=ids)
 
 
 def _attribute_labels(found):

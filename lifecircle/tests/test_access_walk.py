@@ -1,9 +1,12 @@
-"""A generated walk of the staff console: every role × every registered admin model (issue 10).
+"""A generated walk of the staff console: every role × every registered admin model (issues 9 and 10).
 
 The world is the planning usage world (baby care, meals, bookings, day care, requests in two grids)
 plus a consent, a health consent and check, a delivery need, a child, an activity sign-up and two
-home care plans with a visit each (one at the care home, one at the canteen). For each role and
-each model the walk proves, against an oracle that follows the access policy's paths on the
+home care plans with a visit each (one at the care home, one at the canteen); and, in the same
+installation, a second sub-district (tests/packs/second, which reuses the first one's codes) with
+its own administrator, grid worker and canteen staff, residents, a consent, a child, a volunteer, a
+request, a personal data request, a planning scenario and a participatory process. For each role
+and each model the walk proves, against an oracle that follows the access policy's paths on the
 objects themselves (in Python, not through the access layer's queries):
 
 - the changelist lists nothing outside the role's scope, and everything inside it;
@@ -11,7 +14,9 @@ objects themselves (in Python, not through the access layer's queries):
 - a record inside it that holds personal data writes exactly one audit entry when opened;
 - every foreign key on the add and change forms (drop-down, raw id or autocomplete alike: they all
   validate against the field's queryset) offers only rows inside the scope, so an out-of-scope id
-  typed in is refused.
+  typed in is refused;
+- a staff member of one sub-district (its administrator included) lists, opens, may change and is
+  offered as a choice no row whose path leads to the other sub-district.
 """
 import datetime
 import json
@@ -24,16 +29,21 @@ from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
 
 from lifecircle.accounts import access
-from lifecircle.accounts.models import AccessLog, Consent, StaffRole
-from lifecircle.accounts.testing import make_child, make_staff
-from lifecircle.community.models import Grid
+from lifecircle.accounts.models import AccessLog, Consent, RightsRequest, StaffRole
+from lifecircle.accounts.permissions import staff_facility_ids
+from lifecircle.accounts.testing import make_child, make_household, make_resident, make_staff, make_user
+from lifecircle.community.models import Compound, Grid
+from lifecircle.community.packs import load_pack
+from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
 from lifecircle.eldercare import services as eldercare
 from lifecircle.eldercare.models import Activity as SeniorActivity
 from lifecircle.eldercare.models import HealthConsent
 from lifecircle.homecare.models import CareNeed, CarePlan, Carer, Visit
 from lifecircle.meals.models import DeliveryNeed, MealOrder
-from lifecircle.planning.tests.test_usage import TODAY, at, clock, fast_passwords, mini, person, world  # noqa: F401
+from lifecircle.participation.models import Comment, Process, Proposal, Representative, Thread
+from lifecircle.planning import scenarios
+from lifecircle.planning.tests.test_usage import TODAY, at, clock, fast_passwords, mini, world  # noqa: F401
 from lifecircle.volunteers import services as volunteers
 from lifecircle.volunteers.models import Activity as VolunteerActivity
 from lifecircle.volunteers.models import HoursRecord, Shift
@@ -43,14 +53,60 @@ pytestmark = pytest.mark.django_db
 
 #: Change pages opened per model and role, each side of the scope: enough to prove it, quick to run.
 SAMPLE = 3
+#: The second sub-district's pack: about 3.5 km east of the mini one, with the same codes.
+SECOND = MINI.parent / "second"
+
+
+def in_place(subdistrict, name, compound="a", born=datetime.date(1950, 5, 1)):
+    """A verified resident living in ``compound`` of ``subdistrict`` (codes repeat across sub-districts)."""
+    return make_resident(make_household(Compound.objects.get(subdistrict=subdistrict, code=compound)), name, born)
+
+
+def _second(second):
+    """The second sub-district's people and records, and its staff (by role label)."""
+    admin2 = make_staff(StaffRole.Role.ADMINISTRATOR, second)
+    canteen2 = Facility.objects.get(subdistrict=second, code="canteen")
+    west2 = Grid.objects.get(subdistrict=second, code="west")
+    principal, proxy = in_place(second, "钱老太"), in_place(second, "钱儿子")
+    Consent.objects.create(principal=principal, proxy=proxy, relation="son", evidence="form 3", recorded_by=admin2)
+    make_child(principal.household, "钱小妹")
+    volunteers.register(in_place(second, "郑志愿"))
+    RightsRequest.objects.create(resident=principal, submitted_by=principal, kind=RightsRequest.Kind.CORRECTION,
+                                 field=RightsRequest.Field.PHONE, new_value="13900000000")
+    access.log_read(admin2, principal, "walk: a read in the second sub-district")
+    process = Process.objects.create(subdistrict=second, slug="second-park", title="第二街道口袋公园")
+    proposal = Proposal.objects.create(process=process, author=proxy, title="多放长椅", body="<p>长椅</p>")
+    Comment.objects.create(proposal=proposal, author=principal, body="同意")
+    scenarios.create_scenario(second, "第二街道方案", admin2)
+    from django.http import QueryDict
+
+    from lifecircle.requests311 import intake, lifecycle
+
+    data = QueryDict(mutable=True)
+    data.update({"service_code": "street_light", "long": "121.4830", "lat": "31.2330", "attribute[problem]": "off"})
+    request = lifecycle.create_request(intake.parse_new_request(data))
+    request.resident = principal
+    request.grid = west2
+    request.save(update_fields=["resident", "grid"])
+    return {
+        "administrator (second)": admin2,
+        "grid worker (second)": make_staff(StaffRole.Role.GRID_WORKER, second, grid=west2),
+        "canteen staff (second)": make_staff(StaffRole.Role.CANTEEN_STAFF, second, facility=canteen2),
+    }
 
 
 @pytest.fixture
 def town(world):
     subdistrict = world.mini
-    west, east = Grid.objects.get(code="west"), Grid.objects.get(code="east")
-    canteen, center = Facility.objects.get(code="canteen"), Facility.objects.get(code="center")
-    babycare, home = Facility.objects.get(code="babycare"), Facility.objects.get(code="home")
+    second = load_pack(SECOND)  # loaded after the world, whose helpers look places up by code alone
+    here = {"subdistrict": subdistrict}
+    west, east = Grid.objects.get(code="west", **here), Grid.objects.get(code="east", **here)
+    canteen, center = Facility.objects.get(code="canteen", **here), Facility.objects.get(code="center", **here)
+    babycare, home = Facility.objects.get(code="babycare", **here), Facility.objects.get(code="home", **here)
+
+    def person(name, compound="a", born=datetime.date(1950, 5, 1)):
+        return in_place(subdistrict, name, compound, born)
+
     principal, proxy = person("赵老伯", born=datetime.date(1938, 2, 2)), person("赵女儿", "b")
     Consent.objects.create(principal=principal, proxy=proxy, relation="daughter", evidence="form 1",
                            recorded_by=make_staff(StaffRole.Role.ADMINISTRATOR, subdistrict))
@@ -93,9 +149,19 @@ def town(world):
         "grid worker (west)": make_staff(StaffRole.Role.GRID_WORKER, subdistrict, grid=west),
         "grid worker (east)": make_staff(StaffRole.Role.GRID_WORKER, subdistrict, grid=east),
         "resident": principal.user,
+        **_second(second),
     }
+    Process.objects.create(subdistrict=subdistrict, slug="mini-park", title="口袋公园")
+    scenarios.create_scenario(subdistrict, "方案一", roles["administrator"])
+    for place, writer in ((subdistrict, principal), (second, Consent.objects.get(relation="son").principal)):
+        # a public letter (staff of its sub-district see it) and a private one (no staff member does)
+        representative = Representative.objects.create(user=make_user(), subdistrict=place, name=f"{place.code}代表")
+        Thread.objects.create(representative=representative, resident=writer, subject="公开信", is_public=True)
+        Thread.objects.create(representative=representative, resident=writer, subject="私信")
+    RightsRequest.objects.create(resident=principal, submitted_by=proxy, kind=RightsRequest.Kind.CORRECTION,
+                                 field=RightsRequest.Field.PHONE, new_value="13900000001")
     return SimpleNamespace(roles=roles, principal=principal, proxy=proxy, club=club, canteen=canteen, home=home,
-                           stranger=person("孙陌生", "b"))
+                           stranger=person("孙陌生", "b"), mini=subdistrict, second=second)
 
 
 def reached(obj, path):
@@ -114,22 +180,49 @@ def reached(obj, path):
     return {o.pk for o in objs}
 
 
+def subdistricts_of(obj):
+    """The sub-districts a row's policy paths lead to, followed object by object."""
+    policy = access.policy_for(type(obj))
+    return set().union(*(reached(obj, p) for p in policy.subdistrict_paths())) if policy else set()
+
+
 def oracle(user, model):
     """The rows of ``model`` the user's staff roles reach, worked out object by object."""
     rows = list(model._default_manager.all())
     policy = access.policy_for(model)
     roles = list(StaffRole.objects.filter(user=user))
-    if policy is None or user.is_superuser or any(r.role == StaffRole.Role.ADMINISTRATOR for r in roles):
+    if policy is None:
+        return {o.pk for o in rows}
+    rows = [o for o in rows if all(getattr(o, k) == v for k, v in policy.staff_only)]
+    if user.is_superuser:
         return {o.pk for o in rows}
     facilities = {r.facility_id for r in roles if r.role in StaffRole.FACILITY_ROLES}
     grids = {r.grid_id for r in roles if r.role == StaffRole.Role.GRID_WORKER}
+    administered = {r.subdistrict_id for r in roles if r.role == StaffRole.Role.ADMINISTRATOR}
+    theirs = {r.subdistrict_id for r in roles}
 
     def inside(obj):
+        where = subdistricts_of(obj)
         return (any(reached(obj, p) & facilities for p in policy.facility)
                 or any(reached(obj, p) & grids for p in policy.grid)
+                or bool(where & administered)
+                or (policy.district_staff and bool(where & theirs))
                 or (roles and any(user.pk in reached(obj, p) for p in policy.recorder))
-                or (roles and policy.open_to_staff and all(getattr(obj, k) == v for k, v in policy.open_to_staff)))
+                or (policy.open_to_staff and bool(where & theirs)
+                    and all(getattr(obj, k) == v for k, v in policy.open_to_staff)))
     return {o.pk for o in rows if inside(o)}
+
+
+def home_of(user):
+    """The one sub-district of a staff member's roles, or None (superusers, residents)."""
+    held = set(StaffRole.objects.filter(user=user).values_list("subdistrict_id", flat=True))
+    return held.pop() if len(held) == 1 and not user.is_superuser else None
+
+
+def only_home(rows, home, where):
+    """No row of ``rows`` leads to a sub-district other than ``home``."""
+    for obj in rows:
+        assert subdistricts_of(obj) <= {home}, f"{where}: {type(obj)._meta.label} #{obj.pk} is another sub-district's"
 
 
 def choice_fields(form_class):
@@ -139,12 +232,13 @@ def choice_fields(form_class):
 
 def test_every_role_sees_and_changes_only_its_scope_in_every_admin_model(town):
     factory = RequestFactory()
-    checked = {"lists": 0, "refused pages": 0, "opened pages": 0, "foreign keys": 0}
+    checked = {"lists": 0, "refused pages": 0, "opened pages": 0, "foreign keys": 0, "other sub-district": 0}
     for label, user in town.roles.items():
         client = Client()
         client.force_login(user)
         request = factory.get("/admin/")
         request.user = user
+        home = home_of(user)
         for model, model_admin in admin.site._registry.items():
             where = f"{label} × {model._meta.label}"
             if not (user.is_staff and model_admin.has_view_or_change_permission(request)):
@@ -157,6 +251,12 @@ def test_every_role_sees_and_changes_only_its_scope_in_every_admin_model(town):
             listed = {obj.pk for obj in listing.context["cl"].queryset}
             assert listed == expected, where  # nothing outside, nothing missing
             checked["lists"] += 1
+            if home is not None and access.policy_for(model) is not None:
+                # the other sub-district: nothing listed, nothing changeable, whatever the oracle says
+                only_home(listing.context["cl"].queryset, home, where)
+                only_home([o for o in model._default_manager.all() if model_admin.has_change_permission(request, o)],
+                          home, where)
+                checked["other sub-district"] += 1
 
             outside = model._default_manager.exclude(pk__in=expected)[:SAMPLE]
             for obj in outside:
@@ -191,11 +291,13 @@ def test_every_role_sees_and_changes_only_its_scope_in_every_admin_model(town):
                         continue
                     offered = set(field.queryset.values_list("pk", flat=True))
                     assert offered <= oracle(user, related), f"{where}.{name}"
+                    if home is not None:
+                        only_home(field.queryset, home, f"{where}.{name}")
                     checked["foreign keys"] += 1
     print(checked)
     # The walk really walked: every kind of check ran many times.
     assert checked["lists"] >= 60 and checked["refused pages"] >= 30 and checked["opened pages"] >= 60
-    assert checked["foreign keys"] >= 10
+    assert checked["foreign keys"] >= 10 and checked["other sub-district"] >= 60
 
 
 # ---- the API and the exports ---------------------------------------------------------------------
@@ -318,6 +420,7 @@ def staff_reads(town):
 
     diner = MealOrder.objects.filter(menu__facility=town.canteen).first().resident
     centre = CareProgramme.objects.get()
+    canteen2 = Facility.objects.get(subdistrict=town.second, code="canteen")
     return [
         (f"/api/babycare/staff/centres/{centre.code}/waitlist", centre.facility),
         (f"/api/babycare/staff/centres/{centre.code}/register?date={TODAY}", centre.facility),
@@ -329,6 +432,9 @@ def staff_reads(town):
         (f"/api/eldercare/staff/health-checks?facility={town.home.pk}", town.home),
         (f"/api/eldercare/staff/activities/{town.club.pk}/signups", town.canteen),
         (f"/api/homecare/providers/{town.home.pk}/days/{TODAY}", town.home),
+        # the second sub-district's canteen: its staff and administrator only
+        (f"/api/meals/staff/deliveries?facility={canteen2.pk}&date={TODAY}", canteen2),
+        (f"/api/eldercare/staff/health-checks?facility={canteen2.pk}", canteen2),
     ]
 
 
@@ -338,12 +444,12 @@ def test_staff_reads_of_personal_data_are_scoped_and_audited(town):
     for label, user in town.roles.items():
         client = Client()
         client.force_login(user)
-        scope = access.scope_of(user)
+        reach = staff_facility_ids(user)  # their facilities, and those of the sub-districts they administer
         for url, facility in staff_reads(town):
             before = AccessLog.objects.count()
             response = client.get(url)
             text = text_of(response)
-            if scope.everything or facility.pk in scope.facilities:
+            if reach is None or facility.pk in reach:
                 assert response.status_code == 200, f"{label} {url}"
                 people = {name for name in names if name in text}
                 # a read that showed someone is in the audit log, at least once per person shown

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifecircle.accounts.permissions import is_administrator, staff_facility_ids
+from lifecircle.accounts.access import administers, changeable
+from lifecircle.accounts.permissions import staff_facility_ids
 from lifecircle.directory import hours as opening_hours
 from lifecircle.notifications.service import notify_in_languages
 
@@ -25,16 +26,13 @@ class VolunteerError(Exception):
 # ---- who may manage what --------------------------------------------------------------------------
 
 def managed_activities(user):
-    """Activities whose shifts and hours ``user`` manages: their facility's, all for administrators."""
-    if is_administrator(user):
-        return Activity.objects.all()
-    facilities = staff_facility_ids(user) or set()
-    return Activity.objects.filter(facility_id__in=facilities)
+    """Activities whose shifts and hours ``user`` manages: their facility's, and every activity of the
+    sub-districts they administer (the access layer's policy for activities)."""
+    return changeable(user, Activity)
 
 
 def can_manage(user, activity):
-    return is_administrator(user) or (activity.facility_id is not None
-                                      and activity.facility_id in (staff_facility_ids(user) or set()))
+    return activity.pk is not None and managed_activities(user).filter(pk=activity.pk).exists()
 
 
 def require_manager(user, activity):
@@ -43,7 +41,7 @@ def require_manager(user, activity):
 
 
 def is_volunteer_staff(user):
-    return user.is_authenticated and (is_administrator(user) or bool(staff_facility_ids(user)))
+    return user.is_authenticated and (administers(user) or bool(staff_facility_ids(user)))
 
 
 # ---- the registry ---------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lifecircle.accounts.access import staff_visible
-from lifecircle.accounts.permissions import is_administrator, log_access, mask_name, resident_of
+from lifecircle.accounts.access import administered_subdistrict_ids, staff_visible
+from lifecircle.accounts.permissions import log_access, mask_name, resident_of
 from lifecircle.dates import BadDate, parse_day
 
 from . import services
@@ -60,13 +60,17 @@ def visible_volunteers(user):
 
 
 def own_volunteers(user):
-    """Volunteers who signed up for, or gave hours to, the activities ``user`` runs (all for administrators):
-    the time bank a staff member keeps, and whose certificates they may issue."""
-    if is_administrator(user):
+    """Volunteers who signed up for, or gave hours to, the activities ``user`` runs (for administrators,
+    the activities of their sub-districts, and the volunteers who live there): the time bank a staff
+    member keeps, and whose certificates they may issue."""
+    administered = administered_subdistrict_ids(user)
+    if administered is None:
         return Volunteer.objects.all()
     activities = services.managed_activities(user)
-    return Volunteer.objects.filter(Q(signups__shift__role__activity__in=activities)
-                                    | Q(hours_records__activity__in=activities)).distinct()
+    ours = Q(signups__shift__role__activity__in=activities) | Q(hours_records__activity__in=activities)
+    if administered:
+        ours |= Q(resident__household__compound__subdistrict__in=administered)
+    return Volunteer.objects.filter(ours).distinct()
 
 
 # ---- volunteers -----------------------------------------------------------------------------------
