@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.dates import IsoDateInput
+from lifecircle.images import MAX_PHOTOS
 
-from .images import MAX_PHOTOS
 from .text import BODY_MAX, REASON_MAX, TITLE_MAX
 
 IMAGE_TYPES = "image/jpeg,image/png,image/webp"

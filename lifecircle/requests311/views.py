@@ -1,12 +1,13 @@
 """Pages: a resident reports a need and follows it; grid workers handle their grid's requests."""
 import datetime
 import functools
+import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, QueryDict
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -18,13 +19,16 @@ from lifecircle.accounts.permissions import is_administrator, resident_of
 from lifecircle.community.models import Grid
 from lifecircle.community.templatetags.words import list_words
 
-from . import intake, lifecycle, ratelimit
+from lifecircle import images
+
+from . import intake, lifecycle, nearby, ratelimit
 from .api import parse_period
 from .models import Service, ServiceAttribute, ServiceRequest
 from .stats import response_times
 from .wire import Open311Error
 
 State = ServiceRequest.State
+IMAGE_TYPES = "image/jpeg,image/png,image/webp"
 
 
 def _denied(request, reason):
@@ -101,20 +105,22 @@ def new_request(request, resident):
             errors = [_("You have sent many requests in the last minute; please wait a moment and try again.")]
         else:
             try:
-                cleaned = intake.parse_new_request(data)
+                cleaned = intake.parse_new_request(data, request.FILES)
             except Open311Error as error:
                 errors = [str(description) for _, description in error.errors]
             else:
                 name = resident.name
                 cleaned.update(phone=cleaned["phone"] or resident.phone, email=cleaned["email"] or request.user.email,
                                last_name=name[:1], first_name=name[1:])
-                created = lifecycle.create_request(cleaned, reporter=request.user, resident=resident)
+                created = lifecycle.create_request(cleaned, reporter=request.user, resident=resident,
+                                                   absolute=request.build_absolute_uri)
                 messages.success(request, _("Thank you. Your request #%(id)s has been sent to %(grid)s.") % {
                     "id": created.pk, "grid": created.grid.name if created.grid_id else _("the sub-district office")})
                 return redirect("requests311:detail", created.pk)
     return render(request, "requests311/new.html", {
         "service": service, "fields": _attribute_fields(service, data), "data": data or QueryDict(),
-        "errors": errors, "grids": _grids_geojson(),
+        "errors": errors, "grids": _grids_geojson(), "image_types": IMAGE_TYPES,
+        "max_megabytes": images.MAX_BYTES // 1024 // 1024, "radius": nearby.RADIUS_DEFAULT,
     }, status=400 if errors else 200)
 
 
@@ -149,8 +155,79 @@ def request_detail(request, resident, pk):
     found = _own(request, pk)
     return render(request, "requests311/detail.html", {
         "item": found, "updates": found.updates.all(), "can_reopen": _can_reopen(found),
-        "reopen_days": lifecycle.REOPEN_DAYS,
+        "reopen_days": lifecycle.REOPEN_DAYS, "followers": found.followers.count(),
     })
+
+
+def _public(pk):
+    """A request anyone may read: its service is not private (else 404: not even that it exists)."""
+    found = get_object_or_404(ServiceRequest.objects.select_related("service", "grid"), pk=pk)
+    if found.service.private:
+        raise Http404
+    return found
+
+
+def public_report(request, pk):
+    """What is published of a request (the fields Open311 shows), with "notify me of updates"."""
+    found = _public(pk)
+    return render(request, "requests311/report.html", {
+        "item": found, "updates": found.updates.exclude(kind="submitted"),
+        "following": lifecycle.is_following(request.user, found),
+        "can_follow": lifecycle.can_follow(request.user, found),
+        "own": lifecycle.is_reporter(request.user, found),
+        "duplicate_of": found.duplicate_of if found.duplicate_of_id and not found.duplicate_of.service.private else None,
+    })
+
+
+@require_POST
+@resident_page
+def follow(request, resident, pk):
+    found = _public(pk)
+    try:
+        if request.POST.get("action") == "unfollow":
+            lifecycle.unfollow(found, request.user)
+            messages.success(request, _("You will no longer be told of updates to this report."))
+        else:
+            lifecycle.follow(found, request.user)
+            messages.success(request, _("You will be told of every update to this report."))
+    except lifecycle.LifecycleError as exc:
+        messages.error(request, str(exc))
+    return redirect("requests311:report", found.pk)
+
+
+def photo(request, pk):
+    """The photo sent with a request: public with the request, or for a private service only its
+    reporter and the staff who handle it."""
+    found = get_object_or_404(ServiceRequest.objects.select_related("service"), pk=pk)
+    allowed = not found.service.private or lifecycle.is_reporter(request.user, found) or (
+        request.user.is_authenticated and lifecycle.can_handle(request.user, found))
+    if not found.photo or not allowed:
+        raise Http404
+    content_type = mimetypes.guess_type(found.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(found.photo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def nearby_reports(request):
+    """Open public reports near ``lat``/``long`` (JSON), the service given as ``service`` first: the
+    form shows them before sending so a duplicate can be followed instead. Bad coordinates: 400."""
+    try:
+        lat, lon, radius = nearby.check_point(request.GET)
+    except Open311Error as error:
+        return JsonResponse({"errors": [str(d) for _c, d in error.errors]}, status=400)
+    code = (request.GET.get("service") or "").strip()
+    service = Service.objects.filter(service_code=code).first() if code else None
+    rows = nearby.open_near(lat, lon, radius, service)
+    followed = set(request.user.followed_requests.filter(request_id__in=[r.pk for r, _m in rows])
+                   .values_list("request_id", flat=True)) if request.user.is_authenticated else set()
+    return JsonResponse({"radius": radius, "reports": [{
+        "id": r.pk, "service_code": r.service.service_code, "service_name": r.service.display_name,
+        "same_service": service is not None and r.service_id == service.pk,
+        "state": r.get_state_display(), "distance": round(metres), "requested": r.requested_at.date().isoformat(),
+        "address": r.address_string, "description": r.description[:140], "url": lifecycle.public_url(r),
+        "following": r.pk in followed, "own": lifecycle.is_reporter(request.user, r),
+    } for r, metres in rows]})
 
 
 @require_POST
