@@ -62,7 +62,7 @@
         var list = document.getElementById("nearby-list");
         list.replaceChildren();
         data.reports.forEach(function (report) {
-          var words = [report.state, nearby.dataset.metres.replace("%(m)s", report.distance), report.requested];
+          var words = [report.state, nearby.dataset.metres.replace("{m}", report.distance), report.requested];
           if (report.same_service) words.unshift(nearby.dataset.same);
           list.appendChild(el("li", { "data-testid": "nearby-report", "data-id": String(report.id) }, [
             el("a", { href: report.url }, ["#" + report.id + " " + report.service_name]),
