@@ -64,7 +64,8 @@
         data.reports.forEach(function (report) {
           var words = [report.state, nearby.dataset.metres.replace("{m}", report.distance), report.requested];
           if (report.same_service) words.unshift(nearby.dataset.same);
-          list.appendChild(el("li", { "data-testid": "nearby-report", "data-id": String(report.id) }, [
+          list.appendChild(el("li", { "data-testid": "nearby-report", "data-id": String(report.id),
+                                 "data-same": String(report.same_service) }, [
             el("a", { href: report.url }, ["#" + report.id + " " + report.service_name]),
             " ", el("small", {}, [words.join(" · ")]),
             report.address || report.description ? el("p", {}, [report.address || report.description]) : ""
