@@ -307,6 +307,7 @@ def test_following_on_the_api(client, place):
     assert client.delete(url).json()["following"] is False and not Follower.objects.exists()
     assert client.post(f"/api/requests311/requests/{private.pk}/following").status_code == 404
     assert client.post("/api/requests311/requests/999999/following").status_code == 404
+    assert client.get(f"/api/requests311/requests/{10**30}/following").status_code in (404, 422)  # never a 500
     client.force_login(place.resident.user)
     assert client.post(url).status_code == 400  # one's own report
     client.force_login(make_staff(StaffRole.Role.GRID_WORKER, place.subdistrict, grid=place.east))
@@ -326,3 +327,11 @@ def test_a_follower_reads_notices_in_their_language(place):
         assert told.shown_subject == f"Request #{request.pk} that you follow is now closed"
     with translation.override("zh-hans"):
         assert told.shown_subject == told.texts["zh-hans"][0]
+
+
+def test_an_id_no_database_can_hold_is_a_404(client, place):
+    huge = 10**30
+    for url in (f"/requests311/reports/{huge}/", f"/requests311/{huge}/photo/"):
+        assert client.get(url).status_code == 404
+    client.force_login(place.neighbour.user)
+    assert client.post(f"/requests311/reports/{huge}/follow/").status_code == 404
