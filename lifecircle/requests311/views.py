@@ -135,7 +135,9 @@ def _grids_geojson():
 @resident_page
 def my_requests(request, resident):
     mine = ServiceRequest.objects.filter(reporter=request.user).select_related("service", "grid")
-    return render(request, "requests311/mine.html", {"requests": mine})
+    followed = ServiceRequest.objects.filter(followers__user=request.user, service__private=False) \
+        .select_related("service").order_by("-updated_at")
+    return render(request, "requests311/mine.html", {"requests": mine, "followed": followed})
 
 
 def _own(request, pk):

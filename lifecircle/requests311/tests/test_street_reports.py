@@ -260,6 +260,8 @@ def test_a_neighbour_follows_a_report_and_hears_of_every_public_update(client, p
     client.post(f"/requests311/reports/{request.pk}/follow/", {"action": "follow"})  # again: no change
     assert Follower.objects.count() == 1
     assert 'data-testid="following"' in client.get(f"/requests311/reports/{request.pk}/").content.decode()
+    mine = client.get("/requests311/").content.decode()
+    assert 'data-testid="followed"' in mine and f'href="/requests311/reports/{request.pk}/"' in mine
 
     lifecycle.add_internal_note(request, "物业说是开发商的事", place.west_worker)
     assert not Notification.objects.filter(user=place.neighbour.user).exists()  # internal: nobody is told
