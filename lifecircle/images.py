@@ -17,6 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # about 7,700 × 5,200: more than any phone camera, far less than a decompression bomb
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+ACCEPT = "image/jpeg,image/png,image/webp"  # a file input's accept= for these formats
 MAX_PHOTOS = 6
 
 

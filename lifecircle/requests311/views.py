@@ -14,12 +14,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lifecircle import images
 from lifecircle.accounts.access import log_read
 from lifecircle.accounts.permissions import is_administrator, resident_of
 from lifecircle.community.models import Grid
 from lifecircle.community.templatetags.words import list_words
-
-from lifecircle import images
 
 from . import intake, lifecycle, nearby, ratelimit
 from .api import parse_period
@@ -28,7 +27,6 @@ from .stats import response_times
 from .wire import Open311Error
 
 State = ServiceRequest.State
-IMAGE_TYPES = "image/jpeg,image/png,image/webp"
 
 
 def _denied(request, reason):
@@ -119,7 +117,7 @@ def new_request(request, resident):
                 return redirect("requests311:detail", created.pk)
     return render(request, "requests311/new.html", {
         "service": service, "fields": _attribute_fields(service, data), "data": data or QueryDict(),
-        "errors": errors, "grids": _grids_geojson(), "image_types": IMAGE_TYPES,
+        "errors": errors, "grids": _grids_geojson(), "image_types": images.ACCEPT,
         "max_megabytes": images.MAX_BYTES // 1024 // 1024, "radius": nearby.RADIUS_DEFAULT,
     }, status=400 if errors else 200)
 
@@ -208,6 +206,8 @@ def photo(request, pk):
     content_type = mimetypes.guess_type(found.photo.name)[0] or "application/octet-stream"
     response = FileResponse(found.photo.open("rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
+    if found.service.private:  # never kept by a shared cache on the way
+        response["Cache-Control"] = "private, no-store"
     return response
 
 

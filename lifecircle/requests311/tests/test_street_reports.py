@@ -150,7 +150,7 @@ def test_the_photo_of_a_private_request_is_for_its_reporter_and_staff_only(clien
         "media": photo(image_bytes("JPEG"))})
     request = ServiceRequest.objects.get()
     url = f"/requests311/{request.pk}/photo/"
-    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200 and client.get(url)["Cache-Control"] == "private, no-store"
     client.force_login(place.west_worker)
     assert client.get(url).status_code == 200
     for other in (place.neighbour.user, place.east_worker):
