@@ -287,7 +287,16 @@ def staff_detail(request, pk):
         "next_states": [(s, State(s).label) for s in State.values if s in lifecycle.TRANSITIONS[found.state]],
         "grids": Grid.objects.all() if is_administrator(request.user) else None,
         "attributes": _attribute_labels(found),
+        "nearby_reports": _possible_duplicates(found), "radius": nearby.RADIUS_DEFAULT,
     })
+
+
+def _possible_duplicates(found):
+    """Other open public reports near this one, the same kind first (candidates for "duplicate")."""
+    if found.lat is None or found.lon is None:
+        return []
+    return [(other, metres) for other, metres in nearby.open_near(found.lat, found.lon, service=found.service)
+            if other.pk != found.pk]
 
 
 def _attribute_labels(found):

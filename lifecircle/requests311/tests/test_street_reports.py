@@ -337,3 +337,13 @@ def test_an_id_no_database_can_hold_is_a_404(client, place):
         assert client.get(url).status_code == 404
     client.force_login(place.neighbour.user)
     assert client.post(f"/requests311/reports/{huge}/follow/").status_code == 404
+
+
+def test_staff_see_possible_duplicates_nearby(client, place, around):
+    client.force_login(place.west_worker)
+    page = client.get(f"/requests311/staff/{around['same'].pk}/").content.decode()
+    listed = page.split('data-testid="staff-nearby"')[1].split("</ul>")[0]
+    # from the lamp 150 m east: the noise 155 m away; the closed, private and far ones are not candidates
+    assert f"/requests311/staff/{around['other'].pk}/" in listed
+    for name in ("same", "closed", "private", "far"):
+        assert f"/requests311/staff/{around[name].pk}/" not in listed
