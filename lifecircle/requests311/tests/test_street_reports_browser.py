@@ -1,4 +1,4 @@
-"""The street-report journey in a real browser, on a phone in Chinese and on a desktop in English:
+"""The street-report journey in a real browser, on a phone and on a desktop, in Chinese and English:
 the form says what is published, "use my location" shows the open reports nearby (the same kind
 first), the resident opens one and follows it, is told in their language when staff answer, then
 sends a report of their own with a photo and sees it on their page. Fails on any console error,
@@ -22,10 +22,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 expect.set_options(timeout=15_000)
 MAP_CANVAS = [".leaflet-map-pane", ".leaflet-control-attribution"]  # Leaflet's own markup
 HERE = {"latitude": 31.2330, "longitude": 121.4420}  # inside the west grid of the MINI pack
-VIEWS = {
-    "phone-zh": {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobile": True, "has_touch": True},
-    "desktop-en": {"viewport": {"width": 1280, "height": 900}, "locale": "en-US"},
-}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+VIEWS = {"phone-zh": {**PHONE, "locale": "zh-CN"}, "phone-en": {**PHONE, "locale": "en-US"},
+         "desktop-zh": {**DESKTOP, "locale": "zh-CN"}, "desktop-en": {**DESKTOP, "locale": "en-US"}}
 
 
 @pytest.fixture(autouse=True)
