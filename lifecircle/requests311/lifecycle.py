@@ -404,8 +404,10 @@ def route_by_hand(request, grid, user, now=None):
     return request
 
 
-def reporter_comment(request, text, media_url="", user=None, now=None):
-    """The reporter adds something (a photo, "it is still broken") without changing the state."""
+def reporter_comment(request, text, media_url="", user=None, now=None, *, photo=None, absolute=str):
+    """The reporter adds something (a photo, "it is still broken") without changing the state. A
+    checked ``photo`` (lifecircle.images) is kept with the update, which then names it as its
+    ``media_url``, made absolute by ``absolute(path)``."""
     text = _clean_note(text)
     now = now or timezone.now()
     if not text:
@@ -415,6 +417,10 @@ def reporter_comment(request, text, media_url="", user=None, now=None):
         update = RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.NOTE, state=request.state,
                                               note=text, media_url=media_url, by_reporter=True, created_at=now,
                                               author=user if user and user.is_authenticated else None)
+        if photo is not None:
+            update.photo.save(photo.name, photo, save=False)
+            update.media_url = absolute(reverse("requests311:update_photo", args=[update.pk]))
+            update.save(update_fields=["photo", "media_url"])
         request.updated_at = now
         request.save(update_fields=["updated_at"])
         with translation.override(settings.LANGUAGE_CODE):

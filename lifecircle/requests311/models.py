@@ -315,6 +315,7 @@ class RequestUpdate(models.Model):
     state = models.CharField(_("state after"), max_length=20, choices=ServiceRequest.State.choices)
     note = models.TextField(_("note"), blank=True)
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="requests311/updates/%Y/%m/", blank=True)  # as ServiceRequest.photo
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     by_reporter = models.BooleanField(_("by the reporter"), default=False)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)

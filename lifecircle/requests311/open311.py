@@ -457,6 +457,7 @@ def _post_update(request, fmt):
             errors.add(400, _("updated_datetime is not a W3C date-time with a timezone."))
     description = intake.parse_description(data, errors, required=True)
     media_url = intake.check_media_url((data.get("media_url") or "").strip(), errors)
+    photo = intake.parse_photo(request.FILES, data, errors)
     errors.raise_if_any()
     if not lifecycle.matches_reporter(target, data.get("email"), data.get("account_id"), data.get("token")):
         raise Open311Error(403, _("Only the person who made the request may update it: send the email, "
@@ -466,7 +467,8 @@ def _post_update(request, fmt):
             lifecycle.reopen(target, description, by_reporter=True)
             update = target.updates.latest("created_at", "pk")
         elif status == target.status:
-            update = lifecycle.reporter_comment(target, description, media_url)
+            update = lifecycle.reporter_comment(target, description, media_url, photo=photo,
+                                                absolute=request.build_absolute_uri)
         else:
             raise lifecycle.LifecycleError(_("Only the grid worker closes a request; to add a comment send "
                                              "its present status (%(status)s).") % {"status": target.status})

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/action/", views.reporter_action, name="reporter_action"),
     path("<int:pk>/photo/", views.photo, name="photo"),
+    path("updates/<int:pk>/photo/", views.update_photo, name="update_photo"),
     path("nearby/", views.nearby_reports, name="nearby"),
     path("reports/<int:pk>/", views.public_report, name="report"),
     path("reports/<int:pk>/follow/", views.follow, name="follow"),

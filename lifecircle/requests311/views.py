@@ -22,9 +22,9 @@ from lifecircle.community.templatetags.words import list_words
 
 from . import intake, lifecycle, nearby, ratelimit
 from .api import parse_period
-from .models import Service, ServiceAttribute, ServiceRequest
+from .models import RequestUpdate, Service, ServiceAttribute, ServiceRequest
 from .stats import response_times
-from .wire import Open311Error
+from .wire import ErrorList, Open311Error
 
 State = ServiceRequest.State
 
@@ -155,7 +155,7 @@ def request_detail(request, resident, pk):
     found = _own(request, pk)
     return render(request, "requests311/detail.html", {
         "item": found, "updates": found.updates.all(), "can_reopen": _can_reopen(found),
-        "reopen_days": lifecycle.REOPEN_DAYS, "followers": found.followers.count(),
+        "reopen_days": lifecycle.REOPEN_DAYS, "followers": found.followers.count(), "image_types": images.ACCEPT,
     })
 
 
@@ -195,20 +195,31 @@ def follow(request, resident, pk):
     return redirect("requests311:report", found.pk)
 
 
-def photo(request, pk):
-    """The photo sent with a request: public with the request, or for a private service only its
-    reporter and the staff who handle it."""
-    found = get_object_or_404(ServiceRequest.objects.select_related("service"), pk=pk)
-    allowed = not found.service.private or lifecycle.is_reporter(request.user, found) or (
-        request.user.is_authenticated and lifecycle.can_handle(request.user, found))
-    if not found.photo or not allowed:
+def _photo_response(user, found, field):
+    """``field`` (a photo of ``found`` or of one of its updates): public with the request, or for a
+    private service only its reporter and the staff who handle it; 404 for anyone else."""
+    allowed = not found.service.private or lifecycle.is_reporter(user, found) or (
+        user.is_authenticated and lifecycle.can_handle(user, found))
+    if not field or not allowed:
         raise Http404
-    content_type = mimetypes.guess_type(found.photo.name)[0] or "application/octet-stream"
-    response = FileResponse(found.photo.open("rb"), content_type=content_type)
+    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    response = FileResponse(field.open("rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     if found.service.private:  # never kept by a shared cache on the way
         response["Cache-Control"] = "private, no-store"
     return response
+
+
+def photo(request, pk):
+    """The photo sent with a request."""
+    found = get_object_or_404(ServiceRequest.objects.select_related("service"), pk=pk)
+    return _photo_response(request.user, found, found.photo)
+
+
+def update_photo(request, pk):
+    """The photo sent with a reporter's update."""
+    update = get_object_or_404(RequestUpdate.objects.select_related("request__service"), pk=pk)
+    return _photo_response(request.user, update.request, update.photo)
 
 
 def nearby_reports(request):
@@ -242,7 +253,11 @@ def reporter_action(request, resident, pk):
             lifecycle.reopen(found, text, user=request.user, by_reporter=True)
             messages.success(request, _("Your request is open again; the grid worker has been told."))
         else:
-            lifecycle.reporter_comment(found, text, user=request.user)
+            errors = ErrorList()
+            photo = intake.parse_photo(request.FILES, request.POST, errors)
+            if errors:
+                raise lifecycle.LifecycleError(" ".join(str(d) for _c, d in errors.errors))
+            lifecycle.reporter_comment(found, text, user=request.user, photo=photo, absolute=request.build_absolute_uri)
             messages.success(request, _("Your comment has been added."))
     except lifecycle.LifecycleError as exc:
         messages.error(request, str(exc))

@@ -14,6 +14,7 @@ from PIL import Image
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_household, make_resident, make_staff
 from lifecircle.community.models import Compound
+from lifecircle.images import check_image
 from lifecircle.notifications.models import Notification
 from lifecircle.requests311 import intake, lifecycle, nearby
 from lifecircle.requests311.models import Follower, RequestUpdate, Service, ServiceRequest
@@ -347,3 +348,51 @@ def test_staff_see_possible_duplicates_nearby(client, place, around):
     assert f"/requests311/staff/{around['other'].pk}/" in listed
     for name in ("same", "closed", "private", "far"):
         assert f"/requests311/staff/{around[name].pk}/" not in listed
+
+
+# ---- photos with a reporter's update ----------------------------------------------------------------
+
+def test_the_reporter_adds_a_photo_to_a_comment(client, place, media):
+    request = make(place, user=place.resident.user)
+    client.force_login(place.resident.user)
+    bad = client.post(f"/requests311/{request.pk}/action/", {"action": "comment", "text": "还是不亮",
+                                                              "media": photo(image_bytes("GIF"), "a.gif")}, follow=True)
+    assert "GIF" in bad.content.decode()
+    assert not RequestUpdate.objects.filter(kind="note").exists() and stored(media) == []
+    client.post(f"/requests311/{request.pk}/action/", {"action": "comment", "text": "还是不亮",
+                                                        "media": photo(jpeg_with_gps(), "night.jpg")})
+    update = RequestUpdate.objects.get(kind="note")
+    assert update.media_url == f"http://testserver/requests311/updates/{update.pk}/photo/"
+    with Image.open(update.photo.path) as kept:
+        assert not kept.getexif()
+    assert 'data-testid="update-photo"' in client.get(f"/requests311/{request.pk}/").content.decode()
+    client.logout()
+    assert client.get(f"/requests311/updates/{update.pk}/photo/")["Content-Type"] == "image/jpeg"
+    stream = json.loads(client.get("/open311/v2/servicerequestupdates.json").content)
+    assert stream[-1]["media_url"] == update.media_url
+
+
+def test_an_open311_update_takes_a_photo_and_refuses_a_bad_one(client, place, media):
+    request = make(place, account_id="acct-7")
+    fields = {"api_key": place.key.plaintext, "service_request_id": str(request.pk), "status": "open",
+              "description": "灯杆编号 JN-0456", "account_id": "acct-7"}
+    bad = client.post("/open311/v2/servicerequestupdates.json", {**fields, "media": photo(b"not an image", "x.jpg")},
+                      HTTP_ACCEPT_LANGUAGE="en")
+    assert bad.status_code == 400 and "not a JPEG, PNG or WebP" in bad.content.decode()
+    assert not RequestUpdate.objects.filter(kind="note").exists() and stored(media) == []
+    good = client.post("/open311/v2/servicerequestupdates.json", {**fields, "media": photo(image_bytes("WEBP"), "p.webp")})
+    assert good.status_code == 200
+    update = RequestUpdate.objects.get(pk=json.loads(good.content)[0]["update_id"])
+    assert update.photo.name.endswith(".webp") and update.media_url.endswith(f"/requests311/updates/{update.pk}/photo/")
+
+
+def test_the_photo_of_an_update_to_a_private_request_is_not_public(client, place):
+    request = make(place, "elderly_help", user=place.resident.user, **{"attribute[needs][]": ["meals"]})
+    update = lifecycle.reporter_comment(request, "她今天没开门", user=place.resident.user,
+                                        photo=check_image(photo(image_bytes("PNG"), "a.png")))
+    url = f"/requests311/updates/{update.pk}/photo/"
+    assert client.get(url).status_code == 404
+    client.force_login(place.neighbour.user)
+    assert client.get(url).status_code == 404
+    client.force_login(place.resident.user)
+    assert client.get(url).status_code == 200
