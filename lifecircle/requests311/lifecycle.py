@@ -386,6 +386,27 @@ def reopen(request, reason, *, user=None, by_reporter=True, now=None):
     return request
 
 
+def remove_photos(request, user, now=None):
+    """Take down the photos of a request and of its updates (a face, a number plate, a neighbour's
+    window): the files are deleted once the change commits, ``media_url`` no longer names them, and
+    an internal note records who did it. Staff who handle the grid only."""
+    with transaction.atomic():
+        request = _locked_to_handle(request, user)
+        updates = [u for u in request.updates.all() if u.photo]
+        if not request.photo and not updates:
+            raise LifecycleError(_("This request has no photo."))
+        files = []
+        for item in (request, *updates):
+            if item.photo:
+                files.append((item.photo.storage, item.photo.name))
+                item.photo, item.media_url = "", ""
+                item.save(update_fields=["photo", "media_url"])
+        InternalNote.objects.create(request=request, author=user, created_at=now or timezone.now(),
+                                    note=_("Photos taken down: %(count)d.") % {"count": len(files)})
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    return len(files)
+
+
 def route_by_hand(request, grid, user, now=None):
     """Give an unrouted (or wrongly routed) request to a grid; administrators only."""
     now = now or timezone.now()

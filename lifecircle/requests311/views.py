@@ -303,6 +303,7 @@ def staff_detail(request, pk):
         "grids": Grid.objects.all() if is_administrator(request.user) else None,
         "attributes": _attribute_labels(found),
         "nearby_reports": _possible_duplicates(found), "radius": nearby.RADIUS_DEFAULT,
+        "has_update_photos": found.updates.exclude(photo="").exists(),
     })
 
 
@@ -357,6 +358,9 @@ def staff_action(request, pk):
         elif action == "note":
             lifecycle.add_internal_note(found, note, request.user)
             messages.success(request, _("Internal note kept; only staff see it."))
+        elif action == "remove_photos":
+            lifecycle.remove_photos(found, request.user)
+            messages.success(request, _("The photos are taken down."))
         elif action == "reopen":
             lifecycle.reopen(found, note, user=request.user, by_reporter=False)
             messages.success(request, _("Reopened."))

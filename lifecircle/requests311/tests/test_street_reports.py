@@ -396,3 +396,28 @@ def test_the_photo_of_an_update_to_a_private_request_is_not_public(client, place
     assert client.get(url).status_code == 404
     client.force_login(place.resident.user)
     assert client.get(url).status_code == 200
+
+
+def test_staff_take_photos_down(client, place, media, django_capture_on_commit_callbacks):
+    client.force_login(place.resident.user)
+    client.post("/requests311/new/?service=street_light", {**LIGHT, **WEST, "media": photo(image_bytes("JPEG"))})
+    request = ServiceRequest.objects.get()
+    client.post(f"/requests311/{request.pk}/action/", {"action": "comment", "text": "夜里",
+                                                        "media": photo(image_bytes("PNG"), "n.png")})
+    assert len(stored(media)) == 2 and request.updates.exclude(photo="").count() == 1
+    with pytest.raises(lifecycle.LifecycleError):  # another grid's worker
+        lifecycle.remove_photos(request, place.east_worker)
+    assert len(stored(media)) == 2
+    client.force_login(place.west_worker)
+    assert 'data-testid="remove-photos"' in client.get(f"/requests311/staff/{request.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the change is committed
+        response = client.post(f"/requests311/staff/{request.pk}/action/", {"action": "remove_photos"})
+    assert response.status_code == 302 and stored(media) == []
+    request.refresh_from_db()
+    assert not request.photo and not request.media_url
+    assert not RequestUpdate.objects.exclude(photo="").exists() and not RequestUpdate.objects.exclude(media_url="").exists()
+    assert request.internal_notes.get().author == place.west_worker
+    assert json.loads(client.get(f"/open311/v2/requests/{request.pk}.json").content)[0]["media_url"] is None
+    assert client.get(f"/requests311/{request.pk}/photo/").status_code == 404
+    with pytest.raises(lifecycle.LifecycleError):  # nothing left to take down
+        lifecycle.remove_photos(request, place.west_worker)
