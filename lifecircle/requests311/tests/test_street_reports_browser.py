@@ -3,8 +3,11 @@ the form says what is published, "use my location" shows the open reports nearby
 first), the resident opens one and follows it, is told in their language when staff answer, then
 sends a report of their own with a photo and sees it on their page. Fails on any console error,
 any 4xx/5xx answer from the site, any request to another host, and any serious or critical axe
-violation outside the Leaflet canvas."""
+violation outside the Leaflet canvas. Screenshots of the form with its nearby list go to the
+temporary folder (lifecircle-street-report-*.png)."""
 import io
+import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -103,6 +106,7 @@ def test_report_with_photo_after_checking_nearby_and_following_one(browser, live
     expect(item).to_have_attribute("data-id", str(theirs.pk))
     expect(item).to_have_attribute("data-same", "true")
     axe_check(page, exclude=MAP_CANVAS)
+    page.screenshot(path=str(Path(tempfile.gettempdir()) / f"lifecircle-street-report-{view}.png"), full_page=True)
 
     # 3. it is the same lamp: open it and follow it instead of repeating it
     item.get_by_role("link").click()
