@@ -4,11 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.dates import IsoDateInput
+from lifecircle.images import ACCEPT as IMAGE_TYPES
+from lifecircle.images import MAX_PHOTOS
 
-from .images import MAX_PHOTOS
 from .text import BODY_MAX, REASON_MAX, TITLE_MAX
-
-IMAGE_TYPES = "image/jpeg,image/png,image/webp"
 
 
 class ProposalForm(forms.Form):

@@ -22,10 +22,10 @@ from shapely.geometry import Point
 from lifecircle.accounts.access import scope_of
 from lifecircle.accounts.permissions import resident_of
 from lifecircle.geography import check_lon_lat, polygon_from_geojson
+from lifecircle.images import check_image, check_images
 from lifecircle.notifications.service import notify
 
 from . import ratelimit
-from .images import check_image, check_images
 from .models import (
     COMMENT, PROPOSE, SUPPORT, Comment, FollowUp, FollowUpPhoto, ModerationAction, Phase, Proposal, Representative,
     Support, Thread, ThreadMessage,

@@ -16,6 +16,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
 from lifecircle.geography import check_lon_lat
+from lifecircle.images import check_image
 
 from .models import Service, ServiceAttribute
 from .wire import XML_INVALID, ErrorList, parse_w3c
@@ -50,6 +51,25 @@ def check_media_url(value, errors, field="media_url"):
         errors.add(400, _("%(field)s must be an http:// or https:// address.") % {"field": field})
         return ""
     return value
+
+
+def parse_photo(files, data, errors):
+    """The checked, re-encoded copy of the ``media`` upload (lifecircle.images), or None. A photo
+    and a media_url at once are refused: the request has one media_url, which then names the photo."""
+    uploads = files.getlist("media") if files is not None else []
+    if not uploads:
+        return None
+    if len(uploads) > 1:
+        errors.add(400, _("Send one photo as media."))
+        return None
+    if (data.get("media_url") or "").strip():
+        errors.add(400, _("Send either a photo (media) or a media_url, not both."))
+        return None
+    try:
+        return check_image(uploads[0])
+    except ValidationError as exc:
+        errors.add(400, " ".join(exc.messages))
+        return None
 
 
 def parse_location(data, errors):
@@ -197,8 +217,9 @@ def find_service(code, errors):
     return service
 
 
-def parse_new_request(data):
-    """Clean values for a new request from GeoReport v2 form fields; Open311Error lists every problem."""
+def parse_new_request(data, files=None):
+    """Clean values for a new request from GeoReport v2 form fields (and the ``media`` photo among
+    ``files``, when sent as multipart/form-data); Open311Error lists every problem."""
     errors = ErrorList()
     service = find_service(data.get("service_code"), errors)
     lat, lon, address, address_id = parse_location(data, errors)
@@ -210,6 +231,7 @@ def parse_new_request(data):
         "description": parse_description(data, errors),
         "media_url": check_media_url((data.get("media_url") or "").strip()[:500], errors),
         "attributes": parse_attributes(service, data, errors),
+        "photo": parse_photo(files, data, errors),
         **parse_contact(data, errors),
     }
     errors.raise_if_any()

@@ -19,6 +19,12 @@ Two kinds of note: public updates (``change_state``, ``add_note``) reach the rep
 the request's ``status_notes`` in Open311; internal notes (``add_internal_note``) are for staff
 only, kept in their own table, never published and never sent.
 
+Followers: a signed-in resident may follow a public request ("notify me of updates": ``follow``,
+``unfollow``); every public update (a change of state, a public note, reopening, a reporter's
+comment) tells them, each in the language they read in (``notify_in_languages``). Private
+services (help for an elderly neighbour) cannot be followed by anyone but their reporter, who is
+told anyway. Internal notes tell nobody.
+
 ``acknowledged_at`` is the first time staff moved the request on from open (the response time);
 ``closed_at`` is when it was last closed (cleared on reopening), so the closing time of a
 request that was reopened runs until the need was finally met.
@@ -27,6 +33,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -36,10 +43,11 @@ from shapely.geometry import Point
 
 from lifecircle.accounts.access import administers, scope_of
 from lifecircle.accounts.models import StaffRole
+from lifecircle.accounts.permissions import resident_of
 from lifecircle.community.models import Grid
 from lifecircle.notifications.service import notify_in_languages
 
-from .models import InternalNote, RequestUpdate, ServiceRequest
+from .models import Follower, InternalNote, RequestUpdate, ServiceRequest
 
 log = logging.getLogger(__name__)
 State = ServiceRequest.State
@@ -142,6 +150,15 @@ def _resident_url(request):
     return reverse("requests311:detail", args=[request.pk])
 
 
+def public_url(request):
+    """The page anyone may read of a (non-private) request."""
+    return reverse("requests311:report", args=[request.pk])
+
+
+def photo_url(request):
+    return reverse("requests311:photo", args=[request.pk])
+
+
 def _notify_reporter(request, render):
     """In the app when the reporter has an account (in every language: ``render()`` gives the
     subject and body in the active one); otherwise by e-mail, in the site's, when they gave one."""
@@ -161,6 +178,15 @@ def _notify_reporter(request, render):
         transaction.on_commit(send)
 
 
+def _notify_followers(request, render, *, acting=None):
+    """Everyone following ``request`` but its reporter (told on their own) and whoever acted."""
+    if request.service.private:  # nobody but the reporter may follow it; a row left from before is not told
+        return
+    followers = Follower.objects.filter(request=request, user__is_active=True).select_related("user")
+    for follower in followers.exclude(user_id__in=[pk for pk in (request.reporter_id, acting) if pk]):
+        notify_in_languages(follower.user, "information", render, public_url(request))
+
+
 def _notify_handlers(request, render):
     people = list(grid_workers(request.grid)) if request.grid_id else list(administrators())
     for user in people:
@@ -177,12 +203,16 @@ def _where(request):
 
 # ---- changes -------------------------------------------------------------------------------------
 
-def create_request(cleaned, *, api_key=None, reporter=None, resident=None, now=None):
-    """Save a new request from cleaned values (see intake.parse_new_request), route it, tell the grid."""
+def create_request(cleaned, *, api_key=None, reporter=None, resident=None, now=None, absolute=str):
+    """Save a new request from cleaned values (see intake.parse_new_request), route it, tell the grid.
+
+    A checked ``photo`` is stored with it and its ``media_url`` names the page that serves it, made
+    absolute by ``absolute(path)`` (the caller's ``request.build_absolute_uri``)."""
     service = cleaned["service"]
     now = now or timezone.now()
     grid, routing = route(cleaned["lat"], cleaned["lon"])
-    fields = {k: v for k, v in cleaned.items() if k != "service"}
+    fields = {k: v for k, v in cleaned.items() if k not in ("service", "photo")}
+    photo = cleaned.get("photo")
     with transaction.atomic():
         request = ServiceRequest.objects.create(
             service=service, grid=grid, routing=routing, api_key=api_key, reporter=reporter, resident=resident,
@@ -190,6 +220,10 @@ def create_request(cleaned, *, api_key=None, reporter=None, resident=None, now=N
             expected_at=now + datetime.timedelta(hours=service.expected_hours) if service.expected_hours else None,
             **fields,
         )
+        if photo is not None:
+            request.photo.save(photo.name, photo, save=False)
+            request.media_url = absolute(photo_url(request))
+            request.save(update_fields=["photo", "media_url"])
         RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.SUBMITTED, state=State.OPEN,
                                      author=reporter, by_reporter=True, created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
@@ -293,6 +327,9 @@ def change_state(request, new_state, note, user, now=None, *, resolution="", dup
         with translation.override(settings.LANGUAGE_CODE):
             _notify_reporter(request, lambda: (_("Your request #%(id)s is now %(state)s") % {
                 "id": request.pk, "state": request.get_state_display()}, note or request.get_state_display()))
+        _notify_followers(request, lambda: (_("Request #%(id)s that you follow is now %(state)s") % {
+            "id": request.pk, "state": request.get_state_display()}, note or request.get_state_display()),
+            acting=user.pk)
     return request
 
 
@@ -318,6 +355,8 @@ def add_note(request, note, user, now=None):
                                      author=user, created_at=now)
         with translation.override(settings.LANGUAGE_CODE):
             _notify_reporter(request, lambda: (_("News on your request #%(id)s") % {"id": request.pk}, note))
+        _notify_followers(request, lambda: (_("News on request #%(id)s that you follow") % {"id": request.pk}, note),
+                          acting=user.pk)
     return request
 
 
@@ -350,7 +389,30 @@ def reopen(request, reason, *, user=None, by_reporter=True, now=None):
                 _notify_handlers(request, lambda: (_("Request #%(id)s was reopened by its reporter") % {"id": request.pk}, reason))
             else:
                 _notify_reporter(request, lambda: (_("Your request #%(id)s was reopened") % {"id": request.pk}, reason))
+        _notify_followers(request, lambda: (_("Request #%(id)s that you follow was reopened") % {"id": request.pk},
+                                            reason), acting=user.pk if user and user.is_authenticated else None)
     return request
+
+
+def remove_photos(request, user, now=None):
+    """Take down the photos of a request and of its updates (a face, a number plate, a neighbour's
+    window): the files are deleted once the change commits, ``media_url`` no longer names them, and
+    an internal note records who did it. Staff who handle the grid only."""
+    with transaction.atomic():
+        request = _locked_to_handle(request, user)
+        updates = [u for u in request.updates.all() if u.photo]
+        if not request.photo and not updates:
+            raise LifecycleError(_("This request has no photo."))
+        files = []
+        for item in (request, *updates):
+            if item.photo:
+                files.append((item.photo.storage, item.photo.name))
+                item.photo, item.media_url = "", ""
+                item.save(update_fields=["photo", "media_url"])
+        InternalNote.objects.create(request=request, author=user, created_at=now or timezone.now(),
+                                    note=_("Photos taken down: %(count)d.") % {"count": len(files)})
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    return len(files)
 
 
 def route_by_hand(request, grid, user, now=None):
@@ -372,8 +434,10 @@ def route_by_hand(request, grid, user, now=None):
     return request
 
 
-def reporter_comment(request, text, media_url="", user=None, now=None):
-    """The reporter adds something (a photo, "it is still broken") without changing the state."""
+def reporter_comment(request, text, media_url="", user=None, now=None, *, photo=None, absolute=str):
+    """The reporter adds something (a photo, "it is still broken") without changing the state. A
+    checked ``photo`` (lifecircle.images) is kept with the update, which then names it as its
+    ``media_url``, made absolute by ``absolute(path)``."""
     text = _clean_note(text)
     now = now or timezone.now()
     if not text:
@@ -383,8 +447,46 @@ def reporter_comment(request, text, media_url="", user=None, now=None):
         update = RequestUpdate.objects.create(request=request, kind=RequestUpdate.Kind.NOTE, state=request.state,
                                               note=text, media_url=media_url, by_reporter=True, created_at=now,
                                               author=user if user and user.is_authenticated else None)
+        if photo is not None:
+            update.photo.save(photo.name, photo, save=False)
+            update.media_url = absolute(reverse("requests311:update_photo", args=[update.pk]))
+            update.save(update_fields=["photo", "media_url"])
         request.updated_at = now
         request.save(update_fields=["updated_at"])
         with translation.override(settings.LANGUAGE_CODE):
             _notify_handlers(request, lambda: (_("The reporter of request #%(id)s added a comment") % {"id": request.pk}, text))
+        _notify_followers(request, lambda: (_("News on request #%(id)s that you follow") % {"id": request.pk}, text))
     return update
+
+
+# ---- following -----------------------------------------------------------------------------------
+
+def can_follow(user, request):
+    """Whether ``user`` may follow ``request``: a verified resident, a public request, not their own
+    (its reporter is told of every update anyway)."""
+    try:
+        resident_of(user)
+    except PermissionDenied:
+        return False
+    return not request.service.private and not is_reporter(user, request)
+
+
+def follow(request, user, now=None):
+    """``user`` is told of every public update of ``request`` from now on (again: no change)."""
+    resident_of(user)  # PermissionDenied saying what is missing
+    if request.service.private:
+        raise LifecycleError(_("This request is private; only its reporter is told of its updates."))
+    if is_reporter(user, request):
+        raise LifecycleError(_("You made this request; you are told of every update already."))
+    follower, _created = Follower.objects.get_or_create(request=request, user=user,
+                                                       defaults={"created_at": now or timezone.now()})
+    return follower
+
+
+def unfollow(request, user):
+    """``user`` is no longer told of ``request``'s updates (not following it: no change)."""
+    Follower.objects.filter(request=request, user=user).delete()
+
+
+def is_following(user, request):
+    return user.is_authenticated and Follower.objects.filter(request=request, user=user).exists()

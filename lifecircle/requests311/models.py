@@ -237,6 +237,9 @@ class ServiceRequest(models.Model):
     description = models.TextField(_("description"), blank=True)
     attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    # A photo sent with the report (re-encoded, no metadata: lifecircle.images); media_url then
+    # points to the page that serves it.
+    photo = models.ImageField(_("photo"), upload_to="requests311/%Y/%m/", blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     address_string = models.CharField(_("address"), max_length=300, blank=True)
@@ -312,6 +315,7 @@ class RequestUpdate(models.Model):
     state = models.CharField(_("state after"), max_length=20, choices=ServiceRequest.State.choices)
     note = models.TextField(_("note"), blank=True)
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    photo = models.ImageField(_("photo"), upload_to="requests311/updates/%Y/%m/", blank=True)  # as ServiceRequest.photo
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+")
     by_reporter = models.BooleanField(_("by the reporter"), default=False)
     created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -346,3 +350,20 @@ class InternalNote(models.Model):
 
     def __str__(self):
         return f"#{self.request_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Follower(models.Model):
+    """A signed-in person who asked to be told of every public update of a request ("notify me of
+    updates"). The reporter is always told and needs no row."""
+
+    request = models.ForeignKey(ServiceRequest, models.CASCADE, related_name="followers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="followed_requests")
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follower")
+        verbose_name_plural = _("followers")
+        constraints = [models.UniqueConstraint(fields=["request", "user"], name="unique_request_follower")]
+
+    def __str__(self):
+        return f"#{self.request_id} → {self.user_id}"

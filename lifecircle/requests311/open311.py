@@ -44,7 +44,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from lifecircle.caching import cached_response
 
-from . import intake, lifecycle, ratelimit
+from . import intake, lifecycle, nearby, ratelimit
 from .models import ApiKey, RequestUpdate, Service, ServiceAttribute, ServiceRequest
 from .wire import FORMATS, ErrorList, Open311Error, parse_w3c, render, w3c
 
@@ -91,7 +91,8 @@ def endpoint(methods):
                         raise Open311Error(400, _("The request body is too large or has too many fields.")) from None
                     except (BadRequest, MultiPartParserError, SuspiciousOperation, UnicodeDecodeError, LookupError):
                         raise Open311Error(400, _("The request body could not be read: send the fields form-encoded "
-                                                  "(application/x-www-form-urlencoded) in UTF-8.")) from None
+                                                  "(application/x-www-form-urlencoded, or multipart/form-data with "
+                                                  "a photo as media) in UTF-8.")) from None
                 response = view(request, *args, fmt=fmt, **kwargs)
                 if request.method == "HEAD":  # the GET's headers, no body
                     response.content = b""
@@ -334,8 +335,8 @@ def requests(request, fmt):
 
 def _create(request, fmt):
     key = _api_key(request)
-    cleaned = intake.parse_new_request(request.POST)
-    service_request = lifecycle.create_request(cleaned, api_key=key)
+    cleaned = intake.parse_new_request(request.POST, request.FILES)
+    service_request = lifecycle.create_request(cleaned, api_key=key, absolute=request.build_absolute_uri)
     row = ({"token": service_request.token} if service_request.service.type == Service.Type.BATCH
            else {"service_request_id": str(service_request.pk)})
     row["service_notice"] = service_request.service_notice or None
@@ -349,6 +350,7 @@ def _search(request, fmt):
     extensions = _truthy(params.get("extensions"))
     page, page_size = _paging(params, errors)
     ids = _comma_list(params, "service_request_id")
+    lat = lon = radius = None
     queryset = ServiceRequest.objects.order_by("-requested_at", "-pk")  # newest first, stable across pages
     if ids:  # "This overrides all other arguments."
         wrong = [i for i in ids if whole_number(i, high=10**30) is None]
@@ -369,6 +371,8 @@ def _search(request, fmt):
             if status not in ("open", "closed"):
                 errors.add(400, _("status '%(status)s' is not open or closed.") % {"status": status[:20]})
         start, end = _dates(params, errors)
+        located = any((params.get(name) or "").strip() for name in ("lat", "long", "radius"))
+        lat, lon, radius = nearby.read_point(params, errors) if located else (None, None, None)
         errors.raise_if_any()
         queryset = queryset.filter(requested_at__gte=start, requested_at__lte=end)
         if codes:
@@ -377,7 +381,16 @@ def _search(request, fmt):
             closed = ServiceRequest.State.CLOSED
             queryset = queryset.filter(state=closed) if statuses[0] == "closed" else queryset.exclude(state=closed)
     offset = (page - 1) * page_size
-    return render(fmt, "service_requests", request_rows(queryset[offset:offset + page_size], extensions))
+    if lat is None:
+        return render(fmt, "service_requests", request_rows(queryset[offset:offset + page_size], extensions))
+    # lat/long/radius (extension): the public requests within radius metres, nearest first
+    near = nearby.within(queryset, lat, lon, radius)[offset:offset + page_size]
+    rows = {int(row["service_request_id"]): row
+            for row in request_rows(queryset.filter(pk__in=[pk for pk, _m in near]), extensions)}
+    for pk, metres in near:
+        if extensions and pk in rows:
+            rows[pk]["extended_attributes"]["distance"] = round(metres, 1)
+    return render(fmt, "service_requests", [rows[pk] for pk, _m in near if pk in rows])
 
 
 @endpoint(["GET"])
@@ -444,6 +457,7 @@ def _post_update(request, fmt):
             errors.add(400, _("updated_datetime is not a W3C date-time with a timezone."))
     description = intake.parse_description(data, errors, required=True)
     media_url = intake.check_media_url((data.get("media_url") or "").strip(), errors)
+    photo = intake.parse_photo(request.FILES, data, errors)
     errors.raise_if_any()
     if not lifecycle.matches_reporter(target, data.get("email"), data.get("account_id"), data.get("token")):
         raise Open311Error(403, _("Only the person who made the request may update it: send the email, "
@@ -453,7 +467,8 @@ def _post_update(request, fmt):
             lifecycle.reopen(target, description, by_reporter=True)
             update = target.updates.latest("created_at", "pk")
         elif status == target.status:
-            update = lifecycle.reporter_comment(target, description, media_url)
+            update = lifecycle.reporter_comment(target, description, media_url, photo=photo,
+                                                absolute=request.build_absolute_uri)
         else:
             raise lifecycle.LifecycleError(_("Only the grid worker closes a request; to add a comment send "
                                              "its present status (%(status)s).") % {"status": target.status})

@@ -4,9 +4,9 @@ link, name, phone, e-mail, account and device) goes. Closed requests lose the sa
 the retention period for closed records."""
 from django.db.models import Q
 
-from lifecircle.accounts.pipl import KEEP, register, register_actor_fields, register_retention
+from lifecircle.accounts.pipl import DELETE, KEEP, register, register_actor_fields, register_retention
 
-from .models import InternalNote, RequestUpdate, ServiceRequest
+from .models import Follower, InternalNote, RequestUpdate, ServiceRequest
 
 CONTACT_FIELDS = ("email", "phone", "first_name", "last_name", "account_id", "device_id")
 
@@ -16,6 +16,8 @@ register(RequestUpdate, links=("request__resident", "request__reporter"), on_era
 # Internal notes are never sent to the reporter, but what staff write about a request can be about
 # its reporter: a request for one's personal data (PIPL art. 45) includes them, like any record.
 register(InternalNote, links=("request__resident", "request__reporter"), on_erase=KEEP)
+# Following a request says where someone lives or walks: it goes with the person.
+register(Follower, links=("user",), on_erase=DELETE)
 register_actor_fields("the staff member who answered", "requests311.RequestUpdate.author")
 register_actor_fields("the staff member who wrote the note", "requests311.InternalNote.author")
 

@@ -1,29 +1,31 @@
 """Pages: a resident reports a need and follows it; grid workers handle their grid's requests."""
 import datetime
 import functools
+import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import Http404, QueryDict
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lifecircle import images
 from lifecircle.accounts.access import log_read
 from lifecircle.accounts.access import administered_subdistrict_ids, administers
 from lifecircle.accounts.permissions import resident_of
 from lifecircle.community.models import Grid
 from lifecircle.community.templatetags.words import list_words
 
-from . import intake, lifecycle, ratelimit
+from . import intake, lifecycle, nearby, ratelimit
 from .api import parse_period
-from .models import Service, ServiceAttribute, ServiceRequest
+from .models import RequestUpdate, Service, ServiceAttribute, ServiceRequest
 from .stats import response_times
-from .wire import Open311Error
+from .wire import ErrorList, Open311Error
 
 State = ServiceRequest.State
 
@@ -102,20 +104,22 @@ def new_request(request, resident):
             errors = [_("You have sent many requests in the last minute; please wait a moment and try again.")]
         else:
             try:
-                cleaned = intake.parse_new_request(data)
+                cleaned = intake.parse_new_request(data, request.FILES)
             except Open311Error as error:
                 errors = [str(description) for _, description in error.errors]
             else:
                 name = resident.name
                 cleaned.update(phone=cleaned["phone"] or resident.phone, email=cleaned["email"] or request.user.email,
                                last_name=name[:1], first_name=name[1:])
-                created = lifecycle.create_request(cleaned, reporter=request.user, resident=resident)
+                created = lifecycle.create_request(cleaned, reporter=request.user, resident=resident,
+                                                   absolute=request.build_absolute_uri)
                 messages.success(request, _("Thank you. Your request #%(id)s has been sent to %(grid)s.") % {
                     "id": created.pk, "grid": created.grid.name if created.grid_id else _("the sub-district office")})
                 return redirect("requests311:detail", created.pk)
     return render(request, "requests311/new.html", {
         "service": service, "fields": _attribute_fields(service, data), "data": data or QueryDict(),
-        "errors": errors, "grids": _grids_geojson(),
+        "errors": errors, "grids": _grids_geojson(), "image_types": images.ACCEPT,
+        "max_megabytes": images.MAX_BYTES // 1024 // 1024, "radius": nearby.RADIUS_DEFAULT,
     }, status=400 if errors else 200)
 
 
@@ -130,7 +134,9 @@ def _grids_geojson():
 @resident_page
 def my_requests(request, resident):
     mine = ServiceRequest.objects.filter(reporter=request.user).select_related("service", "grid")
-    return render(request, "requests311/mine.html", {"requests": mine})
+    followed = ServiceRequest.objects.filter(followers__user=request.user, service__private=False) \
+        .select_related("service").order_by("-updated_at")
+    return render(request, "requests311/mine.html", {"requests": mine, "followed": followed})
 
 
 def _own(request, pk):
@@ -150,8 +156,92 @@ def request_detail(request, resident, pk):
     found = _own(request, pk)
     return render(request, "requests311/detail.html", {
         "item": found, "updates": found.updates.all(), "can_reopen": _can_reopen(found),
-        "reopen_days": lifecycle.REOPEN_DAYS,
+        "reopen_days": lifecycle.REOPEN_DAYS, "followers": found.followers.count(), "image_types": images.ACCEPT,
     })
+
+
+def _public(pk):
+    """A request anyone may read: its service is not private (else 404: not even that it exists)."""
+    found = get_object_or_404(ServiceRequest.objects.select_related("service", "grid"), pk=pk)
+    if found.service.private:
+        raise Http404
+    return found
+
+
+def public_report(request, pk):
+    """What is published of a request (the fields Open311 shows), with "notify me of updates"."""
+    found = _public(pk)
+    return render(request, "requests311/report.html", {
+        "item": found, "updates": found.updates.exclude(kind="submitted"),
+        "following": lifecycle.is_following(request.user, found),
+        "can_follow": lifecycle.can_follow(request.user, found),
+        "own": lifecycle.is_reporter(request.user, found),
+        "duplicate_of": found.duplicate_of if found.duplicate_of_id and not found.duplicate_of.service.private else None,
+    })
+
+
+@require_POST
+@resident_page
+def follow(request, resident, pk):
+    found = _public(pk)
+    try:
+        if request.POST.get("action") == "unfollow":
+            lifecycle.unfollow(found, request.user)
+            messages.success(request, _("You will no longer be told of updates to this report."))
+        else:
+            lifecycle.follow(found, request.user)
+            messages.success(request, _("You will be told of every update to this report."))
+    except lifecycle.LifecycleError as exc:
+        messages.error(request, str(exc))
+    return redirect("requests311:report", found.pk)
+
+
+def _photo_response(user, found, field):
+    """``field`` (a photo of ``found`` or of one of its updates): public with the request, or for a
+    private service only its reporter and the staff who handle it; 404 for anyone else."""
+    allowed = not found.service.private or lifecycle.is_reporter(user, found) or (
+        user.is_authenticated and lifecycle.can_handle(user, found))
+    if not field or not allowed:
+        raise Http404
+    content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    response = FileResponse(field.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    if found.service.private:  # never kept by a shared cache on the way
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def photo(request, pk):
+    """The photo sent with a request."""
+    found = get_object_or_404(ServiceRequest.objects.select_related("service"), pk=pk)
+    return _photo_response(request.user, found, found.photo)
+
+
+def update_photo(request, pk):
+    """The photo sent with a reporter's update."""
+    update = get_object_or_404(RequestUpdate.objects.select_related("request__service"), pk=pk)
+    return _photo_response(request.user, update.request, update.photo)
+
+
+def nearby_reports(request):
+    """Open public reports near ``lat``/``long`` (JSON), the service given as ``service`` first: the
+    form shows them before sending so a duplicate can be followed instead. Bad coordinates: 400."""
+    try:
+        lat, lon, radius = nearby.check_point(request.GET)
+    except Open311Error as error:
+        return JsonResponse({"errors": [str(d) for _c, d in error.errors]}, status=400)
+    code = (request.GET.get("service") or "").strip()
+    service = Service.objects.filter(service_code=code).first() if code else None
+    rows = nearby.open_near(lat, lon, radius, service)
+    followed = set(request.user.followed_requests.filter(request_id__in=[r.pk for r, _m in rows])
+                   .values_list("request_id", flat=True)) if request.user.is_authenticated else set()
+    return JsonResponse({"radius": radius, "reports": [{
+        "id": r.pk, "service_code": r.service.service_code, "service_name": r.service.display_name,
+        "same_service": service is not None and r.service_id == service.pk,
+        "state": r.get_state_display(), "distance": round(metres), "requested": r.requested_at.date().isoformat(),
+        "address": r.address_string, "description": r.description[:140], "url": lifecycle.public_url(r),
+        "following": r.pk in followed, "own": lifecycle.is_reporter(request.user, r),
+    } for r, metres in rows]})
 
 
 @require_POST
@@ -164,7 +254,11 @@ def reporter_action(request, resident, pk):
             lifecycle.reopen(found, text, user=request.user, by_reporter=True)
             messages.success(request, _("Your request is open again; the grid worker has been told."))
         else:
-            lifecycle.reporter_comment(found, text, user=request.user)
+            errors = ErrorList()
+            photo = intake.parse_photo(request.FILES, request.POST, errors)
+            if errors:
+                raise lifecycle.LifecycleError(" ".join(str(d) for _c, d in errors.errors))
+            lifecycle.reporter_comment(found, text, user=request.user, photo=photo, absolute=request.build_absolute_uri)
             messages.success(request, _("Your comment has been added."))
     except lifecycle.LifecycleError as exc:
         messages.error(request, str(exc))
@@ -213,6 +307,8 @@ def staff_detail(request, pk):
         "next_states": [(s, State(s).label) for s in State.values if s in lifecycle.TRANSITIONS[found.state]],
         "grids": _routable_grids(request.user),
         "attributes": _attribute_labels(found),
+        "nearby_reports": _possible_duplicates(found), "radius": nearby.RADIUS_DEFAULT,
+        "has_update_photos": found.updates.exclude(photo="").exists(),
     })
 
 
@@ -222,6 +318,14 @@ def _routable_grids(user):
         return None
     ids = administered_subdistrict_ids(user)
     return Grid.objects.all() if ids is None else Grid.objects.filter(subdistrict__in=ids)
+
+
+def _possible_duplicates(found):
+    """Other open public reports near this one, the same kind first (candidates for "duplicate")."""
+    if found.lat is None or found.lon is None:
+        return []
+    return [(other, metres) for other, metres in nearby.open_near(found.lat, found.lon, service=found.service)
+            if other.pk != found.pk]
 
 
 def _attribute_labels(found):
@@ -267,6 +371,9 @@ def staff_action(request, pk):
         elif action == "note":
             lifecycle.add_internal_note(found, note, request.user)
             messages.success(request, _("Internal note kept; only staff see it."))
+        elif action == "remove_photos":
+            lifecycle.remove_photos(found, request.user)
+            messages.success(request, _("The photos are taken down."))
         elif action == "reopen":
             lifecycle.reopen(found, note, user=request.user, by_reporter=False)
             messages.success(request, _("Reopened."))

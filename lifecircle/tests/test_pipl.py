@@ -192,6 +192,7 @@ def person():
         phone=PHONE, email=EMAIL, account_id=ID_NUMBER, description="路灯坏了")
     requests311.RequestUpdate.objects.create(request=request, kind="submitted", state="open")
     requests311.InternalNote.objects.create(request=request, note="她说晚上看不清台阶", author=staff)
+    requests311.Follower.objects.create(request=request, user=her.user)  # "notify me of updates"
 
     # volunteering: hours (kept for the time bank) and a certificate with her name
     volunteer = volunteers.Volunteer.objects.create(resident=her, availability_note=f"{NAME} 周末有空")

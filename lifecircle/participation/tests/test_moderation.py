@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from PIL import Image
 
+from lifecircle import images
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_staff, make_user
 from lifecircle.notifications.models import Notification
-from lifecircle.participation import images, services
+from lifecircle.participation import services
 from lifecircle.participation.models import FollowUp, FollowUpPhoto, ModerationAction, Proposal
 
 from .helpers import COLLECT_DAY, DISCUSS_DAY, REPORT_DAY, VOTE_DAY, image_bytes, on, upload

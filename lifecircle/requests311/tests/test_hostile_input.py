@@ -52,7 +52,8 @@ def test_a_body_that_is_not_utf8_form_data_gets_the_error_list(client, place):
                                   HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 400 and response["Content-Type"] == "application/json; charset=utf-8"
         assert response.json() == [{"code": 400, "description": "The request body could not be read: send the fields "
-                                    "form-encoded (application/x-www-form-urlencoded) in UTF-8."}]
+                                    "form-encoded (application/x-www-form-urlencoded, or multipart/form-data "
+                                    "with a photo as media) in UTF-8."}]
     assert not ServiceRequest.objects.exists()
 
 

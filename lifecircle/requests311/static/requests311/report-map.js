@@ -39,6 +39,45 @@
     });
   }
 
+  // Open reports near the chosen place, same kind first: a duplicate can be followed instead.
+  var nearby = document.getElementById("nearby");
+  var asked = 0;
+  function el(tag, attributes, children) {  // DOM from text, never from HTML strings
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+  function showNearby(latlng) {
+    if (!nearby) return;
+    var ask = ++asked;
+    var url = nearby.dataset.url + "?lat=" + latlng.lat.toFixed(6) + "&long=" + latlng.lng.toFixed(6) +
+      "&service=" + encodeURIComponent(nearby.dataset.service);
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data || ask !== asked) return;  // a later tap has asked again
+        var list = document.getElementById("nearby-list");
+        list.replaceChildren();
+        data.reports.forEach(function (report) {
+          var words = [report.state, nearby.dataset.metres.replace("{m}", report.distance), report.requested];
+          if (report.same_service) words.unshift(nearby.dataset.same);
+          list.appendChild(el("li", { "data-testid": "nearby-report", "data-id": String(report.id),
+                                 "data-same": String(report.same_service) }, [
+            el("a", { href: report.url }, ["#" + report.id + " " + report.service_name]),
+            " ", el("small", {}, [words.join(" · ")]),
+            report.address || report.description ? el("p", {}, [report.address || report.description]) : ""
+          ]));
+        });
+        document.getElementById("nearby-none").hidden = data.reports.length > 0;
+        document.getElementById("nearby-some").hidden = data.reports.length === 0;
+        nearby.hidden = false;
+      })
+      .catch(function () {});
+  }
+
   var marker = null;
   function choose(latlng) {
     if (marker) marker.setLatLng(latlng);
@@ -46,6 +85,7 @@
     latInput.value = latlng.lat.toFixed(6);
     lonInput.value = latlng.lng.toFixed(6);
     choice.textContent = choice.getAttribute("data-chosen");
+    showNearby(latlng);
   }
   if (latInput.value && lonInput.value) choose(L.latLng(parseFloat(latInput.value), parseFloat(lonInput.value)));
   map.on("click", function (event) { choose(event.latlng); });

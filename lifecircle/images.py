@@ -1,6 +1,10 @@
-"""Checks on uploaded photos: at most 5 MB, really a JPEG, PNG or WebP image (Pillow decides, not
-the file name or the browser's content type), and re-encoded before storing so that metadata such
-as the GPS position a phone writes into a photo never leaves the resident's hands."""
+"""Checks on uploaded photos, shared by every app that takes them (participation's proposals and
+follow-ups, requests311's street reports): at most 5 MB, really a JPEG, PNG or WebP image (Pillow
+decides, not the file name or the browser's content type), and re-encoded before storing so that
+metadata such as the GPS position a phone writes into a photo never leaves the resident's hands.
+
+Refusals are ``ValidationError`` with a message naming the file and the limit, and a ``code``:
+``too_big``, ``type`` or ``too_many``; callers turn them into their own 400 answers."""
 import io
 import uuid
 import warnings
@@ -13,6 +17,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # about 7,700 × 5,200: more than any phone camera, far less than a decompression bomb
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+ACCEPT = "image/jpeg,image/png,image/webp"  # a file input's accept= for these formats
 MAX_PHOTOS = 6
 
 
