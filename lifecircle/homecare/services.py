@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lifecircle.accounts.access import log_reads_of_others, visible
+from lifecircle.accounts.access import log_read, log_reads_of_others, visible
 from lifecircle.accounts.models import Consent, StaffRole
 from lifecircle.accounts.permissions import (
     people_for,
@@ -35,7 +35,7 @@ from lifecircle.eldercare.models import HealthConsent
 from lifecircle.meals.models import MealOrder
 from lifecircle.eldercare.services import Refused  # noqa: F401  (one refusal for senior care, at home or in places)
 from lifecircle.notifications.models import Notification
-from lifecircle.notifications.service import notify
+from lifecircle.notifications.service import notify_in_languages
 
 from . import rounds as solver
 from .models import (
@@ -302,7 +302,11 @@ def cancel_visits(user, plan, first, last, reason):
 
 
 def record_visit(user, visit_id, arrived_at, left_at, done, observations="", follow_up=""):
-    """What happened at the door; a follow-up flag tells the grid worker and/or the family."""
+    """What happened at the door; a follow-up flag tells the grid worker and/or the family.
+
+    A flag nobody can receive (no grid worker for the home's grid, nobody acting for the resident)
+    is refused with the reason, so a request for follow-up is never recorded and then lost.
+    """
     visit = _visit_for_staff(user, visit_id)
     if visit.status == Visit.Status.CANCELLED:
         raise Refused(_("This visit was cancelled."), 409)
@@ -318,33 +322,53 @@ def record_visit(user, visit_id, arrived_at, left_at, done, observations="", fol
         raise Refused(_("A visit cannot be recorded for a time still to come."))
     if not (done or "").strip():
         raise Refused(_("Say what was done."))
+    told = follow_up_recipients(visit.plan.resident, follow_up) if follow_up else []
     with transaction.atomic():
         visit.arrived_at, visit.left_at, visit.done = arrived_at, left_at, done.strip()
         visit.observations, visit.follow_up, visit.recorded_by = observations.strip(), follow_up, user
         visit.status = Visit.Status.DONE
         visit.save()
-        if follow_up:
-            _ask_follow_up(visit)
+        if told:
+            _ask_follow_up(user, visit, told)
     return visit
 
 
-def _ask_follow_up(visit):
-    person = visit.plan.resident
-    subject = _("Follow-up asked after a home visit")
-    body = _("%(name)s: %(observations)s (home visit of %(day)s, %(facility)s)") % {
-        "name": person.name, "observations": visit.observations or visit.done, "day": visit.date,
-        "facility": visit.plan.provider.name}
-    users = []
-    if visit.follow_up in (Visit.FollowUp.GRID, Visit.FollowUp.BOTH):
+def follow_up_recipients(person, follow_up):
+    """The accounts a follow-up flag reaches: the grid worker(s) of the person's grid, the adults
+    acting for them with a current consent, or both; refused when the chosen side has nobody."""
+    grid_workers, family = [], []
+    if follow_up in (Visit.FollowUp.GRID, Visit.FollowUp.BOTH):
         grid = person.household.compound.grid_id
-        users += [r.user for r in StaffRole.objects.filter(role=StaffRole.Role.GRID_WORKER, grid_id=grid)
-                  .select_related("user")] if grid else []
-    if visit.follow_up in (Visit.FollowUp.FAMILY, Visit.FollowUp.BOTH):
-        users += [c.proxy.user for c in Consent.objects.filter(principal=person, revoked_at__isnull=True)
-                  .select_related("proxy__user")]
-    for user in {u.pk: u for u in users if u is not None}.values():
-        notify(user, Notification.Kind.INFORMATION, subject, body, reverse("homecare:schedule"))
-    return len(users)
+        grid_workers = [r.user for r in StaffRole.objects.filter(role=StaffRole.Role.GRID_WORKER, grid_id=grid)
+                        .select_related("user")] if grid else []
+        if not grid_workers:
+            raise Refused(_("No grid worker looks after %(name)s's grid; ask the family instead, or call the "
+                            "neighbourhood committee.") % {"name": person.name})
+    if follow_up in (Visit.FollowUp.FAMILY, Visit.FollowUp.BOTH):
+        family = [c.proxy.user for c in Consent.objects.filter(principal=person, revoked_at__isnull=True)
+                  .select_related("proxy__user") if c.proxy.user_id]
+        if not family:
+            raise Refused(_("Nobody acts for %(name)s with their consent; ask the grid worker instead.")
+                          % {"name": person.name})
+    return list({u.pk: u for u in grid_workers + family}.values())
+
+
+def _ask_follow_up(user, visit, recipients):
+    """Notify each recipient (in their language) and audit the disclosure: the observations are
+    health data leaving the provider, so who sent them to whom is written to the access log."""
+    person = visit.plan.resident
+
+    def render():
+        return (_("Follow-up asked after a home visit"),
+                _("%(name)s: %(observations)s (home visit of %(day)s, %(facility)s)") % {
+                    "name": person.name, "observations": visit.observations or visit.done, "day": visit.date,
+                    "facility": visit.plan.provider.name})
+
+    for recipient in recipients:
+        notify_in_languages(recipient, Notification.Kind.INFORMATION, render, reverse("homecare:schedule"))
+    accounts = ", ".join(f"#{pk}" for pk in sorted(r.pk for r in recipients))
+    log_read(user, visit, f"follow-up ({visit.follow_up}) sent to accounts {accounts}", action="follow-up")
+    return len(recipients)
 
 
 # ---- rounds ----------------------------------------------------------------------------------------

@@ -135,3 +135,42 @@ def test_the_round_sheet_lists_meal_deliveries_in_order(world, client):
     drop_round = dayplan.rounds.get(meal_drops__isnull=False)
     page = client.get(f"/homecare/rounds/{drop_round.pk}/")
     assert "清蒸鱼套餐".encode() in page.content and "乙小区 7-101".encode() in page.content
+
+
+def test_api_refuses_a_home_off_the_network_and_a_carer_without_the_skill_and_writes_nothing(world, client):
+    from lifecircle.accounts.testing import make_household, make_resident
+    from lifecircle.community.models import Compound
+
+    from .conftest import consented
+
+    far = Compound.objects.create(subdistrict=world.mini, code="far", name="远处", lon=121.60, lat=31.30)
+    stranger = consented(make_resident(make_household(far), "孙某", datetime.date(1941, 1, 1)))
+    client.force_login(world.staff)
+    body = {"resident": stranger.pk, "provider": world.home.pk, "care_level": 3, "assessed_on": "2026-05-12",
+            "start": "2026-05-12", "needs": [{"kind": "nursing", "weekdays": [2], "window_start": "07:00",
+                                              "window_end": "07:45", "minutes": 15}]}
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400 and "孙某's home is off the street network" in answer.json()["detail"]
+    body.update(resident=world.grandma.pk, carers=[world.aide.pk])  # a personal-care aide for nursing
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400 and "trained for nursing" in answer.json()["detail"]
+    body.update(carers=[world.walker.pk])  # delivers meals, has none of the skills
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400
+    body.update(carers=[], needs=[dict(body["needs"][0], window_start="23:00", window_end="23:30")])
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400 and "outside every shift" in answer.json()["detail"]
+    assert CarePlan.objects.count() == 0 and Visit.objects.count() == 0
+
+
+def test_api_refuses_a_carer_off_in_the_past_and_an_unknown_carer(world, client):
+    dayplan = planned(world)
+    client.force_login(world.staff)
+    answer = client.post(f"/api/homecare/carers/{world.nurse.pk}/absences", json.dumps({"date": "2026-05-11"}),
+                         content_type="application/json")
+    assert answer.status_code == 400 and "already past" in answer.json()["detail"]
+    answer = client.post("/api/homecare/carers/999999/absences", json.dumps({"date": "2026-05-13"}),
+                         content_type="application/json")
+    assert answer.status_code == 404
+    assert not world.nurse.absences.exists()
+    assert Visit.objects.filter(round__day=dayplan).count() == 2  # the rounds are as they were

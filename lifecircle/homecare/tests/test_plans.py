@@ -39,7 +39,7 @@ def test_plan_visits_rounds_and_record(world):
                           "short of breath on the stairs", "both")
     insulin.refresh_from_db()
     assert insulin.status == Visit.Status.DONE and insulin.recorded_by == world.staff
-    told = set(Notification.objects.filter(subject__startswith="Follow-up").values_list("user_id", flat=True))
+    told = set(Notification.objects.filter(url="/homecare/").values_list("user_id", flat=True))
     assert world.daughter.user_id in told
     if world.grid_worker is not None:
         assert world.grid_worker.pk in told
@@ -158,3 +158,36 @@ def test_meal_deliveries_from_the_canteen_join_the_rounds_in_their_window(world)
     assert T(11, 0) <= drop.expected_at <= T(12, 0) and dayplan.unassigned == []
     care_round, visits, drops = services.round_for(world.staff, drop.round_id)
     assert drops == [drop] and AccessLog.objects.filter(user=world.staff, resident=world.neighbour).exists()
+
+
+def test_a_follow_up_flag_notifies_the_chosen_side_and_is_audited(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    insulin = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    world.clock["now"] = at(TOMORROW, 8, 0)
+    services.record_visit(world.staff, insulin.pk, at(TOMORROW, 7, 10), at(TOMORROW, 7, 25), "insulin 8 units",
+                          "the stairs light is broken", "grid")
+    told = list(Notification.objects.filter(url="/homecare/").values_list("user_id", flat=True))
+    assert told == [world.grid_worker.pk]  # the grid worker only, not the family
+    note = Notification.objects.get(user=world.grid_worker)
+    assert "the stairs light is broken" in note.body and "张秀英" in note.body
+    assert set(note.texts) >= {"en", "zh-hans"}  # each recipient reads it in their own language
+    entry = AccessLog.objects.get(action="follow-up")
+    assert entry.user == world.staff and entry.resident == world.grandma
+    assert f"#{world.grid_worker.pk}" in entry.purpose and f"#{world.daughter.user_id}" not in entry.purpose
+
+
+def test_a_follow_up_nobody_can_receive_is_refused_and_nothing_is_recorded(world):
+    from lifecircle.accounts.models import Consent
+
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    insulin = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    Consent.objects.filter(principal=world.grandma).update(revoked_at=at(DAY, 6))
+    world.clock["now"] = at(TOMORROW, 8, 0)
+    with pytest.raises(services.Refused, match="Nobody acts for 张秀英"):
+        services.record_visit(world.staff, insulin.pk, at(TOMORROW, 7, 10), at(TOMORROW, 7, 25), "insulin",
+                              "confused", "family")
+    insulin.refresh_from_db()
+    assert insulin.status == Visit.Status.PLANNED and insulin.done == ""
+    assert not Notification.objects.exists() and not AccessLog.objects.filter(action="follow-up").exists()
