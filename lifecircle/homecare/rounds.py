@@ -59,10 +59,15 @@ class Stop:
 
 @dataclass
 class Carer:
+    """A carer for the solver. ``shift`` is when they are free to go (seconds after midnight) and
+    when they must be back at the provider; ``start_place`` where they are when free: the provider
+    (0) at the start of the day, or the last home they called at when a day is re-planned mid-way."""
+
     key: object
     shift: tuple[int, int]
     skills: frozenset = frozenset()
     profile: str = "walk"
+    start_place: int = 0
 
 
 @dataclass
@@ -165,9 +170,10 @@ def impossible(stops, carers, matrix):
             continue
 
         def fits(c):
-            there = seconds(matrix.metres[0, stop.place], c.profile)
+            there = seconds(matrix.metres[c.start_place, stop.place], c.profile)
+            back = seconds(matrix.metres[stop.place, 0], c.profile)
             start = max(c.shift[0] + there, open_)
-            return start <= close and start + stop.service_s + there <= c.shift[1]
+            return start <= close and start + stop.service_s + back <= c.shift[1]
 
         if not any(fits(c) for c in overlapping):
             reasons[stop.key] = UNREACHABLE
@@ -192,7 +198,7 @@ def solve(matrix, stops, carers, exploration_level=5, threads=1, timeout_s=None)
         skill_ids[skill] = len(skill_ids) + 1
     rounds = []
     if todo and carers:
-        places = sorted({0} | {s.place for s in todo})
+        places = sorted({0} | {s.place for s in todo} | {c.start_place for c in carers})
         local = {p: i for i, p in enumerate(places)}
         sub = matrix.metres[np.ix_(places, places)]
         problem = vroom.Input()
@@ -200,7 +206,7 @@ def solve(matrix, stops, carers, exploration_level=5, threads=1, timeout_s=None)
             problem.set_durations_matrix(profile=profile, matrix_input=seconds(sub, profile))
         for number, carer in enumerate(carers, 1):
             problem.add_vehicle(vroom.Vehicle(
-                number, start=0, end=0, profile=carer.profile, skills={skill_ids[s] for s in carer.skills},
+                number, start=local[carer.start_place], end=0, profile=carer.profile, skills={skill_ids[s] for s in carer.skills},
                 time_window=vroom.TimeWindow(*carer.shift)))
         jobs = []
         for number, stop in enumerate(todo, 1):
@@ -212,7 +218,7 @@ def solve(matrix, stops, carers, exploration_level=5, threads=1, timeout_s=None)
         answer = problem.solve(exploration_level=exploration_level, nb_threads=threads, timeout=timeout).to_dict()
         for route in answer.get("routes", []):
             carer = carers[route["vehicle"] - 1]
-            steps, previous, walk_s, walk_m, out = route["steps"], 0, 0, 0.0, []
+            steps, previous, walk_s, walk_m, out = route["steps"], carer.start_place, 0, 0.0, []
             for step in steps:
                 place = places[step["location_index"]]
                 leg_m = float(matrix.metres[previous, place])

@@ -16,6 +16,7 @@ Invariants every function keeps:
 """
 import datetime
 
+import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -374,7 +375,11 @@ def _ask_follow_up(user, visit, recipients):
 # ---- rounds ----------------------------------------------------------------------------------------
 
 
+#: A visit of today whose window closed before the day was re-planned (not a solver's code).
+WINDOW_PASSED = "window_passed"
+
 REASONS = {
+    WINDOW_PASSED: lambda: _("its time window closed before the rounds were planned again"),
     solver.OFF_NETWORK: lambda: _("the home is off the street network"),
     solver.NO_SKILL: lambda: _("no carer at work today has the skill"),
     solver.OUTSIDE_SHIFTS: lambda: _("its time window lies outside every shift of today's carers"),
@@ -393,22 +398,48 @@ def working_carers(provider, day):
 
 
 def plan_day(user, provider, day):
-    """Assign the provider's visits of ``day`` to its carers and order each round; replaces earlier rounds."""
+    """Assign the provider's visits of ``day`` to its carers and order each round.
+
+    The first plan of a day, and any plan of a day still to come, is made afresh for the whole
+    day. Re-planning today (a carer off sick at noon) starts from where each carer is now: what has
+    been done stays on its round in its order -- recorded visits always, and on the rounds of
+    carers still at work the visits and meals whose expected time has passed (the carer is there or
+    has been) -- and everything else is planned again, each carer setting off from the last home on
+    their round once free there (not before now), back at the provider by the end of their shift.
+    A visit whose window closed before the re-plan is listed with that reason. A day already past
+    cannot be planned again.
+    """
     require_provider_staff(user, provider)
+    today = timezone.localdate()
+    if day < today:
+        raise Refused(_("%(day)s is past; the rounds of a day already past cannot be planned again.")
+                      % {"day": day})
     carers = working_carers(provider, day)
-    visits = list(Visit.objects.filter(plan__provider=provider, date=day, status__in=[Visit.Status.PLANNED])
+    dayplan = DayPlan.objects.filter(provider=provider, date=day).first()
+    now_s = seconds_of(timezone.localtime()) if day == today and dayplan is not None else None
+    visits = list(Visit.objects.filter(plan__provider=provider, date=day)
+                  .exclude(status=Visit.Status.CANCELLED)
                   .select_related("plan__resident__household__compound", "need").prefetch_related("plan__carers"))
     orders = meal_deliveries(provider, day)
-    if not visits and not orders:
+    if not any(v.status == Visit.Status.PLANNED for v in visits) and not orders:
         raise Refused(_("%(facility)s has no visits to plan on %(day)s.") % {"facility": provider.name, "day": day})
-    if not carers:
+    if not carers and dayplan is None:
         raise Refused(_("No carer of %(facility)s is at work on %(day)s.") % {"facility": provider.name, "day": day})
-    homes = sorted({home_of(v.plan.resident) for v in visits} | {home_of(o.resident) for o in orders})
+    kept = _kept_stops(dayplan, visits, now_s, {c.pk for c in carers})
+    kept_visits = {stop.visit.pk for stops in kept.values() for stop in stops if stop.visit}
+    kept_drops = {stop.drop.pk for stops in kept.values() for stop in stops if stop.drop}
+    kept_orders = {stop.drop.order_id for stops in kept.values() for stop in stops if stop.drop}
+    pool = [v for v in visits if v.status == Visit.Status.PLANNED and v.pk not in kept_visits]
+    orders = [o for o in orders if o.pk not in kept_orders]
+    homes = sorted({home_of(v.plan.resident) for v in pool} | {home_of(o.resident) for o in orders}
+                   | {stop.home for stops in kept.values() for stop in stops})
     place = {home: i + 1 for i, home in enumerate(homes)}
     matrix = provider_matrix(provider, homes)
-    named = {}
-    stops = []
-    for visit in visits:
+    named, stops, passed = {}, [], {}
+    for visit in pool:
+        if now_s is not None and seconds_of(visit.window_end) < now_s:
+            passed[visit.pk] = WINDOW_PASSED
+            continue
         allowed = list(visit.plan.carers.all())
         skills = skill_for(visit.need.kind)
         if allowed:
@@ -420,25 +451,56 @@ def plan_day(user, provider, day):
                                  frozenset(skills)))
     for order in orders:
         start, end = MEAL_WINDOWS[order.menu.meal]
+        if now_s is not None and seconds_of(end) < now_s:
+            passed[("meal", order.pk)] = WINDOW_PASSED
+            continue
         stops.append(solver.Stop(("meal", order.pk), place[home_of(order.resident)],
                                  (seconds_of(start), seconds_of(end)), MEAL_MINUTES * 60))
-    team = [solver.Carer(c.pk, (seconds_of(c.shift_start), seconds_of(c.shift_end)),
-                         frozenset(set(c.skills) | named.get(c.pk, set())), c.profile) for c in carers]
+    team = []
+    for c in carers:
+        mine = kept.get(c.pk, [])
+        free = max(seconds_of(c.shift_start), now_s or 0, mine[-1].end_s if mine else 0)
+        if free < seconds_of(c.shift_end):  # a carer whose shift is over takes nothing more
+            team.append(solver.Carer(c.pk, (free, seconds_of(c.shift_end)),
+                                     frozenset(set(c.skills) | named.get(c.pk, set())), c.profile,
+                                     place[mine[-1].home] if mine else 0))
     solution = solver.solve(matrix, stops, team, timeout_s=solver.TIMEOUT_S)
-    by_pk = {v.pk: v for v in visits}
+    unassigned = {**passed, **solution.unassigned}
+    by_pk = {v.pk: v for v in pool}
     with transaction.atomic():
-        DayPlan.objects.filter(provider=provider, date=day).delete()  # its rounds go with it
-        Visit.objects.filter(pk__in=list(by_pk)).update(round=None, sequence=None, expected_at=None)
-        dayplan = DayPlan.objects.create(
-            provider=provider, date=day, planned_by=user, solve_seconds=round(solution.solve_s, 3),
-            unassigned=[{"meal_order": key[1], "reason": code} if isinstance(key, tuple) else
-                        {"visit": key, "reason": code} for key, code in sorted(solution.unassigned.items(), key=str)])
-        carer_by_pk = {c.pk: c for c in carers}
-        for found in solution.rounds:
-            care_round = CareRound.objects.create(
-                day=dayplan, carer=carer_by_pk[found.carer], leaves=time_of(found.start_s),
-                returns=time_of(found.end_s), walk_seconds=found.walk_s, walk_metres=round(found.walk_m, 1))
-            for number, stop in enumerate(found.stops, 1):
+        if dayplan is None:
+            dayplan = DayPlan(provider=provider, date=day)
+        dayplan.planned_by, dayplan.solve_seconds = user, round(solution.solve_s, 3)
+        dayplan.unassigned = [{"meal_order": key[1], "reason": code} if isinstance(key, tuple) else
+                              {"visit": key, "reason": code} for key, code in sorted(unassigned.items(), key=str)]
+        dayplan.save()
+        Visit.objects.filter(plan__provider=provider, date=day).exclude(pk__in=kept_visits).update(
+            round=None, sequence=None, expected_at=None)
+        MealDrop.objects.filter(round__day=dayplan).exclude(pk__in=kept_drops).delete()
+        old_rounds = {r.carer_id: r for r in dayplan.rounds.all()}
+        carer_by_pk = {c.pk: c for c in Carer.objects.filter(provider=provider)}
+        found_by_carer = {r.carer: r for r in solution.rounds}
+        for carer_pk in sorted(set(kept) | set(found_by_carer)):
+            carer, found, mine = carer_by_pk[carer_pk], found_by_carer.get(carer_pk), kept.get(carer_pk, [])
+            care_round = old_rounds.pop(carer_pk, None) or CareRound(day=dayplan, carer=carer)
+            # The part already walked, on the network: provider -> each kept home in order.
+            walk_m, previous = 0.0, 0
+            for number, stop in enumerate(mine, 1):
+                walk_m += float(matrix.metres[previous, place[stop.home]])
+                previous = place[stop.home]
+                stop.renumber(number)
+            if found is not None:
+                walk_m += found.walk_m
+                care_round.leaves = care_round.leaves if mine else time_of(found.start_s)
+                care_round.returns = time_of(found.end_s)
+            else:
+                back = float(matrix.metres[previous, 0])
+                walk_m += back
+                care_round.returns = time_of(mine[-1].end_s + int(solver.seconds(np.array(back), carer.profile)))
+            care_round.walk_metres = round(walk_m, 1)
+            care_round.walk_seconds = int(solver.seconds(np.array(walk_m), carer.profile))
+            care_round.save()
+            for number, stop in enumerate(found.stops if found else [], len(mine) + 1):
                 if isinstance(stop.key, tuple):
                     MealDrop.objects.create(round=care_round, order_id=stop.key[1], sequence=number,
                                             expected_at=time_of(stop.start_s))
@@ -446,7 +508,56 @@ def plan_day(user, provider, day):
                 visit = by_pk[stop.key]
                 visit.round, visit.sequence, visit.expected_at = care_round, number, time_of(stop.start_s)
                 visit.save(update_fields=["round", "sequence", "expected_at"])
+        for empty in old_rounds.values():
+            empty.delete()
     return dayplan
+
+
+class _Kept:
+    """A stop that stays on its round when today is re-planned: where, and when the carer is free."""
+
+    def __init__(self, home, end_s, visit=None, drop=None):
+        self.home, self.end_s, self.visit, self.drop = home, end_s, visit, drop
+
+    def renumber(self, number):
+        row = self.visit or self.drop
+        if row.sequence != number:
+            row.sequence = number
+            row.save(update_fields=["sequence"])
+
+
+def _kept_stops(dayplan, visits, now_s, at_work):
+    """``{carer pk: [kept stops in order]}`` for a re-plan of today (see :func:`plan_day`)."""
+    if dayplan is None:
+        return {}
+    by_round = {}
+    for visit in visits:
+        if visit.round_id is None:
+            continue
+        expected = seconds_of(visit.expected_at) if visit.expected_at else None
+        if visit.status == Visit.Status.DONE:
+            end = seconds_of(timezone.localtime(visit.left_at)) if visit.left_at else expected + visit.minutes * 60
+        elif now_s is not None and expected is not None and expected <= now_s:
+            end = expected + visit.minutes * 60
+        else:
+            continue
+        by_round.setdefault(visit.round_id, []).append((visit.sequence or 0, _Kept(home_of(visit.plan.resident), end,
+                                                                                    visit=visit)))
+    if now_s is not None:
+        for drop in MealDrop.objects.filter(round__day=dayplan).select_related("order__resident__household__compound"):
+            if seconds_of(drop.expected_at) <= now_s:
+                by_round.setdefault(drop.round_id, []).append(
+                    (drop.sequence, _Kept(home_of(drop.order.resident), seconds_of(drop.expected_at) + MEAL_MINUTES * 60,
+                                          drop=drop)))
+    kept = {}
+    for care_round in dayplan.rounds.all():
+        rows = sorted(by_round.get(care_round.pk, []), key=lambda row: row[0])
+        if care_round.carer_id not in at_work:
+            # Off sick: only what is recorded (or a meal handed over before now) stays with them.
+            rows = [row for row in rows if row[1].drop is not None or row[1].visit.status == Visit.Status.DONE]
+        if rows:
+            kept[care_round.carer_id] = [row[1] for row in rows]
+    return kept
 
 
 def meal_deliveries(provider, day):
@@ -470,7 +581,11 @@ def carer_off(user, carer_id, day, reason=""):
         if not created:
             raise Refused(_("%(carer)s is already recorded as off on %(day)s.") % {"carer": carer.name, "day": day},
                           409)
-        if DayPlan.objects.filter(provider=carer.provider, date=day).exists():
+        # Re-plan only a day already planned that still has something to plan (a refusal here
+        # would undo the absence itself).
+        if DayPlan.objects.filter(provider=carer.provider, date=day).exists() and (
+                Visit.objects.filter(plan__provider=carer.provider, date=day, status=Visit.Status.PLANNED).exists()
+                or meal_deliveries(carer.provider, day)):
             return plan_day(user, carer.provider, day)
     return None
 

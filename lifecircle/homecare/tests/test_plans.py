@@ -191,3 +191,66 @@ def test_a_follow_up_nobody_can_receive_is_refused_and_nothing_is_recorded(world
     insulin.refresh_from_db()
     assert insulin.status == Visit.Status.PLANNED and insulin.done == ""
     assert not Notification.objects.exists() and not AccessLog.objects.filter(action="follow-up").exists()
+
+
+def test_off_sick_mid_day_replans_from_where_the_carers_are(world):
+    grandma = make_plan(world)  # insulin 7:00-7:45 (the nurse) and lunch 11:00-12:00
+    neighbour = make_plan(world, resident=world.neighbour, needs=insulin_and_lunch()[1:])
+    for plan in (grandma, neighbour):
+        services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    insulin = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    nurse_round = insulin.round
+    world.clock["now"] = at(TOMORROW, 9, 30)  # the nurse made the insulin visit, then fell ill
+    services.record_visit(world.staff, insulin.pk, at(TOMORROW, 7, 10), at(TOMORROW, 7, 25), "insulin", "")
+    dayplan = services.carer_off(world.staff, world.nurse.pk, TOMORROW, "fever")
+    assert dayplan.unassigned == []
+    insulin.refresh_from_db()
+    assert insulin.status == Visit.Status.DONE and insulin.round_id == nurse_round.pk and insulin.sequence == 1
+    assert list(nurse_round.visits.all()) == [insulin]  # the rest of her round went to others
+    for lunch in Visit.objects.filter(date=TOMORROW, need__kind="meal_delivery"):
+        assert lunch.round.carer in (world.aide, world.walker)
+        assert T(11, 0) <= lunch.expected_at <= T(12, 0)
+        assert lunch.round.leaves >= T(9, 30)  # nobody sets off in the past
+
+
+def test_a_replan_keeps_what_is_done_and_lists_what_can_no_longer_be_made(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    insulin = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    world.clock["now"] = at(TOMORROW, 10, 0)  # the nurse never recorded the insulin visit and is off
+    dayplan = services.carer_off(world.staff, world.nurse.pk, TOMORROW, "fever")
+    assert dayplan.unassigned == [{"visit": insulin.pk, "reason": "window_passed"}]
+    data = services.day_view(world.staff, world.home, TOMORROW)
+    assert data["unassigned"][0]["reason"] == "its time window closed before the rounds were planned again"
+    lunch = Visit.objects.get(date=TOMORROW, need__kind="meal_delivery")
+    assert lunch.round.carer != world.nurse and lunch.expected_at >= T(11, 0)
+
+
+def test_a_replan_keeps_the_visit_a_carer_at_work_is_making_on_their_round(world):
+    plan = make_plan(world, needs=[dict(insulin_and_lunch()[0], window_start=T(8, 0), window_end=T(8, 30)),
+                                   insulin_and_lunch()[1]])
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    nursing = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    world.clock["now"] = at(TOMORROW, 8, 40)  # past the nurse's expected time, not yet recorded
+    services.plan_day(world.staff, world.home, TOMORROW)
+    nursing.refresh_from_db()
+    assert nursing.round.carer == world.nurse and nursing.sequence == 1  # she is there: it stays on her round
+    for visit in Visit.objects.filter(date=TOMORROW, need__kind="meal_delivery"):
+        assert visit.round is not None and visit.expected_at >= T(11, 0)
+
+
+def test_a_day_already_past_is_not_planned_again(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    before = sorted(Visit.objects.values_list("pk", "round_id", "sequence", "expected_at"))
+    world.clock["now"] = at(TOMORROW + datetime.timedelta(days=1), 8, 0)
+    with pytest.raises(services.Refused, match="already past cannot be planned again"):
+        services.plan_day(world.staff, world.home, TOMORROW)
+    with pytest.raises(services.Refused, match="already past"):
+        services.carer_off(world.staff, world.aide.pk, TOMORROW, "flu")
+    assert sorted(Visit.objects.values_list("pk", "round_id", "sequence", "expected_at")) == before
+    assert not world.aide.absences.exists()
