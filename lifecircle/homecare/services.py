@@ -17,6 +17,7 @@ Invariants every function keeps:
 import datetime
 
 import numpy as np
+import shapely
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -32,6 +33,11 @@ from lifecircle.accounts.permissions import (
     staff_facility_ids,
 )
 from lifecircle.community import networks
+from lifecircle.community.models import Compound
+from lifecircle.geo import siting as engine
+from lifecircle.geo.distance import METRES_PER_DEGREE
+from lifecircle.geo.snapping import snap_points
+from lifecircle.geography import polygon_from_geojson
 from lifecircle.eldercare.models import HealthConsent
 from lifecircle.meals.models import MealOrder
 from lifecircle.eldercare.services import Refused  # noqa: F401  (one refusal for senior care, at home or in places)
@@ -672,3 +678,90 @@ def provider_reach(user, provider):
     return {"provider": provider, "clients": len(plans), "off_network": off,
             "mean_minutes": sum(minutes) / len(minutes) if minutes else None,
             "max_minutes": max(minutes) if minutes else None, "days": days}
+
+
+#: How long the siting solver may search for the best new site (seconds); a provider's clients are
+#: a few hundred points at most, and HiGHS proves the optimum of one site well within this.
+SITING_LIMIT_S = 10.0
+
+
+def new_site_saving(user, provider):
+    """Where one more site of ``provider`` would cut its carers' walking most, and by how much a day.
+
+    The workbench's siting (:func:`lifecircle.geo.siting.p_median`, one site to open, the provider
+    as the existing facility) is fed with the clients' homes on the walking network, each weighted
+    by its visits a day (the plan's visits a week / 7); the candidates are the street junctions of the
+    sub-district. A visit is counted as a walk from the nearer site and back, so the walking a day
+    is ``sum(visits a day x 2 x metres) / 1.2 m/s`` before and after; the saving is the difference.
+    Meal deliveries and the order of the rounds are not part of it: it compares sites, not rounds.
+
+    Returns None when the provider has no active plan; otherwise a dict with the clients counted
+    (on the network) and those off it, and -- when the solver found one (``minutes_saved`` present)
+    -- the site (nearest named street, nearest compound, lon/lat), the minutes walked a day now and
+    with the site, the minutes saved, how many clients it would be nearer to, and the solver's
+    status and gap.
+    """
+    require_provider_staff(user, provider)
+    plans = list(CarePlan.objects.filter(provider=provider, status=CarePlan.Status.ACTIVE)
+                 .select_related("resident__household__compound").prefetch_related("needs"))
+    if not plans:
+        return None
+    graph = graph_for(provider)
+    homes = [home_of(p.resident) for p in plans]
+    per_day = np.array([sum(len(n.weekdays) for n in p.needs.all()) / 7 for p in plans])
+    demand = snap_points(graph, [h[0] for h in homes], [h[1] for h in homes], max_snap_m=MAX_SNAP_M)
+    existing = snap_points(graph, [provider.lon], [provider.lat], max_snap_m=MAX_SNAP_M)
+    if not existing.ok[0]:
+        raise Refused(_("%(facility)s is more than %(m)s m from every street of the network.")
+                      % {"facility": provider.name, "m": int(MAX_SNAP_M)})
+    nodes = np.arange(graph.n_nodes)
+    boundary = provider.subdistrict.boundary
+    if boundary:
+        nodes = nodes[shapely.contains_xy(polygon_from_geojson(boundary), graph.node_lon, graph.node_lat)]
+    bound = solver.reach_m([provider.lon] + [h[0] for h in homes], [provider.lat] + [h[1] for h in homes])
+    inst = engine.build_instance(graph, demand, per_day, engine.candidate_nodes(graph, nodes), existing,
+                                 max_distance_m=bound)
+    now_m = inst.existing_nearest_m
+    served = demand.ok & np.isfinite(now_m) & (per_day > 0)
+    found = {"provider": provider, "clients": int(served.sum()), "off_network": len(plans) - int(served.sum()),
+             "street": None, "near": None, "status": None}
+    if not served.any() or not nodes.size:
+        return found
+    result = engine.solve_pmedian(inst, 1, time_limit_s=SITING_LIMIT_S)
+    found["status"] = result.status
+    if not result.has_solution:
+        return found
+    after_m = np.minimum(now_m, result.nearest_after_m)
+    speed_min = solver.SPEEDS["walk"] * 60
+
+    def minutes(metres):
+        return float((per_day[served] * 2 * metres[served]).sum() / speed_min)
+
+    node = int(nodes[result.chosen[0]])
+    lon, lat = float(graph.node_lon[node]), float(graph.node_lat[node])
+    compounds = list(Compound.objects.filter(subdistrict=provider.subdistrict))
+    kx = METRES_PER_DEGREE * np.cos(np.radians(lat))
+    near = min(compounds, key=lambda c: (c.lon - lon) ** 2 * kx ** 2 + (c.lat - lat) ** 2 * METRES_PER_DEGREE ** 2,
+               default=None)
+    before, after = minutes(now_m), minutes(after_m)
+    found.update({"street": street_name_at(graph, lon, lat), "near": near.name if near else None,
+                  "lon": round(lon, 6), "lat": round(lat, 6), "minutes_now": before, "minutes_with_site": after,
+                  "minutes_saved": before - after, "clients_nearer": int(((after_m < now_m) & served).sum()),
+                  "gap": result.gap})
+    return found
+
+
+def street_name_at(graph, lon, lat):
+    """The name of the street at (lon, lat), or of a named street meeting it at either end (a
+    junction on an unnamed lane is named by the street it opens onto); None where the network has
+    no name there. Same rule as the planning workbench's siting page."""
+    snap = snap_points(graph, [lon], [lat], max_snap_m=MAX_SNAP_M)
+    if not snap.ok[0]:
+        return None
+    name = graph.edge_name_str(int(snap.edge[0]))
+    for node in (int(snap.u[0]), int(snap.v[0])):
+        for slot in range(graph.indptr[node], graph.indptr[node + 1]):
+            if name:
+                return name
+            name = graph.edge_name_str(int(graph.slot_edge[slot]))
+    return name

@@ -2,6 +2,8 @@
 import datetime
 import json
 
+import pytest
+
 from lifecircle.homecare import services
 from lifecircle.homecare.models import CarePlan, Visit
 
@@ -174,3 +176,28 @@ def test_api_refuses_a_carer_off_in_the_past_and_an_unknown_carer(world, client)
     assert answer.status_code == 404
     assert not world.nurse.absences.exists()
     assert Visit.objects.filter(round__day=dayplan).count() == 2  # the rounds are as they were
+
+
+def test_the_planning_view_says_what_a_new_site_would_save_in_words(world, client):
+    planned(world)
+    client.force_login(world.staff)
+    page = client.get("/homecare/planning/").content.decode()
+    found = services.new_site_saving(world.staff, world.home)
+    assert f"A new site on {found['street']}, near {found['near']}" in page
+    assert f"{found['minutes_saved']:.0f} minutes a day" in page and "proven best" in page
+    assert f"{found['lon']}" not in page  # words, not coordinates
+
+
+def test_the_api_gives_the_new_site_and_refuses_other_staff(world, client):
+    client.force_login(world.staff)
+    answer = client.get(f"/api/homecare/providers/{world.home.pk}/new-site")
+    assert answer.status_code == 200 and answer.json()["clients"] == 0 and answer.json()["street"] is None
+    planned(world)
+    answer = client.get(f"/api/homecare/providers/{world.home.pk}/new-site")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["provider"] == world.home.pk and body["clients"] == 1 and body["street"] and body["near"]
+    assert body["minutes_saved"] == pytest.approx(body["minutes_now"] - body["minutes_with_site"])
+    assert client.get("/api/homecare/providers/999999/new-site").status_code == 404
+    client.force_login(world.other_staff)
+    assert client.get(f"/api/homecare/providers/{world.home.pk}/new-site").status_code == 403

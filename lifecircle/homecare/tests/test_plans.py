@@ -254,3 +254,33 @@ def test_a_day_already_past_is_not_planned_again(world):
         services.carer_off(world.staff, world.aide.pk, TOMORROW, "flu")
     assert sorted(Visit.objects.values_list("pk", "round_id", "sequence", "expected_at")) == before
     assert not world.aide.absences.exists()
+
+
+def test_a_new_site_is_found_by_the_workbench_siting_and_its_saving_is_walking_on_the_network(world):
+    make_plan(world)  # insulin and lunch every day: two visits a day
+    make_plan(world, resident=world.neighbour, needs=insulin_and_lunch()[1:])  # one a day
+    found = services.new_site_saving(world.staff, world.home)
+    assert found["clients"] == 2 and found["off_network"] == 0
+    # The walking now is each visit out from the provider and back, on the street network.
+    matrix = services.provider_matrix(world.home, [services.home_of(world.grandma),
+                                                   services.home_of(world.neighbour)])
+    now = (2 * 2 * matrix.metres[0, 1] + 1 * 2 * matrix.metres[0, 2]) / (1.2 * 60)
+    assert found["minutes_now"] == pytest.approx(now, rel=0.01)
+    assert 0 < found["minutes_saved"] <= found["minutes_now"]
+    assert found["minutes_with_site"] == pytest.approx(found["minutes_now"] - found["minutes_saved"])
+    assert found["clients_nearer"] >= 1 and found["status"] == "optimal"
+    # Said in words: the street it is on and the compound it is near (the MINI pack's names).
+    assert found["street"] in {"中路", "北路", "南路"} and found["near"] in {"甲小区", "乙小区", "丙小区"}
+    with pytest.raises(services.PermissionDenied):
+        services.new_site_saving(world.other_staff, world.home)
+
+
+def test_no_clients_no_site(world):
+    assert services.new_site_saving(world.staff, world.home) is None
+
+
+def test_clients_off_the_network_are_counted_not_sited(world):
+    make_plan(world)
+    Compound.objects.filter(code="a").update(lon=121.60, lat=31.30)  # the compound moved off the streets
+    found = services.new_site_saving(world.staff, world.home)
+    assert found["clients"] == 0 and found["off_network"] == 1 and "minutes_saved" not in found
