@@ -177,8 +177,6 @@ class NewSiteOut(Schema):
     minutes_with_site: float | None = None
     minutes_saved: float | None = None
     clients_nearer: int = 0
-    status: str | None = None
-    gap: float | None = None
 
 
 @router.get("/providers/{provider_id}/new-site", response=NewSiteOut, auth=django_auth)

@@ -184,7 +184,7 @@ def test_the_planning_view_says_what_a_new_site_would_save_in_words(world, clien
     page = client.get("/homecare/planning/").content.decode()
     found = services.new_site_saving(world.staff, world.home)
     assert f"A new site on {found['street']}, near {found['near']}" in page
-    assert f"{found['minutes_saved']:.0f} minutes a day" in page and "proven best" in page
+    assert f"{found['minutes_saved']:.0f} minutes a day" in page and "every street junction" in page
     assert f"{found['lon']}" not in page  # words, not coordinates
 
 
