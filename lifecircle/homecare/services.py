@@ -15,6 +15,7 @@ Invariants every function keeps:
   lines; a visit the solver cannot place is listed with the reason, never dropped silently.
 """
 import datetime
+import unicodedata
 
 import numpy as np
 import shapely
@@ -71,6 +72,12 @@ def _id(value):
         return int(value)
     except (TypeError, ValueError):
         return 0
+
+
+def plain(text):
+    """``text`` without control characters and unpaired surrogates (which no page or JSON client
+    can show), stripped."""
+    return "".join(ch for ch in (text or "") if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
 
 
 def seconds_of(moment):
@@ -283,11 +290,16 @@ def move_visit(user, visit_id, date, window_start=None, window_end=None, reason=
     check_window(visit.need.kind, start, end, visit.minutes, carers)
     if date < timezone.localdate():
         raise Refused(_("A visit cannot be moved into the past."))
+    plan = visit.plan
+    if date < plan.start or (plan.end is not None and date > plan.end) or \
+            date > timezone.localdate() + datetime.timedelta(days=92):
+        raise Refused(_("A visit can be moved within its plan's days (from %(start)s) and at most three months "
+                        "ahead.") % {"start": plan.start})
     if Visit.objects.filter(need=visit.need, date=date).exclude(pk=visit.pk).exists():
         raise Refused(_("This visit already happens on %(day)s.") % {"day": date}, 409)
     with transaction.atomic():
         visit.date, visit.window_start, visit.window_end = date, start, end
-        visit.change_reason, visit.round, visit.sequence, visit.expected_at = reason[:200], None, None, None
+        visit.change_reason, visit.round, visit.sequence, visit.expected_at = plain(reason)[:200], None, None, None
         visit.save()
     return visit
 
@@ -301,7 +313,7 @@ def cancel_visits(user, plan, first, last, reason):
         raise Refused(_("The last day cannot come before the first."))
     with transaction.atomic():
         return Visit.objects.filter(plan=plan, date__range=(first, last), status=Visit.Status.PLANNED).update(
-            status=Visit.Status.CANCELLED, change_reason=reason.strip()[:200], round=None, sequence=None,
+            status=Visit.Status.CANCELLED, change_reason=plain(reason)[:200], round=None, sequence=None,
             expected_at=None)
 
 

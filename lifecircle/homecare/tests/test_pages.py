@@ -201,3 +201,28 @@ def test_the_api_gives_the_new_site_and_refuses_other_staff(world, client):
     assert client.get("/api/homecare/providers/999999/new-site").status_code == 404
     client.force_login(world.other_staff)
     assert client.get(f"/api/homecare/providers/{world.home.pk}/new-site").status_code == 403
+
+
+def test_api_refuses_to_plan_a_day_already_past_and_changes_nothing(world, client):
+    dayplan = planned(world)
+    before = sorted(Visit.objects.values_list("pk", "round_id", "sequence", "expected_at"))
+    world.clock["now"] = at(TOMORROW + datetime.timedelta(days=1), 8)
+    client.force_login(world.staff)
+    answer = client.post(f"/api/homecare/providers/{world.home.pk}/days/{TOMORROW}/plan")
+    assert answer.status_code == 400 and "already past cannot be planned again" in answer.json()["detail"]
+    assert sorted(Visit.objects.values_list("pk", "round_id", "sequence", "expected_at")) == before
+    assert dayplan.rounds.count() == len({r for _pk, r, _s, _e in before if r})
+
+
+def test_api_refuses_to_move_a_visit_years_ahead_and_keeps_reasons_plain(world, client):
+    planned(world)
+    client.force_login(world.staff)
+    lunch = Visit.objects.get(need__kind="meal_delivery")
+    answer = client.post(f"/api/homecare/visits/{lunch.pk}/move", json.dumps({"date": "6947-11-01"}),
+                         content_type="application/json")
+    assert answer.status_code == 400 and "at most three months ahead" in answer.json()["detail"]
+    lunch.refresh_from_db()
+    assert lunch.date == TOMORROW and lunch.round_id is not None
+    answer = client.post(f"/api/homecare/visits/{lunch.pk}/move", json.dumps(
+        {"date": "2026-05-14", "reason": "\u001fFA\udbfd family lunch"}), content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["change_reason"] == "FA family lunch"
