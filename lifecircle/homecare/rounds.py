@@ -11,7 +11,9 @@ No Django here, so the benchmark can run it on a generated city. Two steps:
    VROOM (pyvroom) with one duration matrix per speed profile (walking, e-bike). Before the solver
    runs, every stop that no carer could ever serve is set aside with the reason (no carer with the
    skill, window outside every shift, window closed before anyone can walk there); whatever the
-   solver itself leaves out is reported as "no time left in any capable carer's shift".
+   solver itself leaves out is reported as "no time left in any capable carer's shift". A carer
+   may set off from any place of the matrix (``Carer.start_place``: the last door of the morning
+   when a day is re-planned mid-way) and always ends back at the provider.
 
 Times are seconds after midnight of the day; durations are whole seconds, as VROOM wants.
 """
