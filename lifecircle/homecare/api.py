@@ -165,6 +165,33 @@ def plan_day(request, provider_id: int, day: datetime.date):
     return day_out(request.user, provider, day)
 
 
+class NewSiteOut(Schema):
+    provider: int
+    clients: int
+    off_network: int
+    street: str | None = None
+    near: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    minutes_now: float | None = None
+    minutes_with_site: float | None = None
+    minutes_saved: float | None = None
+    clients_nearer: int = 0
+
+
+@router.get("/providers/{provider_id}/new-site", response=NewSiteOut, auth=django_auth)
+@refusals
+def new_site(request, provider_id: int):
+    """Where one more site would cut the provider's walking to its clients most (the workbench's
+    p-median siting on the walking network), and the minutes of walking a day it would save; the
+    site's fields are null while the provider has no client on the network."""
+    provider = provider_or_404(provider_id)
+    found = services.new_site_saving(request.user, provider)
+    if found is None:
+        return {"provider": provider.pk, "clients": 0, "off_network": 0}
+    return {**found, "provider": provider.pk}
+
+
 class AbsenceIn(Schema):
     date: datetime.date
     reason: str = ""

@@ -11,7 +11,9 @@ No Django here, so the benchmark can run it on a generated city. Two steps:
    VROOM (pyvroom) with one duration matrix per speed profile (walking, e-bike). Before the solver
    runs, every stop that no carer could ever serve is set aside with the reason (no carer with the
    skill, window outside every shift, window closed before anyone can walk there); whatever the
-   solver itself leaves out is reported as "no time left in any capable carer's shift".
+   solver itself leaves out is reported as "no time left in any capable carer's shift". A carer
+   may set off from any place of the matrix (``Carer.start_place``: the last door of the morning
+   when a day is re-planned mid-way) and always ends back at the provider.
 
 Times are seconds after midnight of the day; durations are whole seconds, as VROOM wants.
 """
@@ -59,10 +61,15 @@ class Stop:
 
 @dataclass
 class Carer:
+    """A carer for the solver. ``shift`` is when they are free to go (seconds after midnight) and
+    when they must be back at the provider; ``start_place`` where they are when free: the provider
+    (0) at the start of the day, or the last home they called at when a day is re-planned mid-way."""
+
     key: object
     shift: tuple[int, int]
     skills: frozenset = frozenset()
     profile: str = "walk"
+    start_place: int = 0
 
 
 @dataclass
@@ -165,9 +172,10 @@ def impossible(stops, carers, matrix):
             continue
 
         def fits(c):
-            there = seconds(matrix.metres[0, stop.place], c.profile)
+            there = seconds(matrix.metres[c.start_place, stop.place], c.profile)
+            back = seconds(matrix.metres[stop.place, 0], c.profile)
             start = max(c.shift[0] + there, open_)
-            return start <= close and start + stop.service_s + there <= c.shift[1]
+            return start <= close and start + stop.service_s + back <= c.shift[1]
 
         if not any(fits(c) for c in overlapping):
             reasons[stop.key] = UNREACHABLE
@@ -192,7 +200,7 @@ def solve(matrix, stops, carers, exploration_level=5, threads=1, timeout_s=None)
         skill_ids[skill] = len(skill_ids) + 1
     rounds = []
     if todo and carers:
-        places = sorted({0} | {s.place for s in todo})
+        places = sorted({0} | {s.place for s in todo} | {c.start_place for c in carers})
         local = {p: i for i, p in enumerate(places)}
         sub = matrix.metres[np.ix_(places, places)]
         problem = vroom.Input()
@@ -200,7 +208,7 @@ def solve(matrix, stops, carers, exploration_level=5, threads=1, timeout_s=None)
             problem.set_durations_matrix(profile=profile, matrix_input=seconds(sub, profile))
         for number, carer in enumerate(carers, 1):
             problem.add_vehicle(vroom.Vehicle(
-                number, start=0, end=0, profile=carer.profile, skills={skill_ids[s] for s in carer.skills},
+                number, start=local[carer.start_place], end=0, profile=carer.profile, skills={skill_ids[s] for s in carer.skills},
                 time_window=vroom.TimeWindow(*carer.shift)))
         jobs = []
         for number, stop in enumerate(todo, 1):
@@ -212,7 +220,7 @@ def solve(matrix, stops, carers, exploration_level=5, threads=1, timeout_s=None)
         answer = problem.solve(exploration_level=exploration_level, nb_threads=threads, timeout=timeout).to_dict()
         for route in answer.get("routes", []):
             carer = carers[route["vehicle"] - 1]
-            steps, previous, walk_s, walk_m, out = route["steps"], 0, 0, 0.0, []
+            steps, previous, walk_s, walk_m, out = route["steps"], carer.start_place, 0, 0.0, []
             for step in steps:
                 place = places[step["location_index"]]
                 leg_m = float(matrix.metres[previous, place])

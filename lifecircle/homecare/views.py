@@ -123,11 +123,17 @@ def _moment(day, text):
 
 @login_required
 def planning(request):
-    """homecare:planning — where the clients live against the providers, and the time spent walking."""
+    """homecare:planning — where the clients live against the providers, the time spent walking, and
+    what the best new site (the workbench's siting) would save."""
     own = list(services.staff_providers(request.user))
     if not own:
         return _refused(request, PermissionDenied(_("Only staff of a home care provider can do this.")))
     rows = [services.provider_reach(request.user, provider) for provider in own]
+    for row in rows:
+        try:
+            row["new_site"] = services.new_site_saving(request.user, row["provider"])
+        except services.Refused as exc:  # no network yet, provider off the streets: say so on the page
+            row["new_site_refused"] = _refusal(exc)
     days = DayPlan.objects.filter(provider__in=own).order_by("-date")[:28]
     subdistricts = sorted({provider.subdistrict for provider in own}, key=lambda s: s.code)  # siting: one each
     return render(request, "homecare/planning.html", {"rows": rows, "days": days, "subdistricts": subdistricts})

@@ -345,6 +345,7 @@ ROUTES = {
     "/api/eldercare/staff/occupancy": STAFF, "/api/eldercare/staff/health-checks": STAFF,
     "/api/eldercare/staff/activities/{activity_id}/signups": STAFF,
     "/api/homecare/providers/{provider_id}/days/{day}": STAFF, "/api/homecare/my/visits": OWN,
+    "/api/homecare/providers/{provider_id}/new-site": AGGREGATE,
     "/api/volunteers/activities": PUBLIC, "/api/volunteers/me/hours": OWN, "/api/volunteers/certificates/{code}": PUBLIC,
 }
 

@@ -2,6 +2,8 @@
 import datetime
 import json
 
+import pytest
+
 from lifecircle.homecare import services
 from lifecircle.homecare.models import CarePlan, Visit
 
@@ -135,3 +137,92 @@ def test_the_round_sheet_lists_meal_deliveries_in_order(world, client):
     drop_round = dayplan.rounds.get(meal_drops__isnull=False)
     page = client.get(f"/homecare/rounds/{drop_round.pk}/")
     assert "清蒸鱼套餐".encode() in page.content and "乙小区 7-101".encode() in page.content
+
+
+def test_api_refuses_a_home_off_the_network_and_a_carer_without_the_skill_and_writes_nothing(world, client):
+    from lifecircle.accounts.testing import make_household, make_resident
+    from lifecircle.community.models import Compound
+
+    from .conftest import consented
+
+    far = Compound.objects.create(subdistrict=world.mini, code="far", name="远处", lon=121.60, lat=31.30)
+    stranger = consented(make_resident(make_household(far), "孙某", datetime.date(1941, 1, 1)))
+    client.force_login(world.staff)
+    body = {"resident": stranger.pk, "provider": world.home.pk, "care_level": 3, "assessed_on": "2026-05-12",
+            "start": "2026-05-12", "needs": [{"kind": "nursing", "weekdays": [2], "window_start": "07:00",
+                                              "window_end": "07:45", "minutes": 15}]}
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400 and "孙某's home is off the street network" in answer.json()["detail"]
+    body.update(resident=world.grandma.pk, carers=[world.aide.pk])  # a personal-care aide for nursing
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400 and "trained for nursing" in answer.json()["detail"]
+    body.update(carers=[world.walker.pk])  # delivers meals, has none of the skills
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400
+    body.update(carers=[], needs=[dict(body["needs"][0], window_start="23:00", window_end="23:30")])
+    answer = client.post("/api/homecare/plans", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 400 and "outside every shift" in answer.json()["detail"]
+    assert CarePlan.objects.count() == 0 and Visit.objects.count() == 0
+
+
+def test_api_refuses_a_carer_off_in_the_past_and_an_unknown_carer(world, client):
+    dayplan = planned(world)
+    client.force_login(world.staff)
+    answer = client.post(f"/api/homecare/carers/{world.nurse.pk}/absences", json.dumps({"date": "2026-05-11"}),
+                         content_type="application/json")
+    assert answer.status_code == 400 and "already past" in answer.json()["detail"]
+    answer = client.post("/api/homecare/carers/999999/absences", json.dumps({"date": "2026-05-13"}),
+                         content_type="application/json")
+    assert answer.status_code == 404
+    assert not world.nurse.absences.exists()
+    assert Visit.objects.filter(round__day=dayplan).count() == 2  # the rounds are as they were
+
+
+def test_the_planning_view_says_what_a_new_site_would_save_in_words(world, client):
+    planned(world)
+    client.force_login(world.staff)
+    page = client.get("/homecare/planning/").content.decode()
+    found = services.new_site_saving(world.staff, world.home)
+    assert f"A new site on {found['street']}, near {found['near']}" in page
+    assert f"{found['minutes_saved']:.0f} minutes a day" in page and "every street junction" in page
+    assert f"{found['lon']}" not in page  # words, not coordinates
+
+
+def test_the_api_gives_the_new_site_and_refuses_other_staff(world, client):
+    client.force_login(world.staff)
+    answer = client.get(f"/api/homecare/providers/{world.home.pk}/new-site")
+    assert answer.status_code == 200 and answer.json()["clients"] == 0 and answer.json()["street"] is None
+    planned(world)
+    answer = client.get(f"/api/homecare/providers/{world.home.pk}/new-site")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["provider"] == world.home.pk and body["clients"] == 1 and body["street"] and body["near"]
+    assert body["minutes_saved"] == pytest.approx(body["minutes_now"] - body["minutes_with_site"])
+    assert client.get("/api/homecare/providers/999999/new-site").status_code == 404
+    client.force_login(world.other_staff)
+    assert client.get(f"/api/homecare/providers/{world.home.pk}/new-site").status_code == 403
+
+
+def test_api_refuses_to_plan_a_day_already_past_and_changes_nothing(world, client):
+    dayplan = planned(world)
+    before = sorted(Visit.objects.values_list("pk", "round_id", "sequence", "expected_at"))
+    world.clock["now"] = at(TOMORROW + datetime.timedelta(days=1), 8)
+    client.force_login(world.staff)
+    answer = client.post(f"/api/homecare/providers/{world.home.pk}/days/{TOMORROW}/plan")
+    assert answer.status_code == 400 and "already past cannot be planned again" in answer.json()["detail"]
+    assert sorted(Visit.objects.values_list("pk", "round_id", "sequence", "expected_at")) == before
+    assert dayplan.rounds.count() == len({r for _pk, r, _s, _e in before if r})
+
+
+def test_api_refuses_to_move_a_visit_years_ahead_and_keeps_reasons_plain(world, client):
+    planned(world)
+    client.force_login(world.staff)
+    lunch = Visit.objects.get(need__kind="meal_delivery")
+    answer = client.post(f"/api/homecare/visits/{lunch.pk}/move", json.dumps({"date": "6947-11-01"}),
+                         content_type="application/json")
+    assert answer.status_code == 400 and "at most three months ahead" in answer.json()["detail"]
+    lunch.refresh_from_db()
+    assert lunch.date == TOMORROW and lunch.round_id is not None
+    answer = client.post(f"/api/homecare/visits/{lunch.pk}/move", json.dumps(
+        {"date": "2026-05-14", "reason": "\u001fFA\udbfd family lunch"}), content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["change_reason"] == "FA family lunch"

@@ -39,7 +39,7 @@ def test_plan_visits_rounds_and_record(world):
                           "short of breath on the stairs", "both")
     insulin.refresh_from_db()
     assert insulin.status == Visit.Status.DONE and insulin.recorded_by == world.staff
-    told = set(Notification.objects.filter(subject__startswith="Follow-up").values_list("user_id", flat=True))
+    told = set(Notification.objects.filter(url="/homecare/").values_list("user_id", flat=True))
     assert world.daughter.user_id in told
     if world.grid_worker is not None:
         assert world.grid_worker.pk in told
@@ -158,3 +158,142 @@ def test_meal_deliveries_from_the_canteen_join_the_rounds_in_their_window(world)
     assert T(11, 0) <= drop.expected_at <= T(12, 0) and dayplan.unassigned == []
     care_round, visits, drops = services.round_for(world.staff, drop.round_id)
     assert drops == [drop] and AccessLog.objects.filter(user=world.staff, resident=world.neighbour).exists()
+
+
+def test_a_follow_up_flag_notifies_the_chosen_side_and_is_audited(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    insulin = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    world.clock["now"] = at(TOMORROW, 8, 0)
+    services.record_visit(world.staff, insulin.pk, at(TOMORROW, 7, 10), at(TOMORROW, 7, 25), "insulin 8 units",
+                          "the stairs light is broken", "grid")
+    told = list(Notification.objects.filter(url="/homecare/").values_list("user_id", flat=True))
+    assert told == [world.grid_worker.pk]  # the grid worker only, not the family
+    note = Notification.objects.get(user=world.grid_worker)
+    assert "the stairs light is broken" in note.body and "张秀英" in note.body
+    assert set(note.texts) >= {"en", "zh-hans"}  # each recipient reads it in their own language
+    entry = AccessLog.objects.get(action="follow-up")
+    assert entry.user == world.staff and entry.resident == world.grandma
+    assert f"#{world.grid_worker.pk}" in entry.purpose and f"#{world.daughter.user_id}" not in entry.purpose
+
+
+def test_a_follow_up_nobody_can_receive_is_refused_and_nothing_is_recorded(world):
+    from lifecircle.accounts.models import Consent
+
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    insulin = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    Consent.objects.filter(principal=world.grandma).update(revoked_at=at(DAY, 6))
+    world.clock["now"] = at(TOMORROW, 8, 0)
+    with pytest.raises(services.Refused, match="Nobody acts for 张秀英"):
+        services.record_visit(world.staff, insulin.pk, at(TOMORROW, 7, 10), at(TOMORROW, 7, 25), "insulin",
+                              "confused", "family")
+    insulin.refresh_from_db()
+    assert insulin.status == Visit.Status.PLANNED and insulin.done == ""
+    assert not Notification.objects.exists() and not AccessLog.objects.filter(action="follow-up").exists()
+
+
+def test_off_sick_mid_day_replans_from_where_the_carers_are(world):
+    grandma = make_plan(world)  # insulin 7:00-7:45 (the nurse) and lunch 11:00-12:00
+    neighbour = make_plan(world, resident=world.neighbour, needs=insulin_and_lunch()[1:])
+    for plan in (grandma, neighbour):
+        services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    insulin = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    nurse_round = insulin.round
+    world.clock["now"] = at(TOMORROW, 9, 30)  # the nurse made the insulin visit, then fell ill
+    services.record_visit(world.staff, insulin.pk, at(TOMORROW, 7, 10), at(TOMORROW, 7, 25), "insulin", "")
+    dayplan = services.carer_off(world.staff, world.nurse.pk, TOMORROW, "fever")
+    assert dayplan.unassigned == []
+    insulin.refresh_from_db()
+    assert insulin.status == Visit.Status.DONE and insulin.round_id == nurse_round.pk and insulin.sequence == 1
+    assert list(nurse_round.visits.all()) == [insulin]  # the rest of her round went to others
+    for lunch in Visit.objects.filter(date=TOMORROW, need__kind="meal_delivery"):
+        assert lunch.round.carer in (world.aide, world.walker)
+        assert T(11, 0) <= lunch.expected_at <= T(12, 0)
+        assert lunch.round.leaves >= T(9, 30)  # nobody sets off in the past
+
+
+def test_a_replan_keeps_what_is_done_and_lists_what_can_no_longer_be_made(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    insulin = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    world.clock["now"] = at(TOMORROW, 10, 0)  # the nurse never recorded the insulin visit and is off
+    dayplan = services.carer_off(world.staff, world.nurse.pk, TOMORROW, "fever")
+    assert dayplan.unassigned == [{"visit": insulin.pk, "reason": "window_passed"}]
+    data = services.day_view(world.staff, world.home, TOMORROW)
+    assert data["unassigned"][0]["reason"] == "its time window closed before the rounds were planned again"
+    lunch = Visit.objects.get(date=TOMORROW, need__kind="meal_delivery")
+    assert lunch.round.carer != world.nurse and lunch.expected_at >= T(11, 0)
+
+
+def test_a_replan_keeps_the_visit_a_carer_at_work_is_making_on_their_round(world):
+    plan = make_plan(world, needs=[dict(insulin_and_lunch()[0], window_start=T(8, 0), window_end=T(8, 30)),
+                                   insulin_and_lunch()[1]])
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    nursing = Visit.objects.get(date=TOMORROW, need__kind="nursing")
+    world.clock["now"] = at(TOMORROW, 8, 40)  # past the nurse's expected time, not yet recorded
+    services.plan_day(world.staff, world.home, TOMORROW)
+    nursing.refresh_from_db()
+    assert nursing.round.carer == world.nurse and nursing.sequence == 1  # she is there: it stays on her round
+    for visit in Visit.objects.filter(date=TOMORROW, need__kind="meal_delivery"):
+        assert visit.round is not None and visit.expected_at >= T(11, 0)
+
+
+def test_a_day_already_past_is_not_planned_again(world):
+    plan = make_plan(world)
+    services.generate_visits(world.staff, plan, TOMORROW, TOMORROW)
+    services.plan_day(world.staff, world.home, TOMORROW)
+    before = sorted(Visit.objects.values_list("pk", "round_id", "sequence", "expected_at"))
+    world.clock["now"] = at(TOMORROW + datetime.timedelta(days=1), 8, 0)
+    with pytest.raises(services.Refused, match="already past cannot be planned again"):
+        services.plan_day(world.staff, world.home, TOMORROW)
+    with pytest.raises(services.Refused, match="already past"):
+        services.carer_off(world.staff, world.aide.pk, TOMORROW, "flu")
+    assert sorted(Visit.objects.values_list("pk", "round_id", "sequence", "expected_at")) == before
+    assert not world.aide.absences.exists()
+
+
+def test_a_new_site_is_found_by_the_workbench_siting_and_its_saving_is_walking_on_the_network(world):
+    make_plan(world)  # insulin and lunch every day: two visits a day
+    make_plan(world, resident=world.neighbour, needs=insulin_and_lunch()[1:])  # one a day
+    found = services.new_site_saving(world.staff, world.home)
+    assert found["clients"] == 2 and found["off_network"] == 0
+    # The walking now is each visit out from the provider and back, on the street network.
+    matrix = services.provider_matrix(world.home, [services.home_of(world.grandma),
+                                                   services.home_of(world.neighbour)])
+    now = (2 * 2 * matrix.metres[0, 1] + 1 * 2 * matrix.metres[0, 2]) / (1.2 * 60)
+    assert found["minutes_now"] == pytest.approx(now, rel=0.01)
+    assert 0 < found["minutes_saved"] <= found["minutes_now"]
+    assert found["minutes_with_site"] == pytest.approx(found["minutes_now"] - found["minutes_saved"])
+    assert found["clients_nearer"] >= 1
+    # Said in words: the street it is on and the compound it is near (the MINI pack's names).
+    assert found["street"] in {"中路", "北路", "南路"} and found["near"] in {"甲小区", "乙小区", "丙小区"}
+    with pytest.raises(services.PermissionDenied):
+        services.new_site_saving(world.other_staff, world.home)
+
+
+def test_the_single_site_is_the_siting_models_optimum(world):
+    from lifecircle.geo import siting as engine
+
+    make_plan(world)
+    make_plan(world, resident=world.neighbour, needs=insulin_and_lunch()[1:])
+    plans = list(services.CarePlan.objects.filter(provider=world.home))
+    _graph, _nodes, inst, served = services.siting_instance(world.home, plans)
+    j, after = services.best_single_site(inst, served)
+    solved = engine.solve_pmedian(inst, 1, time_limit_s=60)  # HiGHS on the same instance
+    assert solved.status == "optimal"
+    assert (inst.population * after).sum() == pytest.approx(solved.objective, rel=1e-9)
+
+
+def test_no_clients_no_site(world):
+    assert services.new_site_saving(world.staff, world.home) is None
+
+
+def test_clients_off_the_network_are_counted_not_sited(world):
+    make_plan(world)
+    Compound.objects.filter(code="a").update(lon=121.60, lat=31.30)  # the compound moved off the streets
+    found = services.new_site_saving(world.staff, world.home)
+    assert found["clients"] == 0 and found["off_network"] == 1 and "minutes_saved" not in found

@@ -70,3 +70,21 @@ def test_the_search_bound_is_twice_the_longest_straight_line_plus_a_kilometre():
 
     lat = [31.0, 31.0 + 1000 / METRES_PER_DEGREE]
     assert abs(solver.reach_m([121.0, 121.0], lat) - 3000.0) < 1e-6
+
+
+def test_a_carer_sets_off_from_where_they_are():
+    matrix = line_matrix(4)
+    stop = [solver.Stop("x", 2, (8 * HOUR, 12 * HOUR), 600)]
+    there = solver.solve(matrix, stop, [solver.Carer("a", (9 * HOUR, 14 * HOUR), start_place=3)])
+    [found] = there.rounds
+    assert found.walk_m == 600 + 1200  # from place 3 to place 2, then back to the provider
+    assert found.start_s == 9 * HOUR and found.stops[0].arrival_s == 9 * HOUR + 500
+    home = solver.solve(matrix, stop, [solver.Carer("a", (9 * HOUR, 14 * HOUR))])
+    assert home.rounds[0].walk_m == 2400
+
+
+def test_a_carer_too_far_to_be_back_by_the_end_of_the_shift_is_not_sent():
+    matrix = line_matrix(4, 1200.0)  # place 3 is 3.6 km, 50 minutes' walk, from the provider
+    stop = [solver.Stop("x", 3, (9 * HOUR, 12 * HOUR), 600)]
+    carer = solver.Carer("a", (9 * HOUR, 9 * HOUR + 55 * 60), start_place=3)  # at the door, due back at 9:55
+    assert solver.solve(matrix, stop, [carer]).unassigned == {"x": solver.UNREACHABLE}
