@@ -11,7 +11,10 @@ about each operation, so a client (and schemathesis in the test suite) can rely 
 - 404 where its path names an object (``{code}``, ``{id}``), or its code raises one; 400 and 404
   where it takes a ``subdistrict`` (not named where it must be; unknown);
 - any other ``HttpError(code, …)`` its view raises, directly or through a function of its own
-  module that it calls (the code is read, not guessed from traffic).
+  module that it calls (the code is read, not guessed from traffic);
+- what the project API's exception handlers (``lifecircle/api.py``) answer for an exception its
+  code raises, directly or through any lifecircle function it calls: 400, 403, 404 and 409 for
+  a domain refusal (``lifecircle.errors``), 403 for PermissionDenied, 400 for a bad date.
 
 A code the router already documents keeps its own schema and description.
 """
@@ -40,9 +43,10 @@ DESCRIPTIONS = {
     429: "Too many requests; try again later.",
 }
 _RAISED = re.compile(r"HttpError\(\s*(\d{3})")
-_PASSED_ON = re.compile(r"HttpError\(\s*[a-z_][\w.]*\s*,")
 _CALLED = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)?)([A-Za-z_]\w*)\(")
 _REFUSES = re.compile(r"\braise\s+(?:\w+\.)?(Refused|Conflict|NotFound|PermissionDenied|BadDate)\(")
+# Any refusal may answer any of the four: a Refused can carry its own status (Refused(message, status=403)),
+# and the reading follows calls, not the conditions around them.
 REFUSAL = {400, 403, 404, 409}
 REFUSAL_CODES = {"Refused": REFUSAL, "Conflict": REFUSAL, "NotFound": REFUSAL, "PermissionDenied": {403}, "BadDate": {400}}
 
@@ -116,8 +120,6 @@ def raised_codes(view):
                 pending.append(sources[-1])
     text = "\n".join(sources)
     codes = {int(code) for code in _RAISED.findall(text)}
-    if _PASSED_ON.search(text):
-        codes |= {400, 403, 404, 409}
     codes |= _refusal_codes(text) | _codes_of_calls(called, set(seen))
     if "get_object_or_404" in text or "Http404" in text:
         codes.add(404)
