@@ -92,3 +92,15 @@ def test_the_schema_reads_the_refusals_a_view_reaches_through_the_functions_it_c
     assert api_docs.raised_codes(views.booking) == {400, 403, 404, 409}
     assert api_docs.raised_codes(views.staff_page) == {403}
     assert api_docs.raised_codes(views.listing) == set()
+
+
+@pytest.mark.django_db
+def test_a_real_operation_refuses_through_the_one_handler(client):
+    """A signed-in user who is no resident asks for a family's applications: the service's
+    PermissionDenied comes back as JSON 403 with its reason, though the view catches nothing."""
+    from lifecircle.accounts.testing import make_user
+
+    client.force_login(make_user())
+    response = client.get("/api/babycare/applications", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 403 and response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Only residents registered with the sub-district can do this."}
