@@ -11,7 +11,10 @@ about each operation, so a client (and schemathesis in the test suite) can rely 
 - 404 where its path names an object (``{code}``, ``{id}``), or its code raises one; 400 and 404
   where it takes a ``subdistrict`` (not named where it must be; unknown);
 - any other ``HttpError(code, …)`` its view raises, directly or through a function of its own
-  module that it calls (the code is read, not guessed from traffic).
+  module that it calls (the code is read, not guessed from traffic);
+- what the project API's exception handlers (``lifecircle/api.py``) answer for an exception its
+  code raises, directly or through any lifecircle function it calls: 400, 403, 404 and 409 for
+  a domain refusal (``lifecircle.errors``), 403 for PermissionDenied, 400 for a bad date.
 
 A code the router already documents keeps its own schema and description.
 """
@@ -40,8 +43,12 @@ DESCRIPTIONS = {
     429: "Too many requests; try again later.",
 }
 _RAISED = re.compile(r"HttpError\(\s*(\d{3})")
-_PASSED_ON = re.compile(r"HttpError\(\s*[a-z_][\w.]*\s*,")
-_CALLED = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\(")
+_CALLED = re.compile(r"(?<![\w.])((?:[A-Za-z_]\w*\.)?)([A-Za-z_]\w*)\(")
+_REFUSES = re.compile(r"\braise\s+(?:\w+\.)?(Refused|Conflict|NotFound|PermissionDenied|BadDate)\(")
+# Any refusal may answer any of the four: a Refused can carry its own status (Refused(message, status=403)),
+# and the reading follows calls, not the conditions around them.
+REFUSAL = {400, 403, 404, 409}
+REFUSAL_CODES = {"Refused": REFUSAL, "Conflict": REFUSAL, "NotFound": REFUSAL, "PermissionDenied": {403}, "BadDate": {400}}
 
 
 def _source(function):
@@ -51,11 +58,50 @@ def _source(function):
         return ""
 
 
+def _functions_called(source, module):
+    """The functions of lifecircle ``source`` calls by name from ``module``'s namespace: its own
+    (``parse_bbox(``), imported ones (``resident_of(``) and those of a module it imported
+    (``services.place_order(``)."""
+    found = []
+    for qualifier, name in _CALLED.findall(source):
+        owner = getattr(module, qualifier[:-1], None) if qualifier else module
+        if qualifier and not inspect.ismodule(owner):
+            continue
+        function = getattr(owner, name, None)
+        if inspect.isfunction(function) and function.__module__.startswith("lifecircle."):
+            found.append(function)
+    return found
+
+
+def _refusal_codes(text):
+    """The codes the API's exception handlers (lifecircle/api.py) answer for what ``text`` raises:
+    a domain refusal (lifecircle.errors) any of 400, 403, 404 and 409; PermissionDenied 403; a
+    date that is not one (lifecircle.dates.BadDate) 400."""
+    codes = set()
+    for name in _REFUSES.findall(text):
+        codes |= REFUSAL_CODES[name]
+    return codes
+
+
+def _codes_of_calls(functions, seen):
+    """:func:`_refusal_codes` of ``functions`` and of every lifecircle function they call, and so on."""
+    codes, pending = set(), list(functions)
+    while pending:
+        current = pending.pop()
+        text = _source(current)
+        codes |= _refusal_codes(text)
+        for helper in _functions_called(text, inspect.getmodule(current)):
+            if helper not in seen:
+                seen.add(helper)
+                pending.append(helper)
+    return codes
+
+
 def raised_codes(view):
     """Status codes ``view`` raises as HttpError, or as 404 through get_object_or_404/Http404:
     itself, in the decorators wrapped around it, or in the functions of its own module it calls.
-    A decorator that turns a service's refusal into ``HttpError(exc.status, …)`` can answer any of
-    the refusal codes (400, 403, 404, 409)."""
+    A view that calls, through any lifecircle function, a rule that may refuse answers what the
+    API's exception handlers make of the refusal (:func:`_refusal_codes`)."""
     layers = [view]
     while hasattr(layers[-1], "__wrapped__"):
         layers.append(layers[-1].__wrapped__)
@@ -63,17 +109,18 @@ def raised_codes(view):
     module = inspect.getmodule(original)
     sources = [_source(layer) for layer in layers]
     seen, pending = {original}, [sources[-1]]
+    called = []
     while pending:  # the module's own helpers, and theirs (parse_bbox under filter_places under a view)
-        for name in set(_CALLED.findall(pending.pop())):
-            helper = getattr(module, name, None)
-            if inspect.isfunction(helper) and helper.__module__ == original.__module__ and helper not in seen:
+        for helper in _functions_called(pending.pop(), module):
+            if helper.__module__ != original.__module__:
+                called.append(helper)
+            elif helper not in seen:
                 seen.add(helper)
                 sources.append(_source(helper))
                 pending.append(sources[-1])
     text = "\n".join(sources)
     codes = {int(code) for code in _RAISED.findall(text)}
-    if _PASSED_ON.search(text):
-        codes |= {400, 403, 404, 409}
+    codes |= _refusal_codes(text) | _codes_of_calls(called, set(seen))
     if "get_object_or_404" in text or "Http404" in text:
         codes.add(404)
     return codes

@@ -46,15 +46,13 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 
+from lifecircle.errors import Refused
+
 from . import access, permissions
 from .masking import mask_name
 from .models import ERASED_NAME, AccessLog, Child, Household, Resident, RightsRequest, StaffRole
 
 KEEP, DELETE = "keep", "delete"
-
-
-class Refused(Exception):
-    """A request that breaks a rule; the message says which, and nothing was changed."""
 
 
 @dataclass(frozen=True)

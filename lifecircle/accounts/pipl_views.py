@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lifecircle.errors import Refused
+
 from . import permissions, pipl
 from .access import administers
 from .masking import mask_id_number, mask_phone
@@ -152,7 +154,7 @@ def ask_correction(request):
     try:
         pipl.request_correction(actor, person, request.POST.get("field", ""), request.POST.get("details", ""),
                                 request.POST.get("new_value", ""))
-    except pipl.Refused as exc:
+    except Refused as exc:
         return _page(request, actor, person, error=str(exc), status=400)
     return redirect(f"{reverse('accounts:my_data')}?person={person.pk}&sent=1")
 
@@ -167,7 +169,7 @@ def ask_erasure(request):
                      error=_("Tick the box to confirm that you want this person's data erased."))
     try:
         pipl.request_erasure(actor, person, request.POST.get("details", ""))
-    except pipl.Refused as exc:
+    except Refused as exc:
         return _page(request, actor, person, error=str(exc), status=400)
     return redirect(f"{reverse('accounts:my_data')}?person={person.pk}&sent=1")
 
@@ -200,8 +202,8 @@ def privacy_request(request, pk):
                 pipl.resolve(request.user, pk, action == "apply", request.POST.get("response", ""))
                 return redirect("accounts:privacy_requests")
             else:
-                raise pipl.Refused(_("Choose what to do with the request."))
-        except pipl.Refused as exc:
+                raise Refused(_("Choose what to do with the request."))
+        except Refused as exc:
             error, status = str(exc), 400
     found = pipl.open_request(request.user, pk)
     current = getattr(found.resident, found.field, "") if found.field not in ("", RightsRequest.Field.OTHER) else ""

@@ -3,10 +3,8 @@ offers, placements and absences (signed-in residents), and a centre's waiting li
 (its staff). Resident and staff endpoints use the Django session (sign in on the site first);
 refusals come back as ``{"detail": reason}`` with 400/403/404/409."""
 import datetime
-from contextlib import contextmanager
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -19,17 +17,6 @@ from . import services
 from .models import Application, Attendance, CareProgramme
 
 router = Router(tags=["baby care"])
-
-
-@contextmanager
-def refusals():
-    """Turn the flow's refusals into HTTP errors that carry the reason."""
-    try:
-        yield
-    except services.Refused as exc:
-        raise HttpError(exc.status, exc.message) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "You may not do this.") from None
 
 
 class BabycareError(Schema):
@@ -174,10 +161,9 @@ def apply(request, payload: BabycareApplyIn):
     child = Child.objects.filter(pk=payload.child_id).first()
     if child is None:
         raise HttpError(404, f"There is no child number {payload.child_id}.")
-    with refusals():
-        outcome = services.apply(request.auth, programme, child, payload.start_date,
-                                 both_parents_working=payload.both_parents_working,
-                                 registered_hardship=payload.registered_hardship)
+    outcome = services.apply(request.auth, programme, child, payload.start_date,
+                             both_parents_working=payload.both_parents_working,
+                             registered_hardship=payload.registered_hardship)
     return Status(201, application_out(outcome.application, outcome.message))
 
 
@@ -186,15 +172,13 @@ def apply(request, payload: BabycareApplyIn):
 def my_applications(request):
     """Every application for the children of your household, newest first: status, waiting-list position,
     priority points, the offer with its deadline, and the placement."""
-    with refusals():
-        services.expire_offers()
-        _resident, applications = services.family_applications(request.auth)
+    services.expire_offers()
+    _resident, applications = services.family_applications(request.auth)
     return [application_out(a) for a in applications]
 
 
 def _step(request, step, application_id):
-    with refusals():
-        outcome = step(request.auth, application_id)
+    outcome = step(request.auth, application_id)
     return application_out(outcome.application, outcome.message)
 
 
@@ -252,8 +236,7 @@ class BabycareAbsenceIn(Schema):
             response={200: list[BabycareAttendanceOut], 403: BabycareError, 404: BabycareError}, summary="My child's attendance")
 def placement_attendance(request, placement_id: int):
     """The attendance history of a placement of your household's child, latest first."""
-    with refusals():
-        placement = services.family_placement(request.auth, placement_id)
+    placement = services.family_placement(request.auth, placement_id)
     return [attendance_out(a) for a in placement.attendance.all()]
 
 
@@ -262,8 +245,7 @@ def placement_attendance(request, placement_id: int):
 def report_absence(request, placement_id: int, payload: BabycareAbsenceIn):
     """Tell the centre in advance that your child will not come on ``date`` (today up to 60 days ahead, a
     session day of the placement), with a reason such as ``sick``."""
-    with refusals():
-        record = services.report_absence(request.auth, placement_id, payload.date, payload.reason, payload.note)
+    record = services.report_absence(request.auth, placement_id, payload.date, payload.reason, payload.note)
     return Status(201, attendance_out(record))
 
 
@@ -312,8 +294,7 @@ def _purpose(request):
 def staff_waitlist(request, code: str):
     """For staff of this centre: per age group the places, the waiting list in order (with priority
     points) and the offers awaiting an answer. Every child shown is recorded in the access log."""
-    with refusals():
-        programme = services.programme_for_staff(request.auth, code)
+    programme = services.programme_for_staff(request.auth, code)
     services.expire_offers(programme=programme)
     result = []
     for group in programme.age_groups.all():
@@ -359,8 +340,7 @@ class BabycareRegisterFilters(Schema):
 def staff_register(request, code: str, filters: Query[BabycareRegisterFilters]):
     """For staff of this centre: every child with a place on ``date`` (default today) and their recorded
     attendance, including absences the family reported. Every child shown is recorded in the access log."""
-    with refusals():
-        programme = services.programme_for_staff(request.auth, code)
+    programme = services.programme_for_staff(request.auth, code)
     day = filters.date or timezone.localdate()
     rows = services.register(programme, day)
     for row in rows:
@@ -386,9 +366,8 @@ class BabycareMarkIn(Schema):
 def staff_mark_attendance(request, payload: BabycareMarkIn):
     """For staff of the child's centre: record that a placed child was ``present`` or ``absent`` (with a
     reason) on ``date``, today or a past session day. Marking again replaces the record."""
-    with refusals():
-        record = services.mark_attendance(request.auth, payload.placement_id, payload.date, payload.status,
-                                          payload.reason, payload.note)
+    record = services.mark_attendance(request.auth, payload.placement_id, payload.date, payload.status,
+                                      payload.reason, payload.note)
     log_access(request.auth, "change", _purpose(request), child=record.placement.child)
     return attendance_out(record)
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from lifecircle.accounts.permissions import check_can_act_for, require_facility_staff, resident_of, staff_facility_ids
 from lifecircle.directory import finder
+from lifecircle.errors import Conflict, NotFound, Refused
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.service import notify_in_languages
 
@@ -34,18 +35,6 @@ ABSENCE_DAYS_AHEAD = 60
 REMIND_BEFORE = datetime.timedelta(hours=24)
 
 Status = Application.Status
-
-
-class Refused(Exception):
-    """A request that breaks a rule. ``str()`` says which; nothing was changed."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-    def __str__(self):
-        return self.message
 
 
 def local_text(moment):
@@ -223,11 +212,10 @@ class Outcome:
 
 
 def _duplicate(existing):
-    return Refused(
+    return Conflict(
         _("%(child)s already has an application at %(centre)s (%(status)s); withdraw it before applying again.")
         % {"child": existing.child.name, "centre": existing.programme.display_name,
            "status": existing.get_status_display()},
-        status=409,
     )
 
 
@@ -286,7 +274,7 @@ def _application_for(user, application_id):
     application = (Application.objects.select_related("child", "programme__facility", "age_group", "applicant")
                    .filter(pk=application_id).first())
     if application is None:
-        raise Refused(_("There is no baby-care application number %(id)s.") % {"id": application_id}, status=404)
+        raise NotFound(_("There is no baby-care application number %(id)s.") % {"id": application_id})
     check_can_act_for(resident, application.child)
     return application
 
@@ -304,18 +292,17 @@ def accept(user, application_id):
         application = Application.objects.select_for_update().get(pk=application.pk)
         offer = application.last_offer()
         if application.status == Status.PLACED:
-            raise Refused(_("%(child)s already has this place at %(centre)s.") % _values(application), status=409)
+            raise Conflict(_("%(child)s already has this place at %(centre)s.") % _values(application))
         if application.status == Status.EXPIRED or (
             application.status == Status.OFFERED and offer.expires_at <= now
         ):
-            raise Refused(
+            raise Conflict(
                 _("The offer of a place for %(child)s at %(centre)s expired at %(expires)s; it can no longer be "
                   "accepted. You may apply again.") % _values(application, expires=local_text(offer.expires_at)),
-                status=409,
             )
         if application.status != Status.OFFERED:
-            raise Refused(_("There is no open offer for %(child)s at %(centre)s to accept (status: %(status)s).")
-                          % _values(application), status=409)
+            raise Conflict(_("There is no open offer for %(child)s at %(centre)s to accept (status: %(status)s).")
+                          % _values(application))
         offer.status, offer.responded_at = Offer.Status.ACCEPTED, now
         offer.save(update_fields=["status", "responded_at"])
         application.status = Status.PLACED
@@ -334,8 +321,8 @@ def decline(user, application_id):
         group = _lock(application.age_group_id)
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Status.OFFERED:
-            raise Refused(_("There is no open offer for %(child)s at %(centre)s to decline (status: %(status)s).")
-                          % _values(application), status=409)
+            raise Conflict(_("There is no open offer for %(child)s at %(centre)s to decline (status: %(status)s).")
+                          % _values(application))
         application.offers.filter(status=Offer.Status.OPEN).update(status=Offer.Status.DECLINED, responded_at=now)
         application.status, application.closed_at = Status.DECLINED, now
         application.save(update_fields=["status", "closed_at"])
@@ -353,8 +340,8 @@ def withdraw(user, application_id):
         group = _lock(application.age_group_id)
         application = Application.objects.select_for_update().get(pk=application.pk)
         if not application.is_active:
-            raise Refused(_("The application for %(child)s at %(centre)s is already closed (%(status)s).")
-                          % _values(application), status=409)
+            raise Conflict(_("The application for %(child)s at %(centre)s is already closed (%(status)s).")
+                          % _values(application))
         application.offers.filter(status=Offer.Status.OPEN).update(status=Offer.Status.WITHDRAWN, responded_at=now)
         if application.status == Status.PLACED:
             placement = application.placement
@@ -469,7 +456,7 @@ def staff_programmes(user):
 def programme_for_staff(user, code):
     programme = CareProgramme.objects.select_related("facility").filter(facility__code=code).first()
     if programme is None:
-        raise Refused(_("There is no baby-care centre with the code '%(code)s'.") % {"code": code}, status=404)
+        raise NotFound(_("There is no baby-care centre with the code '%(code)s'.") % {"code": code})
     require_facility_staff(user, programme.facility)
     return programme
 
@@ -500,7 +487,7 @@ def get_placement(placement_id):
     placement = (Placement.objects.select_related("application__child", "application__programme__facility")
                  .filter(pk=placement_id).first())
     if placement is None:
-        raise Refused(_("There is no baby-care placement number %(id)s.") % {"id": placement_id}, status=404)
+        raise NotFound(_("There is no baby-care placement number %(id)s.") % {"id": placement_id})
     return placement
 
 
@@ -545,8 +532,8 @@ def report_absence(user, placement_id, day, reason, note=""):
     with transaction.atomic():
         existing = Attendance.objects.select_for_update().filter(placement=placement, date=day).first()
         if existing is not None and existing.status == Attendance.Status.PRESENT:
-            raise Refused(_("Staff have already marked %(child)s present on %(date)s; please call the centre.")
-                          % {"child": placement.child.name, "date": day.isoformat()}, status=409)
+            raise Conflict(_("Staff have already marked %(child)s present on %(date)s; please call the centre.")
+                          % {"child": placement.child.name, "date": day.isoformat()})
         record, _created = Attendance.objects.update_or_create(
             placement=placement, date=day,
             defaults={"status": Attendance.Status.ABSENT, "reason": reason, "note": note[:200],

@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lifecircle import errors
 from lifecircle.accounts.permissions import log_access, require_facility_staff, resident_of
 from lifecircle.dates import parse_day
 
@@ -26,10 +27,6 @@ from .models import Application, Attendance, CareProgramme
 HISTORY_DAYS = 60
 
 
-def refused_page(request, message, status=403):
-    return render(request, "babycare/refused.html", {"message": message}, status=status)
-
-
 def person_page(view):
     """Signed-in pages: a user who may not use them sees why, not a bare error."""
     @login_required
@@ -37,10 +34,8 @@ def person_page(view):
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return refused_page(request, str(exc) or _("You may not open this page."))
-        except services.Refused as exc:
-            return refused_page(request, exc.message, status=exc.status)
+        except (PermissionDenied, errors.Refused) as exc:
+            return errors.refused_page(request, "babycare/refused.html", exc, default=_("You may not open this page."))
     return wrapper
 
 
@@ -68,7 +63,7 @@ def centres(request):
 def _programme(code):
     programme = CareProgramme.objects.select_related("facility").filter(facility__code=code).first()
     if programme is None:
-        raise services.Refused(_("There is no baby-care centre with the code '%(code)s'.") % {"code": code}, status=404)
+        raise errors.NotFound(_("There is no baby-care centre with the code '%(code)s'.") % {"code": code})
     return programme
 
 
@@ -88,7 +83,7 @@ def apply(request, code):
                     both_parents_working=form.cleaned_data["both_parents_working"],
                     registered_hardship=form.cleaned_data["registered_hardship"],
                 )
-            except services.Refused as exc:
+            except errors.Refused as exc:
                 error = exc.message
             else:
                 messages.success(request, outcome.message)
@@ -135,7 +130,7 @@ def mine(request):
 def _step(request, step, application_id):
     try:
         outcome = step(request.user, application_id)
-    except services.Refused as exc:
+    except errors.Refused as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, outcome.message)
@@ -170,7 +165,7 @@ def report_absence(request, placement_id):
     try:
         record = services.report_absence(request.user, placement_id, form.cleaned_data["date"],
                                          form.cleaned_data["reason"], form.cleaned_data["note"])
-    except services.Refused as exc:
+    except errors.Refused as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The centre knows that %(child)s will be absent on %(date)s.")
@@ -243,7 +238,7 @@ def mark(request, placement_id):
         try:
             record = services.mark_attendance(request.user, placement_id, day, form.cleaned_data["status"],
                                               form.cleaned_data["reason"], form.cleaned_data["note"])
-        except services.Refused as exc:
+        except errors.Refused as exc:
             messages.error(request, exc.message)
         else:
             log_access(request.user, "change", f"staff page {request.path}", child=record.placement.child)

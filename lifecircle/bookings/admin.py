@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from lifecircle import errors
 from lifecircle.accounts import permissions
 from lifecircle.accounts.access import ScopedAdmin
 
@@ -42,7 +43,7 @@ class BookingAdmin(FacilityScopedAdmin):
         for booking in queryset:
             try:
                 services.approve_booking(request.user, booking)
-            except (services.Refused, PermissionDenied) as exc:
+            except (errors.Refused, PermissionDenied) as exc:
                 self.message_user(request, f"{booking}: {getattr(exc, 'message', exc)}", messages.ERROR)
             else:
                 self.message_user(request, _("Approved: %(booking)s") % {"booking": booking}, messages.SUCCESS)
@@ -75,7 +76,7 @@ class EventAdmin(FacilityScopedAdmin):
         for event in queryset:
             try:
                 services.cancel_event(request.user, event)
-            except (services.Refused, PermissionDenied) as exc:
+            except (errors.Refused, PermissionDenied) as exc:
                 self.message_user(request, f"{event}: {getattr(exc, 'message', exc)}", messages.ERROR)
 
 

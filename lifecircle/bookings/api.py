@@ -6,9 +6,7 @@ registrations. Staff: bookings to approve, approve and reject, check-in. A refus
 error whose ``detail`` says why; nothing is changed then.
 """
 import datetime
-from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -33,17 +31,6 @@ class BookingsErrorOut(Schema):
 
 
 ERRORS = {400: BookingsErrorOut, 403: BookingsErrorOut, 404: BookingsErrorOut, 409: BookingsErrorOut}
-
-
-@contextmanager
-def refusals():
-    """Services' refusals as HTTP errors with their reason."""
-    try:
-        yield
-    except services.Refused as exc:
-        raise HttpError(exc.status, exc.message) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "Permission denied") from None
 
 
 def local(moment):
@@ -300,9 +287,8 @@ def create_booking(request, payload: BookingIn):
     needs staff approval. Refused (400) outside opening hours, in the past, longer than the maximum,
     for more people than the room holds; 409 when the slot overlaps another booking or event."""
     room = get_object_or_404(Room, pk=payload.room_id)
-    with refusals():
-        booking = services.book_room(request.auth, room, aware(payload.start), aware(payload.end), payload.purpose,
-                                     payload.attendees, payload.group_name)
+    booking = services.book_room(request.auth, room, aware(payload.start), aware(payload.end), payload.purpose,
+                                 payload.attendees, payload.group_name)
     return Status(201, booking_out(booking))
 
 
@@ -311,8 +297,7 @@ def create_booking(request, payload: BookingIn):
 def cancel_booking(request, booking_id: int):
     """Cancel one of your own bookings before it begins."""
     booking = get_object_or_404(Booking.objects.select_related("room__facility"), pk=booking_id)
-    with refusals():
-        booking = services.cancel_booking(request.auth, booking)
+    booking = services.cancel_booking(request.auth, booking)
     return booking_out(booking)
 
 
@@ -320,8 +305,7 @@ def cancel_booking(request, booking_id: int):
             summary="My bookings")
 def my_bookings(request):
     """Your bookings, newest first."""
-    with refusals():
-        resident = resident_of(request.auth)
+    resident = resident_of(request.auth)
     bookings = Booking.objects.filter(booker=resident).select_related("room__facility").order_by("-start")
     return [booking_out(b) for b in bookings]
 
@@ -334,12 +318,11 @@ def register(request, event_id: int, payload: EventRegistrationIn):
     is full; the first in line gets a freed place automatically). 409 when already registered or the
     waitlist is full too."""
     event = get_object_or_404(Event, pk=event_id)
-    with refusals():
-        actor = resident_of(request.auth)
-        if payload.resident_id and payload.child_id:
-            raise services.Refused("Name one person: resident_id or child_id.")
-        value = f"r{payload.resident_id}" if payload.resident_id else f"c{payload.child_id}" if payload.child_id else ""
-        registration = services.register(request.auth, event, services.resolve_person(actor, value))
+    actor = resident_of(request.auth)
+    if payload.resident_id and payload.child_id:
+        raise services.Refused("Name one person: resident_id or child_id.")
+    value = f"r{payload.resident_id}" if payload.resident_id else f"c{payload.child_id}" if payload.child_id else ""
+    registration = services.register(request.auth, event, services.resolve_person(actor, value))
     return Status(201, registration_out(registration))
 
 
@@ -348,8 +331,7 @@ def register(request, event_id: int, payload: EventRegistrationIn):
 def cancel_registration(request, registration_id: int):
     """Cancel a registration you made (or one for you). A freed place goes to the first on the waitlist."""
     registration = get_object_or_404(Registration.objects.select_related("event"), pk=registration_id)
-    with refusals():
-        registration = services.cancel_registration(request.auth, registration)
+    registration = services.cancel_registration(request.auth, registration)
     return registration_out(registration)
 
 
@@ -357,8 +339,7 @@ def cancel_registration(request, registration_id: int):
             summary="My registrations")
 def my_registrations(request):
     """Registrations you made or that are for you, with check-in codes and waitlist positions."""
-    with refusals():
-        resident_of(request.auth)  # registered and verified, or refused
+    resident_of(request.auth)  # registered and verified, or refused
     # Theirs, their children's and those of whom they act for now: not, after a consent is revoked,
     # the registrations they once made for that person.
     registrations = list(own_rows(request.auth, Registration)
@@ -388,8 +369,7 @@ def approve_booking(request, booking_id: int):
     """Confirm a pending booking at a facility you work at; the resident is told."""
     require_staff(request.auth)
     booking = get_object_or_404(Booking, pk=booking_id)
-    with refusals():
-        booking = services.approve_booking(request.auth, booking)
+    booking = services.approve_booking(request.auth, booking)
     return booking_out(booking)
 
 
@@ -399,8 +379,7 @@ def reject_booking(request, booking_id: int, payload: BookingRejectIn):
     """Reject a pending booking with a reason the resident reads; the slot becomes free."""
     require_staff(request.auth)
     booking = get_object_or_404(Booking, pk=booking_id)
-    with refusals():
-        booking = services.reject_booking(request.auth, booking, payload.reason)
+    booking = services.reject_booking(request.auth, booking, payload.reason)
     return booking_out(booking)
 
 
@@ -411,8 +390,7 @@ def check_in(request, payload: EventCheckInIn):
     registration, another event than ``event_id``, or a day other than the event's."""
     require_staff(request.auth)
     event = get_object_or_404(Event, pk=payload.event_id) if payload.event_id else None
-    with refusals():
-        registration = services.check_in(request.auth, payload.code, event)
+    registration = services.check_in(request.auth, payload.code, event)
     return {"registration_id": registration.pk, "event_id": registration.event_id,
             "event": registration.event.title, "participant": registration.participant_name,
             "checked_in_at": local(registration.checked_in_at)}

@@ -23,6 +23,7 @@ from lifecircle.accounts.permissions import (
 )
 from lifecircle.directory import hours
 from lifecircle.directory.models import Room
+from lifecircle.errors import Conflict, NotFound, Refused
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.service import notify_in_languages
 
@@ -32,26 +33,6 @@ from .models import (
 from .times import day_text, local, span_text, when
 
 Kind = Notification.Kind
-
-
-class Refused(Exception):
-    """A request refused for a reason the person can act on. Nothing was changed."""
-
-    status = 400
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class Conflict(Refused):
-    """The request collides with something that already exists (a booking, a registration)."""
-
-    status = 409
-
-
-class NotFound(Refused):
-    status = 404
 
 
 def max_booking_hours():

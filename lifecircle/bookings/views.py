@@ -22,6 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lifecircle import errors
 from lifecircle.accounts.access import own_rows
 from lifecircle.accounts.permissions import log_access, mask_name, resident_of, staff_facility_ids
 from lifecircle.dates import parse_day
@@ -42,14 +43,6 @@ def _render(request, template, context, status=200):
 
 def _day(request):
     return parse_day(request.GET.get("day"), "day", timezone.localdate())
-
-
-def _reason(exc):
-    return exc.message if isinstance(exc, services.Refused) else str(exc)
-
-
-def _status(exc):
-    return exc.status if isinstance(exc, services.Refused) else 403
 
 
 def _resident_or_none(request):
@@ -118,9 +111,9 @@ def room(request, pk):
             try:
                 booking = services.book_room(request.user, room, data["start"], data["end"], data["purpose"],
                                              data["attendees"], data["group_name"])
-            except (services.Refused, PermissionDenied) as exc:
-                form.add_error(None, _reason(exc))
-                status = _status(exc)
+            except (errors.Refused, PermissionDenied) as exc:
+                form.add_error(None, errors.reason(exc))
+                status = errors.status_of(exc)
             else:
                 if booking.status == Booking.Status.PENDING:
                     messages.info(request, _("Booking received. Staff will approve it; we will tell you."))
@@ -158,9 +151,9 @@ def booking(request, pk):
     if request.method == "POST" and request.POST.get("action") == "cancel":
         try:
             services.cancel_booking(request.user, booking)
-        except (services.Refused, PermissionDenied) as exc:
-            messages.error(request, _reason(exc))
-            status = _status(exc)
+        except (errors.Refused, PermissionDenied) as exc:
+            messages.error(request, errors.reason(exc))
+            status = errors.status_of(exc)
         else:
             messages.success(request, _("The booking is cancelled."))
             return redirect(booking)
@@ -222,9 +215,9 @@ def event(request, pk):
                 else:
                     messages.success(request, _("Registered: %(name)s has a place.") % {"name": person.name})
             return redirect(event)
-        except (services.Refused, PermissionDenied) as exc:
-            messages.error(request, _reason(exc))
-            status = _status(exc)
+        except (errors.Refused, PermissionDenied) as exc:
+            messages.error(request, errors.reason(exc))
+            status = errors.status_of(exc)
     event = _decorate_event(get_object_or_404(_upcoming_events_or_all(), pk=pk), timezone.now())
     registrations = []
     if resident is not None:
@@ -329,9 +322,9 @@ def staff(request):
                 services.reject_booking(request.user, booking, request.POST.get("reason", ""))
                 messages.success(request, _("Rejected; the resident has been told why."))
             return redirect("bookings:staff")
-        except (services.Refused, PermissionDenied) as exc:
-            messages.error(request, _reason(exc))
-            status = _status(exc)
+        except (errors.Refused, PermissionDenied) as exc:
+            messages.error(request, errors.reason(exc))
+            status = errors.status_of(exc)
     pending = list(services.bookings_to_approve(request.user))
     for item in pending:
         item.masked_booker = mask_name(item.booker.name)
@@ -381,8 +374,8 @@ def _handle_check_in(request, event):
         return {"ok": False, "message": _("Type or scan a check-in code.")}, 400
     try:
         registration = services.check_in(request.user, form.cleaned_data["code"], event)
-    except (services.Refused, PermissionDenied) as exc:
-        return {"ok": False, "message": _reason(exc), "code": form.cleaned_data["code"]}, _status(exc)
+    except (errors.Refused, PermissionDenied) as exc:
+        return {"ok": False, "message": errors.reason(exc), "code": form.cleaned_data["code"]}, errors.status_of(exc)
     # Staff see the whole name here to recognise the person; check_in wrote the access log.
     return {"ok": True, "registration": registration, "name": registration.participant_name,
             "event": registration.event,

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lifecircle import errors
 from lifecircle.accounts import access, permissions
 
 from . import services
@@ -76,7 +77,7 @@ class AdmissionForm(forms.ModelForm):
             services.require_staff(self.request.user, place_type.facility)
             services.check_admission(place_type, data["resident"], data["start"], data["end"],
                                      data.get("cognitive_impairment", False), exclude=self.instance.pk)
-        except services.Refused as exc:
+        except errors.Refused as exc:
             raise ValidationError(exc.message) from None
         except PermissionDenied as exc:
             raise ValidationError(str(exc)) from None
@@ -115,7 +116,7 @@ class AdmissionAdmin(PersonalDataMixin, ScopedAdmin):
         for admission in queryset:
             try:
                 services.cancel_admission(request.user, admission.pk)
-            except (services.Refused, PermissionDenied) as exc:
+            except (errors.Refused, PermissionDenied) as exc:
                 self.message_user(request, f"{admission}: {getattr(exc, 'message', exc)}", messages.ERROR)
 
 
@@ -183,7 +184,7 @@ class HealthConsentAdmin(PersonalDataMixin, ScopedAdmin):
         for consent in queryset.filter(revoked_at__isnull=True):
             try:
                 services.revoke_consent(request.user, consent.pk)
-            except (services.Refused, PermissionDenied) as exc:
+            except (errors.Refused, PermissionDenied) as exc:
                 self.message_user(request, f"{consent}: {getattr(exc, 'message', exc)}", messages.ERROR)
 
 

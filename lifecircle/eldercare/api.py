@@ -1,10 +1,8 @@
 """JSON API of senior care: activities (public list; sign-up and cancellation for residents), care
 places, and the staff's admissions, attendance, health-record consents and health checks."""
 import datetime
-import functools
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -19,21 +17,6 @@ from . import services
 from .models import Activity, ActivitySignup, Admission, HealthCheck, PlaceType, facilities_offering
 
 router = Router(tags=["eldercare"])
-
-
-def refusals(view):
-    """Turn the rules' refusals into HTTP errors with the reason as the message."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except services.Refused as exc:
-            raise HttpError(exc.status, exc.message) from None
-        except PermissionDenied as exc:
-            raise HttpError(403, str(exc) or "Forbidden") from None
-
-    return wrapper
 
 
 def resident_or_404(resident_id):
@@ -240,7 +223,6 @@ def place_types(request, facility: int | None = None, date: str | None = Query(N
 
 
 @router.post("/eldercare/activities/{activity_id}/signups", response={201: CareSignupOut}, auth=django_auth)
-@refusals
 def sign_up(request, activity_id: int, payload: CareSignupIn):
     """Sign yourself (or someone you may act for) up. Refused when the activity is full or has started,
     when already signed up, without consent, or for a resident not yet verified."""
@@ -249,14 +231,12 @@ def sign_up(request, activity_id: int, payload: CareSignupIn):
 
 
 @router.post("/eldercare/signups/{signup_id}/cancel", response=CareSignupOut, auth=django_auth)
-@refusals
 def cancel_signup(request, signup_id: int):
     """Cancel a sign-up before the activity starts; the place becomes free."""
     return signup_out(services.cancel_signup(request.user, signup_id))
 
 
 @router.get("/eldercare/my/signups", response=list[CareSignupOut], auth=django_auth)
-@refusals
 def my_signups(request):
     """Your sign-ups and those you made for others, soonest first."""
     actor = resident_of(request.user)
@@ -265,7 +245,6 @@ def my_signups(request):
 
 
 @router.get("/eldercare/my/admissions", response=list[CareAdmissionOut], auth=django_auth)
-@refusals
 def my_admissions(request):
     """Your day-care places and stays."""
     actor = resident_of(request.user)
@@ -274,7 +253,6 @@ def my_admissions(request):
 
 
 @router.get("/eldercare/my/health-checks", response=list[CareHealthCheckOut], auth=django_auth)
-@refusals
 def my_health_checks(request):
     """Your own health checks, newest first."""
     return [check_out(c) for c in services.my_health_checks(request.user)]
@@ -284,7 +262,6 @@ def my_health_checks(request):
 
 
 @router.post("/eldercare/staff/admissions", response={201: CareAdmissionOut}, auth=django_auth)
-@refusals
 def admit(request, payload: CareAdmissionIn):
     """Admit a resident to a place type for a stay (first and last day inclusive). Refused when any day
     of the stay is full, the stay is longer than the type allows, the places are reserved for
@@ -296,21 +273,18 @@ def admit(request, payload: CareAdmissionIn):
 
 
 @router.post("/eldercare/staff/admissions/{admission_id}/cancel", response=CareAdmissionOut, auth=django_auth)
-@refusals
 def cancel_admission(request, admission_id: int):
     """Cancel an admission, freeing its place on every day of the stay."""
     return admission_out(services.cancel_admission(request.user, admission_id))
 
 
 @router.post("/eldercare/staff/admissions/{admission_id}/discharge", response=CareAdmissionOut, auth=django_auth)
-@refusals
 def discharge(request, admission_id: int, payload: CareDischargeIn):
     """End a stay early: ``last_day`` becomes its last day."""
     return admission_out(services.discharge(request.user, admission_id, payload.last_day))
 
 
 @router.post("/eldercare/staff/attendance", response={201: CareAttendanceOut}, auth=django_auth)
-@refusals
 def check_in(request, payload: CareAttendanceIn):
     """Record that a resident with a place is here today (or on an earlier day of the stay)."""
     record = services.check_in(request.user, payload.admission, payload.date)
@@ -319,7 +293,6 @@ def check_in(request, payload: CareAttendanceIn):
 
 
 @router.get("/eldercare/staff/occupancy", response=list[CarePlaceTypeOut], auth=django_auth)
-@refusals
 def occupancy(request, facility: int, date: str | None = Query(None, description="YYYY-MM-DD")):
     """Places taken and free per place type of a facility on ``date`` (default today). Staff only."""
     place = senior_facility(facility)
@@ -331,7 +304,6 @@ def occupancy(request, facility: int, date: str | None = Query(None, description
 
 
 @router.post("/eldercare/staff/health-consents", response={201: CareConsentOut}, auth=django_auth)
-@refusals
 def record_consent(request, payload: CareConsentIn):
     """Record a resident's consent to having health checks recorded (staff of a senior facility)."""
     facility = senior_facility(payload.facility) if payload.facility is not None else None
@@ -341,7 +313,6 @@ def record_consent(request, payload: CareConsentIn):
 
 
 @router.post("/eldercare/staff/health-consents/{consent_id}/revoke", response=CareConsentOut, auth=django_auth)
-@refusals
 def revoke_consent(request, consent_id: int):
     """Record that a resident withdrew their consent; no further checks can be recorded for them."""
     consent = services.revoke_consent(request.user, consent_id)
@@ -350,7 +321,6 @@ def revoke_consent(request, consent_id: int):
 
 
 @router.post("/eldercare/staff/health-checks", response={201: CareHealthCheckOut}, auth=django_auth)
-@refusals
 def record_check(request, payload: CareHealthCheckIn):
     """Record a health check. Refused without the resident's consent on record, or with a reading
     outside the plausible range (each range is given with its field)."""
@@ -361,7 +331,6 @@ def record_check(request, payload: CareHealthCheckIn):
 
 
 @router.get("/eldercare/staff/health-checks", response=list[CareHealthCheckOut], auth=django_auth)
-@refusals
 def staff_health_checks(request, facility: int, resident: int | None = None, days: int = 14):
     """Recent health checks at a facility (optionally one resident's), newest first. Every read is logged."""
     person = resident_or_404(resident) if resident is not None else None
@@ -370,7 +339,6 @@ def staff_health_checks(request, facility: int, resident: int | None = None, day
 
 
 @router.get("/eldercare/staff/activities/{activity_id}/signups", response=list[CareStaffSignupOut], auth=django_auth)
-@refusals
 def activity_signups(request, activity_id: int):
     """Who signed up for an activity. Names are whole for the facility's own staff; every read is logged."""
     return services.signups_for_staff(request.user, get_object_or_404(Activity, pk=activity_id))

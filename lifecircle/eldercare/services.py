@@ -23,6 +23,7 @@ from lifecircle.accounts.permissions import (
     resident_of,
     staff_facility_ids,
 )
+from lifecircle.errors import Conflict, NotFound, Refused
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.service import notify_in_languages
 
@@ -39,15 +40,6 @@ from .models import (
     facilities_offering,
     peak,
 )
-
-
-class Refused(Exception):
-    """A request the rules do not allow; the message says why, for the person who asked."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def _id(value):
@@ -96,9 +88,9 @@ def find_resident(user, name, phone):
     log_access(user, "search", f"senior care counter: name and phone {mask_phone(digits)}",
                resident=matches[0] if len(matches) == 1 else None)
     if not matches:
-        raise Refused(_("No resident with this name and phone number is registered."), 404)
+        raise NotFound(_("No resident with this name and phone number is registered."))
     if len(matches) > 1:
-        raise Refused(_("Several residents have this name and phone number; use the staff console."), 409)
+        raise Conflict(_("Several residents have this name and phone number; use the staff console."))
     return matches[0]
 
 
@@ -142,7 +134,7 @@ def lock_place_type(place_type_id):
     place_type = (PlaceType.objects.select_for_update(of=("self",)).select_related("facility")
                   .filter(pk=place_type_id).first())
     if place_type is None:
-        raise Refused(_("There is no such place type."), 404)
+        raise NotFound(_("There is no such place type."))
     return place_type
 
 
@@ -174,7 +166,7 @@ def _admission_for_staff(user, admission_id):
     admission = Admission.objects.select_related("place_type__facility", "resident").filter(
         pk=_id(admission_id)).first()
     if admission is None:
-        raise Refused(_("There is no such admission."), 404)
+        raise NotFound(_("There is no such admission."))
     require_staff(user, admission.place_type.facility)
     return admission
 
@@ -185,7 +177,7 @@ def cancel_admission(user, admission_id):
         lock_place_type(admission.place_type_id)
         admission = Admission.objects.select_related("place_type__facility", "resident").get(pk=admission.pk)
         if admission.status == Admission.Status.CANCELLED:
-            raise Refused(_("This admission is already cancelled."), 409)
+            raise Conflict(_("This admission is already cancelled."))
         admission.status, admission.cancelled_at, admission.cancelled_by = (
             Admission.Status.CANCELLED, timezone.now(), user)
         admission.save(update_fields=["status", "cancelled_at", "cancelled_by"])
@@ -204,7 +196,7 @@ def discharge(user, admission_id, last_day):
         lock_place_type(admission.place_type_id)
         admission = Admission.objects.get(pk=admission.pk)
         if admission.status != Admission.Status.ADMITTED:
-            raise Refused(_("This admission is cancelled."), 409)
+            raise Conflict(_("This admission is cancelled."))
         if not admission.start <= last_day <= admission.end:
             raise Refused(_("The last day must lie within the stay (%(start)s to %(end)s).")
                           % {"start": admission.start, "end": admission.end})
@@ -271,7 +263,7 @@ def record_consent(user, resident, evidence, facility=None):
         raise Refused(_("Say how consent was given, e.g. the number of the signed form."))
     with transaction.atomic():
         if HealthConsent.current(resident) is not None:
-            raise Refused(_("This person's consent to health records is already on record."), 409)
+            raise Conflict(_("This person's consent to health records is already on record."))
         consent = HealthConsent.objects.create(resident=resident, evidence=evidence.strip()[:200], recorded_by=user,
                                                facility=facility, recorded_at=timezone.now())
         log_access(user, "consent", f"health-record consent {consent.pk} recorded at {facility.code}",
@@ -291,9 +283,9 @@ def revoke_consent(user, consent_id):
     require_senior_staff(user)
     consent = HealthConsent.objects.filter(pk=_id(consent_id)).first()
     if consent is None or not may_revoke(user, consent):
-        raise Refused(_("There is no such consent."), 404)  # the same answer whether it exists elsewhere or not
+        raise NotFound(_("There is no such consent."))  # the same answer whether it exists elsewhere or not
     if consent.revoked_at is not None:
-        raise Refused(_("This consent is already revoked."), 409)
+        raise Conflict(_("This consent is already revoked."))
     with transaction.atomic():
         consent.revoked_at = timezone.now()
         consent.save(update_fields=["revoked_at"])
@@ -368,7 +360,7 @@ def sign_up(user, activity_id, person=None):
         activity = (Activity.objects.select_for_update(of=("self",)).select_related("facility")
                     .filter(pk=_id(activity_id)).first())
         if activity is None:
-            raise Refused(_("There is no such activity."), 404)
+            raise NotFound(_("There is no such activity."))
         if timezone.now() >= activity.start:
             raise Refused(_("%(title)s has already started.") % {"title": activity.title})
         if ActivitySignup.objects.filter(activity=activity, resident=person,
@@ -376,7 +368,7 @@ def sign_up(user, activity_id, person=None):
             raise Refused(_("%(name)s is already signed up for %(title)s.")
                           % {"name": person.name, "title": activity.title}, 409)
         if activity.taken() >= activity.capacity:
-            raise Refused(_("%(title)s is full.") % {"title": activity.title}, 409)
+            raise Conflict(_("%(title)s is full.") % {"title": activity.title})
         signup = ActivitySignup.objects.create(activity=activity, resident=person, signed_up_by=actor)
         _tell_signup(signup, actor, Notification.Kind.CONFIRMATION, gettext_lazy("Signed up"),
                      gettext_lazy("%(name)s is signed up for %(title)s at %(facility)s, %(when)s."))
@@ -387,14 +379,14 @@ def cancel_signup(user, signup_id):
     actor = resident_of(user)
     signup = ActivitySignup.objects.select_related("resident").filter(pk=_id(signup_id)).first()
     if signup is None:
-        raise Refused(_("There is no such sign-up."), 404)
+        raise NotFound(_("There is no such sign-up."))
     check_can_act_for(actor, signup.resident)
     with transaction.atomic():
         activity = Activity.objects.select_for_update(of=("self",)).select_related("facility").get(
             pk=signup.activity_id)
         signup = ActivitySignup.objects.select_related("resident").get(pk=signup.pk)
         if signup.status == ActivitySignup.Status.CANCELLED:
-            raise Refused(_("This sign-up is already cancelled."), 409)
+            raise Conflict(_("This sign-up is already cancelled."))
         if timezone.now() >= activity.start:
             raise Refused(_("%(title)s has already started.") % {"title": activity.title})
         signup.status, signup.cancelled_at = ActivitySignup.Status.CANCELLED, timezone.now()

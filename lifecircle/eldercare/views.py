@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lifecircle import errors
 from lifecircle.accounts.access import NOT_YOURS
 from lifecircle.accounts.permissions import log_access, mask_name, people_for, resident_of
 from lifecircle.dates import BadDate, parse_day
@@ -28,10 +29,6 @@ def _int(text):
         return int(text)
     except (TypeError, ValueError):
         return None
-
-
-def _refusal(exc):
-    return getattr(exc, "message", None) or str(exc)
 
 
 def _resident_or_none(user):
@@ -58,8 +55,8 @@ def activities(request):
             signup = services.sign_up(request.user, request.POST.get("activity"), person)
             messages.success(request, _("%(name)s is signed up for %(title)s.")
                              % {"name": signup.resident.name, "title": signup.activity.display_title})
-        except (services.Refused, PermissionDenied) as exc:
-            messages.error(request, _refusal(exc))
+        except (errors.Refused, PermissionDenied) as exc:
+            messages.error(request, errors.reason(exc))
         query = {"facility": request.POST["facility"]} if request.POST.get("facility") else {}
         return redirect(reverse("eldercare:activities") + ("?" + urlencode(query) if query else ""))
 
@@ -95,8 +92,8 @@ def mine(request):
         try:
             signup = services.cancel_signup(request.user, request.POST.get("signup"))
             messages.success(request, _("Cancelled: %(title)s.") % {"title": signup.activity.display_title})
-        except (services.Refused, PermissionDenied) as exc:
-            messages.error(request, _refusal(exc))
+        except (errors.Refused, PermissionDenied) as exc:
+            messages.error(request, errors.reason(exc))
         return redirect("eldercare:mine")
     today = timezone.localdate()
     admissions = list(Admission.objects.filter(resident=actor, status=Admission.Status.ADMITTED, end__gte=today)
@@ -125,7 +122,7 @@ def _readings(post):
             readings[name] = Decimal(text) if name in ("glucose", "weight") else int(text)
         except (ValueError, InvalidOperation):
             label = HealthCheck._meta.get_field(name).verbose_name
-            raise services.Refused(_("%(field)s: “%(text)s” is not a number.") % {"field": label, "text": text}) \
+            raise errors.Refused(_("%(field)s: “%(text)s” is not a number.") % {"field": label, "text": text}) \
                 from None
     return readings
 
@@ -143,10 +140,10 @@ def _staff_post(request, facility, day):
         start = parse_day(request.POST.get("start"), _("First day"))
         end = parse_day(request.POST.get("end"), _("Last day"))
         if start is None or end is None:
-            raise services.Refused(_("Give the first and the last day of the stay."))
+            raise errors.Refused(_("Give the first and the last day of the stay."))
         place_type = facility.place_types.filter(pk=_int(request.POST.get("place_type"))).first()
         if place_type is None:
-            raise services.Refused(_("Choose a kind of place."))
+            raise errors.Refused(_("Choose a kind of place."))
         services.admit(request.user, person, place_type.pk, start, end,
                        request.POST.get("cognitive_impairment") == "on", request.POST.get("notes", ""))
         return _("%(name)s is admitted from %(start)s to %(end)s.") % {"name": person.name, "start": start,
@@ -158,7 +155,7 @@ def _staff_post(request, facility, day):
         services.record_check(request.user, person, facility, _readings(request.POST),
                               notes=request.POST.get("notes", ""))
         return _("Health check recorded for %(name)s.") % {"name": person.name}
-    raise services.Refused(_("Unknown action."))
+    raise errors.Refused(_("Unknown action."))
 
 
 @login_required
@@ -176,8 +173,8 @@ def staff(request):
     if request.method == "POST":
         try:
             messages.success(request, _staff_post(request, facility, today))
-        except (services.Refused, PermissionDenied, BadDate) as exc:
-            messages.error(request, _refusal(exc))
+        except (errors.Refused, PermissionDenied, BadDate) as exc:
+            messages.error(request, errors.reason(exc))
         return redirect(reverse("eldercare:staff") + "?" + urlencode({"facility": facility.pk}))
 
     whole = services.works_at(request.user, facility)

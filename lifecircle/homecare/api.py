@@ -7,7 +7,6 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from lifecircle.accounts.models import Resident
-from lifecircle.eldercare.api import refusals
 
 from . import services
 from .models import CarePlan, providers
@@ -112,7 +111,6 @@ def day_out(user, provider, day):
 
 
 @router.post("/plans", response={201: PlanOut}, auth=django_auth)
-@refusals
 def create_plan(request, payload: PlanIn):
     resident = Resident.objects.filter(pk=payload.resident).first()
     if resident is None:
@@ -138,27 +136,23 @@ def plan_or_404(plan_id):
 
 
 @router.post("/plans/{plan_id}/visits", response={201: dict}, auth=django_auth)
-@refusals
 def generate(request, plan_id: int, payload: RangeIn):
     made = services.generate_visits(request.user, plan_or_404(plan_id), payload.first, payload.last)
     return Status(201, {"created": made})
 
 
 @router.post("/plans/{plan_id}/cancel-visits", response=dict, auth=django_auth)
-@refusals
 def cancel(request, plan_id: int, payload: RangeIn):
     return {"cancelled": services.cancel_visits(request.user, plan_or_404(plan_id), payload.first, payload.last,
                                                 payload.reason)}
 
 
 @router.get("/providers/{provider_id}/days/{day}", response=DayOut, auth=django_auth)
-@refusals
 def day(request, provider_id: int, day: datetime.date):
     return day_out(request.user, provider_or_404(provider_id), day)
 
 
 @router.post("/providers/{provider_id}/days/{day}/plan", response=DayOut, auth=django_auth)
-@refusals
 def plan_day(request, provider_id: int, day: datetime.date):
     provider = provider_or_404(provider_id)
     services.plan_day(request.user, provider, day)
@@ -198,7 +192,6 @@ class AbsenceIn(Schema):
 
 
 @router.post("/carers/{carer_id}/absences", response={201: dict}, auth=django_auth)
-@refusals
 def carer_off(request, carer_id: int, payload: AbsenceIn):
     dayplan = services.carer_off(request.user, carer_id, payload.date, payload.reason)
     return Status(201, {"replanned": dayplan is not None})
@@ -213,14 +206,12 @@ class RecordIn(Schema):
 
 
 @router.post("/visits/{visit_id}/record", response=VisitOut, auth=django_auth)
-@refusals
 def record(request, visit_id: int, payload: RecordIn):
     return visit_out(services.record_visit(request.user, visit_id, payload.arrived_at, payload.left_at,
                                            payload.done, payload.observations, payload.follow_up))
 
 
 @router.get("/my/visits", response=list[VisitOut], auth=django_auth)
-@refusals
 def my_visits(request):
     return [visit_out(v) for v in services.schedule_of(request.user)]
 
@@ -233,7 +224,6 @@ class MoveIn(Schema):
 
 
 @router.post("/visits/{visit_id}/move", response=VisitOut, auth=django_auth)
-@refusals
 def move(request, visit_id: int, payload: MoveIn):
     return visit_out(services.move_visit(request.user, visit_id, payload.date, payload.window_start,
                                          payload.window_end, payload.reason))

@@ -41,7 +41,7 @@ from lifecircle.geo.snapping import snap_points
 from lifecircle.geography import polygon_from_geojson
 from lifecircle.eldercare.models import HealthConsent
 from lifecircle.meals.models import MealOrder
-from lifecircle.eldercare.services import Refused  # noqa: F401  (one refusal for senior care, at home or in places)
+from lifecircle.errors import Conflict, NotFound, Refused
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.service import notify_in_languages
 
@@ -233,8 +233,8 @@ def create_plan(user, resident, provider, care_level, assessed_on, needs, start,
                               % {"carer": carer.name, "skills": ", ".join(str(Kind(k).label) for k in sorted(skilled))})
     check_on_network(provider, resident)
     if CarePlan.objects.filter(resident=resident, provider=provider, status=CarePlan.Status.ACTIVE).exists():
-        raise Refused(_("%(name)s already has an active plan with %(facility)s.")
-                      % {"name": resident.name, "facility": provider.name}, 409)
+        raise Conflict(_("%(name)s already has an active plan with %(facility)s.")
+                       % {"name": resident.name, "facility": provider.name})
     with transaction.atomic():
         plan = CarePlan.objects.create(resident=resident, provider=provider, consent=consent,
                                        care_level=_id(care_level), assessed_on=assessed_on, assessment=assessment,
@@ -273,7 +273,7 @@ def generate_visits(user, plan, first, last):
 def _visit_for_staff(user, visit_id):
     visit = visits_for(user).filter(pk=_id(visit_id)).first()
     if visit is None:
-        raise Refused(_("There is no such visit."), 404)
+        raise NotFound(_("There is no such visit."))
     require_provider_staff(user, visit.plan.provider)
     return visit
 
@@ -281,7 +281,7 @@ def _visit_for_staff(user, visit_id):
 def move_visit(user, visit_id, date, window_start=None, window_end=None, reason=""):
     visit = _visit_for_staff(user, visit_id)
     if visit.status != Visit.Status.PLANNED:
-        raise Refused(_("Only a planned visit can be moved."), 409)
+        raise Conflict(_("Only a planned visit can be moved."))
     start, end = window_start or visit.window_start, window_end or visit.window_end
     if end <= start:
         raise Refused(_("The time window must start before it ends."))
@@ -296,7 +296,7 @@ def move_visit(user, visit_id, date, window_start=None, window_end=None, reason=
         raise Refused(_("A visit can be moved within its plan's days (from %(start)s) and at most three months "
                         "ahead.") % {"start": plan.start})
     if Visit.objects.filter(need=visit.need, date=date).exclude(pk=visit.pk).exists():
-        raise Refused(_("This visit already happens on %(day)s.") % {"day": date}, 409)
+        raise Conflict(_("This visit already happens on %(day)s.") % {"day": date})
     with transaction.atomic():
         visit.date, visit.window_start, visit.window_end = date, start, end
         visit.change_reason, visit.round, visit.sequence, visit.expected_at = plain(reason)[:200], None, None, None
@@ -328,9 +328,9 @@ def record_visit(user, visit_id, arrived_at, left_at, done, observations="", fol
     """
     visit = _visit_for_staff(user, visit_id)
     if visit.status == Visit.Status.CANCELLED:
-        raise Refused(_("This visit was cancelled."), 409)
+        raise Conflict(_("This visit was cancelled."))
     if visit.status == Visit.Status.DONE:
-        raise Refused(_("This visit is already recorded."), 409)
+        raise Conflict(_("This visit is already recorded."))
     if follow_up not in Visit.FollowUp.values:
         raise Refused(_("Ask for follow-up from the grid worker, the family or both."))
     if arrived_at is None or left_at is None or left_at <= arrived_at:
@@ -589,7 +589,7 @@ def carer_off(user, carer_id, day, reason=""):
     """Record that a carer cannot work on ``day`` and, if that day's rounds exist, plan them again."""
     carer = Carer.objects.select_related("provider").filter(pk=_id(carer_id)).first()
     if carer is None:
-        raise Refused(_("There is no such carer."), 404)
+        raise NotFound(_("There is no such carer."))
     require_provider_staff(user, carer.provider)
     if day < timezone.localdate():
         raise Refused(_("An absence cannot be recorded for a day already past."))
@@ -638,7 +638,7 @@ def day_view(user, provider, day):
 def round_for(user, round_id):
     care_round = CareRound.objects.select_related("carer", "day__provider").filter(pk=_id(round_id)).first()
     if care_round is None:
-        raise Refused(_("There is no such round."), 404)
+        raise NotFound(_("There is no such round."))
     require_provider_staff(user, care_round.day.provider)
     visits = read_visits(user, visits_for(user).filter(round=care_round).order_by("sequence"),
                          f"homecare round {care_round.pk}")

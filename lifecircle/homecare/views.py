@@ -15,19 +15,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lifecircle import errors
 from lifecircle.eldercare.services import find_resident
 
 from . import services
 from .models import Carer, DayPlan, Kind, Visit
 
 
-def _refusal(exc):
-    return getattr(exc, "message", None) or str(exc)
-
-
 def _refused(request, exc):
-    status = getattr(exc, "status", 403)
-    return render(request, "homecare/refused.html", {"reason": _refusal(exc)}, status=status)
+    return errors.refused_page(request, "homecare/refused.html", exc)
 
 
 @login_required
@@ -67,8 +63,8 @@ def staff(request):
             else:
                 services.plan_day(request.user, provider, day)
                 messages.success(request, _("The rounds are planned."))
-        except (services.Refused, PermissionDenied) as exc:
-            messages.error(request, _refusal(exc))
+        except (errors.Refused, PermissionDenied) as exc:
+            messages.error(request, errors.reason(exc))
         return redirect(reverse("homecare:staff") + "?" + urlencode({"provider": provider.pk, "day": day}))
     data = services.day_view(request.user, provider, day)
     return render(request, "homecare/staff.html", {
@@ -83,7 +79,7 @@ def round_page(request, round_id):
     """homecare:round — one carer's round in order, with a map; printable; visits recorded here."""
     try:
         care_round, visits, drops = services.round_for(request.user, round_id)
-    except (services.Refused, PermissionDenied) as exc:
+    except (errors.Refused, PermissionDenied) as exc:
         return _refused(request, exc)
     if request.method == "POST":
         arrived = _moment(care_round.day.date, request.POST.get("arrived"))
@@ -92,8 +88,8 @@ def round_page(request, round_id):
             services.record_visit(request.user, request.POST.get("visit"), arrived, left, request.POST.get("done", ""),
                                   request.POST.get("observations", ""), request.POST.get("follow_up", ""))
             messages.success(request, _("The visit is recorded."))
-        except (services.Refused, PermissionDenied) as exc:
-            messages.error(request, _refusal(exc))
+        except (errors.Refused, PermissionDenied) as exc:
+            messages.error(request, errors.reason(exc))
         return redirect("homecare:round", round_id=care_round.pk)
     provider = care_round.day.provider
     points = [{"n": 0, "lon": provider.lon, "lat": provider.lat, "label": provider.name, "time": ""}]
@@ -183,8 +179,8 @@ def new_plan(request):
             messages.success(request, _("The care plan for %(name)s is recorded; %(n)s visits are scheduled.")
                              % {"name": resident.name, "n": made})
             return redirect(reverse("homecare:staff") + "?" + urlencode({"provider": provider.pk, "day": start}))
-        except (services.Refused, PermissionDenied) as exc:
-            messages.error(request, _refusal(exc))
+        except (errors.Refused, PermissionDenied) as exc:
+            messages.error(request, errors.reason(exc))
     return render(request, "homecare/new_plan.html", {
         "providers": own, "provider": provider, "rows": range(NEED_ROWS), "kinds": Kind.choices,
         "weekdays": list(enumerate([_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")])),

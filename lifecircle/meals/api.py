@@ -1,11 +1,9 @@
 """JSON API of senior meal assistance: the week's menus (public), ordering and cancelling (residents,
 signed in), statements, and the staff's production and delivery lists and menu publishing."""
 import datetime
-import functools
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,21 +20,6 @@ from . import services
 from .models import DietaryTag, Meal, MealPoint, meal_facilities, monday_of
 
 router = Router(tags=["meals"])
-
-
-def refusals(view):
-    """Turn the rules' refusals into HTTP errors with the reason as the message."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except services.Refused as exc:
-            raise HttpError(exc.status, exc.message) from None
-        except PermissionDenied as exc:
-            raise HttpError(403, str(exc) or "Forbidden") from None
-
-    return wrapper
 
 
 def meal_facility(facility_id):
@@ -260,7 +243,6 @@ def menus(request, facility: int, week: str | None = Query(None, description="YY
 
 
 @router.post("/meals/orders", response={201: MealOrderOut}, auth=django_auth)
-@refusals
 def place_order(request, payload: MealOrderIn):
     """Order one portion of a dish for yourself or for someone you may act for. Refused (nothing changes)
     after the cut-off, when the dish is sold out, when the person already has a dish for that meal, for
@@ -276,7 +258,6 @@ def place_order(request, payload: MealOrderIn):
 
 
 @router.get("/meals/orders", response=list[MealOrderOut], auth=django_auth)
-@refusals
 def my_orders(request, month: str | None = None):
     """Your orders and those of the people you act for, newest meal first; ``month`` (YYYY-MM) narrows them."""
     actor = resident_of(request.user)
@@ -291,14 +272,12 @@ def my_orders(request, month: str | None = None):
 
 
 @router.post("/meals/orders/{order_id}/cancel", response=MealOrderOut, auth=django_auth)
-@refusals
 def cancel_order(request, order_id: int):
     """Cancel an order before its cut-off; the portion becomes free again. Refused after the cut-off."""
     return order_out(services.cancel_order(request.user, order_id))
 
 
 @router.get("/meals/statement", response=MealStatementOut, auth=django_auth)
-@refusals
 def my_statement(request, month: str | None = None, resident: int | None = None):
     """A monthly statement (default this month) for yourself or someone you act for: each meal's price,
     subsidy and amount due, and the totals."""
@@ -307,7 +286,6 @@ def my_statement(request, month: str | None = None, resident: int | None = None)
 
 @router.get("/meals/statement.csv", auth=django_auth, response={200: str},
             openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}})
-@refusals
 def my_statement_csv(request, month: str | None = None, resident: int | None = None):
     """The same monthly statement as CSV."""
     return csv_response(services.resident_statement(request.user, resident, month or this_month()))
@@ -323,7 +301,6 @@ def csv_response(data):
 
 
 @router.get("/meals/staff/production", response=list[MealProductionOut], auth=django_auth)
-@refusals
 def production(request, facility: int, date: str = Query("", description="YYYY-MM-DD (needed)")):
     """The kitchen's production list for a day: portions ordered per meal and dish, split into pickup and
     delivery, with the dietary notes counted (no names). Staff of the facility only."""
@@ -332,7 +309,6 @@ def production(request, facility: int, date: str = Query("", description="YYYY-M
 
 
 @router.get("/meals/staff/deliveries", response=list[MealDeliveryOut], auth=django_auth)
-@refusals
 def deliveries(request, facility: int, date: str = Query("", description="YYYY-MM-DD (needed)")):
     """The day's home deliveries. Names, addresses and phones are whole only for staff working at the
     facility (masked for others, such as sub-district administrators); every read is logged."""
@@ -340,7 +316,6 @@ def deliveries(request, facility: int, date: str = Query("", description="YYYY-M
 
 
 @router.get("/meals/staff/statement", response=MealStatementOut, auth=django_auth)
-@refusals
 def staff_statement(request, resident: int, month: str, facility: int | None = None):
     """A resident's monthly statement at your facilities (or at ``facility``). The read is logged."""
     person = get_object_or_404(Resident, pk=resident)
@@ -350,7 +325,6 @@ def staff_statement(request, resident: int, month: str, facility: int | None = N
 
 @router.get("/meals/staff/statement.csv", auth=django_auth, response={200: str},
             openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}})
-@refusals
 def staff_statement_csv(request, resident: int, month: str, facility: int | None = None):
     """The same statement as CSV. The read is logged."""
     person = get_object_or_404(Resident, pk=resident)
@@ -359,7 +333,6 @@ def staff_statement_csv(request, resident: int, month: str, facility: int | None
 
 
 @router.post("/meals/staff/menus", response={201: MealMenuOut}, auth=django_auth)
-@refusals
 def save_menu(request, payload: MealMenuIn):
     """Create or replace a day's menu for one meal (refused once residents have ordered from it)."""
     place = meal_facility(payload.facility)
@@ -374,14 +347,12 @@ def save_menu(request, payload: MealMenuIn):
 
 
 @router.post("/meals/staff/weeks/publish", response=MealCountOut, auth=django_auth)
-@refusals
 def publish_week(request, payload: MealWeekIn):
     """Publish every menu of a week, so residents can see and order from it."""
     return {"count": services.publish_week(request.user, meal_facility(payload.facility), payload.week)}
 
 
 @router.post("/meals/staff/weeks/copy", response={201: MealCountOut}, auth=django_auth)
-@refusals
 def copy_week(request, payload: MealCopyWeekIn):
     """Copy a week's menus to another week (unpublished), e.g. to repeat the season's menu. Refused
     when the target week already has menus."""

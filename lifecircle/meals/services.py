@@ -31,6 +31,7 @@ from lifecircle.accounts.permissions import (
     resident_of,
     staff_facility_ids,
 )
+from lifecircle.errors import Conflict, NotFound, Refused
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.service import notify_in_languages
 
@@ -46,15 +47,6 @@ from .models import (
     meal_facilities,
     monday_of,
 )
-
-
-class Refused(Exception):
-    """A request the rules do not allow; the message says why, for the person who asked."""
-
-    def __init__(self, message, status=400):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def _id(value):
@@ -115,7 +107,7 @@ def place_order(user, item_id, person=None, fulfilment=MealOrder.Fulfilment.PICK
     with transaction.atomic():
         item = MenuItem.objects.filter(pk=_id(item_id)).first()
         if item is None:
-            raise Refused(_("There is no such dish."), 404)
+            raise NotFound(_("There is no such dish."))
         menu = Menu.objects.select_for_update(of=("self",)).select_related("facility__subdistrict").get(pk=item.menu_id)
         if not menu.is_published:
             raise Refused(_("This menu has not been published yet."))
@@ -129,7 +121,7 @@ def place_order(user, item_id, person=None, fulfilment=MealOrder.Fulfilment.PICK
             raise Refused(_("%(name)s already has %(dish)s for this meal; cancel it first to choose another dish.")
                           % {"name": person.name, "dish": existing.item.name}, 409)
         if item.portions - item.ordered_count() <= 0:
-            raise Refused(_("%(dish)s is sold out.") % {"dish": item.name}, 409)
+            raise Conflict(_("%(dish)s is sold out.") % {"dish": item.name})
         pickup_point, address = None, ""
         if fulfilment == MealOrder.Fulfilment.PICKUP:
             choices = point.pickup_choices()
@@ -167,13 +159,13 @@ def cancel_order(user, order_id):
     actor = resident_of(user)
     order = MealOrder.objects.select_related("resident").filter(pk=_id(order_id)).first()
     if order is None:
-        raise Refused(_("There is no such order."), 404)
+        raise NotFound(_("There is no such order."))
     check_can_act_for(actor, order.resident)
     with transaction.atomic():
         menu = Menu.objects.select_for_update(of=("self",)).select_related("facility").get(pk=order.menu_id)
         order = MealOrder.objects.get(pk=order.pk)
         if order.status == MealOrder.Status.CANCELLED:
-            raise Refused(_("This order is already cancelled."), 409)
+            raise Conflict(_("This order is already cancelled."))
         deadline = MealPoint.for_facility(menu.facility).cutoff(menu.date, menu.meal)
         if timezone.now() > deadline:
             raise Refused(_("Orders for %(meal)s on %(date)s could be cancelled until %(deadline)s; "
@@ -311,8 +303,7 @@ def copy_week(user, facility, from_day, to_day):
         if not menus:
             raise Refused(_("The week of %(monday)s has no menus to copy.") % {"monday": source})
         if Menu.objects.filter(facility=facility, date__gte=target, date__lt=target + week).exists():
-            raise Refused(_("The week of %(monday)s already has menus; nothing was copied.") % {"monday": target},
-                          409)
+            raise Conflict(_("The week of %(monday)s already has menus; nothing was copied.") % {"monday": target})
         shift = target - source
         copies = []
         for menu in menus:
@@ -517,6 +508,6 @@ def find_person(actor, resident_id):
         return actor
     person = Resident.objects.filter(pk=_id(resident_id)).first()
     if person is None:
-        raise Refused(_("There is no such resident."), 404)
+        raise NotFound(_("There is no such resident."))
     check_can_act_for(actor, person)
     return person

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from lifecircle import errors
 from lifecircle.accounts.models import Resident
 from lifecircle.accounts.permissions import people_for, resident_of, staff_facility_ids
 from lifecircle.dates import parse_day
@@ -86,7 +87,7 @@ def mine(request):
     month = request.GET.get("month") or timezone.localdate(now).strftime("%Y-%m")
     try:
         statement = services.statement(person, month)
-    except services.Refused as exc:
+    except errors.Refused as exc:
         messages.error(request, exc.message)
         month = timezone.localdate(now).strftime("%Y-%m")
         statement = services.statement(person, month)
@@ -128,7 +129,7 @@ def _mine_post(request, actor):
                          % {"dish": order.item.name, "date": order.menu.date, "due": order.amount_due,
                             "subsidy": order.subsidy})
         return redirect(back + "?" + urlencode({"for": person.pk, "facility": order.menu.facility_id}))
-    except (services.Refused, PermissionDenied) as exc:
+    except (errors.Refused, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
     query = {k: request.POST[k] for k in ("for", "facility") if request.POST.get(k)}
     return redirect(back + ("?" + urlencode(query) if query else ""))
@@ -140,7 +141,7 @@ def mine_statement_csv(request):
     try:
         data = services.resident_statement(request.user, request.GET.get("resident"),
                                            request.GET.get("month") or timezone.localdate().strftime("%Y-%m"))
-    except services.Refused as exc:
+    except errors.Refused as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
     except PermissionDenied as exc:
         return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
@@ -185,7 +186,7 @@ def staff(request):
                 copies = services.copy_week(request.user, facility, parse_day(request.POST.get("from_week"), "from_week", day),
                                             parse_day(request.POST.get("to_week"), "to_week", day + datetime.timedelta(days=7)))
                 messages.success(request, _("%(n)s menus copied; check and publish them.") % {"n": len(copies)})
-        except (services.Refused, PermissionDenied) as exc:
+        except (errors.Refused, PermissionDenied) as exc:
             messages.error(request, getattr(exc, "message", None) or str(exc))
         return redirect(reverse("meals:staff") + "?" + urlencode({"facility": facility.pk, "date": day}))
 
@@ -195,7 +196,7 @@ def staff(request):
     month = request.GET.get("month") or day.strftime("%Y-%m")
     try:
         people = services.statement_people(request.user, facility, month)
-    except services.Refused as exc:
+    except errors.Refused as exc:
         messages.error(request, exc.message)
         month = day.strftime("%Y-%m")
         people = services.statement_people(request.user, facility, month)
@@ -236,7 +237,7 @@ def staff_statement(request, resident_id):
         facility = next((f for f in facilities if f.pk == _int(request.GET.get("facility"))), None)
         month = request.GET.get("month") or timezone.localdate().strftime("%Y-%m")
         data = services.staff_statement(request.user, person, month, facility)
-    except services.Refused as exc:
+    except errors.Refused as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain; charset=utf-8")
     except PermissionDenied as exc:
         return render(request, "meals/not_resident.html", {"reason": str(exc)}, status=403)

@@ -8,9 +8,7 @@ same rules as on the pages apply, and a refusal says why: 400 bad input, 401 not
 supported, 429 too many posts.
 """
 import datetime
-from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -24,7 +22,6 @@ from lifecircle.geography import feature_collection, point_feature
 
 from . import services
 from .models import Comment, Process, Proposal, Representative, Support
-from .ratelimit import RateLimited
 
 router = Router(tags=["participation"])
 
@@ -34,25 +31,6 @@ class RefusalOut(Schema):
 
 
 ERRORS = {400: RefusalOut, 401: RefusalOut, 403: RefusalOut, 404: RefusalOut, 409: RefusalOut, 429: RefusalOut}
-
-
-@contextmanager
-def refusals():
-    """Turn the rules' refusals into HTTP errors with the reason as ``detail``."""
-    try:
-        yield
-    except RateLimited as exc:
-        raise HttpError(429, str(exc)) from None
-    except services.AlreadySupported as exc:
-        raise HttpError(409, " ".join(exc.messages)) from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "Not allowed.") from None
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            text = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
-        else:
-            text = " ".join(exc.messages)
-        raise HttpError(400, text) from None
 
 
 # ---- schemas -----------------------------------------------------------------------------------
@@ -321,8 +299,7 @@ def create_proposal(request, slug: str, data: ParticipationProposalIn):
     """Verified residents of the sub-district only; title ≤ 120 characters, text ≤ 5,000 (HTML is
     sanitised); the optional place must lie inside the sub-district. Photos are added on the page."""
     process = get_object_or_404(Process.objects.select_related("subdistrict"), slug=slug)
-    with refusals():
-        proposal = services.propose(request.user, process, data.title, data.body, data.lon, data.lat)
+    proposal = services.propose(request.user, process, data.title, data.body, data.lon, data.lat)
     return Status(201, proposal_dict(request, _proposal(proposal.pk)))
 
 
@@ -355,8 +332,7 @@ def create_comment(request, proposal_id: int, data: ProposalCommentIn):
         parent = Comment.objects.filter(pk=data.parent).first()
         if parent is None:
             raise HttpError(400, f"there is no comment {data.parent}")
-    with refusals():
-        new = services.comment(request.user, proposal, data.body, parent)
+    new = services.comment(request.user, proposal, data.body, parent)
     depth = 0
     walker = new
     while walker.parent_id:
@@ -369,8 +345,7 @@ def create_comment(request, proposal_id: int, data: ProposalCommentIn):
 def create_support(request, proposal_id: int):
     """One support per verified resident of the sub-district per proposal, only during the vote phase."""
     proposal = _proposal(proposal_id)
-    with refusals():
-        services.support(request.user, proposal)
+    services.support(request.user, proposal)
     return Status(201, {"proposal": proposal.pk, "supports": proposal.supports.count()})
 
 
@@ -455,8 +430,7 @@ def create_thread(request, data: LetterIn):
     """``public``: whether everyone may read the letter and the replies; private letters are read by
     the resident and the representative only."""
     representative = get_object_or_404(Representative, pk=data.representative)
-    with refusals():
-        thread = services.write_letter(request.user, representative, data.subject, data.body, data.public)
+    thread = services.write_letter(request.user, representative, data.subject, data.body, data.public)
     return Status(201, thread_summary(thread))
 
 
@@ -465,8 +439,7 @@ def create_thread(request, data: LetterIn):
 def create_message(request, thread_id: int, data: LetterMessageIn):
     """Only the resident who wrote and the representative; the other one is notified."""
     thread = services.thread_for(request.user, thread_id)
-    with refusals():
-        message = services.post_message(request.user, thread, data.body)
+    message = services.post_message(request.user, thread, data.body)
     return Status(201, {"from_representative": message.from_representative, "body_html": message.body,
                         "created_at": message.created_at})
 
@@ -477,7 +450,6 @@ def set_thread_visibility(request, thread_id: int, data: LetterVisibilityIn):
     """``public``: true lets everyone read the letter and its replies; false keeps them between the
     resident and the representative."""
     thread = services.thread_for(request.user, thread_id)
-    with refusals():
-        services.set_visibility(request.user, thread, data.public)
+    services.set_visibility(request.user, thread, data.public)
     return thread_summary(thread)
 

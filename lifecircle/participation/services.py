@@ -39,6 +39,8 @@ INFORMATION = "information"
 class AlreadySupported(ValidationError):
     """The resident supports this proposal already (HTTP 409 in the API)."""
 
+    status = 409  # read by the API's ValidationError handler (lifecircle/api.py)
+
 
 # ---- who may act ---------------------------------------------------------------------------------
 

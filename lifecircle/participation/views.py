@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lifecircle import errors
 from lifecircle.accounts.permissions import log_access
 
 from . import services
@@ -36,8 +37,8 @@ ACTION_LABELS = {PROPOSE: gettext_lazy("make proposals"), COMMENT: gettext_lazy(
 FIELD_ALIASES = {"location": "lon", "note": None}
 
 
-def _refused(request, reason, status=403):
-    return render(request, "participation/refused.html", {"reason": reason}, status=status)
+def _refused(request, exc):
+    return errors.refused_page(request, "participation/refused.html", exc)
 
 
 def _apply_errors(form, exc):
@@ -114,7 +115,7 @@ def propose(request, slug):
         services.participant(request.user, process)
         services.check_open(process, PROPOSE)
     except PermissionDenied as exc:
-        return _refused(request, str(exc))
+        return _refused(request, exc)
     form = ProposalForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -255,7 +256,7 @@ def moderation(request):
     try:
         ids = _moderated(request)
     except PermissionDenied as exc:
-        return _refused(request, str(exc))
+        return _refused(request, exc)
     proposals = _within(Proposal.objects.select_related("process", "author"), ids)
     comments = _within(Comment.objects.select_related("proposal__process", "author"), ids, "proposal__process__subdistrict_id")
     return render(request, "participation/moderation.html", {
@@ -303,7 +304,7 @@ def moderate(request, kind, pk, action):
             services.decide(request.user, item, action == "adopt", request.POST.get("note", ""))
             messages.success(request, _("Decision recorded. The author has been told."))
     except PermissionDenied as exc:
-        return _refused(request, str(exc))
+        return _refused(request, exc)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back(request, fallback)
@@ -315,7 +316,7 @@ def follow_up(request, pk):
     try:
         services.require_moderator(request.user, proposal.process.subdistrict)
     except PermissionDenied as exc:
-        return _refused(request, str(exc))
+        return _refused(request, exc)
     form = FollowUpForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -339,7 +340,7 @@ def moderation_log(request):
     try:
         ids = _moderated(request)
     except PermissionDenied as exc:
-        return _refused(request, str(exc))
+        return _refused(request, exc)
     entries = _within(ModerationAction.objects.select_related("moderator", "process"), ids)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "participation/log.html", {"page": page})
@@ -367,7 +368,7 @@ def write(request, pk):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             except PermissionDenied as exc:
-                return _refused(request, str(exc))
+                return _refused(request, exc)
             else:
                 messages.success(request, _("Your letter has been sent. You will be told when the representative replies."))
                 return redirect("participation:thread", thread.pk)
@@ -411,7 +412,7 @@ def thread_visibility(request, pk):
     try:
         services.set_visibility(request.user, item, request.POST.get("public") == "1")
     except PermissionDenied as exc:
-        return _refused(request, str(exc))
+        return _refused(request, exc)
     messages.success(request, _("This letter is now public.") if item.is_public else _("This letter is now private."))
     return redirect("participation:thread", item.pk)
 
@@ -420,7 +421,7 @@ def thread_visibility(request, pk):
 def inbox(request):
     representative = getattr(request.user, "representative", None)
     if representative is None:
-        return _refused(request, _("This page is for People's Congress representatives."))
+        return _refused(request, PermissionDenied(_("This page is for People's Congress representatives.")))
     threads = representative.threads.select_related("resident").annotate(count=Count("messages"))
     return render(request, "participation/inbox.html", {
         "rep": representative, "stats": services.response_stats(representative),

@@ -22,9 +22,10 @@ LAYERS = {
     # 1 -- the base every app stands on: places, the service directory, people, notices.
     "community": 1, "directory": 1, "accounts": 1, "notifications": 1,
     #      and the cross-cutting pieces every layer above may use: the shared-cache rate limiter,
-    #      the client address behind trusted proxies, the scheduler that `serve` starts, and the
-    #      check that re-encodes uploaded photos (participation and requests311 both take them).
-    "ratelimit": 1, "proxy": 1, "scheduler": 1, "caching": 1, "dates": 1, "images": 1,
+    #      the client address behind trusted proxies, the scheduler that `serve` starts, the check
+    #      that re-encodes uploaded photos (participation and requests311 both take them), and the
+    #      domain's refusals (Refused, Conflict, NotFound) that accounts and the service apps raise.
+    "ratelimit": 1, "proxy": 1, "scheduler": 1, "caching": 1, "dates": 1, "images": 1, "errors": 1,
     # 2 -- the service apps, and accessibility: it measures the directory's facilities from the
     #      community's compounds on the engine, and only planning and the project's API read it.
     "accessibility": 2, "babycare": 2, "bookings": 2, "eldercare": 2, "homecare": 2, "meals": 2,

@@ -1,9 +1,2 @@
-import pytest
-from django.utils import translation
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the English messages; the site's default language is zh-hans."""
-    with translation.override("en"):
-        yield
+"""The accounts tests read the English messages; the site's default language is zh-hans."""
+from lifecircle.testing import english  # noqa: F401  (a fixture shared by the apps' tests)

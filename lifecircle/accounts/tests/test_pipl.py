@@ -9,8 +9,6 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
-from django.test import Client
-from django.utils import translation
 
 from lifecircle.accounts import crypto, pipl
 from lifecircle.accounts.checks import field_key_is_set
@@ -20,22 +18,11 @@ from lifecircle.community.models import Compound
 from lifecircle.community.packs import load_pack
 from lifecircle.community.tests.test_packs import MINI
 from lifecircle.notifications.models import Notification
+from lifecircle.testing import client  # noqa: F401  (a fixture shared by the apps' tests)
 
 pytestmark = pytest.mark.django_db
 
 ID_NUMBER = "310106194508091234"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords_and_english(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client():
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture

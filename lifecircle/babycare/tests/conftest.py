@@ -4,36 +4,15 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.test import Client
-from django.utils import translation
 
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_staff
 from lifecircle.babycare.models import AgeGroup, CareProgramme, PriorityRule
 from lifecircle.community.models import Compound
-from lifecircle.community.packs import load_pack
-from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
+from lifecircle.testing import client, english, mini  # noqa: F401  (fixtures shared by the apps' tests)
 
 from .helpers import SHANGHAI, Clock
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The factories give every user a password; a slow hasher would make these tests crawl."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Refusals are asserted in English (the source strings); the pages are asked for in English too."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client():
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
@@ -41,11 +20,6 @@ def clock():
     clock = Clock(datetime.datetime(2026, 6, 1, 9, 0, tzinfo=SHANGHAI))  # a Monday
     with mock.patch("django.utils.timezone.now", clock):
         yield clock
-
-
-@pytest.fixture
-def mini(db):
-    return load_pack(MINI)
 
 
 @pytest.fixture

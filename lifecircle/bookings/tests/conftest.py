@@ -5,14 +5,12 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
 
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_household, make_resident, make_staff
 from lifecircle.community.models import Compound
-from lifecircle.community.packs import load_pack
-from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility, Room
+from lifecircle.testing import english, mini  # noqa: F401  (fixtures shared by the apps' tests)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: "Now" in these tests: Monday 2 March 2026, 08:00 in Shanghai.
@@ -24,24 +22,11 @@ def at(day, hour, minute=0):
     return datetime.datetime(2026, 3, 2, hour, minute, tzinfo=SHANGHAI) + datetime.timedelta(days=day)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords_and_english(settings):
-    """Test users' passwords hash fast; messages are compared in English (pages test Chinese too)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def clock():
     """Freeze django.utils.timezone.now at NOW; set clock.return_value to move it."""
     with patch("django.utils.timezone.now", return_value=NOW) as mocked:
         yield mocked
-
-
-@pytest.fixture
-def mini(db):
-    return load_pack(MINI)
 
 
 @pytest.fixture

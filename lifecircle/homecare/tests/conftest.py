@@ -7,8 +7,6 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
-from django.test import Client
-from django.utils import timezone, translation
 
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_consent, make_household, make_resident, make_staff, make_user
@@ -18,29 +16,10 @@ from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility, ServiceCategory
 from lifecircle.eldercare.models import HealthConsent
 from lifecircle.homecare.models import Carer
+from lifecircle.testing import at, client, english  # noqa: F401  (fixtures shared by the apps' tests)
 
 DAY = datetime.date(2026, 5, 12)  # a Tuesday
 T = datetime.time
-
-
-def at(day, hour, minute=0):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def client():
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

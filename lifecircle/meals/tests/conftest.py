@@ -7,8 +7,6 @@ from types import SimpleNamespace
 from unittest import mock
 
 import pytest
-from django.test import Client
-from django.utils import timezone, translation
 
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_household, make_resident, make_staff
@@ -17,38 +15,9 @@ from lifecircle.community.packs import load_pack
 from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility, ServiceCategory
 from lifecircle.meals.models import Meal, MealPoint, Menu, MenuItem, SubsidyTier
+from lifecircle.testing import at, client, english, zh_client  # noqa: F401  (fixtures shared by the apps' tests)
 
 DAY = datetime.date(2026, 5, 12)  # a Tuesday
-
-
-def at(day, hour, minute=0):
-    """An aware moment in the site's time zone (Asia/Shanghai)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Test users need no slow password hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def client():
-    """A browser that prefers English, so reasons can be checked in the source language."""
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
-
-
-@pytest.fixture
-def zh_client():
-    """A browser that prefers Chinese, the site's first language."""
-    return Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Reasons are checked in English, the source language (pages are requested in either)."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -4,9 +4,6 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
-from django.test import Client
-from django.utils import translation
 
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_household, make_resident, make_staff, make_user
@@ -15,31 +12,17 @@ from lifecircle.community.packs import load_pack
 from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
 from lifecircle.participation.models import Phase, Process, Representative
+from lifecircle.testing import client, english  # noqa: F401  (fixtures shared by the apps' tests)
 
 from .helpers import PHASES
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache_and_media(settings, tmp_path):
-    """Every test starts with no recorded posts (rate limit) and writes photos to a temporary folder."""
-    cache.clear()
+def media_and_sessions(settings, tmp_path):
+    """Photos go to a temporary folder; logins made on a pretended day stay valid on later ones.
+    (Every test starts with no recorded posts: the root conftest empties the cache.)"""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test users
-    settings.SESSION_COOKIE_AGE = 20 * 365 * 24 * 3600  # logins made on a pretended day stay valid on later ones
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are checked in English (the source language); zh-hans pages have their own tests."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def client():
-    return Client(HTTP_ACCEPT_LANGUAGE="en")
+    settings.SESSION_COOKIE_AGE = 20 * 365 * 24 * 3600
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.testing import make_household, make_resident, make_staff
@@ -19,20 +18,6 @@ WEST = {"lat": "31.2330", "long": "121.4420"}
 EAST = {"lat": "31.2330", "long": "121.4480"}
 OUTSIDE = {"lat": "31.2500", "long": "121.4600"}
 T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Test users need no slow password hashing (PBKDF2 takes most of a second per user)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The rate limits live in the cache; every test starts with none spent."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

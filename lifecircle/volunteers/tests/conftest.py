@@ -22,11 +22,6 @@ def at(day, hour, minute=0):
     return datetime.datetime(2026, 3, day, hour, minute, tzinfo=SHANGHAI)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def clock():
     """timezone.now() is NOW for the pages; tests move it with clock.return_value."""

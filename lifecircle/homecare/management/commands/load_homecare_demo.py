@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from lifecircle import errors
 from lifecircle.accounts.models import Household, Resident, StaffRole
 from lifecircle.community.models import Compound, SubDistrict
 from lifecircle.directory.models import Facility
@@ -115,7 +116,7 @@ class Command(BaseCommand):
                     continue  # planned already (perhaps re-planned by staff): keep it
                 try:
                     rounds += services.plan_day(staff, found[code], today).rounds.count()
-                except services.Refused as exc:
+                except errors.Refused as exc:
                     self.stderr.write(f"{found[code].name}: {exc.message}")
         self.stdout.write(f"Home care (illustrative): {len(CARERS)} carers, {plans} new care plans, "
                           f"{rounds} rounds planned for {today}.")
