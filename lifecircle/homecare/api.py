@@ -174,7 +174,6 @@ class NewSiteOut(Schema):
 
 
 @router.get("/providers/{provider_id}/new-site", response=NewSiteOut, auth=django_auth)
-@refusals
 def new_site(request, provider_id: int):
     """Where one more site would cut the provider's walking to its clients most (the workbench's
     p-median siting on the walking network), and the minutes of walking a day it would save; the
