@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from lifecircle.dates import IsoDateInput
 
 from .images import MAX_PHOTOS
+from .models import Category
 from .text import BODY_MAX, REASON_MAX, TITLE_MAX
 
 IMAGE_TYPES = "image/jpeg,image/png,image/webp"
@@ -16,6 +17,8 @@ class ProposalForm(forms.Form):
                             help_text=_("At most 120 characters."))
     body = forms.CharField(label=_("Your proposal"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("At most 5,000 characters."))
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER,
+                                 help_text=_("Residents who follow this category are told of your proposal."))
     lon = forms.FloatField(label=_("Longitude"), required=False,
                            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
     lat = forms.FloatField(label=_("Latitude"), required=False,
@@ -23,6 +26,15 @@ class ProposalForm(forms.Form):
     photo = forms.FileField(label=_("Photo (optional)"), required=False,
                             widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES}),
                             help_text=_("JPEG, PNG or WebP, at most 5 MB."))
+
+
+class SearchForm(forms.Form):
+    """The search and category filter above a process's proposals (GET; bad values answer 400)."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("words in the title or text")}))
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("All categories")), *Category.choices])
 
 
 class CommentForm(forms.Form):
