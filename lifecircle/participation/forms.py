@@ -17,7 +17,7 @@ class ProposalForm(forms.Form):
                             help_text=_("At most 120 characters."))
     body = forms.CharField(label=_("Your proposal"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("At most 5,000 characters."))
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER,
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER, required=False,
                                  help_text=_("Residents who follow this category are told of your proposal."))
     lon = forms.FloatField(label=_("Longitude"), required=False,
                            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
