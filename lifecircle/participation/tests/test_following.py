@@ -168,3 +168,20 @@ def test_the_happy_18_bar_lists_its_meetings_from_bookings_events(client, world)
     event = Event.objects.get(code="happy18-meeting-2026-12")
     assert 'data-testid="meeting"' in page and f"/bookings/events/{event.pk}/" in page and "合唱" not in page
     assert services.meetings_of(world.process) == []  # a process without a meeting code holds none
+
+
+def test_the_api_takes_and_filters_by_category_and_words(client, world, lamps):
+    with on(DISCUSS_DAY):
+        found = client.get("/api/participation/processes/p/proposals", {"q": "灯", "category": "safety"}).json()
+        assert [p["title"] for p in found] == ["给弄堂装路灯"] and found[0]["category"] == "safety"
+        assert found[0]["category_label"] == "safety"
+        assert client.get("/api/participation/processes/p/proposals", {"category": "weather"}).status_code == 400
+        assert client.get("/api/participation/processes/p/proposals", {"q": "x" * 101}).status_code == 400
+    client.force_login(world.alice.user)
+    with on(COLLECT_DAY):
+        made = client.post("/api/participation/processes/p/proposals", {"title": "种树", "body": "门口种树", "category": "greenery"},
+                           content_type="application/json")
+        assert made.status_code == 201 and made.json()["category"] == "greenery"
+        refused = client.post("/api/participation/processes/p/proposals", {"title": "种树", "body": "门口", "category": "x"},
+                              content_type="application/json")
+        assert refused.status_code == 400 and "category" in refused.json()["detail"]
