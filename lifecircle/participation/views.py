@@ -179,6 +179,7 @@ def _render_proposal(request, proposal, comment_form=None, status=200):
         "reason_form": ReasonForm(), "decision_form": DecisionForm(),
         "can_decide": moderator and proposal.status == Proposal.Status.OPEN and not proposal.is_hidden,
         "following": services.is_following(request.user, proposal),
+        "network_url": api_url("geo/network.geojson", process.subdistrict),
     }
     return render(request, "participation/proposal.html", context, status=status)
 

@@ -151,6 +151,9 @@ def test_the_propose_page_offers_the_map_picker_and_categories(client, world):
             "lon": str(INSIDE[0]), "lat": str(INSIDE[1])})
     proposal = Proposal.objects.get(title="路口装凸面镜")
     assert response.status_code == 302 and proposal.category == "safety" and proposal.located
+    with on(COLLECT_DAY):
+        page = client.get(f"/participation/proposals/{proposal.pk}/").content.decode()
+    assert 'id="pt-place-view"' in page and "place-map.js" in page and "street-names.js" in page
 
 
 def test_the_happy_18_bar_lists_its_meetings_from_bookings_events(client, world):

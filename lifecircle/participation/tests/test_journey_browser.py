@@ -108,6 +108,9 @@ def test_propose_with_the_map_filter_and_follow(browser, live_server, world, axe
             expect(page.get_by_test_id("proposal")).to_contain_text("路口装凸面镜")
             proposal = Proposal.objects.get(title="路口装凸面镜")
             assert proposal.category == "safety" and proposal.located
+            view = page.get_by_test_id("place-view")  # the place on a small map with its streets named
+            expect(view).to_be_visible()
+            expect(view.locator(".lc-street-name").first).to_be_attached()
 
             # follow the proposal, then its category
             page.get_by_test_id("follow-button").click()
