@@ -28,3 +28,11 @@ class BookingsConfig(AppConfig):
         from .attention import items
 
         return items(resident, user)
+
+    def ready(self):
+        # The Happy 18 discussion bar's monthly meetings are events here; participation lists them
+        # by the events' codes through this source (lifecircle/participation/meetings.py).
+        from lifecircle.participation import meetings
+
+        from .meetings import meetings as events_as_meetings
+        meetings.register(events_as_meetings)

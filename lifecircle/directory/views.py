@@ -196,7 +196,21 @@ def _map_config(subdistrict):
     return config
 
 
+def home_on_map(request, subdistrict):
+    """Where the signed-in resident lives, for their map only: their compound's position and name
+    (never the flat), or None for visitors, staff and residents of other sub-districts."""
+    resident = getattr(request.user, "resident", None) if request.user.is_authenticated else None
+    compound = resident.household.compound if resident is not None else None
+    if compound is None or compound.subdistrict_id != subdistrict.pk or compound.lon is None or compound.lat is None:
+        return None
+    return {"lat": compound.lat, "lon": compound.lon, "name": compound.display_name}
+
+
 def _map_page(request, subdistrict):
+    config = _map_config(subdistrict)
+    config["home"] = home_on_map(request, subdistrict)
+    # {compound} is the resident's compound: the map marks the compound, never the flat.
+    config["strings"]["myHome"] = _("My home ({compound})")
     return render(request, "directory/map.html", {
         "subdistrict": subdistrict,
         "illustrative": subdistrict.illustrative,
@@ -204,7 +218,7 @@ def _map_page(request, subdistrict):
         "legend_groups": _legend_categories(subdistrict),
         "poi_kinds": _legend_poi_kinds(subdistrict),
         "map_layers": _layer_legend(subdistrict),
-        "map_config": _map_config(subdistrict),
+        "map_config": config,
     })
 
 

@@ -54,7 +54,7 @@ class PhaseInline(admin.TabularInline):
 
 @admin.register(Process)
 class ProcessAdmin(SubDistrictScoped):
-    list_display = ["title", "kind", "subdistrict", "slug", "illustrative"]
+    list_display = ["title", "kind", "subdistrict", "slug", "meeting_code", "illustrative"]
     list_filter = ["kind", "subdistrict", "illustrative"]
     search_fields = ["title", "title_en", "slug"]
     prepopulated_fields = {"slug": ["title_en"]}
@@ -82,13 +82,15 @@ class FollowUpInline(admin.StackedInline):
 
 @admin.register(Proposal)
 class ProposalAdmin(PersonalDataMixin, SubDistrictScoped):
-    list_display = ["title", "process", "masked_author", "status", "support_count", "is_hidden", "created_at"]
-    list_filter = ["process", "status", ("hidden_at", admin.EmptyFieldListFilter), "illustrative"]
+    list_display = ["title", "process", "category", "masked_author", "status", "support_count", "is_hidden", "created_at"]
+    list_filter = ["process", "category", "status", ("hidden_at", admin.EmptyFieldListFilter), "illustrative"]
     search_fields = ["title"]
     date_hierarchy = "created_at"
-    fields = ["process", "masked_author", "title", "body", "lon", "lat", "photo", "status", "decided_at",
+    fields = ["process", "masked_author", "title", "body", "category", "lon", "lat", "photo", "status", "decided_at",
               "decision_note", "hidden_at", "hidden_reason", "hidden_by", "reviewed_at", "created_at", "illustrative"]
-    readonly_fields = fields  # changes go through the moderation pages, which tell authors and keep the log
+    # Changes go through the moderation pages, which tell authors and keep the log; only the category
+    # is edited here, so staff can file a proposal its author put under "other".
+    readonly_fields = [f for f in fields if f != "category"]
     inlines = [FollowUpInline]
 
     def has_add_permission(self, request):

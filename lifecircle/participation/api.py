@@ -72,6 +72,8 @@ class ParticipationProposalOut(Schema):
     title: str
     body_html: str
     author: str
+    category: str
+    category_label: str
     lon: float | None
     lat: float | None
     photo: str | None
@@ -92,6 +94,7 @@ class ParticipationProposalOut(Schema):
 class ParticipationProposalIn(Schema):
     title: str
     body: str
+    category: str = "other"
     lon: float | None = None
     lat: float | None = None
 
@@ -215,7 +218,8 @@ def proposal_dict(request, proposal, moderator=None):
         comments = proposal.comments.filter(hidden_at__isnull=True).count()
     data = {
         "id": proposal.pk, "process": proposal.process.slug, "kind": "topic" if proposal.is_topic else "proposal",
-        "title": "", "body_html": "", "author": "", "lon": None, "lat": None, "photo": None,
+        "title": "", "body_html": "", "author": "", "category": proposal.category,
+        "category_label": proposal.get_category_display(), "lon": None, "lat": None, "photo": None,
         "status": proposal.status, "decision_html": "", "supports": supports, "comments": comments,
         "supported_by_me": (Support.objects.filter(proposal=proposal, resident=resident).exists()
                             if resident else None),
@@ -277,9 +281,11 @@ def get_process(request, slug: str):
 
 @router.get("/participation/processes/{slug}/proposals", response=list[ParticipationProposalOut],
             summary="The proposals (or topics) of a process")
-def list_proposals(request, slug: str, order: str = "new", status: str | None = None):
+def list_proposals(request, slug: str, order: str = "new", status: str | None = None, q: str = "",
+                   category: str = ""):
     """Proposals not hidden by a moderator. ``order``: ``new`` (newest first) or ``supports`` (most
-    supported first); ``status``: ``open``, ``adopted`` or ``not_adopted``."""
+    supported first); ``status``: ``open``, ``adopted`` or ``not_adopted``; ``q``: words that must all
+    occur in the title or text (at most 100 characters); ``category``: one category's code."""
     process = get_object_or_404(Process, slug=slug)
     if order not in ("new", "supports"):
         raise HttpError(400, "order must be 'new' or 'supports'")
@@ -288,6 +294,7 @@ def list_proposals(request, slug: str, order: str = "new", status: str | None = 
         if status not in Proposal.Status.values:
             raise HttpError(400, f"status must be one of {', '.join(Proposal.Status.values)}")
         queryset = queryset.filter(status=status)
+    queryset = services.search(queryset, q, category)
     queryset = queryset.order_by("-support_count", "-created_at") if order == "supports" else queryset.order_by("-created_at")
     moderator = services.is_moderator(request.user, process.subdistrict)
     return [proposal_dict(request, p, moderator) for p in queryset.prefetch_related("follow_ups__photos")]
@@ -299,7 +306,8 @@ def create_proposal(request, slug: str, data: ParticipationProposalIn):
     """Verified residents of the sub-district only; title ≤ 120 characters, text ≤ 5,000 (HTML is
     sanitised); the optional place must lie inside the sub-district. Photos are added on the page."""
     process = get_object_or_404(Process.objects.select_related("subdistrict"), slug=slug)
-    proposal = services.propose(request.user, process, data.title, data.body, data.lon, data.lat)
+    proposal = services.propose(request.user, process, data.title, data.body, data.lon, data.lat,
+                                category=data.category)
     return Status(201, proposal_dict(request, _proposal(proposal.pk)))
 
 

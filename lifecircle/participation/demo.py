@@ -41,6 +41,7 @@ PROCESSES = [
         "summary_en": "The standing place for residents' discussion: raise a topic and discuss it at any time; "
                       "meetings at the community centre on the 18th of every month. (Illustrative data.)",
         "phases": [],
+        "meeting_code": "happy18-meeting",  # the bookings demo's monthly meeting event has a code starting so
     },
     {
         "slug": "happiness-partner", "kind": Process.Kind.PROCESS,
@@ -94,6 +95,19 @@ PROPOSALS = [
     ("happiness-cooperative", "每周一次的社区跳蚤市场",
      "建议每周六在弄堂里办跳蚤市场。", 4, None, 135, "not_adopted"),
 ]
+
+CATEGORIES = {  # proposal title: category (the rest are "other")
+    "周末亲子阅读角能否延长开放时间？": "children",
+    "弄堂里的共享晾衣架怎么管？": "public_space",
+    "恒德里门口增设儿童安全过街提示": "safety",
+    "康定路小区楼道加装扶手": "ageing",
+    "社区宝宝屋增加周六开放": "children",
+    "新安里口袋公园增加遮阳棚": "greenery",
+    "楼道堆物清理与共享储物间": "public_space",
+    "邻里工具共享柜": "culture",
+    "家长互助看护小组": "children",
+    "每周一次的社区跳蚤市场": "culture",
+}
 
 COMMENTS = [  # proposal title, author index, body, reply to (index into this list) or None, days ago
     ("周末亲子阅读角能否延长开放时间？", 1, "赞成！周末下午人最多，晚上开放可以错峰。", None, 11),
@@ -182,7 +196,8 @@ def load():
     for spec in PROCESSES:
         process, _ = Process.objects.update_or_create(slug=spec["slug"], defaults={
             "subdistrict": subdistrict, "kind": spec["kind"], "title": spec["title"], "title_en": spec["title_en"],
-            "summary": spec["summary"], "summary_en": spec["summary_en"], "illustrative": True})
+            "summary": spec["summary"], "summary_en": spec["summary_en"], "illustrative": True,
+            "meeting_code": spec.get("meeting_code", "")})
         wanted = {kind for kind, _, _ in spec["phases"]}
         process.phases.exclude(kind__in=wanted).delete()
         for kind, first, last in spec["phases"]:
@@ -199,6 +214,7 @@ def load():
             lon, lat = check_location(subdistrict, compound.lon, compound.lat)
         proposal, created = Proposal.objects.get_or_create(process=process, title=title, defaults={
             "author": residents[author], "body": body, "lon": lon, "lat": lat, "illustrative": True,
+            "category": CATEGORIES.get(title, "other"),
             "created_at": now - datetime.timedelta(days=days_ago),
             "reviewed_at": now if days_ago > 2 else None})  # the newest wait in the moderators' queue
         if created and status != "open":
@@ -206,6 +222,9 @@ def load():
             proposal.decided_at = now - datetime.timedelta(days=days_ago - 50)
             proposal.decision_note = DECISIONS.get(title, "")
             proposal.save(update_fields=["status", "decided_at", "decision_note"])
+        if not created and proposal.category == "other" and CATEGORIES.get(title, "other") != "other":
+            proposal.category = CATEGORIES[title]  # loaded before proposals had categories
+            proposal.save(update_fields=["category"])
         proposals[title] = proposal
 
     made = []

@@ -7,6 +7,7 @@ from lifecircle.dates import IsoDateInput
 from lifecircle.images import ACCEPT as IMAGE_TYPES
 from lifecircle.images import MAX_PHOTOS
 
+from .models import Category
 from .text import BODY_MAX, REASON_MAX, TITLE_MAX
 
 
@@ -15,6 +16,8 @@ class ProposalForm(forms.Form):
                             help_text=_("At most 120 characters."))
     body = forms.CharField(label=_("Your proposal"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 8}),
                            help_text=_("At most 5,000 characters."))
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, initial=Category.OTHER, required=False,
+                                 help_text=_("Residents who follow this category are told of your proposal."))
     lon = forms.FloatField(label=_("Longitude"), required=False,
                            widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
     lat = forms.FloatField(label=_("Latitude"), required=False,
@@ -22,6 +25,15 @@ class ProposalForm(forms.Form):
     photo = forms.FileField(label=_("Photo (optional)"), required=False,
                             widget=forms.ClearableFileInput(attrs={"accept": IMAGE_TYPES}),
                             help_text=_("JPEG, PNG or WebP, at most 5 MB."))
+
+
+class SearchForm(forms.Form):
+    """The search and category filter above a process's proposals (GET; bad values answer 400)."""
+
+    q = forms.CharField(label=_("Search"), max_length=100, required=False,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("words in the title or text")}))
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("All categories")), *Category.choices])
 
 
 class CommentForm(forms.Form):

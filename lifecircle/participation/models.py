@@ -53,6 +53,10 @@ class Process(models.Model):
     summary = models.TextField(_("summary (Chinese)"), blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
     illustrative = models.BooleanField(_("illustrative data"), default=False)
+    meeting_code = models.SlugField(
+        _("code of its meetings"), max_length=48, blank=True,
+        help_text=_("Events whose code starts with this (e.g. happy18-meeting) are listed on the process's page as "
+                    "its meetings; leave empty if it holds none."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -181,6 +185,20 @@ class Moderated(models.Model):
         return bool(user and user.is_authenticated and self.author_id and self.author.user_id == user.pk)
 
 
+class Category(models.TextChoices):
+    """What a proposal is about: one list for every process, so a resident can follow a subject
+    (say, ageing well) across the sub-district's processes and the discussion bar."""
+
+    PUBLIC_SPACE = "public_space", _("streets and public space")
+    GREENERY = "greenery", _("greenery and environment")
+    SAFETY = "safety", _("safety")
+    AGEING = "ageing", _("older residents")
+    CHILDREN = "children", _("children and families")
+    CULTURE = "culture", _("culture and neighbourliness")
+    SERVICES = "services", _("community services")
+    OTHER = "other", _("other")
+
+
 class Proposal(Moderated):
     """A proposal in a process, or a topic in a standing discussion space."""
 
@@ -194,6 +212,8 @@ class Proposal(Moderated):
                                verbose_name=_("author"))
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("text"), help_text=_("Sanitised HTML: only a small set of safe tags is kept."))
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER,
+                                db_index=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     photo = models.ImageField(_("photo"), upload_to="participation/proposals/%Y/%m/", blank=True)
@@ -221,6 +241,32 @@ class Proposal(Moderated):
     @property
     def located(self):
         return self.lon is not None and self.lat is not None
+
+
+class Follow(models.Model):
+    """A user following one proposal (or discussion-bar topic), or a whole category: they are told of
+    new comments, decisions and follow-ups on the proposal, or of each new proposal in the category."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="participation_follows")
+    proposal = models.ForeignKey(Proposal, models.CASCADE, null=True, blank=True, related_name="follows",
+                                 verbose_name=_("proposal"))
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices, blank=True)
+    created_at = models.DateTimeField(_("followed since"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.CheckConstraint(condition=(Q(proposal__isnull=False, category="") | Q(proposal__isnull=True) & ~Q(category="")),
+                                   name="participation_follow_one_thing"),
+            models.UniqueConstraint(fields=["user", "proposal"], condition=Q(proposal__isnull=False),
+                                    name="participation_follow_proposal_once"),
+            models.UniqueConstraint(fields=["user", "category"], condition=~Q(category=""),
+                                    name="participation_follow_category_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.proposal or self.get_category_display()}"
 
 
 class Comment(Moderated):

@@ -9,13 +9,12 @@ import datetime
 import statistics
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import Point
 
@@ -23,11 +22,11 @@ from lifecircle.accounts.access import scope_of
 from lifecircle.accounts.permissions import resident_of
 from lifecircle.geography import check_lon_lat, polygon_from_geojson
 from lifecircle.images import check_image, check_images
-from lifecircle.notifications.service import notify
+from lifecircle.notifications.service import notify_in_languages
 
-from . import ratelimit
+from . import meetings, ratelimit
 from .models import (
-    COMMENT, PROPOSE, SUPPORT, Comment, FollowUp, FollowUpPhoto, ModerationAction, Phase, Proposal, Representative,
+    COMMENT, PROPOSE, SUPPORT, Category, Comment, Follow, FollowUp, FollowUpPhoto, ModerationAction, Phase, Proposal, Representative,
     Support, Thread, ThreadMessage,
 )
 from .text import clean_body, clean_reason, clean_title, plain_text
@@ -132,11 +131,23 @@ def _collect(checks):
     return values
 
 
-def _tell(user, subject, body, url):
-    """A notification in the site's language (the people it reaches read Chinese first)."""
+def _tell(user, render, url):
+    """A notification written by ``render()`` → (subject, body) in every language of the site, so each
+    reader sees it in theirs (``notify_in_languages``)."""
     if user is None:
         return
-    notify(user, INFORMATION, subject[:200], body, url)
+    notify_in_languages(user, INFORMATION, render, url)
+
+
+def _what(item):
+    return _("proposal") if isinstance(item, Proposal) else _("comment")
+
+
+def _tell_followers(proposal, told, render, url):
+    """Tell everyone following ``proposal`` who has not been told already (``told``: user ids, updated)."""
+    for follow in Follow.objects.filter(proposal=proposal).exclude(user_id__in=told).select_related("user"):
+        _tell(follow.user, render, url)
+        told.add(follow.user_id)
 
 
 def _excerpt(html_text, length=140):
@@ -147,23 +158,105 @@ def _excerpt(html_text, length=140):
 # ---- proposals, comments, supports --------------------------------------------------------------
 
 @ratelimit.limited()
-def propose(user, process, title, body, lon=None, lat=None, photo=None):
-    """A new proposal (a topic, in a discussion space) by a resident of the process's sub-district."""
+def propose(user, process, title, body, lon=None, lat=None, photo=None, category=Category.OTHER):
+    """A new proposal (a topic, in a discussion space) by a resident of the process's sub-district;
+    the residents following its category are told."""
     resident = participant(user, process)
     check_open(process, PROPOSE)
     values = _collect({
         "title": lambda: clean_title(title),
         "body": lambda: clean_body(body),
+        "category": lambda: check_category(category),
         "location": lambda: check_location(process.subdistrict, lon, lat),
         "photo": lambda: check_image(photo) if photo else None,
     })
     with transaction.atomic():
         proposal = Proposal(process=process, author=resident, title=values["title"], body=values["body"],
-                            lon=values["location"][0], lat=values["location"][1])
+                            category=values["category"], lon=values["location"][0], lat=values["location"][1])
         if values["photo"]:
             proposal.photo.save(values["photo"].name, values["photo"], save=False)
         proposal.save()
+        followers = (Follow.objects.filter(category=proposal.category).exclude(user=user).select_related("user")
+                     .filter(user__resident__household__compound__subdistrict=process.subdistrict))
+        for follow in followers:
+            _tell(follow.user, lambda: (
+                _("New in “%(category)s”: %(title)s") % {"category": proposal.get_category_display(),
+                                                          "title": proposal.title},
+                _excerpt(proposal.body)), proposal_url(proposal))
     return proposal
+
+
+def check_category(category):
+    """The category's code, or ValidationError naming the ones there are (empty means “other”)."""
+    category = (category or Category.OTHER).strip() if isinstance(category, str) else category
+    if category not in Category.values:
+        raise ValidationError(_("Unknown category “%(category)s”; choose one of: %(choices)s.")
+                              % {"category": category, "choices": ", ".join(Category.values)}, code="category")
+    return category
+
+
+# ---- finding proposals, following -----------------------------------------------------------------
+
+SEARCH_MAX = 100
+
+
+def search(proposals, text="", category=""):
+    """``proposals`` narrowed to those whose title or text contains every word of ``text`` and, when
+    given, of ``category``; ValidationError for an unknown category or an over-long search."""
+    text = (text or "").strip()
+    if len(text) > SEARCH_MAX:
+        raise ValidationError(_("Search for at most %(max)d characters.") % {"max": SEARCH_MAX}, code="search")
+    if category:
+        proposals = proposals.filter(category=check_category(category))
+    for word in text.split():
+        proposals = proposals.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return proposals
+
+
+def is_following(user, proposal=None, category=""):
+    if not (user and user.is_authenticated):
+        return False
+    if proposal is not None:
+        return Follow.objects.filter(user=user, proposal=proposal).exists()
+    return Follow.objects.filter(user=user, category=category).exists()
+
+
+def follow(user, proposal=None, category=""):
+    """Follow a proposal (anyone who can read it) or a category (a verified resident); following twice
+    changes nothing. Returns the Follow."""
+    if not (user and user.is_authenticated):
+        raise PermissionDenied(_("Log in to follow proposals."))
+    if proposal is not None:
+        if proposal.is_hidden and not proposal.is_author(user):
+            raise PermissionDenied(_("A moderator has hidden this proposal; it cannot be followed."))
+        try:
+            with transaction.atomic():
+                return Follow.objects.get_or_create(user=user, proposal=proposal)[0]
+        except IntegrityError:  # the same click twice at once
+            return Follow.objects.get(user=user, proposal=proposal)
+    category = _collect({"category": lambda: check_category(category)})["category"]
+    resident_of(user)
+    try:
+        with transaction.atomic():
+            return Follow.objects.get_or_create(user=user, category=category)[0]
+    except IntegrityError:
+        return Follow.objects.get(user=user, category=category)
+
+
+def unfollow(user, proposal=None, category=""):
+    """Stop following; returns how many follows were removed (0 when there was none)."""
+    if not (user and user.is_authenticated):
+        raise PermissionDenied(_("Log in to follow proposals."))
+    if proposal is not None:
+        return Follow.objects.filter(user=user, proposal=proposal).delete()[0]
+    category = _collect({"category": lambda: check_category(category)})["category"]
+    return Follow.objects.filter(user=user, category=category).delete()[0]
+
+
+def meetings_of(process):
+    """The meetings a process holds (the Happy 18 bar's monthly meeting), from the event sources
+    registered in ``meetings``: upcoming first, then the last few held."""
+    return meetings.for_code(process.meeting_code) if process.meeting_code else []
 
 
 @ratelimit.limited()
@@ -184,14 +277,16 @@ def comment(user, proposal, body, parent=None):
         new = Comment.objects.create(proposal=proposal, parent=parent, author=resident, body=body)
         url = proposal_url(proposal) + f"#comment-{new.pk}"
         told = {user.pk}
-        with translation.override(settings.LANGUAGE_CODE):
-            if parent is not None and parent.author and parent.author.user_id not in told:
-                _tell(parent.author.user, _("New reply to your comment on “%(title)s”") % {"title": proposal.title},
-                      _excerpt(body), url)
-                told.add(parent.author.user_id)
-            if proposal.author and proposal.author.user_id not in told:
-                _tell(proposal.author.user, _("New comment on “%(title)s”") % {"title": proposal.title},
-                      _excerpt(body), url)
+        if parent is not None and parent.author and parent.author.user_id not in told:
+            _tell(parent.author.user, lambda: (
+                _("New reply to your comment on “%(title)s”") % {"title": proposal.title}, _excerpt(body)), url)
+            told.add(parent.author.user_id)
+        if proposal.author and proposal.author.user_id not in told:
+            _tell(proposal.author.user, lambda: (
+                _("New comment on “%(title)s”") % {"title": proposal.title}, _excerpt(body)), url)
+            told.add(proposal.author.user_id)
+        _tell_followers(proposal, told, lambda: (
+            _("New comment on “%(title)s”, which you follow") % {"title": proposal.title}, _excerpt(body)), url)
     return new
 
 
@@ -302,10 +397,9 @@ def hide(moderator, item, reason):
         item.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "reviewed_at"])
         _log(moderator, ModerationAction.Action.HIDE, item, reason)
         if item.author:
-            with translation.override(settings.LANGUAGE_CODE):
-                what = _("proposal") if isinstance(item, Proposal) else _("comment")
-                _tell(item.author.user, _("A moderator has hidden your %(what)s") % {"what": what},
-                      _("Reason: %(reason)s") % {"reason": reason}, _item_url(item))
+            _tell(item.author.user, lambda: (
+                _("A moderator has hidden your %(what)s") % {"what": _what(item)},
+                _("Reason: %(reason)s") % {"reason": reason}), _item_url(item))
     return item
 
 
@@ -319,10 +413,9 @@ def unhide(moderator, item, reason):
         item.save(update_fields=["hidden_at", "hidden_reason", "hidden_by"])
         _log(moderator, ModerationAction.Action.UNHIDE, item, reason)
         if item.author:
-            with translation.override(settings.LANGUAGE_CODE):
-                what = _("proposal") if isinstance(item, Proposal) else _("comment")
-                _tell(item.author.user, _("Your %(what)s is shown again") % {"what": what},
-                      _("Reason: %(reason)s") % {"reason": reason}, _item_url(item))
+            _tell(item.author.user, lambda: (
+                _("Your %(what)s is shown again") % {"what": _what(item)},
+                _("Reason: %(reason)s") % {"reason": reason}), _item_url(item))
     return item
 
 
@@ -361,11 +454,20 @@ def decide(moderator, proposal, adopted, note=""):
         proposal.save(update_fields=["status", "decided_at", "decision_note"])
         _log(moderator, ModerationAction.Action.ADOPT if adopted else ModerationAction.Action.NOT_ADOPT,
              proposal, plain_text(note))
-        if proposal.author:
-            with translation.override(settings.LANGUAGE_CODE):
+        def render(yours=True):
+            if yours:
                 subject = (_("Your proposal “%(title)s” has been adopted") if adopted
                            else _("Your proposal “%(title)s” was not adopted")) % {"title": proposal.title}
-                _tell(proposal.author.user, subject, _excerpt(note) if note else subject, proposal_url(proposal))
+            else:
+                subject = (_("“%(title)s”, which you follow, has been adopted") if adopted
+                           else _("“%(title)s”, which you follow, was not adopted")) % {"title": proposal.title}
+            return subject, _excerpt(note) if note else subject
+
+        told = set()
+        if proposal.author:
+            _tell(proposal.author.user, render, proposal_url(proposal))
+            told.add(proposal.author.user_id)
+        _tell_followers(proposal, told, lambda: render(yours=False), proposal_url(proposal))
     return proposal
 
 
@@ -395,10 +497,15 @@ def record_follow_up(moderator, proposal, body, done_on, photos=()):
             photo.image.save(content.name, content, save=False)
             photo.save()
         _log(moderator, ModerationAction.Action.FOLLOW_UP, proposal, _excerpt(values["body"], 300))
+        told = set()
         if proposal.author:
-            with translation.override(settings.LANGUAGE_CODE):
-                _tell(proposal.author.user, _("News on your proposal “%(title)s”") % {"title": proposal.title},
-                      _excerpt(values["body"]), proposal_url(proposal))
+            _tell(proposal.author.user, lambda: (
+                _("News on your proposal “%(title)s”") % {"title": proposal.title}, _excerpt(values["body"])),
+                proposal_url(proposal))
+            told.add(proposal.author.user_id)
+        _tell_followers(proposal, told, lambda: (
+            _("News on “%(title)s”, which you follow") % {"title": proposal.title}, _excerpt(values["body"])),
+            proposal_url(proposal))
     return follow_up
 
 
@@ -442,9 +549,9 @@ def write_letter(user, representative, subject, body, public):
         thread = Thread.objects.create(representative=representative, resident=resident, subject=values["subject"],
                                        is_public=bool(public), created_at=now, last_message_at=now)
         ThreadMessage.objects.create(thread=thread, author=user, body=values["body"], created_at=now)
-        with translation.override(settings.LANGUAGE_CODE):
-            _tell(representative.user, _("New letter from a resident: %(subject)s") % {"subject": thread.subject},
-                  _("A resident has written to you. Open the letter to reply."), thread_url(thread))
+        _tell(representative.user, lambda: (
+            _("New letter from a resident: %(subject)s") % {"subject": thread.subject},
+            _("A resident has written to you. Open the letter to reply.")), thread_url(thread))
     return thread
 
 
@@ -468,13 +575,14 @@ def post_message(user, thread, body):
         if from_representative and thread.first_reply_at is None:
             thread.first_reply_at = now
         thread.save(update_fields=["last_message_at", "first_reply_at"])
-        with translation.override(settings.LANGUAGE_CODE):
-            if from_representative:
-                _tell(thread.resident.user, _("%(name)s has replied to your letter") % {"name": thread.representative.name},
-                      thread.subject, thread_url(thread))
-            else:
-                _tell(thread.representative.user, _("New message from a resident: %(subject)s") % {"subject": thread.subject},
-                      _("A resident has written again. Open the letter to reply."), thread_url(thread))
+        if from_representative:
+            _tell(thread.resident.user, lambda: (
+                _("%(name)s has replied to your letter") % {"name": thread.representative.display_name},
+                thread.subject), thread_url(thread))
+        else:
+            _tell(thread.representative.user, lambda: (
+                _("New message from a resident: %(subject)s") % {"subject": thread.subject},
+                _("A resident has written again. Open the letter to reply.")), thread_url(thread))
     return message
 
 

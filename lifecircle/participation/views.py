@@ -22,11 +22,14 @@ from django.views.decorators.http import require_POST
 
 from lifecircle import errors
 from lifecircle.accounts.permissions import log_access
+from lifecircle.community.scope import api_url
 
 from . import services
-from .forms import CommentForm, DecisionForm, FollowUpForm, LetterForm, MessageForm, ProposalForm, ReasonForm
+from .forms import (
+    CommentForm, DecisionForm, FollowUpForm, LetterForm, MessageForm, ProposalForm, ReasonForm, SearchForm,
+)
 from .models import (
-    COMMENT, PROPOSE, SUPPORT, Comment, FollowUpPhoto, ModerationAction, Phase, Process, Proposal, Representative,
+    COMMENT, PROPOSE, SUPPORT, Category, Comment, Follow, FollowUpPhoto, ModerationAction, Phase, Process, Proposal, Representative,
     Support,
 )
 
@@ -90,12 +93,25 @@ def index(request):
 
 
 def process_detail(request, slug):
+    """A process's phases, meetings and proposals, which residents can search and filter by category;
+    an unknown category or an over-long search answers 400 with the reason and the full list."""
     process = get_object_or_404(Process.objects.select_related("subdistrict").prefetch_related("phases"), slug=slug)
     today = timezone.localdate()
     current = process.phase_on(today)
     actions = process.allowed_actions(today)
     order = request.GET.get("order") or ("supports" if SUPPORT in actions else "new")
     proposals = services.listed_proposals(process)
+    search = SearchForm(request.GET)
+    status = 200
+    if search.is_valid():
+        try:
+            proposals = services.search(proposals, search.cleaned_data["q"], search.cleaned_data["category"])
+        except ValidationError as exc:
+            _apply_errors(search, exc)
+    if search.errors:
+        status = 400
+    filtered = search.is_bound and not search.errors and any(search.cleaned_data.get(k) for k in ("q", "category"))
+    category = search.cleaned_data.get("category", "") if not search.errors else ""
     proposals = (proposals.order_by("-support_count", "-created_at") if order == "supports"
                  else proposals.order_by("-created_at"))
     phases = [{"phase": p, "current": p == current, "past": p.ends_on < today} for p in process.phases.all()]
@@ -105,7 +121,11 @@ def process_detail(request, slug):
         "proposals": [p for p in proposals if p.status == Proposal.Status.OPEN],
         "results": proposals.filter(status=Proposal.Status.ADOPTED).prefetch_related("follow_ups__photos"),
         "not_adopted": [p for p in proposals if p.status == Proposal.Status.NOT_ADOPTED],
-    })
+        "search": search, "filtered": filtered, "category": category,
+        "category_label": Category(category).label if category else "",
+        "following_category": bool(category) and services.is_following(request.user, category=category),
+        "meetings": services.meetings_of(process),
+    }, status=status)
 
 
 @login_required
@@ -123,7 +143,7 @@ def propose(request, slug):
             data = form.cleaned_data
             try:
                 proposal = services.propose(request.user, process, data["title"], data["body"], data["lon"],
-                                            data["lat"], data["photo"])
+                                            data["lat"], data["photo"], category=data["category"])
             except ValidationError as exc:
                 _apply_errors(form, exc)
             except PermissionDenied as exc:
@@ -132,7 +152,11 @@ def propose(request, slug):
                 messages.success(request, _("Thank you: your proposal is published."))
                 return redirect("participation:proposal", proposal.pk)
         status = 400
-    return render(request, "participation/propose.html", {"process": process, "form": form}, status=status)
+    return render(request, "participation/propose.html", {
+        "process": process, "form": form,
+        "boundary": process.subdistrict.boundary or None,
+        "network_url": api_url("geo/network.geojson", process.subdistrict),
+    }, status=status)
 
 
 def _render_proposal(request, proposal, comment_form=None, status=200):
@@ -155,6 +179,8 @@ def _render_proposal(request, proposal, comment_form=None, status=200):
         "follow_ups": proposal.follow_ups.prefetch_related("photos") if view.content else [],
         "reason_form": ReasonForm(), "decision_form": DecisionForm(),
         "can_decide": moderator and proposal.status == Proposal.Status.OPEN and not proposal.is_hidden,
+        "following": services.is_following(request.user, proposal),
+        "network_url": api_url("geo/network.geojson", process.subdistrict),
     }
     return render(request, "participation/proposal.html", context, status=status)
 
@@ -203,6 +229,42 @@ def comment(request, pk):
     return _render_proposal(request, proposal, comment_form=form, status=400)
 
 
+@login_required
+@require_POST
+def follow_proposal(request, pk):
+    """Follow (``follow=1``) or stop following (``follow=0``) a proposal or discussion-bar topic."""
+    proposal = _proposal(pk)
+    try:
+        if request.POST.get("follow") == "0":
+            services.unfollow(request.user, proposal)
+            messages.success(request, _("You no longer follow this."))
+        else:
+            services.follow(request.user, proposal)
+            messages.success(request, _("You follow this now: you will be told of new comments, the decision and what is done."))
+    except PermissionDenied as exc:
+        return _refused(request, str(exc))
+    return _back(request, reverse("participation:proposal", args=[proposal.pk]))
+
+
+@login_required
+@require_POST
+def follow_category(request, category):
+    """Follow or stop following a category: new proposals in it are notified."""
+    if category not in Category.values:
+        raise Http404(_("No such category."))
+    try:
+        if request.POST.get("follow") == "0":
+            services.unfollow(request.user, category=category)
+            messages.success(request, _("You no longer follow “%(category)s”.") % {"category": Category(category).label})
+        else:
+            services.follow(request.user, category=category)
+            messages.success(request, _("You follow “%(category)s” now: you will be told of each new proposal in it.")
+                             % {"category": Category(category).label})
+    except PermissionDenied as exc:
+        return _refused(request, str(exc))
+    return _back(request, reverse("participation:mine"))
+
+
 def _file(field):
     content_type = mimetypes.guess_type(field.name)[0] or "application/octet-stream"
     response = FileResponse(field.open("rb"), content_type=content_type)
@@ -232,8 +294,11 @@ def mine(request):
     resident = getattr(request.user, "resident", None)
     proposals = services.with_counts(Proposal.objects.filter(author=resident).select_related("process")) if resident else []
     threads = services.visible_threads(request.user).filter(resident__user=request.user) if resident else []
+    follows = Follow.objects.filter(user=request.user).select_related("proposal").order_by("-created_at")
     return render(request, "participation/mine.html", {
         "resident": resident, "proposals": proposals, "threads": threads,
+        "followed_proposals": [f.proposal for f in follows if f.proposal_id and not f.proposal.is_hidden],
+        "followed_categories": [Category(f.category) for f in follows if f.category],
         "representative": getattr(request.user, "representative", None),
     })
 

@@ -180,6 +180,7 @@ def person():
     proposal = participation.Proposal.objects.create(process=process, title="加装电梯", body="<p>请加装电梯</p>", author=her)
     participation.Comment.objects.create(proposal=proposal, body="同意", author=her)
     participation.Support.objects.create(proposal=proposal, resident=her)
+    participation.Follow.objects.create(user=her.user, proposal=proposal)
     representative = participation.Representative.objects.create(user=make_staff(StaffRole.Role.ADMINISTRATOR, mini),
                                                                   subdistrict=mini, name="代表")
     thread = participation.Thread.objects.create(representative=representative, resident=her, subject=f"{NAME}的来信")
@@ -266,7 +267,7 @@ def test_deleting_her_is_refused_by_the_database_but_erasure_works(person):
     assert {model: model.objects.count() for model in kept} == kept  # the records others need all stay
     assert not Notification.objects.filter(user_id=user_pk).exists()
     for model in (Consent, eldercare.HealthCheck, eldercare.HealthConsent, meals.DeliveryNeed,
-                  participation.Thread, participation.ThreadMessage, bookings.CalendarToken):
+                  participation.Thread, participation.ThreadMessage, participation.Follow, bookings.CalendarToken):
         assert model.objects.count() == 0, model  # in this fixture every such row is hers
     assert not get_user_model().objects.filter(pk=user_pk).exists() and report["account"] == ("deleted", 1)
     tomb = Resident.objects.get(pk=her.pk)

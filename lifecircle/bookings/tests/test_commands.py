@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from lifecircle.accounts.models import Resident
 from lifecircle.bookings import services
@@ -60,8 +61,10 @@ def snapshot():
 def test_demo_loads_upcoming_events_and_bookings_and_is_idempotent(clock, centre):
     call_command("load_bookings_demo", stdout=StringIO())
     events = Event.objects.filter(facility=centre)
-    assert events.count() == 6 and all(e.illustrative for e in events)
-    assert all(at(0, 0) < e.start < at(14, 0) for e in events)
+    assert events.count() == 7 and all(e.illustrative for e in events)
+    assert all(at(0, 0) < e.start < at(14, 0) for e in events if not e.code.startswith("happy18-"))
+    meeting = events.get(code="happy18-meeting-monthly")  # the Happy 18 bar meets on the 18th
+    assert timezone.localtime(meeting.start).day == 18 and at(0, 0) < meeting.start < at(33, 0)
     bookings = Booking.objects.all()
     assert bookings.count() == 2  # the mini centre has a meeting room and a stage only
     assert {b.status for b in bookings} == {"confirmed", "pending"}
@@ -82,5 +85,5 @@ def test_demo_on_the_jiangning_road_pack(clock):
     call_command("load_bookings_demo", stdout=StringIO())
     centre = Event.objects.first().facility
     assert centre.code == "jinglin-community-center"
-    assert Event.objects.count() == 6 and Event.objects.filter(room__isnull=False).count() == 6
+    assert Event.objects.count() == 7 and Event.objects.filter(room__isnull=False).count() == 7
     assert Booking.objects.count() == 3

@@ -214,6 +214,7 @@
         return { pane: "network", interactive: false, color: major ? "#bdb3a3" : "#d3cbbd", weight: major ? 4 : 2, opacity: 1 };
       },
     }).addTo(map);
+    if (window.LifecircleStreetNames) window.LifecircleStreetNames.add(map, collection); // street-names.js
   }
 
   function drawGrids(collection) {

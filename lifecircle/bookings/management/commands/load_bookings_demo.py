@@ -44,6 +44,12 @@ EVENTS = [
      "社区合唱团开放排练", "Community choir: open rehearsal",
      "欢迎居民来听、来唱，排练结束后可报名加入合唱团。",
      "Come to listen or to sing; you can join the choir after the rehearsal."),
+    # its code starts with the Happy 18 bar's meeting_code: the bar's page lists it as its meeting
+    ("happy18-meeting-monthly", "activity", "meeting_room", 10, "19:00", "20:30", 30,
+     "快乐18议事吧月度议事会", "Happy 18 discussion bar: monthly meeting",
+     "每月一次，居民与居委会、物业一起讨论议事吧里的话题，商定下一步怎么做。欢迎旁听和发言。",
+     "Once a month residents, the neighbourhood committee and the property manager talk over the bar's topics "
+     "and agree on what to do next. Everyone may listen and speak."),
 ]
 
 #: (room kind, day offset, start, end, attendees, group, purpose)
@@ -101,6 +107,8 @@ class Command(BaseCommand):
             rooms.setdefault(room.kind, room)
         count = 0
         for code, kind, room_kind, offset, start, end, places, title, title_en, text, text_en in EVENTS:
+            if code.startswith("happy18-"):  # the bar meets on the 18th (participation's demo says so)
+                offset = next(n for n in range(1, 33) if (today + datetime.timedelta(days=n)).day == 18)
             day = self._day(centre, today, offset, start, end)
             room = rooms.get(room_kind)
             begins, ends = _at(day, start), _at(day, end)

@@ -139,11 +139,25 @@
   function drawNetwork(collection) {
     var attribution = collection.attribution ? escapeHtml(collection.attribution) : "";
     L.geoJSON(collection, { style: networkStyle, attribution: attribution }).addTo(map);
+    if (window.LifecircleStreetNames) window.LifecircleStreetNames.add(map, collection); // street-names.js
     if (collection.attribution) {
       document.getElementById("network-attribution").textContent = collection.attribution;
       document.querySelector("[data-testid=footer-attribution]").hidden = false;
     }
   }
+
+  // The signed-in resident's home (their compound): a house mark with a label, under the markers.
+  function drawHome(home) {
+    var icon = L.divIcon({
+      className: "lc-home", iconSize: [30, 30], iconAnchor: [15, 15],
+      html: el("span", { className: "lc-home-mark", "aria-hidden": "true" }, "\u2302"),
+    });
+    var marker = L.marker([home.lat, home.lon], { icon: icon, keyboard: false, interactive: false, zIndexOffset: -500 });
+    marker.addTo(map).bindTooltip(el("span", { "data-testid": "map-home" }, fmt(S.myHome, { compound: home.name })), {
+      permanent: true, direction: "top", offset: [0, -14], className: "lc-home-label",
+    });
+  }
+  if (config.home) drawHome(config.home);
 
   function drawBoundary(collection) {
     return L.geoJSON(collection, {

@@ -39,6 +39,7 @@
   var bounds = null;
   request("GET", config.api.network).then(function (fc) {
     var layer = L.geoJSON(fc, { interactive: false, style: { color: "#9a8f80", weight: 2, opacity: 0.8 } }).addTo(map);
+    if (window.LifecircleStreetNames) window.LifecircleStreetNames.add(map, fc); // directory/street-names.js
     bounds = layer.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [10, 10] });
   }).catch(function () {});

@@ -33,7 +33,9 @@
             { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
-          if (data) L.geoJSON(data, { style: { color: "#7d8590", weight: 1, opacity: 0.7 }, interactive: false }).addTo(map);
+          if (!data) return;
+          L.geoJSON(data, { style: { color: "#7d8590", weight: 1, opacity: 0.7 }, interactive: false }).addTo(map);
+          if (window.LifecircleStreetNames) window.LifecircleStreetNames.add(map, data); // directory/street-names.js
         })
         .catch(function () {});
     });
