@@ -13,6 +13,7 @@ from lifecircle.community.tests.test_packs import MINI, copy_pack, edit_feature
 from lifecircle.directory import finder
 from lifecircle.directory.models import Facility
 from lifecircle.geo.distance import haversine_m
+from lifecircle.testing import client, english  # noqa: F401  (pages and reasons read in English)
 
 pytestmark = pytest.mark.django_db
 
