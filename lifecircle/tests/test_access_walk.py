@@ -337,6 +337,7 @@ ROUTES = {
     "/api/participation/representatives": PUBLIC, "/api/participation/threads": PUBLIC,
     "/api/participation/threads/{thread_id}": PUBLIC,
     "/api/requests311/requests.geojson": PUBLIC, "/api/requests311/response-times": AGGREGATE,
+    "/api/requests311/nearby": PUBLIC, "/api/requests311/requests/{request_id}/following": OWN,
     "/api/planning/scenarios": AGGREGATE, "/api/planning/scenarios/{scenario_id}": AGGREGATE,
     "/api/planning/scenarios/{scenario_id}/changes": AGGREGATE, "/api/planning/scenarios/{scenario_id}/coverage": AGGREGATE,
     "/api/planning/scenarios/{scenario_id}/compounds": AGGREGATE, "/api/planning/compare": AGGREGATE,
@@ -392,7 +393,7 @@ def test_public_own_and_aggregate_reads_show_nobody_elses_personal_data(town):
     names = names_of_residents() - {town.stranger.name}
     fill = {"{code}": Facility.objects.first().code, "{placement_id}": str(Placement.objects.first().pk),
             "{room_id}": "1", "{event_id}": str(Event.objects.first().pk), "{id}": "1", "{slug}": "x",
-            "{proposal_id}": "1", "{thread_id}": "1"}
+            "{proposal_id}": "1", "{thread_id}": "1", "{request_id}": "1"}
     resident, administrator = Client(), Client()
     resident.force_login(town.stranger.user)
     administrator.force_login(town.roles["administrator"])
