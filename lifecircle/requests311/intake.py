@@ -72,6 +72,21 @@ def parse_photo(files, data, errors):
         return None
 
 
+def read_lat_long(lat_text, lon_text, errors):
+    """(lat, lon) from two texts in WGS84 decimal degrees, or (None, None) with the reason added."""
+    try:
+        lat, lon = float(lat_text), float(lon_text)
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            raise ValueError("not finite")
+        check_lon_lat(lon, lat)
+    except ValueError:
+        errors.add(400, _("lat and long must be WGS84 decimal degrees: lat between -90 and 90, "
+                          "long between -180 and 180 (got lat=%(lat)s, long=%(long)s).")
+                   % {"lat": lat_text[:30], "long": lon_text[:30]})
+        return None, None
+    return lat, lon
+
+
 def parse_location(data, errors):
     """(lat, lon, address_string, address_id) from lat & long, address_string or address_id."""
     lat_text, lon_text = (data.get("lat") or "").strip(), (data.get("long") or "").strip()
@@ -82,16 +97,7 @@ def parse_location(data, errors):
         if not (lat_text and lon_text):
             errors.add(400, _("lat and long must be sent together."))
         else:
-            try:
-                lat, lon = float(lat_text), float(lon_text)
-                if not (math.isfinite(lat) and math.isfinite(lon)):
-                    raise ValueError("not finite")
-                check_lon_lat(lon, lat)
-            except ValueError:
-                errors.add(400, _("lat and long must be WGS84 decimal degrees: lat between -90 and 90, "
-                                  "long between -180 and 180 (got lat=%(lat)s, long=%(long)s).")
-                           % {"lat": lat_text[:30], "long": lon_text[:30]})
-                lat = lon = None
+            lat, lon = read_lat_long(lat_text, lon_text, errors)
     elif not (address or address_id):
         errors.add(400, _("A location is required: send lat and long, address_string or address_id."))
     return lat, lon, address, address_id

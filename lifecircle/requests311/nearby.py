@@ -15,8 +15,7 @@ import math
 
 from django.utils.translation import gettext as _
 
-from lifecircle.geography import check_lon_lat
-
+from .intake import read_lat_long
 from .models import ServiceRequest
 from .wire import ErrorList
 
@@ -43,16 +42,7 @@ def read_point(params, errors, lat_name="lat", lon_name="long"):
     if not (lat_text and lon_text):
         errors.add(400, _("%(lat)s and %(long)s are both required.") % {"lat": lat_name, "long": lon_name})
     else:
-        try:
-            lat, lon = float(lat_text), float(lon_text)
-            if not (math.isfinite(lat) and math.isfinite(lon)):
-                raise ValueError("not finite")
-            check_lon_lat(lon, lat)
-        except ValueError:
-            errors.add(400, _("lat and long must be WGS84 decimal degrees: lat between -90 and 90, "
-                              "long between -180 and 180 (got lat=%(lat)s, long=%(long)s).")
-                       % {"lat": lat_text[:30], "long": lon_text[:30]})
-            lat = lon = None
+        lat, lon = read_lat_long(lat_text, lon_text, errors)
     radius = RADIUS_DEFAULT
     if radius_text:
         try:
