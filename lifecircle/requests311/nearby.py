@@ -15,22 +15,21 @@ import math
 
 from django.utils.translation import gettext as _
 
+from lifecircle.geo.distance import EARTH_RADIUS_M, haversine_m
+
 from .intake import read_lat_long
 from .models import ServiceRequest
 from .wire import ErrorList
 
-EARTH_RADIUS_M = 6_371_008.8  # the mean radius (IUGG)
 RADIUS_DEFAULT = 200  # metres: a few houses either way, FixMyStreet's "nearby"
 RADIUS_MAX = 5000
 LIMIT = 20
 
 
 def distance_m(lat1, lon1, lat2, lon2):
-    """Straight-line (great-circle) distance in metres between two WGS84 points in degrees."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+    """Straight-line (great-circle) distance in metres between two WGS84 points in degrees, latitude
+    first as Open311 gives them (the engine's ``haversine_m`` takes longitude first)."""
+    return float(haversine_m(lon1, lat1, lon2, lat2))
 
 
 def read_point(params, errors, lat_name="lat", lon_name="long"):
