@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.api import api
@@ -24,8 +26,18 @@ pages_anywhere = [
     path("<path:rest>", views.page_anywhere, name="other"),
 ]
 
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico on pages that name no icon (the API docs, the staff console)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("directory/favicon.svg")
+
+
 urlpatterns = [
     path("", views.home, name="map"),
+    path("favicon.ico", FaviconView.as_view()),
     path("s/<slug:subdistrict>/", include(subdistrict_pages)),
     path("district/", district_page, name="district"),
     path("planning/", include((pages_anywhere, "anywhere"))),

@@ -23,3 +23,11 @@ def test_no_template_has_inline_script_or_handlers(template):
     text = template.read_text()
     assert not INLINE_SCRIPT.search(text), "move the script to a static file (or data to json_script)"
     assert not INLINE_HANDLER.search(text), "attach the handler from a static script"
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client):
+    """Pages without an icon link (API docs, staff console) make browsers ask for /favicon.ico;
+    a 404 there shows as a console error on every such page."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("directory/favicon.svg")
