@@ -160,6 +160,8 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "lifecircle")
 SESSION_COOKIE_AGE = int(os.environ.get("RESIDENT_SESSION_DAYS", "14")) * 24 * 3600
 STAFF_SESSION_AGE = int(float(os.environ.get("STAFF_SESSION_HOURS", "8")) * 3600)
 SESSION_COOKIE_HTTPONLY = True
+# Read from the shared cache, written through to the database: a signed-in page costs no session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_HOURS", "24")) * 3600  # links staff make
 SESSION_COOKIE_SAMESITE = "Lax"
 

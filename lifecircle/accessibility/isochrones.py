@@ -9,11 +9,13 @@ import datetime
 import math
 
 import numpy as np
+from django.utils import timezone
 from shapely.geometry import Point
 
 from lifecircle.caching import cached_value, from_nearest_node
 from lifecircle.community import networks
 from lifecircle.community.models import SubDistrict
+from lifecircle.directory import hours
 from lifecircle.directory.models import Facility, Standard
 from lifecircle.geo.accessibility import nearest_facilities
 from lifecircle.geo.distance import METRES_PER_DEGREE
@@ -55,7 +57,7 @@ def subdistrict_at(lon, lat):
     margin_lon = margin_lat / math.cos(math.radians(lat))
     point = Point(lon, lat)
     candidates = []
-    for subdistrict in SubDistrict.objects.exclude(network=None).select_related("network").order_by("code"):
+    for subdistrict, boundary in cached_value(["directory"], ["networked-subdistricts"], _networked_subdistricts):
         graph = networks.load_graph(subdistrict.network)
         min_lon, min_lat, max_lon, max_lat = graph.bounds
         if not (min_lon - margin_lon <= lon <= max_lon + margin_lon and min_lat - margin_lat <= lat <= max_lat + margin_lat):
@@ -63,9 +65,15 @@ def subdistrict_at(lon, lat):
         snapped = snap_points(graph, [lon], [lat])
         if not snapped.ok[0]:
             continue
-        inside = bool(subdistrict.boundary) and polygon_from_geojson(subdistrict.boundary).covers(point)
+        inside = boundary is not None and boundary.covers(point)
         candidates.append((not inside, float(snapped.offset_m[0]), subdistrict.code, subdistrict))
     return min(candidates, key=lambda c: c[:3])[3] if candidates else None
+
+
+def _networked_subdistricts():
+    """Each sub-district with a network (and its network) and its boundary polygon, or None."""
+    return [(subdistrict, polygon_from_geojson(subdistrict.boundary) if subdistrict.boundary else None)
+            for subdistrict in SubDistrict.objects.exclude(network=None).select_related("network").order_by("code")]
 
 
 #: The years a departure time may be in (opening hours need a real date, with room for the walk).
@@ -75,8 +83,6 @@ FIRST_YEAR, LAST_YEAR = 1900, 2999
 def parse_departure(text, now=None):
     """A departure time from ``HH:MM`` (today, local time) or an ISO date and time (local time
     unless it says its offset); ``None`` means now. ValueError with the reason otherwise."""
-    from django.utils import timezone
-
     now = timezone.localtime(now or timezone.now())
     if text is None or text == "":
         return now
@@ -171,16 +177,19 @@ def warm_isochrone_shapes(subdistrict, profiles, progress=None):
 
 
 def _snapped_facilities(subdistrict, profile):
-    """Every active facility of ``subdistrict`` (pk, code, names, categories, position) and where it
-    joins the network walked with ``profile``; kept in the cache until the directory or the network
-    changes."""
+    """Every active facility of ``subdistrict`` (code, names, categories), its opening hours
+    (weekly spans, or None when none are recorded, and the spans of its dated exceptions), its
+    position and where it joins the network walked with ``profile``; kept in the cache until the
+    directory or the network changes (the hours and their exceptions are directory models)."""
     graph, _ = walking_graph(subdistrict, profile)
     facilities = list(Facility.objects.filter(subdistrict=subdistrict, active=True)
-                      .select_related("category").prefetch_related("services").order_by("pk"))
-    rows = [{"pk": f.pk, "code": f.code, "name": f.name, "name_en": f.name_en, "category": f.category.slug,
+                      .select_related("category").prefetch_related("services", "hours_exceptions").order_by("pk"))
+    rows = [{"code": f.code, "name": f.name, "name_en": f.name_en, "category": f.category.slug,
              "categories": [c.slug for c in f.all_categories()]} for f in facilities]
+    schedules = [(f.weekly_hours if f.opening_hours.strip() else None,
+                  {e.date: e.spans() for e in f.hours_exceptions.all()}) for f in facilities]
     lons, lats = np.array([f.lon for f in facilities]), np.array([f.lat for f in facilities])
-    return rows, lons, lats, snap_points(graph, lons, lats)
+    return rows, schedules, lons, lats, snap_points(graph, lons, lats)
 
 
 def reachable_facilities(subdistrict, lon, lat, distances, profile="standard", departure=None):
@@ -190,8 +199,8 @@ def reachable_facilities(subdistrict, lon, lat, distances, profile="standard", d
     graph, _ = walking_graph(subdistrict, profile)
     speed_profile = _speed_profile(profile)
     departure = parse_departure(None) if departure is None else departure
-    rows, lons, lats, places = cached_value(
-        ["directory"], ["snapped-facilities", subdistrict.pk, profile,
+    rows, schedules, lons, lats, places = cached_value(
+        ["directory"], ["snapped-facilities-with-hours", subdistrict.pk, profile,
                         networks.graph_path(subdistrict.network).stat().st_mtime_ns],
         lambda: _snapped_facilities(subdistrict, profile))
     # A walk is never shorter than the straight line, so facilities outside this box cannot be
@@ -204,17 +213,15 @@ def reachable_facilities(subdistrict, lon, lat, distances, profile="standard", d
     # The walk is undirected, so one search from the point gives its distance to every facility.
     metres = nearest_facilities(graph, places.take(near), point, categories=["point"], max_distance_m=reach)[:, 0]
     reached = [(int(index), float(distance)) for index, distance in zip(near, metres) if np.isfinite(distance)]
-    # Opening hours are read fresh (they change by the date), only for the facilities reached.
-    hours = Facility.objects.prefetch_related("hours_exceptions").in_bulk([rows[i]["pk"] for i, _ in reached])
     reachable = []
     for index, distance in reached:
-        row = {key: value for key, value in rows[index].items() if key != "pk"}
-        facility = hours[rows[index]["pk"]]
+        weekly, exceptions = schedules[index]
         minutes = float(metres_to_minutes(distance, speed_profile))
-        arrival = departure + datetime.timedelta(minutes=minutes)
+        arrival = timezone.localtime(departure + datetime.timedelta(minutes=minutes))
         reachable.append({
-            **row, "arrival": arrival.isoformat(timespec="minutes"),
-            "open_on_arrival": facility.is_open_at(arrival) if facility.opening_hours.strip() else None,
+            **rows[index], "arrival": arrival.isoformat(timespec="minutes"),
+            # the day's exception when there is one, else the weekly hours (as Place.is_open_at)
+            "open_on_arrival": None if weekly is None else hours.is_open(exceptions.get(arrival.date(), weekly), arrival),
             "distance_m": round(distance, 1), "minutes": round(minutes, 1),
             "tier_minutes": next(m for m, d in zip(LIFE_CIRCLE_MINUTES, distances) if distance <= d),
         })

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from lifecircle.caching import cached_value
 from lifecircle.community.models import Compound, SubDistrict
 from lifecircle.community.scope import api_url, sole_subdistrict, subdistrict_page
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
@@ -199,9 +200,10 @@ def _map_config(subdistrict):
 def home_on_map(request, subdistrict):
     """Where the signed-in resident lives, for their map only: their compound's position and name
     (never the flat), or None for visitors, staff and residents of other sub-districts."""
-    resident = getattr(request.user, "resident", None) if request.user.is_authenticated else None
-    compound = resident.household.compound if resident is not None else None
-    if compound is None or compound.subdistrict_id != subdistrict.pk or compound.lon is None or compound.lat is None:
+    if not request.user.is_authenticated:
+        return None
+    compound = Compound.objects.filter(homes__members__user=request.user, subdistrict=subdistrict).first()
+    if compound is None or compound.lon is None or compound.lat is None:
         return None
     return {"lat": compound.lat, "lon": compound.lon, "name": compound.display_name}
 
@@ -215,8 +217,11 @@ def _map_page(request, subdistrict):
         "subdistrict": subdistrict,
         "illustrative": subdistrict.illustrative,
         "data_notice": subdistrict.data_notice,  # the pack's Chinese and English lines
-        "legend_groups": _legend_categories(subdistrict),
-        "poi_kinds": _legend_poi_kinds(subdistrict),
+        # The same for everyone who reads this language: kept until the directory changes.
+        "legend_groups": cached_value(["directory"], ["legend-categories", subdistrict.pk, get_language()],
+                                      lambda: _legend_categories(subdistrict)),
+        "poi_kinds": cached_value(["directory"], ["legend-poi-kinds", subdistrict.pk, get_language()],
+                                  lambda: _legend_poi_kinds(subdistrict)),
         "map_layers": _layer_legend(subdistrict),
         "map_config": config,
     })

@@ -112,6 +112,7 @@ def test_coverage_page_shows_losses_and_fixes(client, stepped):
 
 
 def test_what_is_open_on_arrival(client, stepped):
+    from lifecircle import caching
     from lifecircle.directory.models import Facility
 
     query = "/api/accessibility/isochrones?lon=121.4425&lat=31.2327&at="
@@ -129,10 +130,33 @@ def test_what_is_open_on_arrival(client, stepped):
     assert canteen("2026-10-01T07:00")[0]["open_on_arrival"] is False  # closed on the national day
     assert answer["open_on_arrival"] == sum(1 for r in answer["reachable"] if r["open_on_arrival"])
     Facility.objects.filter(code="canteen").update(opening_hours="")
+    caching.bump("directory")  # update() sends no signal; the cached hours must go (lifecircle.caching)
     assert canteen("07:00")[0]["open_on_arrival"] is None  # no hours recorded: unknown, not open
     for bad in ("25:99", "tomorrow", "2026-13-01T07:00"):
         response = client.get(query + bad)
         assert response.status_code == 400 and "cannot read the time" in response.json()["detail"]
+
+
+def test_open_on_arrival_follows_saved_hours_and_exceptions_at_once(client, stepped):
+    """The facilities' hours are kept in the cache with their positions; a staff edit (a save)
+    must show in the next click."""
+    from lifecircle.directory.models import Facility, HoursException
+
+    def canteen_open(at):
+        answer = client.get(f"/api/accessibility/isochrones?lon=121.4425&lat=31.2327&at={at}").json()
+        return next(r for r in answer["reachable"] if r["code"] == "canteen")["open_on_arrival"]
+
+    assert canteen_open("2026-12-03T07:00") is True
+    canteen = Facility.objects.get(code="canteen")
+    exception = HoursException.objects.create(facility=canteen, date="2026-12-03", opening_hours="")
+    assert canteen_open("2026-12-03T07:00") is False  # closed that day
+    exception.opening_hours = "06:00-10:00"
+    exception.save()
+    assert canteen_open("2026-12-03T07:00") is True
+    assert canteen_open("2026-12-04T09:30") is False  # the next day keeps the weekly hours
+    canteen.opening_hours = "Mo-Su 09:00-20:00"
+    canteen.save()
+    assert canteen_open("2026-12-04T09:30") is True
 
 
 def test_coverage_at_an_hour_counts_only_what_is_open(client):
