@@ -234,9 +234,20 @@ class WalkGraph:
         a, b = self.geom_offsets[edge], self.geom_offsets[edge + 1]
         return np.column_stack((self.geom_lon[a:b], self.geom_lat[a:b]))
 
-    def edge_name_str(self, edge: int) -> str | None:
-        """The street name of ``edge``, or ``None`` if it has none."""
-        return self.names[self.edge_name[edge]] or None
+    def edge_name_str(self, edge: int, language: str | None = None) -> str | None:
+        """The street name of ``edge``, or ``None`` if it has none.
+
+        Parameters
+        ----------
+        edge
+            Edge id.
+        language
+            A language code ("en", "en-us", "zh-hans"): the street's name in that language where
+            the network has it (:data:`NAME_LANGUAGES`), else its OSM ``name``. ``None``: ``name``.
+        """
+        i = int(self.edge_name[edge])
+        translated = self.name_translations.get((language or "").split("-")[0].lower())
+        return (translated[i] if translated else "") or self.names[i] or None
 
     def edge_names(self, edge: int) -> dict[str, str | None]:
         """The street names of ``edge``: ``{"name": ..., "name_en": ..., "name_zh": ...}``, ``None`` where unmapped.

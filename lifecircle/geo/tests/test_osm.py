@@ -99,6 +99,11 @@ def test_street_names_keep_their_english_and_chinese_forms(write_osm, tmp_path):
         assert forms[1] == {"name": "江宁路", "name_en": "Jiangning Road", "name_zh": None}
         assert forms[2] == {"name": "Lane 3", "name_en": None, "name_zh": "三号弄"}
         assert forms[3] == {"name": "江宁路", "name_en": None, "name_zh": None}
+        names_in = {lang: {int(g.edge_way[e]): g.edge_name_str(e, lang) for e in range(g.n_edges)}
+                    for lang in (None, "en-us", "zh-hans")}
+        assert names_in == {None: {1: "江宁路", 2: "Lane 3", 3: "江宁路"},  # no translation: the name itself
+                            "en-us": {1: "Jiangning Road", 2: "Lane 3", 3: "江宁路"},
+                            "zh-hans": {1: "江宁路", 2: "三号弄", 3: "江宁路"}}
         properties = {f["properties"]["way_id"]: f["properties"] for f in g.to_geojson()["features"]}
         assert properties[1]["name_en"] == "Jiangning Road" and properties[3]["name_en"] is None
 
