@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from lifecircle.geo.graph import WalkGraph
+from lifecircle.geo.graph import NAME_LANGUAGES, WalkGraph
 from lifecircle.geo.osm import build_network
 from lifecircle.geo.profiles import DEFAULT_TABLE as PROFILE_TABLE
 
@@ -46,8 +46,10 @@ def save_network(subdistrict, graph, source, attribution):
     rolls back, the old network stays whole.
     """
     # The walking-profile table is part of the name: editing it (or a graph file from before walking
-    # profiles) means a new file, built with the current rules.
-    digest = hashlib.sha256(Path(source).read_bytes() + PROFILE_TABLE.read_bytes()).hexdigest()[:12]
+    # profiles) means a new file, built with the current rules. So are the languages whose street
+    # names the engine keeps: a file from before it kept name:en is rebuilt, or maps would stay Chinese.
+    digest = hashlib.sha256(Path(source).read_bytes() + PROFILE_TABLE.read_bytes()
+                            + repr(NAME_LANGUAGES).encode()).hexdigest()[:12]
     path = network_folder() / f"{subdistrict.code}-{digest}.npz"
     if not path.exists():
         graph.save(path)

@@ -43,6 +43,12 @@ Tags no profile acts on but a planner wants to see (``wheelchair=yes|limited``,
 (sparse: only the tagged ways and nodes of the network; ids as strings, as JSON
 keeps them). :meth:`WalkGraph.edge_access` reads them per edge.
 
+Street names in other languages (OSM ``name:en``, ``name:zh``) ride along
+with ``names``: ``name_translations[language][i]`` is the ``language`` form
+of ``names[i]`` ("" where the way has none), so maps can name streets in the
+reader's language. ``names`` is indexed by the whole set of forms, so two
+ways with one ``name`` but different ``name:en`` keep both.
+
 The CSR view stores every edge in both directions, because walking is never
 one-way. Two things are left out of it on purpose: self-loops (they can never
 shorten a walk) and all but the shortest of parallel edges between the same
@@ -74,6 +80,9 @@ _NODE_ARRAYS = ("node_lon", "node_lat", "node_osmid")
 _EDGE_ARRAYS = ("edge_u", "edge_v", "edge_length", "edge_way", "edge_name", "edge_highway")
 _GEOM_ARRAYS = ("geom_offsets", "geom_lon", "geom_lat")
 _CSR_ARRAYS = ("indptr", "indices", "weights", "slot_edge")
+#: The languages whose street names are kept beside OSM ``name``: language -> OSM keys, first found wins.
+#: Chinese pages are simplified Chinese, so ``name:zh-Hans`` goes before the unqualified ``name:zh``.
+NAME_LANGUAGES = {"en": ("name:en",), "zh": ("name:zh-Hans", "name:zh")}
 _DTYPES = {
     "node_lon": np.float64, "node_lat": np.float64, "node_osmid": np.int64,
     "edge_u": np.int32, "edge_v": np.int32, "edge_length": np.float32,
@@ -163,6 +172,8 @@ class WalkGraph:
     tag_audit: dict = field(default_factory=dict)
     #: Accessibility tags kept as attributes (module docstring), by OSM way and node id.
     access_tags: dict = field(default_factory=dict)
+    #: Street names in other languages, parallel to ``names`` (module docstring): ``{"en": [...], ...}``.
+    name_translations: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self):
         for key, dtype in _DTYPES.items():
@@ -171,6 +182,10 @@ class WalkGraph:
                 setattr(self, key, np.ascontiguousarray(value, dtype=dtype))
         self.names = list(self.names)
         self.highways = list(self.highways)
+        self.name_translations = {lang: list(forms) for lang, forms in self.name_translations.items()}
+        for lang, forms in self.name_translations.items():
+            if len(forms) != len(self.names):
+                raise ValueError(f"name_translations[{lang!r}] has {len(forms)} names for {len(self.names)}")
         if self.indptr is None:
             self.indptr, self.indices, self.weights, self.slot_edge = _build_csr(
                 self.n_nodes, self.edge_u, self.edge_v, self.edge_length)
@@ -219,9 +234,33 @@ class WalkGraph:
         a, b = self.geom_offsets[edge], self.geom_offsets[edge + 1]
         return np.column_stack((self.geom_lon[a:b], self.geom_lat[a:b]))
 
-    def edge_name_str(self, edge: int) -> str | None:
-        """The street name of ``edge``, or ``None`` if it has none."""
-        return self.names[self.edge_name[edge]] or None
+    def edge_name_str(self, edge: int, language: str | None = None) -> str | None:
+        """The street name of ``edge``, or ``None`` if it has none.
+
+        Parameters
+        ----------
+        edge
+            Edge id.
+        language
+            A language code ("en", "en-us", "zh-hans"): the street's name in that language where
+            the network has it (:data:`NAME_LANGUAGES`), else its OSM ``name``. ``None``: ``name``.
+        """
+        i = int(self.edge_name[edge])
+        translated = self.name_translations.get((language or "").split("-")[0].lower())
+        return (translated[i] if translated else "") or self.names[i] or None
+
+    def edge_names(self, edge: int) -> dict[str, str | None]:
+        """The street names of ``edge``: ``{"name": ..., "name_en": ..., "name_zh": ...}``, ``None`` where unmapped.
+
+        One key per language of :data:`NAME_LANGUAGES`, whether this graph
+        has names in it or not (a graph saved before they were kept has none).
+        """
+        i = int(self.edge_name[edge])
+        forms = {"name": self.names[i] or None}
+        for lang in NAME_LANGUAGES:
+            translated = self.name_translations.get(lang)
+            forms[f"name_{lang}"] = (translated[i] if translated else "") or None
+        return forms
 
     def edge_access(self, edge: int) -> dict:
         """The kept accessibility tags of an edge: its way's (``wheelchair``, ``tactile_paving``), and
@@ -347,7 +386,7 @@ class WalkGraph:
     @classmethod
     def from_polylines(cls, offsets, refs, lon, lat, way_ids=None, name_index=None,
                        highway_index=None, names=None, highways=None, line_factor=None, point_penalty=None,
-                       tag_audit=None, access_tags=None) -> "WalkGraph":
+                       tag_audit=None, access_tags=None, name_translations=None) -> "WalkGraph":
         """Build a graph from street polylines, splitting them where they meet.
 
         Polyline ``i`` is the run of points ``offsets[i]:offsets[i+1]`` in
@@ -365,6 +404,7 @@ class WalkGraph:
         point that ends an edge, so a walk through it pays it once. Profiles
         named in either dict get an :class:`EdgeProfile`. ``access_tags``:
         the accessibility tags kept as attributes (module docstring).
+        ``name_translations``: other-language forms of ``names`` (module docstring).
         """
         offsets = np.asarray(offsets, dtype=np.int64)
         refs = np.asarray(refs, dtype=np.int64)
@@ -423,6 +463,7 @@ class WalkGraph:
             names=names, highways=highways, geom_offsets=geom_offsets,
             geom_lon=lon[point_index], geom_lat=lat[point_index],
             profile_costs=profiles, tag_audit=dict(tag_audit or {}), access_tags=dict(access_tags or {}),
+            name_translations=dict(name_translations or {}),
         )
         return graph.edge_subgraph(~((u == v) & (length == 0.0)))
 
@@ -449,6 +490,7 @@ class WalkGraph:
             profile_costs={name: p.take(edges) for name, p in self.profile_costs.items()},
             tag_audit=self.tag_audit, access_tags=_access_kept(self.access_tags, self.edge_way[edges],
                                                               self.node_osmid[used]),
+            name_translations=self.name_translations,
         ).for_profile(self.profile)
 
     def component_labels(self) -> np.ndarray:
@@ -501,8 +543,10 @@ class WalkGraph:
 
         Coordinates are ``[lon, lat]`` rounded to ``precision`` decimals
         (6 decimals is about 0.1 m). Properties: ``name`` (``None`` when
-        unnamed), ``highway``, ``length_m`` and the OSM ``way_id``; and the
-        way's ``wheelchair`` and ``tactile_paving`` where they are mapped.
+        unnamed), ``name_en`` and ``name_zh`` (its OSM ``name:en`` and
+        ``name:zh``, ``None`` when unmapped), ``highway``, ``length_m`` and the
+        OSM ``way_id``; and the way's ``wheelchair`` and ``tactile_paving``
+        where they are mapped.
         """
         way_access = self.access_tags.get("ways", {})
         lon = np.round(self.geom_lon, precision).tolist()
@@ -518,7 +562,7 @@ class WalkGraph:
                 "id": e,
                 "geometry": {"type": "LineString", "coordinates": [[x, y] for x, y in zip(lon[a:b], lat[a:b])]},
                 "properties": {
-                    "name": self.names[self.edge_name[e]] or None,
+                    **self.edge_names(e),
                     "highway": self.highways[self.edge_highway[e]],
                     "length_m": lengths[e],
                     "way_id": ways[e],
@@ -546,6 +590,9 @@ class WalkGraph:
             arrays[f"profile{i}_barrier_id"] = profile.barrier_id
         arrays["tag_audit"] = np.frombuffer(json.dumps(self.tag_audit).encode(), dtype=np.uint8)
         arrays["access_tags"] = np.frombuffer(json.dumps(self.access_tags).encode(), dtype=np.uint8)
+        arrays["name_languages_blob"], arrays["name_languages_offsets"] = _pack_strings(list(self.name_translations))
+        for i, forms in enumerate(self.name_translations.values()):
+            arrays[f"names{i}_blob"], arrays[f"names{i}_offsets"] = _pack_strings(forms)
         with atomic_write(path, "wb") as f:
             np.savez(f, **arrays)
 
@@ -568,7 +615,11 @@ class WalkGraph:
                 arrays = {key: data[key] for key in _DTYPES}
                 names = _unpack_strings(data["names_blob"], data["names_offsets"])
                 highways = _unpack_strings(data["highways_blob"], data["highways_offsets"])
-                profiles, tag_audit, access_tags = {}, {}, {}
+                profiles, tag_audit, access_tags, translations = {}, {}, {}, {}
+                if "name_languages_blob" in data.files:  # graphs saved before other languages were kept have none
+                    languages = _unpack_strings(data["name_languages_blob"], data["name_languages_offsets"])
+                    for i, lang in enumerate(languages):
+                        translations[lang] = _unpack_strings(data[f"names{i}_blob"], data[f"names{i}_offsets"])
                 if "access_tags" in data.files:  # files saved before the attributes were kept have none
                     access_tags = json.loads(bytes(data["access_tags"]).decode())
                 if "profiles_blob" in data.files:
@@ -581,10 +632,13 @@ class WalkGraph:
         except Exception as exc:  # zipfile, OSError, ValueError: all mean "unreadable"
             raise GraphFileError(f"cannot read graph file ({exc})", path) from exc
         _check_consistent(arrays, len(names), len(highways), path)
+        if any(len(forms) != len(names) for forms in translations.values()):
+            raise GraphFileError("inconsistent graph file: street names in other languages do not match the names",
+                                 path)
         if any(p.cost.shape[0] != arrays["edge_u"].shape[0] for p in profiles.values()):
             raise GraphFileError("inconsistent graph file: walking-profile costs do not match the edges", path)
         return cls(**arrays, names=names, highways=highways, profile_costs=profiles, tag_audit=tag_audit,
-                   access_tags=access_tags)
+                   access_tags=access_tags, name_translations=translations)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -56,7 +56,7 @@ import numpy as np
 
 from .distance import LocalProjection
 from .errors import BoundaryError, OSMError
-from .graph import Island, WalkGraph
+from .graph import NAME_LANGUAGES, Island, WalkGraph
 from .profiles import (ACCESS_KEYS, FOOT_WAYS, NODE_KEYS, STANDARD, ProfileTable, TagAudit, incline_percent,
                        is_crossing_way)
 
@@ -240,7 +240,8 @@ def build_network(path, boundary=None, buffer_m: float = 500.0, largest_componen
         lines["offsets"], lines["refs"], lines["lon"], lines["lat"], way_ids=lines["way_ids"],
         name_index=lines["name_index"], highway_index=lines["highway_index"],
         names=lines["names"], highways=lines["highways"], line_factor=lines["line_factor"],
-        point_penalty=lines["point_penalty"], tag_audit=audit.to_dict(), access_tags=lines["access_tags"])
+        point_penalty=lines["point_penalty"], tag_audit=audit.to_dict(), access_tags=lines["access_tags"],
+        name_translations=lines["name_translations"])
     if graph.n_edges == 0:
         raise OSMError("contains no walkable ways with usable coordinates", path)
     if polygon is not None:
@@ -355,7 +356,9 @@ def _read_walkable_ways(path: str, progress: bool, table: ProfileTable, negative
 
     refs, lons, lats = array("q"), array("d"), array("d")
     offsets, way_ids, name_index, highway_index = array("q", [0]), array("q"), array("l"), array("l")
-    names: dict[str, int] = {"": 0}
+    # A way's name in every kept language (``name``, then NAME_LANGUAGES' order) -> its index in ``names``.
+    no_name = ("",) * (1 + len(NAME_LANGUAGES))
+    names: dict[tuple[str, ...], int] = {no_name: 0}
     highways: dict[str, int] = {}
     n_objects = ways_cut = missing_negative = 0
     others = [p for p in table.profiles.values() if p.name != STANDARD]
@@ -392,7 +395,9 @@ def _read_walkable_ways(path: str, progress: bool, table: ProfileTable, negative
             flags = ((1 if is_crossing_way(plain) else 0) | (2 if plain["highway"] in FOOT_WAYS else 0)
                      | (0 if plain.get("surface") in table.known_values.get("surface", ()) else 4)
                      | (8 if any(k == "kerb" or k.startswith("kerb:") for k in plain) else 0))
-            name = names.setdefault(tags.get("name", ""), len(names))
+            forms = (plain.get("name", ""),
+                     *(next((plain[k] for k in keys if plain.get(k)), "") for keys in NAME_LANGUAGES.values()))
+            name = names.setdefault(forms, len(names))
             highway = highways.setdefault(tags["highway"], len(highways))
             start = len(refs)
             cut = False
@@ -440,7 +445,10 @@ def _read_walkable_ways(path: str, progress: bool, table: ProfileTable, negative
         "way_ids": np.frombuffer(way_ids, dtype=np.int64),
         "name_index": np.asarray(name_index, dtype=np.int32),
         "highway_index": np.asarray(highway_index, dtype=np.int16),
-        "names": list(names), "highways": list(highways), "ways_cut": ways_cut,
+        "names": [forms[0] for forms in names], "highways": list(highways), "ways_cut": ways_cut,
+        # Only the languages the file has names in: a network without name:zh keeps no column of blanks.
+        "name_translations": {lang: [forms[i] for forms in names] for i, lang in enumerate(NAME_LANGUAGES, 1)
+                              if any(forms[i] for forms in names)},
         "line_factor": {name: np.frombuffer(f, dtype=np.float64) for name, f in factors.items()},
         "audit": audit,
     }

@@ -28,7 +28,8 @@ router = Router(tags=["requests311"])
     description=(
         "Requests with a location, as GeoJSON points ([longitude, latitude], WGS84): those still open, "
         "and those closed within the last `days` days (default 30). Public fields only: no reporter, no "
-        "description, and nothing from private services (help for an elderly person, childcare). "
+        "description, and nothing from private services (help for an elderly person, childcare); `url` is "
+        "the request's public page, where its description, photo and progress are published. "
         "`status` (open or closed), `service_code` and `subdistrict` (through the request's grid) filter."
     ),
 )
@@ -56,7 +57,7 @@ def requests_geojson(request, status: Literal["open", "closed"] | None = None, s
             "service_name": r.service.display_name, "group": r.service.group, "status": r.status,
             "detailed_status": r.state, "requested_datetime": w3c(r.requested_at),
             "updated_datetime": w3c(r.updated_at), "agency_responsible": r.agency_responsible or None,
-            "grid": r.grid.code if r.grid_id else None,
+            "grid": r.grid.code if r.grid_id else None, "url": lifecycle.public_url(r),
         })
         for r in queryset
     ]

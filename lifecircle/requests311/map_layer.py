@@ -37,7 +37,10 @@ def script_config():
             "requested": _("Reported on"),
             "updated": _("Last updated"),
             "handledBy": _("Handled by"),
-            "requestPrivacy": _("The report itself and who made it are not published."),
+            # The report's public page publishes its description and photo, so the map says only
+            # what stays private; the old "the report itself is not published" would now be untrue.
+            "requestPrivacy": _("Who made the report is not published."),
+            "requestLink": _("See the report and its progress"),
         },
     }
 

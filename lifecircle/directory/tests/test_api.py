@@ -65,6 +65,14 @@ def test_geojson_layers_are_lon_lat(client, mini):
             assert 121.44 < lon < 121.45 and 31.23 < lat < 31.236
 
 
+def test_network_geojson_names_streets_in_english_where_mapped(client, mini):
+    """OSM name:en reaches the map's GeoJSON beside name; a street without one has name_en null."""
+    features = client.get("/api/geo/network.geojson").json()["features"]
+    forms = {(f["properties"]["name"], f["properties"]["name_en"], f["properties"]["name_zh"]) for f in features}
+    assert forms == {("南路", "South Road", None), ("中路", "Middle Road", None), ("北路", None, None),
+                     (None, None, None)}
+
+
 @pytest.mark.parametrize("query, message", [
     ("?bbox=1,2,3", "bbox must be minlon,minlat,maxlon,maxlat"),
     ("?bbox=121.5,31.2,121.4,31.3", "south-west corner before the north-east"),

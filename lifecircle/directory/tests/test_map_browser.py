@@ -225,16 +225,27 @@ def test_details_list_rooms_capacity_and_illustrative_flag(map_page):
     map_page.check_clean()
 
 
+def assert_street_names_in(page, chinese):
+    """The streets are named on the map, all in Chinese or all in English (the demo network has both)."""
+    expect(page.locator(".lc-street-name").first).to_be_attached()
+    names = page.locator(".lc-street-name").all_text_contents()
+    assert all(bool(re.search("[\u4e00-\u9fff]", name)) is chinese for name in names), names
+    if not chinese:
+        assert any(name.endswith(" Road") for name in names), names
+
+
 def test_the_language_switch_flips_the_page_between_chinese_and_english(map_page):
     page = map_page.open()
     title = page.get_by_test_id("legend-title")
     expect(title, NO_CHINESE).to_have_text(LEGEND_TITLE["zh-hans"])
+    assert_street_names_in(page, chinese=True)
 
     page.locator("[data-testid=lang-switch] button[data-language=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     map_page.wait_for_map()
     expect(title).to_have_text(LEGEND_TITLE["en"])
     expect(page.get_by_test_id("site-name")).to_have_text("Jiangning Road Sub-district 15-minute life circle")
+    assert_street_names_in(page, chinese=False)  # every street of the demo has its name:en
     facility = next((f for f in active_facilities() if f.name_en), None)
     if facility:
         detail = map_page.open_detail(facility.code)
@@ -389,6 +400,9 @@ def test_requests_and_proposals_are_layers_that_are_off_until_ticked(map_page, c
     expect(detail.get_by_test_id("request-status")).to_have_attribute("data-status", "open")
     expect(detail.get_by_test_id("requested")).to_contain_text(str(timezone.localdate().day))
     expect(detail).not_to_contain_text("门口路灯不亮")
+    # ... and a link to its public page, where its description and progress are published.
+    link = detail.get_by_test_id("request-link")
+    expect(link).to_have_attribute("href", f"/requests311/reports/{community.pk}/")
     acknowledged = next(f for f in features["requests"] if f["properties"]["detailed_status"] == "acknowledged")
     markers["requests"].and_(page.locator(f'[data-id="{acknowledged["properties"]["service_request_id"]}"]')).focus()
     page.keyboard.press("Enter")

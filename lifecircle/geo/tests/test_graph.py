@@ -64,6 +64,29 @@ def test_load_rejects_bad_files(tmp_path, helsinki_graph):
         WalkGraph.load(mixed)
 
 
+def test_graphs_saved_before_other_language_names_still_load(tmp_path):
+    """A file without the name-language arrays (saved before they were kept) loads with no translations."""
+    g = WalkGraph.from_polylines([0, 2, 4], [1, 2, 2, 3], [0.0, 0.001, 0.001, 0.002], [0.0] * 4,
+                                 name_index=[1, 2], names=["", "中路", "北路"],
+                                 name_translations={"en": ["", "Middle Road", ""]})
+    good = tmp_path / "good.npz"
+    g.save(good)
+    assert WalkGraph.load(good).name_translations == {"en": ["", "Middle Road", ""]}
+    with zipfile.ZipFile(good) as z:
+        arrays = {name[:-4]: np.load(z.open(name)) for name in z.namelist()}
+    old = tmp_path / "old.npz"
+    np.savez(old, **{k: v for k, v in arrays.items() if not k.startswith(("name_languages", "names0"))})
+    loaded = WalkGraph.load(old)
+    assert loaded.name_translations == {} and loaded.names == ["", "中路", "北路"]
+    assert [f["properties"]["name_en"] for f in loaded.to_geojson()["features"]] == [None, None]
+    # One language's names cut short: refused as inconsistent, not an IndexError on a map later.
+    arrays["names0_offsets"] = arrays["names0_offsets"][:-1]
+    short = tmp_path / "short.npz"
+    np.savez(short, **arrays)
+    with pytest.raises(GraphFileError, match="other languages do not match"):
+        WalkGraph.load(short)
+
+
 def test_geojson_one_feature_per_edge(helsinki_graph):
     fc = helsinki_graph.to_geojson()
     assert fc["type"] == "FeatureCollection"

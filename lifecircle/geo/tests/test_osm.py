@@ -8,7 +8,7 @@ import pytest
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from lifecircle.geo import BoundaryError, OSMError, is_walkable, load_network
+from lifecircle.geo import BoundaryError, OSMError, WalkGraph, is_walkable, load_network
 from lifecircle.geo.osm import build_network
 from lifecircle.geo.distance import haversine_m
 
@@ -83,6 +83,35 @@ def test_ways_split_at_shared_nodes_keep_shape_points(write_osm):
     assert graph.edge_length[west] == pytest.approx(expected, rel=1e-6)
     assert graph.edge_name_str(west) == "Jiangning Road"
     assert graph.edge_way[west] == 1
+
+
+def test_street_names_keep_their_english_and_chinese_forms(write_osm, tmp_path):
+    """name:en and name:zh (name:zh-Hans first) ride along with name, through save and load and into GeoJSON."""
+    body = plus_body(tags1={"highway": "residential", "name": "江宁路", "name__en": "Jiangning Road"},
+                     tags2={"highway": "footway", "name": "Lane 3", "name__zh": "三弄", "name__zh-Hans": "三号弄"})
+    # A third way with the same Chinese name but no English one keeps its own (blank) English form.
+    body += "\n" + nodes_xml({7: (121.444, 31.232)}) + "\n" + way_xml(3, [3, 7], highway="footway", name="江宁路")
+    graph = load_network(write_osm(body))
+    path = tmp_path / "graph.npz"
+    graph.save(path)
+    for g in (graph, WalkGraph.load(path)):
+        forms = {int(g.edge_way[e]): g.edge_names(e) for e in range(g.n_edges)}
+        assert forms[1] == {"name": "江宁路", "name_en": "Jiangning Road", "name_zh": None}
+        assert forms[2] == {"name": "Lane 3", "name_en": None, "name_zh": "三号弄"}
+        assert forms[3] == {"name": "江宁路", "name_en": None, "name_zh": None}
+        names_in = {lang: {int(g.edge_way[e]): g.edge_name_str(e, lang) for e in range(g.n_edges)}
+                    for lang in (None, "en-us", "zh-hans")}
+        assert names_in == {None: {1: "江宁路", 2: "Lane 3", 3: "江宁路"},  # no translation: the name itself
+                            "en-us": {1: "Jiangning Road", 2: "Lane 3", 3: "江宁路"},
+                            "zh-hans": {1: "江宁路", 2: "三号弄", 3: "江宁路"}}
+        properties = {f["properties"]["way_id"]: f["properties"] for f in g.to_geojson()["features"]}
+        assert properties[1]["name_en"] == "Jiangning Road" and properties[3]["name_en"] is None
+
+
+def test_a_network_without_other_languages_keeps_none(write_osm):
+    graph = load_network(write_osm(plus_body()))
+    assert graph.name_translations == {}
+    assert {graph.edge_names(e)["name_en"] for e in range(graph.n_edges)} == {None}
 
 
 def test_excluded_way_does_not_split_or_appear(write_osm):

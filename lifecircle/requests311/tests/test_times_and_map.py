@@ -92,7 +92,7 @@ def test_geojson_layer_has_public_fields_only(client, place):
         "service_request_id": str(light.pk), "service_code": "street_light", "service_name": "路灯损坏",
         "group": "市政设施", "status": "open", "detailed_status": "open",
         "requested_datetime": "2026-03-02T09:00:00+08:00", "updated_datetime": "2026-03-02T09:00:00+08:00",
-        "agency_responsible": "西网格", "grid": "west",
+        "agency_responsible": "西网格", "grid": "west", "url": f"/requests311/reports/{light.pk}/",
     }
     text = response.content.decode()
     assert all(secret not in text for secret in ("secret@", "13900009999", "甲小区", "302"))

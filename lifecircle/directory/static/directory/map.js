@@ -451,6 +451,9 @@
     if (dateText(p.updated_datetime) !== dateText(p.requested_datetime)) row(list, S.updated, dateText(p.updated_datetime), "updated");
     row(list, S.handledBy, p.agency_responsible, "handled-by");
     body.appendChild(list);
+    if (/^\/[^\/]/.test(p.url || "")) { // a page of this site, never a link the data could point elsewhere
+      body.appendChild(el("p", { className: "detail-link" }, el("a", { href: p.url, "data-testid": "request-link" }, S.requestLink)));
+    }
     body.appendChild(el("p", { className: "detail-note" }, S.requestPrivacy));
     showDetail(body, "request", p.service_request_id);
   }

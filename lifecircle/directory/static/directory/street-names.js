@@ -6,11 +6,15 @@
  *     LifecircleStreetNames.add(map, collection)   // collection: /api/geo/network.geojson
  *
  * which returns a layer that places the names along their streets, upright, and again after every
- * zoom. Why it is done here and not with tiles: most installations run without a tile server, so
- * the network itself is the base map and nothing else would name the streets.
+ * zoom, in the page's language: on English pages a street's `name:en` (GeoJSON `name_en`) where
+ * it is mapped, else its `name`, so a street is never left unnamed for want of a translation; on
+ * Chinese pages `name:zh` (`name_zh`) or `name`. Why it is done here and not with tiles: most
+ * installations run without a tile server, so the network itself is the base map and nothing else
+ * would name the streets.
  *
  * What decides which names show: streets (roads) from zoom 15, lanes and paths (弄, footways) from
- * zoom 17; a name goes on the longest straight stretch of its street that is longer than the name,
+ * zoom 17; a name goes on the longest straight stretch of its street that is longer than the name
+ * (the street's pieces joined end to end, so an English name longer than one block still fits),
  * again every 350 px along long streets, and never over another name. The labels are decorative
  * for screen readers (aria-hidden): the pages say in words where things are.
  */
@@ -20,6 +24,7 @@
   var MAJOR = /^(primary|secondary|tertiary|trunk|residential|unclassified|living_street)/;
   var REPEAT_PX = 350; // a long street is named again this far along
   var FONT_PX = 12;
+  var STRAIGHT_DEG = 10; // a bend sharper than this ends a straight stretch
 
   function textWidth(text) {
     // CJK characters are about as wide as the font is high; Latin letters about 0.6 of it.
@@ -28,11 +33,70 @@
     return width + 6;
   }
 
+  /** The name of a network feature for a reader of ``language`` ("en", "zh-hans", ...). */
+  function localName(props, language) {
+    var english = !/^zh/i.test(language || "");
+    var name = english ? props.name_en || props.name || props.name_zh
+      : props.name_zh || props.name || props.name_en;
+    return (name || "").trim();
+  }
+
   function lines(geometry) {
     if (!geometry) return [];
     if (geometry.type === "LineString") return [geometry.coordinates];
     if (geometry.type === "MultiLineString") return geometry.coordinates;
     return [];
+  }
+
+  function pointKey(c) { return c[0] + "," + c[1]; }
+
+  /**
+   * The pieces of one street joined end to end where they share an end point: the network is cut
+   * at every junction, so a straight street is many short pieces, each too short for most names.
+   */
+  function chain(parts) {
+    var left = parts.slice(), out = [];
+    while (left.length) {
+      var line = left.shift().slice();
+      for (var grown = true; grown;) {
+        grown = false;
+        for (var i = 0; i < left.length; i++) {
+          var p = left[i], start = pointKey(line[0]), end = pointKey(line[line.length - 1]);
+          var reversed = p.slice().reverse();
+          if (pointKey(p[0]) === end) line = line.concat(p.slice(1));
+          else if (pointKey(p[p.length - 1]) === end) line = line.concat(reversed.slice(1));
+          else if (pointKey(p[p.length - 1]) === start) line = p.slice(0, -1).concat(line);
+          else if (pointKey(p[0]) === start) line = reversed.slice(0, -1).concat(line);
+          else continue;
+          left.splice(i, 1);
+          grown = true;
+          break;
+        }
+      }
+      out.push(line);
+    }
+    return out;
+  }
+
+  function turn(from, to) {
+    var d = Math.abs(from - to) % (2 * Math.PI);
+    return (d > Math.PI ? 2 * Math.PI - d : d) * 180 / Math.PI;
+  }
+
+  /** The straight stretches of a projected line: runs of points that keep within STRAIGHT_DEG of their chord. */
+  function straightStretches(points) {
+    var stretches = [], a = points[0], b = points[0];
+    for (var i = 1; i < points.length; i++) {
+      var p = points[i];
+      if (p.equals(b)) continue;
+      if (b !== a && turn(Math.atan2(p.y - b.y, p.x - b.x), Math.atan2(b.y - a.y, b.x - a.x)) > STRAIGHT_DEG) {
+        stretches.push({ a: a, b: b, length: a.distanceTo(b) });
+        a = b;
+      }
+      b = p;
+    }
+    if (b !== a) stretches.push({ a: a, b: b, length: a.distanceTo(b) });
+    return stretches;
   }
 
   function overlaps(box, boxes) {
@@ -62,13 +126,15 @@
   }
 
   /**
-   * Name the streets of ``collection`` (GeoJSON lines with properties.name and .highway) on ``map``.
-   * Options: minZoomMajor (15), minZoomMinor (17). Returns the Leaflet layer group (already added).
+   * Name the streets of ``collection`` (GeoJSON lines with properties.name, .name_en, .name_zh and
+   * .highway) on ``map``. Options: minZoomMajor (15), minZoomMinor (17), language (the page's
+   * <html lang>). Returns the Leaflet layer group (already added).
    */
   function add(map, collection, options) {
     options = options || {};
     var minMajor = options.minZoomMajor || 15;
     var minMinor = options.minZoomMinor || 17;
+    var language = options.language || document.documentElement.lang;
     if (!map.getPane("streetNames")) {
       map.createPane("streetNames").style.zIndex = 460; // over the network and areas, under markers (600)
       map.getPane("streetNames").style.pointerEvents = "none";
@@ -77,12 +143,13 @@
     var streets = {}; // name -> {major, parts: [[lonlat, ...]]}
     (collection.features || []).forEach(function (feature) {
       var props = feature.properties || {};
-      var name = (props.name || "").trim();
+      var name = localName(props, language);
       if (!name) return;
       var street = streets[name] || (streets[name] = { major: false, parts: [] });
       if (MAJOR.test(props.highway || "")) street.major = true;
       lines(feature.geometry).forEach(function (coords) { if (coords.length > 1) street.parts.push(coords); });
     });
+    Object.keys(streets).forEach(function (name) { streets[name].parts = chain(streets[name].parts); });
     var names = Object.keys(streets).sort(function (a, b) {
       return (streets[b].major - streets[a].major) || a.localeCompare(b); // main streets claim space first
     });
@@ -98,12 +165,8 @@
         var need = textWidth(name);
         var stretches = [];
         street.parts.forEach(function (coords) {
-          for (var i = 1; i < coords.length; i++) {
-            var a = map.project([coords[i - 1][1], coords[i - 1][0]], zoom);
-            var b = map.project([coords[i][1], coords[i][0]], zoom);
-            var length = a.distanceTo(b);
-            if (length >= need) stretches.push({ a: a, b: b, length: length });
-          }
+          var points = coords.map(function (c) { return map.project([c[1], c[0]], zoom); });
+          straightStretches(points).forEach(function (st) { if (st.length >= need) stretches.push(st); });
         });
         stretches.sort(function (x, y) { return y.length - x.length; });
         var placed = [];
