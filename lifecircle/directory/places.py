@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 import shapely.ops
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 
 from lifecircle.community import networks
 from lifecircle.community.models import Compound
@@ -99,8 +99,16 @@ class Place:
         """How the place is named in a choice: the compound's name, the street (English beside it)."""
         if self.compound is not None:
             return self.compound.display_name
-        street = f"{self.street} ({self.english})" if self.english else self.street
+        street = self._street_words
         return f"{street} {self.known}号" if self.kind == "number" else street
+
+    @property
+    def _street_words(self):
+        # The English name (learnt from the sub-district's texts) beside the Chinese one, on English
+        # pages only: the street sign shows the Chinese.
+        if self.english and (get_language() or "").startswith("en"):
+            return f"{self.street} ({self.english})"
+        return self.street
 
     @property
     def kind_label(self):
@@ -112,7 +120,7 @@ class Place:
         if self.kind == "compound":
             return _("Sorted from %(name)s (a residential compound): walks start at its centre on the map.") % {
                 "name": self.compound.display_name}
-        street = f"{self.street} ({self.english})" if self.english else self.street
+        street = self._street_words
         if self.kind == "street":
             text = _("Sorted from the middle of the street %(street)s. That is a whole street, not a house: your home "
                      "may be up to about %(m)d m from there.") % {"street": street, "m": self.accuracy_m}
