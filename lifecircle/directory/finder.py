@@ -177,6 +177,11 @@ def parse(subdistrict, params, resident=None):
         raise FinderError(_("The address is too long: at most %(n)d characters.") % {"n": MAX_TEXT})
     if typed:
         query.address = resolve_address(subdistrict, typed)
+        if query.address.other_district:
+            raise FinderError(_("“%(text)s” is in %(district)s; this finder lists the services of %(place)s, %(ours)s. "
+                                "Type the address without the district, or choose your compound from the list.")
+                              % {"text": typed, "district": query.address.other_district,
+                                 "place": subdistrict.display_name, "ours": subdistrict.district})
         if query.address.place is None and not query.address.choices:
             raise FinderError(_("“%(text)s” matches no compound, street or address we know in %(place)s. Type a "
                                 "street name as written on the street sign, with your house number if you like "

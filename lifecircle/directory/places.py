@@ -64,10 +64,19 @@ def normal(text):
     return "".join(ch for ch in text if ch.isalnum())
 
 
+def _district(text):
+    """(district, rest) when a normalised Chinese address starts with a district (``静安区…``,
+    ``上海市浦东新区…``), else None. A compound or park (``康定路小区``, ``…园区``) is no district."""
+    found = re.match(r"^(?:上海市?)?([^区路街弄号\d]{1,4}区)(.+)$", text)
+    if found is None or found[1].endswith(("小区", "社区", "园区", "街区", "校区", "景区")):
+        return None
+    return found[1], found[2]
+
+
 def _without_district(text):
     """A normalised Chinese address without the district in front (``静安区``), as typed often."""
-    cut = re.sub(r"^(?:上海市?)?[^区]{1,6}区", "", text)
-    return cut if cut and cut != text else ""
+    found = _district(text)
+    return found[1] if found else ""
 
 
 @dataclass
@@ -145,6 +154,7 @@ class Resolution:
     place: Place | None = None
     choices: list = field(default_factory=list)
     more: bool = False
+    other_district: str = ""  # the district typed, when it is not this sub-district's
 
 
 @dataclass
@@ -154,6 +164,7 @@ class _Street:
     middle: tuple
     half_m: float
     numbers: dict = field(default_factory=dict)  # number -> (lon, lat, where)
+    nodes: set = field(default_factory=set)  # graph nodes of its edges (where lanes meet it)
 
 
 def _streets(graph):
@@ -173,9 +184,8 @@ def _streets(graph):
             on_street = shapely.ops.nearest_points(shapely.MultiLineString(list(graph.edge_lines(ids))), mean)[0]
             middle = (float(on_street.x), float(on_street.y))
             half = float(haversine_m(points[:, 0], points[:, 1], *middle).max())
-            streets[name] = _Street(name, points, middle, half)
-            streets[name].nodes = {int(n) for e in ids for n in (graph.edge_u[e], graph.edge_v[e])}
-            streets[name].ids = ids
+            streets[name] = _Street(name, points, middle, half,
+                                    nodes={int(n) for e in ids for n in (graph.edge_u[e], graph.edge_v[e])})
         for name, street in streets.items():
             lane = _LANE.match(name)
             main = streets.get(lane["street"]) if lane else None
@@ -270,6 +280,11 @@ def resolve(subdistrict, text):
     found = [c for c in compounds if compound_keys(c) & set(keys)]
     if found:
         return _resolution(text, [Place("compound", c.lon, c.lat, compound=c) for c in found])
+    # A district typed in front that is not this sub-district's: the same street name there is
+    # another street, so nothing here is taken for it.
+    district = _district(key)
+    if district and subdistrict.district and district[0] != normal(subdistrict.district):
+        return Resolution(text, other_district=district[0])
 
     def streets_named(candidates):
         names = []

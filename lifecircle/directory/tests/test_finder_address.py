@@ -174,3 +174,20 @@ def test_a_subdistrict_without_a_network_still_finds_compounds_not_streets(clien
     PedestrianNetwork.objects.filter(subdistrict=addressed).delete()
     assert place(client.get("/s/mini/find/", {"address": "甲小区"})).compound.code == "a"
     assert client.get("/s/mini/find/", {"address": "中路"}).status_code == 400  # streets come from the network
+
+
+def test_another_districts_address_is_not_taken_for_a_street_here(client, addressed):
+    response = client.get("/s/mini/find/", {"address": "黄浦区北路5号"})
+    assert response.status_code == 400 and "is in 黄浦区" in response.context["error"]
+    assert place(client.get("/s/mini/find/", {"address": "上海市静安区北路"})).street == "北路"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("静安区康定路660弄", ("静安区", "康定路660弄")),
+    ("上海市浦东新区世纪大道", ("浦东新区", "世纪大道")),
+    ("康定路小区", None),
+    ("天河小区3号楼", None),
+    ("康定路", None),
+])
+def test_what_reads_as_a_district_in_front(text, expected):
+    assert places._district(places.normal(text)) == expected
