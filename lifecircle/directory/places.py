@@ -207,11 +207,11 @@ def _streets(graph):
 def _known_numbers(streets, subdistrict):
     """Add the numbers the sub-district's compound and facility addresses place on its streets, and
     return English street names learnt from its bilingual texts: {normalised English: Chinese}."""
-    english = {}
+    english, by_key = {}, {normal(name): street for name, street in streets.items()}
     for compound in Compound.objects.filter(subdistrict=subdistrict):
         found = _ZH_ADDRESS.match(normal(compound.address))
-        if found and found["street"] in streets:
-            streets[found["street"]].numbers.setdefault(int(found["number"]), (compound.lon, compound.lat,
+        if found and found["street"] in by_key:
+            by_key[found["street"]].numbers.setdefault(int(found["number"]), (compound.lon, compound.lat,
                                                                               compound.display_name))
         named = [s for s in streets if not _LANE.match(s) and compound.name.startswith(s)]
         english_names = _EN_STREET.findall(compound.name_en or "")
@@ -219,14 +219,15 @@ def _known_numbers(streets, subdistrict):
             english.setdefault(normal(english_names[0]), set()).add(named[0])
     for facility in Facility.objects.filter(subdistrict=subdistrict, active=True):
         found = _ZH_ADDRESS.match(normal(facility.address))
-        if not found or found["street"] not in streets:
+        if not found or found["street"] not in by_key:
             continue
-        streets[found["street"]].numbers.setdefault(int(found["number"]), (facility.lon, facility.lat,
+        street = by_key[found["street"]]
+        street.numbers.setdefault(int(found["number"]), (facility.lon, facility.lat,
                                                                           facility.display_name))
         # The English address names the same street when it carries the same number.
         for number, street_en in _EN_ADDRESS.findall(facility.address_en or ""):
             if int(number) == int(found["number"]):
-                english.setdefault(normal(street_en), set()).add(found["street"])
+                english.setdefault(normal(street_en), set()).add(street.name)
     return english
 
 
@@ -286,10 +287,13 @@ def resolve(subdistrict, text):
     if district and subdistrict.district and district[0] != normal(subdistrict.district):
         return Resolution(text, other_district=district[0])
 
+    # Streets by their normalised name: OSM may write one with spaces or full-width characters.
+    street_of = {normal(name): name for name in streets}
+
     def streets_named(candidates):
         names = []
         for k in candidates:
-            names += [k] if k in streets else sorted(english.get(k, ()))
+            names += [street_of[k]] if k in street_of else sorted(english.get(k, ()))
         return list(dict.fromkeys(names))
 
     rest, number = _split_number(text)

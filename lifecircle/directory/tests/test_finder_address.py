@@ -191,3 +191,25 @@ def test_another_districts_address_is_not_taken_for_a_street_here(client, addres
 ])
 def test_what_reads_as_a_district_in_front(text, expected):
     assert places._district(places.normal(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["#", "No.", "٣٤ 北路", "北路 99999999999999999999号", "1 2 3", "🏠", "区", "上海市",
+                                  "静安区", "' OR 1=1 --", "<script>x</script>"])
+def test_odd_text_is_answered_never_a_500(client, addressed, text):
+    response = client.get("/s/mini/find/", {"address": text})
+    assert response.status_code in (200, 400)
+    assert "<script>x</script>" not in response.content.decode()
+
+
+def test_a_street_named_in_latin_letters_on_the_map_is_found_however_it_is_typed(client, tmp_path):
+    from lifecircle.community.packs import load_pack
+    from lifecircle.community.tests.test_packs import MINI, copy_pack
+
+    pack = copy_pack(MINI, tmp_path / "pack")
+    osm = pack / "network.osm"
+    osm.write_text(osm.read_text(encoding="utf-8").replace('v="北路"', 'v="North Road"'), encoding="utf-8")
+    load_pack(pack)
+    Compound.objects.filter(code="b").update(name_en="North Road Gardens")  # contains it: exact wins
+    for text in ("North Road", "north  rd", "ＮＯＲＴＨ ＲＯＡＤ"):
+        taken = place(client.get("/s/mini/find/", {"address": text}))
+        assert taken.street == "North Road" and taken.lat == pytest.approx(NORTH_LAT)
