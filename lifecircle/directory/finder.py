@@ -32,6 +32,7 @@ from lifecircle.geo.odmatrix import distance_pairs
 from lifecircle.geo.snapping import snap_points
 from lifecircle.geo.walking import metres_to_minutes
 
+from .places import Resolution, example as address_example, resolve as resolve_address
 from .hours import in_words, weekday_names
 from .models import Facility, ServiceCategory
 
@@ -65,6 +66,18 @@ class Query:
     language: str = ""
     open_now: bool = False
     home_from_account: bool = False
+    #: A typed address (``address``), resolved by :func:`lifecircle.directory.places.resolve`: the
+    #: place taken as home, or the choices when the text names several.
+    address: Resolution | None = None
+
+    @property
+    def origin(self):
+        """(lon, lat) where walks start: the chosen compound, or the place the typed address names."""
+        if self.home is not None:
+            return self.home.lon, self.home.lat
+        if self.address is not None and self.address.place is not None:
+            return self.address.place.lon, self.address.place.lat
+        return None
 
 
 @dataclass
@@ -137,7 +150,8 @@ def parse(subdistrict, params, resident=None):
         The sub-district whose services are searched.
     params
         A mapping of strings (``request.GET``): ``q``, ``need``, ``home`` (a compound code),
-        ``for``, ``cost``, ``language``, ``open`` (``1`` for "open now").
+        ``address`` (a typed address, instead of ``home``), ``for``, ``cost``, ``language``,
+        ``open`` (``1`` for "open now").
     resident
         The signed-in resident, if any: their household's compound is "my home" when ``home`` is not
         given and it lies in this sub-district.
@@ -155,7 +169,26 @@ def parse(subdistrict, params, resident=None):
         raise FinderError(_("There is no need or service category “%(value)s”.") % {"value": need[:64]})
     query = Query(text=text, need=need)
     code = (params.get("home") or "").strip()
-    if code:
+    typed = " ".join((params.get("address") or "").split())
+    if code and typed:
+        # Two homes at once: which one was meant is not guessed.
+        raise FinderError(_("Choose your compound or type your address, not both."))
+    if len(typed) > MAX_TEXT:
+        raise FinderError(_("The address is too long: at most %(n)d characters.") % {"n": MAX_TEXT})
+    if typed:
+        query.address = resolve_address(subdistrict, typed)
+        if query.address.other_district:
+            raise FinderError(_("“%(text)s” is in %(district)s; this finder lists the services of %(place)s, %(ours)s. "
+                                "Type the address without the district, or choose your compound from the list.")
+                              % {"text": typed, "district": query.address.other_district,
+                                 "place": subdistrict.display_name, "ours": subdistrict.district})
+        if query.address.place is None and not query.address.choices:
+            raise FinderError(_("“%(text)s” matches no compound, street or address we know in %(place)s. Type a "
+                                "street name as written on the street sign, with your house number if you like "
+                                "(for example “%(example)s”), or choose your compound from the list.")
+                              % {"text": typed, "place": subdistrict.display_name,
+                                 "example": address_example(subdistrict)})
+    elif code:
         query.home = Compound.objects.filter(subdistrict=subdistrict, code=code).first()
         if query.home is None:
             raise FinderError(_("There is no residential compound “%(code)s” in %(place)s. Choose your home from the list.")
@@ -251,8 +284,8 @@ def search(subdistrict, query, now=None):
     found = [f for f in facilities if _wanted(f, query, groups) and _matches(f, terms)]
     walks_known, problem = False, ""
     distances = [None] * len(found)
-    if query.home is not None:
-        distances, problem = walking_metres(subdistrict, (query.home.lon, query.home.lat), found)
+    if query.origin is not None:
+        distances, problem = walking_metres(subdistrict, query.origin, found)
         walks_known = not problem
     entries, hidden = [], 0
     for facility, metres in zip(found, distances):

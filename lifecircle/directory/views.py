@@ -246,7 +246,17 @@ def find(request, subdistrict):
         error = str(exc)
     else:
         result = finder.search(subdistrict, query)
+    choices = []
+    if query is not None and query.address is not None:
+        # Each choice keeps the rest of the search and replaces the typed text by what selects it.
+        for place in query.address.choices:
+            params = request.GET.copy()
+            for name in ("home", "address"):
+                params.pop(name, None)
+            params.update(place.link)
+            choices.append({"place": place, "query": params.urlencode()})
     return render(request, "directory/find.html", {
+        "address_choices": choices, "address_example": finder.address_example(subdistrict),
         "subdistrict": subdistrict, "illustrative": subdistrict.illustrative, "error": error,
         "query": query, "result": result, "params": request.GET,
         "needs": finder.needs(), "compounds": Compound.objects.filter(subdistrict=subdistrict).order_by("code"),

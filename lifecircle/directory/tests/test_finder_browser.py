@@ -1,5 +1,5 @@
 """The service finder in a real browser, on a phone and on a desktop, in Chinese and in English:
-choose a home, search, filter; the nearest walk comes first, each entry says whether it is open
+choose a home or type an address (one match, or a choice of several), search, filter; the nearest walk comes first, each entry says whether it is open
 (and when it opens next) and when it was last checked; a bad value is a 400 with a message. Fails on
 any console error, any other 4xx/5xx response, any request to another host, or any serious or
 critical axe-core violation."""
@@ -79,6 +79,25 @@ def test_find_the_nearest_service_from_home(browser, live_server, mini, axe_chec
     expect(entries.first).to_have_attribute("data-code", "center")
     assert "home=a" in page.url and "cost=free" in page.url
     expect(filters).to_have_attribute("open", "")  # a filter in use stays in sight
+
+    # a typed address: a street alone sorts from its middle and says so; a text naming several
+    # compounds offers them, and choosing one sorts from it
+    page.goto(f"{live_server.url}/s/mini/find/")
+    page.get_by_test_id("finder-address").fill("北路")
+    page.get_by_test_id("finder-submit").click()
+    expect(page.get_by_test_id("finder-taken-as")).to_contain_text("北路")
+    expect(entries).to_have_count(3)
+    metres = [int(m) for m in entries.evaluate_all("items => items.map(i => i.dataset.metres)")]
+    assert metres == sorted(metres)
+    page.get_by_test_id("finder-address").fill("小区")
+    page.get_by_test_id("finder-submit").click()
+    choices = page.get_by_test_id("finder-choice")
+    expect(choices).to_have_count(3)
+    axe_check(page)
+    choices.first.click()
+    expect(entries.first).to_have_attribute("data-code", "canteen")  # compound A, chosen from the list
+    assert "home=a" in page.url and "address" not in page.url
+    expect(page.get_by_test_id("finder-home")).to_have_value("a")
 
     assert not errors, errors
     assert not failed, failed
