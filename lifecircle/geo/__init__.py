@@ -21,7 +21,7 @@ Network
     ``load_network``, ``build_network``, ``NetworkBuild``, ``is_walkable``,
     ``relation_polygon``, ``check_readable`` (osm); ``WalkGraph`` (graph).
 Points on the network
-    ``snap_points``, ``snap_nodes``, ``SnapResult``, ``DEFAULT_MAX_SNAP_M``
+    ``snap_points``, ``snap_nodes``, ``street_names``, ``SnapResult``, ``DEFAULT_MAX_SNAP_M``
     (snapping); ``haversine_m``, ``LocalProjection``, ``METRES_PER_DEGREE``
     (distance); ``to_wgs84``, ``from_wgs84``, ``parse_system``, ``in_china``,
     ``WGS84``, ``GCJ02``, ``BD09`` (coordinates).
@@ -59,7 +59,7 @@ from .osm import NetworkBuild, build_network, is_walkable, load_network
 #: Public name -> the module of this package that defines it (imported when first asked for).
 _LAZY = {
     **dict.fromkeys(["relation_polygon", "check_readable"], "osm"),
-    **dict.fromkeys(["snap_points", "snap_nodes", "SnapResult", "DEFAULT_MAX_SNAP_M"], "snapping"),
+    **dict.fromkeys(["snap_points", "snap_nodes", "street_names", "SnapResult", "DEFAULT_MAX_SNAP_M"], "snapping"),
     **dict.fromkeys(["haversine_m", "LocalProjection", "METRES_PER_DEGREE"], "distance"),
     **dict.fromkeys(["to_wgs84", "from_wgs84", "parse_system", "in_china", "WGS84", "GCJ02", "BD09"],
                     "coordinates"),

@@ -272,6 +272,43 @@ def snap_nodes(graph: WalkGraph, nodes=None) -> SnapResult:
                       np.zeros(0, np.int64), np.zeros(0), 0.0)
 
 
+def street_names(graph: WalkGraph, lon, lat, language: str | None = None,
+                 max_snap_m: float = DEFAULT_MAX_SNAP_M) -> list[str | None]:
+    """The name of the street each point is on, in ``language`` where the network has it.
+
+    A point on an unnamed path is named by a named street meeting that path at either end (a
+    site or a door on a lane is found from the street the lane opens onto).
+
+    Parameters
+    ----------
+    graph
+        The walking network.
+    lon, lat
+        The points (WGS84 degrees).
+    language
+        As :meth:`WalkGraph.edge_name_str`: "en", "zh-hans", ...; ``None`` gives OSM ``name``.
+    max_snap_m
+        Points farther than this from every street get ``None``.
+
+    Returns
+    -------
+    list
+        One name per point; ``None`` where the point is off the network or no street there has a
+        name (names are only as complete as the OSM extract).
+    """
+    snap = snap_points(graph, lon, lat, max_snap_m=max_snap_m)
+    names = []
+    for ok, edge, u, v in zip(snap.ok, snap.edge, snap.u, snap.v):
+        name = graph.edge_name_str(int(edge), language) if ok else None
+        for node in (int(u), int(v)) if ok and not name else ():
+            slots = range(graph.indptr[node], graph.indptr[node + 1])
+            name = next(filter(None, (graph.edge_name_str(int(graph.slot_edge[s]), language) for s in slots)), None)
+            if name:
+                break
+        names.append(name)
+    return names
+
+
 def _check_coordinates(lon, lat, source):
     if lon.shape != lat.shape or lon.ndim != 1:
         raise SnapError(f"longitude and latitude arrays differ in shape ({lon.shape} vs {lat.shape})", source)

@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from lifecircle.accounts.access import log_read, log_reads_of_others, visible
@@ -37,7 +38,7 @@ from lifecircle.community import networks
 from lifecircle.community.models import Compound
 from lifecircle.geo import siting as engine
 from lifecircle.geo.distance import METRES_PER_DEGREE
-from lifecircle.geo.snapping import snap_points
+from lifecircle.geo.snapping import snap_points, street_names
 from lifecircle.geography import polygon_from_geojson
 from lifecircle.eldercare.models import HealthConsent
 from lifecircle.meals.models import MealOrder
@@ -737,7 +738,8 @@ def new_site_saving(user, provider):
     near = min(compounds, key=lambda c: (c.lon - lon) ** 2 * kx ** 2 + (c.lat - lat) ** 2 * METRES_PER_DEGREE ** 2,
                default=None)
     before, after = minutes(now_m), minutes(after_m)
-    found.update({"street": street_name_at(graph, lon, lat), "near": near.name if near else None,
+    found.update({"street": street_names(graph, [lon], [lat], get_language(), MAX_SNAP_M)[0],
+                  "near": near.display_name if near else None,
                   "lon": round(lon, 6), "lat": round(lat, 6), "minutes_now": before, "minutes_with_site": after,
                   "minutes_saved": before - after, "clients_nearer": int(((after_m < now_m) & served).sum())})
     return found
@@ -788,19 +790,3 @@ def best_single_site(inst, served):
     mine = cand == j
     np.minimum.at(after, dem[mine], dist[mine])
     return j, after
-
-
-def street_name_at(graph, lon, lat):
-    """The name of the street at (lon, lat), or of a named street meeting it at either end (a
-    junction on an unnamed lane is named by the street it opens onto); None where the network has
-    no name there. Same rule as the planning workbench's siting page."""
-    snap = snap_points(graph, [lon], [lat], max_snap_m=MAX_SNAP_M)
-    if not snap.ok[0]:
-        return None
-    name = graph.edge_name_str(int(snap.edge[0]))
-    for node in (int(snap.u[0]), int(snap.v[0])):
-        for slot in range(graph.indptr[node], graph.indptr[node + 1]):
-            if name:
-                return name
-            name = graph.edge_name_str(int(graph.slot_edge[slot]))
-    return name

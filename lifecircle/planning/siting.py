@@ -3,12 +3,13 @@ compounds as demand, the facilities already offering the category (live, or a sc
 existing, and the standard's walking threshold."""
 import numpy as np
 import shapely
+from django.utils.translation import get_language
 
 from lifecircle.accessibility.coverage import WEIGHTS
 from lifecircle.directory.models import Facility, StandardRow
 from lifecircle.geo import siting as engine
 from lifecircle.geo.errors import GeoError
-from lifecircle.geo.snapping import snap_points
+from lifecircle.geo.snapping import snap_points, street_names
 from lifecircle.geography import check_lon_lat, polygon_from_geojson
 
 from .compute import compounds_of, graph_of, snapped
@@ -134,31 +135,7 @@ def run(subdistrict, *, category, model, k=None, candidates=None, time_limit_s=3
     if result.load is not None:
         for site, load in zip(out["sites"], result.load):
             site["load"] = round(float(load), 1)
-    streets = nearest_street_names(graph, [s["lon"] for s in out["sites"]], [s["lat"] for s in out["sites"]])
+    streets = street_names(graph, [s["lon"] for s in out["sites"]], [s["lat"] for s in out["sites"]], get_language())
     for site, street in zip(out["sites"], streets):
         site["street"] = street
     return out
-
-
-def nearest_street_names(graph, lon, lat):
-    """For each point, the OSM ``name`` of the street it is on, or of a named street meeting that
-    street at either end (a site often sits on an unnamed path off a named street); None when the
-    network has no name there (names are only as complete as the OSM extract)."""
-    if not len(lon):
-        return []
-    snap = snap_points(graph, lon, lat)
-    names = []
-    for edge, u, v in zip(snap.edge, snap.u, snap.v):
-        if edge < 0:
-            names.append(None)
-            continue
-        name = graph.edge_name_str(int(edge))
-        for node in (int(u), int(v)):
-            if name:
-                break
-            for slot in range(graph.indptr[node], graph.indptr[node + 1]):
-                name = graph.edge_name_str(int(graph.slot_edge[slot]))
-                if name:
-                    break
-        names.append(name)
-    return names

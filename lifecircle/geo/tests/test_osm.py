@@ -415,3 +415,19 @@ def test_helsinki_boundary_polygon():
     grown = shapely.box(24.940 - 0.0025, 60.168 - 0.0012, 24.945 + 0.0025, 60.171 + 0.0012)
     lines = g.edge_lines()
     assert shapely.intersects(grown, lines).all()
+
+
+
+def test_street_names_in_a_language_and_from_the_street_a_path_opens_onto(write_osm):
+    from lifecircle.geo import street_names
+
+    # Way 1 is 江宁路 (Jiangning Road); way 2 an unnamed footway crossing it at node 5.
+    graph = load_network(write_osm(plus_body(tags1={"highway": "residential", "name": "江宁路",
+                                                    "name__en": "Jiangning Road"})))
+    on_street, on_path, far_away = (121.4405, 31.2301), (121.442, 31.2315), (121.50, 31.30)
+    lon, lat = zip(on_street, on_path, far_away)
+    assert street_names(graph, lon, lat) == ["江宁路", "江宁路", None]  # the path is named by the street it meets
+    assert street_names(graph, lon, lat, "en") == ["Jiangning Road", "Jiangning Road", None]
+    assert street_names(graph, lon, lat, "zh-hans") == ["江宁路", "江宁路", None]
+    assert street_names(graph, [121.4435], [31.2315]) == ["江宁路"]  # 140 m from the path
+    assert street_names(graph, [121.4435], [31.2315], max_snap_m=50) == [None]  # beyond the distance asked

@@ -2,6 +2,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from lifecircle.accounts.models import AccessLog
 from lifecircle.community.models import Compound
@@ -270,6 +271,10 @@ def test_a_new_site_is_found_by_the_workbench_siting_and_its_saving_is_walking_o
     assert found["minutes_with_site"] == pytest.approx(found["minutes_now"] - found["minutes_saved"])
     assert found["clients_nearer"] >= 1
     # Said in words: the street it is on and the compound it is near (the MINI pack's names).
+    assert found["street"] in {"Middle Road", "北路", "South Road"}  # English where the map has it
+    assert found["near"] in {"Compound A", "Compound B", "Compound C"}
+    with translation.override("zh-hans"):
+        found = services.new_site_saving(world.staff, world.home)
     assert found["street"] in {"中路", "北路", "南路"} and found["near"] in {"甲小区", "乙小区", "丙小区"}
     with pytest.raises(services.PermissionDenied):
         services.new_site_saving(world.other_staff, world.home)
