@@ -1,5 +1,6 @@
 """Public pages of the service directory: the map of happiness (幸福地图)."""
 import time
+import uuid
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -222,7 +223,10 @@ def _public_map_parts(subdistrict):
     # {compound} is the resident's compound: the map marks the compound, never the flat.
     config["strings"]["myHome"] = _("My home ({compound})")
     return {"legend_groups": _legend_categories(subdistrict), "poi_kinds": _legend_poi_kinds(subdistrict),
-            "map_layers": _layer_legend(subdistrict), "map_config": config}
+            "map_layers": _layer_legend(subdistrict), "map_config": config,
+            # New whenever these parts are worked out again: the legend rendered from them is
+            # kept under it (the template's cache tag), so it is rendered once, not per page.
+            "legend_key": uuid.uuid4().hex}
 
 
 def _map_page(request, subdistrict):
