@@ -3,26 +3,16 @@ queries each costs, and that what the map keeps in the cache changes the moment 
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from lifecircle.accounts import attention
 from lifecircle.accounts.testing import make_household, make_resident
 from lifecircle.community.models import Compound, Grid
-from lifecircle.community.packs import load_pack
-from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
 from lifecircle.participation.models import Process, Proposal
 from lifecircle.requests311.models import Service, ServiceRequest
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mini():
-    cache.clear()
-    yield load_pack(MINI)
-    cache.clear()
 
 
 @pytest.fixture
