@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from lifecircle.community.models import SubDistrict
-from lifecircle.community.scope import sole_subdistrict
+from lifecircle.community.scope import first_two, sole_subdistrict
 
 
 def site(request):
@@ -24,7 +24,7 @@ def place(request):
     """
     @functools.cache
     def here():
-        return getattr(request, "subdistrict", None) or sole_subdistrict()
+        return getattr(request, "subdistrict", None) or sole_subdistrict(request)
 
     def site_name():
         if here() is not None:
@@ -42,7 +42,7 @@ def place(request):
         "site_name": SimpleLazyObject(site_name),
         "site_home_url": SimpleLazyObject(lambda: url("subdistrict_map", "map")),
         "planning_url": SimpleLazyObject(lambda: url("coverage", "anywhere:coverage")),
-        "several_subdistricts": SimpleLazyObject(lambda: SubDistrict.objects.count() > 1),
+        "several_subdistricts": SimpleLazyObject(lambda: len(first_two(request)) > 1),
     }
 
 

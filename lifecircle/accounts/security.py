@@ -61,8 +61,10 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         path = request.path_info
+        # The open paths last: most signed-in people (residents) need no second factor, and
+        # reversing five names on each of their requests would be for nothing.
         if (not path.startswith(settings.STATIC_URL) and request.user.is_authenticated
-                and path not in {reverse(name) for name in OPEN_PATHS} and needs_second_factor(request.user)):
+                and needs_second_factor(request.user) and path not in {reverse(name) for name in OPEN_PATHS}):
             if path.startswith("/api/"):
                 return JsonResponse({"detail": _("Verify your second factor (authenticator code) first.")},
                                     status=403)

@@ -5,12 +5,15 @@ rights) land on the staff home, everyone else on the resident home; an account w
 that opens the resident home is sent to the staff home rather than told it is "not linked". The
 staff home lists the person's roles, their tools, and the sections apps register for them
 (``home_sections(user)`` on an AppConfig: the planning pages of each sub-district they plan)."""
+import functools
+
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -18,13 +21,20 @@ from django.views.decorators.http import require_POST
 from lifecircle.notifications.models import Notification
 
 from . import attention, permissions
-from .models import StaffRole
+from .models import Resident, StaffRole
 
 LARGE_TEXT_COOKIE = "lifecircle_text"
 
 
 def app_links(attribute):
     """The (url, label) pairs that the apps offer on a home page, in app order."""
+    return _app_links(attribute, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.lru_cache(maxsize=32)
+def _app_links(attribute, script_prefix, urlconf):
+    # The same for every request to one deployment (the labels stay lazy, translated when shown):
+    # reversing a dozen names on every home page was for nothing.
     links = []
     for config in apps.get_app_configs():
         for url_name, label in getattr(config, attribute, []):
@@ -32,7 +42,7 @@ def app_links(attribute):
                 links.append((reverse(url_name), label))
             except NoReverseMatch:  # an app whose pages are not wired in this deployment
                 continue
-    return links
+    return tuple(links)  # shared by every request: not to be changed
 
 
 def works_here(user):
@@ -64,7 +74,9 @@ def home_sections(user):
 
 @login_required
 def resident_home(request):
-    resident = getattr(request.user, "resident", None)
+    # The household, compound and sub-district come with the resident: the attention hooks, the
+    # finder's link and the household list all need them (one query instead of four).
+    resident = Resident.objects.select_related("household__compound__subdistrict").filter(user=request.user).first()
     if resident is None and works_here(request.user):
         return redirect("accounts:staff")
     context = {"resident": resident, "links": app_links("resident_links"), "notifications":
@@ -76,7 +88,8 @@ def resident_home(request):
             # the service finder of the resident's own sub-district, nearest walk from home first
             "finder_url": reverse("find", args=[resident.household.compound.subdistrict.code]),
             "household": resident.household.members.all(), "acting_for": adults[1:], "children": children,
-            "acting_persons": [c.proxy for c in resident.consents_given.filter(revoked_at__isnull=True)],
+            "acting_persons": [c.proxy for c in resident.consents_given.filter(revoked_at__isnull=True)
+                               .select_related("proxy")],
         })
     return render(request, "accounts/resident_home.html", context)
 

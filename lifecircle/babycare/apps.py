@@ -25,3 +25,9 @@ class BabycareConfig(AppConfig):
         from .attention import items
 
         return items(resident, user)
+
+    def resident_attention_probe(self, resident, user):
+        """Rows that exist whenever ``resident_attention`` has items (accounts.attention)."""
+        from .attention import open_offers
+
+        return open_offers(resident, user)

@@ -8,11 +8,15 @@ from lifecircle.accounts.attention import ACTION, Item
 from .models import Offer
 
 
+def open_offers(resident, user):
+    """The household's offers still open (the resident home asks whether there are any first)."""
+    return Offer.objects.filter(status=Offer.Status.OPEN, application__child__household=resident.household_id,
+                                expires_at__gt=timezone.now())
+
+
 def items(resident, user):
     """An open offer of a place for a child of the household, to accept before it expires."""
-    offers = (Offer.objects.filter(status=Offer.Status.OPEN, application__child__household=resident.household,
-                                   expires_at__gt=timezone.now())
-              .select_related("application__child", "application__programme__facility"))
+    offers = open_offers(resident, user).select_related("application__child", "application__programme__facility")
     return [Item(
         text=_("A place is offered to %(child)s at %(centre)s: answer by %(when)s.") % {
             "child": offer.application.child.name, "centre": offer.application.programme.facility.display_name,

@@ -29,6 +29,12 @@ class BookingsConfig(AppConfig):
 
         return items(resident, user)
 
+    def resident_attention_probe(self, resident, user):
+        """Rows that exist whenever ``resident_attention`` has items (accounts.attention)."""
+        from .attention import shown
+
+        return shown(resident, user)
+
     def ready(self):
         # The Happy 18 discussion bar's monthly meetings are events here; participation lists them
         # by the events' codes through this source (lifecircle/participation/meetings.py).

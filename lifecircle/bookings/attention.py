@@ -14,12 +14,16 @@ from .models import Booking
 RECENT = datetime.timedelta(days=7)
 
 
-def items(resident, user):
+def shown(resident, user):
+    """The resident's bookings still to come that wait for staff or were decided lately."""
     now = timezone.now()
-    found = []
     decided = Q(decided_at__gte=now - RECENT, status__in=[Booking.Status.CONFIRMED, Booking.Status.REJECTED])
-    bookings = (Booking.objects.filter(Q(status=Booking.Status.PENDING) | decided, booker=resident, end__gt=now)
-                .select_related("room").order_by("start"))
+    return Booking.objects.filter(Q(status=Booking.Status.PENDING) | decided, booker=resident, end__gt=now)
+
+
+def items(resident, user):
+    found = []
+    bookings = shown(resident, user).select_related("room").order_by("start")
     for booking in bookings:
         text = _("%(room)s, %(start)s: %(purpose)s") % {
             "room": booking.room.display_name, "start": timezone.localtime(booking.start).strftime("%Y-%m-%d %H:%M"),

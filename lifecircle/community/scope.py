@@ -19,9 +19,21 @@ class SubDistrictNotNamed(Exception):
     """Several sub-districts are loaded (or none is) and the request did not say which one it means."""
 
 
-def sole_subdistrict():
+def first_two(request=None):
+    """The first two sub-districts loaded (by key): enough to tell none, one or several. With a
+    ``request``, asked once for it: its view and the page's header (the site's name, the link to
+    all sub-districts) both need the answer."""
+    found = getattr(request, "_lifecircle_first_two_subdistricts", None)
+    if found is None:
+        found = list(SubDistrict.objects.order_by("pk")[:2])
+        if request is not None:
+            request._lifecircle_first_two_subdistricts = found
+    return found
+
+
+def sole_subdistrict(request=None):
     """The sub-district when exactly one is loaded, else None (none loaded, or a choice to make)."""
-    found = list(SubDistrict.objects.order_by("pk")[:2])
+    found = first_two(request)
     return found[0] if len(found) == 1 else None
 
 

@@ -32,6 +32,9 @@ class MapLayer:
     count_label: str  # the count read aloud, formatted with {"n": count}: ngettext_lazy(..., "n")
     script_config: Callable = field(default=_no_script_config)
     order: int = 100  # place in the legend, smallest first
+    # The cache topics (lifecircle.caching) whose changes change ``count``: the map page keeps its
+    # legend until one of them (or the directory) changes. The app registers them for its models.
+    topics: tuple = ()
 
 
 _registered: dict[str, MapLayer] = {}

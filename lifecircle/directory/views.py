@@ -1,4 +1,7 @@
 """Public pages of the service directory: the map of happiness (幸福地图)."""
+import time
+import uuid
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -58,12 +61,16 @@ def _legend_categories(subdistrict):
         .order_by("group", "slug")
     )
     categories = list(categories)
-    for category, symbol in zip(categories, marker_symbols([c.display_name for c in categories])):
-        category.symbol = symbol
-    groups = {value: {"value": value, "label": label, "categories": []} for value, label in ServiceCategory.Group.choices}
-    for category in categories:
+    symbols = marker_symbols([c.display_name for c in categories])
+    # Plain values in the reader's language, not model instances and lazy labels: the legend is
+    # kept in the cache, and unpickling lazy strings rebuilds their proxy class each time (3 ms a page).
+    groups = {value: {"value": value, "label": str(label), "categories": []}
+              for value, label in ServiceCategory.Group.choices}
+    for category, symbol in zip(categories, symbols):
         groups.setdefault(category.group, {"value": category.group, "label": category.group, "categories": []})
-        groups[category.group]["categories"].append(category)
+        groups[category.group]["categories"].append(SimpleNamespace(
+            slug=category.slug, color=category.color, symbol=symbol, display_name=category.display_name,
+            count=category.count))
     return [group for group in groups.values() if group["categories"]]
 
 
@@ -71,7 +78,7 @@ def _legend_poi_kinds(subdistrict):
     counts = dict(PointOfInterest.objects.filter(subdistrict=subdistrict).values_list("kind")
                   .annotate(n=Count("pk")).order_by())
     return [
-        {"value": value, "label": label, "color": POI_KIND_COLORS.get(value, "#555555"), "count": counts[value]}
+        {"value": value, "label": str(label), "color": POI_KIND_COLORS.get(value, "#555555"), "count": counts[value]}
         for value, label in PointOfInterest.Kind.choices
         if counts.get(value)
     ]
@@ -83,8 +90,8 @@ def _layer_legend(subdistrict):
     legend = []
     for layer in layers.registered():
         n = layer.count(subdistrict)
-        legend.append({"key": layer.key, "label": layer.label, "swatch": layer.swatch, "count": n,
-                       "count_label": layer.count_label % {"n": n}})
+        legend.append({"key": layer.key, "label": str(layer.label), "swatch": layer.swatch, "count": n,
+                       "count_label": str(layer.count_label % {"n": n})})
     return legend
 
 
@@ -208,22 +215,32 @@ def home_on_map(request, subdistrict):
     return {"lat": compound.lat, "lon": compound.lon, "name": compound.display_name}
 
 
-def _map_page(request, subdistrict):
+def _public_map_parts(subdistrict):
+    """What the map page shows the same to every reader of the language: the legend (categories,
+    kinds of place, the other apps' layers with their counts) and the map script's configuration,
+    without the reader's home."""
     config = _map_config(subdistrict)
-    config["home"] = home_on_map(request, subdistrict)
     # {compound} is the resident's compound: the map marks the compound, never the flat.
     config["strings"]["myHome"] = _("My home ({compound})")
+    return {"legend_groups": _legend_categories(subdistrict), "poi_kinds": _legend_poi_kinds(subdistrict),
+            "map_layers": _layer_legend(subdistrict), "map_config": config,
+            # New whenever these parts are worked out again: the legend rendered from them is
+            # kept under it (the template's cache tag), so it is rendered once, not per page.
+            "legend_key": uuid.uuid4().hex}
+
+
+def _map_page(request, subdistrict):
+    # One cache read for all the public parts, kept until the directory or a layer's app changes;
+    # a layer may count by the clock (requests closed in the last 30 days), so at most a minute.
+    topics = ["directory", *(topic for layer in layers.registered() for topic in layer.topics)]
+    parts = cached_value(topics, ["map-page", subdistrict.pk, get_language(), int(time.time() // 60)],
+                         lambda: _public_map_parts(subdistrict), timeout=60)
+    parts["map_config"]["home"] = home_on_map(request, subdistrict)  # the reader's own: never cached
     return render(request, "directory/map.html", {
         "subdistrict": subdistrict,
         "illustrative": subdistrict.illustrative,
         "data_notice": subdistrict.data_notice,  # the pack's Chinese and English lines
-        # The same for everyone who reads this language: kept until the directory changes.
-        "legend_groups": cached_value(["directory"], ["legend-categories", subdistrict.pk, get_language()],
-                                      lambda: _legend_categories(subdistrict)),
-        "poi_kinds": cached_value(["directory"], ["legend-poi-kinds", subdistrict.pk, get_language()],
-                                  lambda: _legend_poi_kinds(subdistrict)),
-        "map_layers": _layer_legend(subdistrict),
-        "map_config": config,
+        **parts,
     })
 
 
@@ -270,7 +287,7 @@ def find(request, subdistrict):
 def home(request):
     """The front page: the map itself when the installation runs one sub-district, the chooser when
     it runs several (or none yet)."""
-    only = sole_subdistrict()
+    only = sole_subdistrict(request)
     if only is not None:
         request.subdistrict = only
         return _map_page(request, only)

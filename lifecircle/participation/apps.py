@@ -31,3 +31,8 @@ class ParticipationConfig(AppConfig):
         from .map_layer import LAYER
 
         layers.register(LAYER)  # the directory draws it on the map of happiness without knowing this app
+
+        from lifecircle import caching
+
+        # The map's legend counts proposals: kept until anything of this app changes.
+        caching.invalidate_on_changes("participation", "participation")

@@ -36,4 +36,4 @@ def script_config():
 LAYER = MapLayer(key="proposals", label=gettext_lazy("Residents' proposals"), swatch="swatch-proposal",
                  api_path="geo/proposals.geojson", count=count,
                  count_label=ngettext_lazy("%(n)s proposal", "%(n)s proposals", "n"),
-                 script_config=script_config, order=20)
+                 script_config=script_config, order=20, topics=("participation",))

@@ -20,6 +20,12 @@ class Requests311Config(AppConfig):
 
         return items(resident, user)
 
+    def resident_attention_probe(self, resident, user):
+        """Rows that exist whenever ``resident_attention`` has items (accounts.attention)."""
+        from .attention import answers
+
+        return answers(resident, user)
+
     def ready(self):
         from lifecircle.directory import layers
 

@@ -14,12 +14,21 @@ from .models import RequestUpdate
 RECENT = datetime.timedelta(days=14)
 
 
+def _recent(resident, user):
+    since = timezone.now() - RECENT
+    return RequestUpdate.objects.filter(Q(request__reporter=user) | Q(request__resident=resident), created_at__gte=since)
+
+
+def answers(resident, user):
+    """Recent updates of the person's requests that could be an answer (from staff, not the
+    submission or its routing): there is one whenever ``items`` has something."""
+    return _recent(resident, user).filter(by_reporter=False).exclude(
+        kind__in=[RequestUpdate.Kind.SUBMITTED, RequestUpdate.Kind.ROUTED])
+
+
 def items(resident, user):
     """The person's requests whose latest public update, from staff, came in the last days."""
-    since = timezone.now() - RECENT
-    updates = (RequestUpdate.objects.filter(Q(request__reporter=user) | Q(request__resident=resident),
-                                            created_at__gte=since)
-               .select_related("request__service").order_by("request_id", "-created_at", "-pk"))
+    updates = _recent(resident, user).select_related("request__service").order_by("request_id", "-created_at", "-pk")
     latest = {}
     for update in updates:
         latest.setdefault(update.request_id, update)

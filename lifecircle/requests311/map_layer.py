@@ -48,4 +48,4 @@ def script_config():
 LAYER = MapLayer(key="requests", label=gettext_lazy("Resident requests"), swatch="swatch-request",
                  api_path="requests311/requests.geojson", count=count,
                  count_label=ngettext_lazy("%(n)s request", "%(n)s requests", "n"),
-                 script_config=script_config, order=10)
+                 script_config=script_config, order=10, topics=("requests311",))

@@ -133,7 +133,7 @@ def _grids_geojson():
 
 @resident_page
 def my_requests(request, resident):
-    mine = ServiceRequest.objects.filter(reporter=request.user).select_related("service", "grid")
+    mine = ServiceRequest.objects.filter(reporter=request.user).select_related("service")
     followed = ServiceRequest.objects.filter(followers__user=request.user, service__private=False) \
         .select_related("service").order_by("-updated_at")
     return render(request, "requests311/mine.html", {"requests": mine, "followed": followed})

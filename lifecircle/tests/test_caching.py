@@ -5,25 +5,15 @@ import gzip
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lifecircle import caching
 from lifecircle.accessibility import isochrones as isochrones_module
-from lifecircle.community.packs import load_pack
-from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mini():
-    cache.clear()
-    yield load_pack(MINI)
-    cache.clear()
 
 
 def queries_for(client, path, **headers):
