@@ -364,7 +364,7 @@ def resolve(user, pk, apply, response=""):
     """Apply or refuse a correction. Applying writes the corrected value (name, phone, ID number,
     birth date, notes) on the resident; for "something else" staff correct the record in its app
     and say so in the answer. A refusal needs a reason (PIPL art. 50). The resident is told."""
-    from lifecircle.notifications.service import notify
+    from lifecircle.notifications.service import notify_in_languages
 
     response = (response or "").strip()
     with transaction.atomic():
@@ -391,10 +391,14 @@ def resolve(user, pk, apply, response=""):
         found.status = RightsRequest.Status.APPLIED if apply else RightsRequest.Status.REFUSED
         found.response, found.resolved_by, found.resolved_at = response, user, timezone.now()
         found.save()
+        def render():
+            # Called once per language, so each reader sees the outcome in theirs; staff's own
+            # words (the response) are shown as written.
+            subject = _("Your correction request was carried out") if apply else _("Your correction request was refused")
+            return subject, response or _("The record now reads as you asked.")
+
         for person in {resident, found.submitted_by} - {None}:
-            notify(person.user, "information",
-                   _("Your correction request was carried out") if apply else _("Your correction request was refused"),
-                   response or _("The record now reads as you asked."), url=reverse("accounts:my_data"))
+            notify_in_languages(person.user, "information", render, url=reverse("accounts:my_data"))
     return found
 
 

@@ -51,7 +51,7 @@ def test_items_come_from_each_app_most_pressing_first(client):
     client.force_login(resident.user)
     page = client.get("/accounts/me/").content.decode()
     assert page.count('data-testid="attention-item"') == 3
-    assert page.index('data-testid="attention"') < page.index('class="tiles"')
+    assert page.index('data-testid="attention"') < page.index('class="ui-tiles"')
 
 
 def test_nothing_waiting_says_so(client):

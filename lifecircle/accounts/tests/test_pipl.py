@@ -9,6 +9,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from lifecircle.accounts import crypto, pipl
 from lifecircle.accounts.checks import field_key_is_set
@@ -164,7 +165,7 @@ def test_a_correction_is_asked_applied_notified_and_audited(client, family):
     grandma.refresh_from_db()
     item.refresh_from_db()
     assert grandma.phone == "13900001111" and item.status == "applied" and item.resolved_by == worker
-    assert Notification.objects.filter(user=grandma.user, subject="Your correction request was carried out").exists()
+    assert Notification.objects.get(user=grandma.user).texts["en"][0] == "Your correction request was carried out"
     assert Notification.objects.filter(user=mother.user).exists()
     assert AccessLog.objects.filter(user=worker, action="correct", resident=grandma).exists()
     assert client.post(f"/accounts/staff/privacy/{item.pk}/", {"action": "apply"}).status_code == 400  # once only
@@ -181,6 +182,28 @@ def test_a_refusal_needs_a_reason(client, family):
     grandma.refresh_from_db()
     assert grandma.name == "张秀英" and RightsRequest.objects.get().status == "refused"
     assert Notification.objects.get(user=grandma.user).body == "户口本上是张秀英"
+
+
+def test_the_outcome_of_a_correction_is_told_in_each_readers_language(family):
+    """The notice is written in every language of the site, so a resident reading in Chinese and
+    one reading in English each see it in theirs; staff's own words stay as written."""
+    grandma = family["grandma"]
+    applied = pipl.request_correction(grandma, grandma, "phone", "", "13900001111")
+    pipl.resolve(family["grid_worker"], applied.pk, apply=True)
+    notice = Notification.objects.get(user=grandma.user)
+    with translation.override("zh-hans"):
+        assert (notice.shown_subject, notice.shown_body) == ("您的更正申请已办理", "记录已按您的要求更正。")
+    with translation.override("en"):
+        assert (notice.shown_subject, notice.shown_body) == ("Your correction request was carried out",
+                                                             "The record now reads as you asked.")
+    Notification.objects.all().delete()
+    refused = pipl.request_correction(grandma, grandma, "name", "", "张秀瑛")
+    pipl.resolve(family["grid_worker"], refused.pk, apply=False, response="户口本上是张秀英")
+    notice = Notification.objects.get(user=grandma.user)
+    with translation.override("zh-hans"):
+        assert (notice.shown_subject, notice.shown_body) == ("您的更正申请未获同意", "户口本上是张秀英")
+    with translation.override("en"):
+        assert notice.shown_subject == "Your correction request was refused"
 
 
 def test_bad_corrections_are_refused_and_change_nothing(client, family):

@@ -57,6 +57,11 @@ def test_booking_through_the_room_page(clock, client, resident, meeting):
     assert response.status_code == 302 and response["Location"] == booking.get_absolute_url()
     page = get(client, booking.get_absolute_url()).content.decode()
     assert "Booked. See you there." in page and "confirmed" in page and "Cancel this booking" in page
+    # The message is read out by screen readers: a live region (role=status on a div, which axe
+    # accepts, not on the list), styled as the site's shared messages.
+    region = re.search(r'<div role="status" data-testid="messages"><ul class="ui-messages">(.*?)</ul></div>', page, re.S)
+    assert region and '<li class="ui-message ui-success">Booked. See you there.</li>' in region.group(1)
+    assert '<ul role="status"' not in page and 'class="bk-messages"' not in page
 
 
 @pytest.mark.parametrize("overrides, status, reason", [

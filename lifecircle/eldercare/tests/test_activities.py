@@ -181,7 +181,7 @@ def test_pages_speak_chinese_first(zh_client, world):
     zh_client.post("/eldercare/", {"activity": world.activity.pk})
     response = zh_client.post("/eldercare/", {"activity": world.activity.pk}, follow=True)
     html = response.content.decode()
-    assert '<li class="error">张秀英已报名参加书法班。</li>' in html  # the refusal of a second sign-up
+    assert '<li class="ui-message ui-error">张秀英已报名参加书法班。</li>' in html  # the refusal of a second sign-up
 
 
 def test_the_api_is_in_the_openapi_schema(client, world):

@@ -65,7 +65,7 @@ def test_refused_order_on_the_page_says_why_and_changes_nothing(client, world):
     response = client.post("/meals/mine/", {"action": "order", "for": world.grandma.pk, "dish": world.pork.pk},
                            follow=True)
     assert not MealOrder.objects.exists()
-    assert 'class="error"' in response.content.decode()
+    assert 'class="ui-message ui-error"' in response.content.decode()
 
 
 def test_cancel_on_the_page(client, world, clock):
@@ -73,7 +73,7 @@ def test_cancel_on_the_page(client, world, clock):
     client.force_login(world.grandma.user)
     clock["now"] = at(DAY, 9, 30)
     response = client.post("/meals/mine/", {"action": "cancel", "order": order.pk}, follow=True)
-    assert 'class="error"' in response.content.decode()
+    assert 'class="ui-message ui-error"' in response.content.decode()
     order.refresh_from_db()
     assert order.status == "placed"
     clock["now"] = at(DAY, 8, 30)
@@ -134,7 +134,7 @@ def test_staff_page_copies_and_publishes_a_week(client, world):
     assert copies.count() == 2 and not copies.filter(published_at__isnull=False).exists()
     response = client.post("/meals/staff/", {"action": "copy", "facility": world.canteen.pk, "date": "2026-05-12",
                                              "from_week": "2026-05-11", "to_week": "2026-05-18"}, follow=True)
-    assert 'class="error"' in response.content.decode() and copies.count() == 2
+    assert 'class="ui-message ui-error"' in response.content.decode() and copies.count() == 2
     client.post("/meals/staff/", {"action": "publish", "facility": world.canteen.pk, "date": "2026-05-19",
                                   "week": "2026-05-18"})
     assert not copies.filter(published_at__isnull=True).exists()

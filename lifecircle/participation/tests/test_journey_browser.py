@@ -114,7 +114,7 @@ def test_propose_with_the_map_filter_and_follow(browser, live_server, world, axe
             expect(page.get_by_test_id("place-choice")).not_to_be_empty()
             expect(place_map.locator(".leaflet-marker-pane .leaflet-marker-icon")).to_have_count(1)
             axe_check(page, exclude=MAP_CANVAS)
-            page.locator("form[data-testid=propose-form] button[type=submit].primary").click()
+            page.locator("form[data-testid=propose-form] button[type=submit].ui-primary").click()
             expect(page.get_by_test_id("proposal")).to_contain_text("路口装凸面镜")
             proposal = Proposal.objects.get(title="路口装凸面镜")
             assert proposal.category == "safety" and proposal.located

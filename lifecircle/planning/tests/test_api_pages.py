@@ -193,7 +193,7 @@ def test_scenario_page_forms_add_close_and_report_errors(planner, scenario):
     count = ScenarioChange.objects.count()
     bad = planner.post(url, {"action": "add", "category": "senior_meals", "lon": "x", "lat": "31.2"}, follow=True)
     assert bad.status_code == 200 and ScenarioChange.objects.count() == count
-    assert b'class="pl-message error"' in bad.content
+    assert b'class="ui-message ui-error"' in bad.content
 
 
 def test_siting_page_runs_and_adds_sites_to_a_scenario(planner, scenario):
