@@ -127,8 +127,10 @@ if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
                           "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "lifecircle")}}
 else:
+    # Room for a shape per street junction (isochrones) and per-language pages: Django's default of
+    # 300 entries would cull the demo's warmed isochrone shapes as fast as they are made.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": str(VAR_DIR / "cache")}}
+                          "LOCATION": str(VAR_DIR / "cache"), "OPTIONS": {"MAX_ENTRIES": 20000}}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

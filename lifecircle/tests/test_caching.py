@@ -90,3 +90,18 @@ def test_warmed_shapes_spare_every_click_the_drawing_and_outlive_facility_change
     assert drawn == [] and first["features"] == second["features"]
     assert "canteen" in {r["code"] for r in first["reachable"]}
     assert "canteen" not in {r["code"] for r in second["reachable"]}  # what is reachable follows the directory
+
+
+def test_the_embedded_file_cache_holds_a_shape_per_junction():
+    """Without REDIS_URL the workers share a file cache; Django's default of 300 entries would cull
+    the demo's warmed isochrone shapes (one per street junction) as fast as they are made."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "CACHE_URL")}
+    code = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'lifecircle.settings'); "
+            "django.setup(); from django.conf import settings; "
+            "print(settings.CACHES['default'].get('OPTIONS', {}).get('MAX_ENTRIES', 300))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert int(out.stdout.strip()) >= 10_000
