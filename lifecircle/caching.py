@@ -44,7 +44,7 @@ from django.utils.translation import get_language
 
 TIMEOUT_SECONDS = 3600
 LOCAL_TIMEOUT_SECONDS = 2
-_topics_of_app = {}  # app label → topics bumped when any of its models changes
+_topics_of = {}  # app label or "app_label.ModelName" → topics bumped when (any of) its model(s) change
 
 
 def _version_key(topic):
@@ -80,7 +80,7 @@ def _bump_on_commit(topics):
 
 
 def _on_change(sender, **kwargs):
-    topics = _topics_of_app.get(sender._meta.app_label)
+    topics = _topics_of.get(sender._meta.app_label, set()) | _topics_of.get(sender._meta.label, set())
     if topics:
         _bump_on_commit(topics)
 
@@ -90,10 +90,12 @@ def _on_m2m_change(sender, instance, action, **kwargs):
         _on_change(type(instance))
 
 
-def invalidate_on_changes(topic, *app_labels):
-    """Bump ``topic`` whenever any model of ``app_labels`` is saved, deleted or its m2m changes."""
-    for label in app_labels:
-        _topics_of_app.setdefault(label, set()).add(topic)
+def invalidate_on_changes(topic, *labels):
+    """Bump ``topic`` whenever a model named by ``labels`` is saved, deleted or its m2m changes: an
+    app label names all its models, ``"app_label.ModelName"`` one (a topic as narrow as what its
+    answers show, so that a new Open311 request does not drop the cached list of services)."""
+    for label in labels:
+        _topics_of.setdefault(label, set()).add(topic)
     post_save.connect(_on_change, dispatch_uid="lifecircle.caching.save")
     post_delete.connect(_on_change, dispatch_uid="lifecircle.caching.delete")
     m2m_changed.connect(_on_m2m_change, dispatch_uid="lifecircle.caching.m2m")

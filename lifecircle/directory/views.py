@@ -216,31 +216,36 @@ def home_on_map(request, subdistrict):
 
 
 def _public_map_parts(subdistrict):
-    """What the map page shows the same to every reader of the language: the legend (categories,
-    kinds of place, the other apps' layers with their counts) and the map script's configuration,
-    without the reader's home."""
+    """What the map page shows the same to every reader of the language from the directory: the
+    legend's categories and kinds of place, and the map script's configuration, without the
+    reader's home."""
     config = _map_config(subdistrict)
     # {compound} is the resident's compound: the map marks the compound, never the flat.
     config["strings"]["myHome"] = _("My home ({compound})")
     return {"legend_groups": _legend_categories(subdistrict), "poi_kinds": _legend_poi_kinds(subdistrict),
-            "map_layers": _layer_legend(subdistrict), "map_config": config,
+            "map_config": config,
             # New whenever these parts are worked out again: the legend rendered from them is
             # kept under it (the template's cache tag), so it is rendered once, not per page.
             "legend_key": uuid.uuid4().hex}
 
 
 def _map_page(request, subdistrict):
-    # One cache read for all the public parts, kept until the directory or a layer's app changes;
-    # a layer may count by the clock (requests closed in the last 30 days), so at most a minute.
-    topics = ["directory", *(topic for layer in layers.registered() for topic in layer.topics)]
-    parts = cached_value(topics, ["map-page", subdistrict.pk, get_language(), int(time.time() // 60)],
-                         lambda: _public_map_parts(subdistrict), timeout=60)
+    # Two cache reads: the directory's parts, kept until the directory changes, and the other apps'
+    # layers with their counts, kept until one of their topics changes (a new street report must
+    # not redraw the directory's legend) and a minute at most, as a layer may count by the clock
+    # (requests closed in the last 30 days).
+    language = get_language()
+    parts = cached_value(["directory"], ["map-page", subdistrict.pk, language], lambda: _public_map_parts(subdistrict))
+    layer_topics = [topic for layer in layers.registered() for topic in layer.topics]
+    map_layers = cached_value(layer_topics, ["map-layers", subdistrict.pk, language, int(time.time() // 60)],
+                              lambda: {"map_layers": _layer_legend(subdistrict), "layers_key": uuid.uuid4().hex},
+                              timeout=60)
     parts["map_config"]["home"] = home_on_map(request, subdistrict)  # the reader's own: never cached
     return render(request, "directory/map.html", {
         "subdistrict": subdistrict,
         "illustrative": subdistrict.illustrative,
         "data_notice": subdistrict.data_notice,  # the pack's Chinese and English lines
-        **parts,
+        **parts, **map_layers,
     })
 
 

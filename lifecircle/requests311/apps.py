@@ -35,5 +35,9 @@ class Requests311Config(AppConfig):
 
         from lifecircle import caching
 
-        # Open311 lists are cached whole until a service, request or update changes.
-        caching.invalidate_on_changes("requests311", "requests311")
+        # Open311 lists are cached whole until a service, request or update changes (or a grid: each
+        # request names its grid); the list of services only until a service or its attributes change,
+        # so the many new requests of a busy day leave it cached.
+        caching.invalidate_on_changes("requests311", "requests311", "community.Grid")
+        caching.invalidate_on_changes(
+            "open311-services", "requests311.Service", "requests311.ServiceAttribute", "requests311.AttributeValue")

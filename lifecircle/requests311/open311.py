@@ -308,7 +308,7 @@ def discovery(request, fmt):
 
 
 @endpoint(["GET"])
-@cached_response("requests311")
+@cached_response("open311-services")
 def services(request, fmt):
     with_attributes = set(ServiceAttribute.objects.values_list("service_id", flat=True))
     rows = [service_dict(s, s.pk in with_attributes) for s in Service.objects.filter(active=True)]
@@ -316,7 +316,7 @@ def services(request, fmt):
 
 
 @endpoint(["GET"])
-@cached_response("requests311")
+@cached_response("open311-services")
 def service_definition(request, code, fmt):
     service = Service.objects.filter(service_code=code, active=True).first()
     if service is None:

@@ -69,6 +69,7 @@ def test_the_map_legend_follows_every_change_at_once(mini, resident, django_capt
         return given
 
     requests, proposals, facilities = layer_count(page(), "requests"), layer_count(page(), "proposals"), places()
+    directory_parts = visitor.get(url).context["legend_key"]
     service = Service.objects.create(service_code="light", service_name="路灯", service_name_en="Street light",
                                      group="street")
     process = Process.objects.create(subdistrict=mini, slug="p", title="幸福家门口")
@@ -77,6 +78,9 @@ def test_the_map_legend_follows_every_change_at_once(mini, resident, django_capt
         ServiceRequest.objects.create(service=service, reporter=resident.user, resident=resident, routing="grid",
                                       lat=31.233, lon=121.445, grid=Grid.objects.filter(subdistrict=mini).first())
     assert layer_count(page(), "requests") == requests + 1
+    # ... and only the layers' part is worked out again: the directory's legend and the script's
+    # configuration stay in the cache (every new street report redrew them all before)
+    assert visitor.get(url).context["legend_key"] == directory_parts
     with django_capture_on_commit_callbacks(execute=True):
         Proposal.objects.create(process=process, author=resident, title="路灯", body="太黑", lon=121.445, lat=31.233)
     assert layer_count(page(), "proposals") == proposals + 1

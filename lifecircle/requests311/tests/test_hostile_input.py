@@ -113,6 +113,42 @@ def test_cached_lists_show_a_new_request_once_it_commits(open311, django_capture
     assert [r["service_request_id"] for r in listed] == [created.data[0]["service_request_id"]]
 
 
+def test_new_requests_leave_the_cached_service_list_but_a_service_change_drops_it(
+        open311, place, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lifecircle.requests311.models import Service
+
+    def services_and_queries():
+        with CaptureQueriesContext(connection) as queries:
+            listed = open311.json.services().data
+        return {s["service_code"]: s["service_name"] for s in listed}, len(queries)
+
+    services_and_queries()
+    with django_capture_on_commit_callbacks(execute=True):
+        open311.json.create_request("street_light", attributes=LIGHT, **WEST)
+    _, queries = services_and_queries()
+    assert queries == 0  # a busy day's requests do not make every client's service list a miss
+    with django_capture_on_commit_callbacks(execute=True):
+        light = Service.objects.get(service_code="street_light")
+        light.service_name = "路灯坏了"
+        light.save()
+    names, queries = services_and_queries()
+    assert queries > 0 and names["street_light"] == "路灯坏了"
+
+
+def test_a_renamed_grid_shows_in_the_cached_request_list(open311, place, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        open311.json.create_request("street_light", attributes=LIGHT, **WEST)
+    first = open311.json.requests().data[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        place.west.name = "西区新名"
+        place.west.save()
+    again = open311.json.requests().data[0]
+    assert first["agency_responsible"] != "西区新名" and again["agency_responsible"] == "西区新名"
+
+
 def test_lists_page_newest_first_and_stably(open311, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         ids = [open311.json.create_request("street_light", attributes=LIGHT, **WEST).data[0]["service_request_id"]
