@@ -161,6 +161,23 @@ def cached_value(topics, key_parts, compute, timeout=TIMEOUT_SECONDS):
     return value
 
 
+_in_process = {}  # key → (versions, made at, value): see in_this_process
+
+
+def in_this_process(topics, key, compute):
+    """``compute()``'s result kept in this process (not pickled into the shared cache: a spatial
+    index, parsed shapes) until ``topics`` change: each call costs one read of their versions.
+    With a process-local cache the other workers' changes cannot be seen, so there it is kept
+    ``LOCAL_TIMEOUT_SECONDS`` at most, as cached answers are."""
+    current = versions(topics)
+    found = _in_process.get(key)
+    local = isinstance(caches["default"], LocMemCache)
+    if found is None or found[0] != current or (local and time.monotonic() - found[1] > LOCAL_TIMEOUT_SECONDS):
+        found = (current, time.monotonic(), compute())
+        _in_process[key] = found  # one entry per key: a new version replaces the old one
+    return found[2]
+
+
 def from_nearest_node(compute):
     """Cache ``compute(subdistrict, lon, lat, *rest)`` (isochrone shapes) per network junction:
     computed from the junction nearest the point, kept until the network file changes, keyed by

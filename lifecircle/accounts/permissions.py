@@ -7,6 +7,7 @@ administrators all; residents see only their household and the people who consen
 for them.
 """
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,6 +91,19 @@ def people_for(actor: Resident):
         consents_given__proxy=actor, consents_given__revoked_at__isnull=True
     ).distinct()
     return [actor, *principals.exclude(pk=actor.pk)], list(actor.household.children.all())
+
+
+def consent_links(resident: Resident):
+    """(the adults ``resident`` may act for, the people who may act for ``resident``): both sides
+    of their consents in force, in one query, for their home page."""
+    consents = Consent.objects.filter(Q(proxy=resident) | Q(principal=resident), revoked_at__isnull=True)
+    acting_for, acting_persons = {}, {}
+    for consent in consents.select_related("principal", "proxy").order_by("pk"):
+        if consent.proxy_id == resident.pk and consent.principal_id != resident.pk:
+            acting_for.setdefault(consent.principal_id, consent.principal)
+        if consent.principal_id == resident.pk:
+            acting_persons.setdefault(consent.proxy_id, consent.proxy)
+    return list(acting_for.values()), list(acting_persons.values())
 
 
 def log_access(user, action, purpose, resident=None, child=None):

@@ -22,6 +22,7 @@ from lifecircle.notifications.models import Notification
 
 from . import attention, permissions
 from .models import Resident, StaffRole
+from .security import has_staff_access
 
 LARGE_TEXT_COOKIE = "lifecircle_text"
 
@@ -45,15 +46,10 @@ def _app_links(attribute, script_prefix, urlconf):
     return tuple(links)  # shared by every request: not to be changed
 
 
-def works_here(user):
-    """Whether ``user`` has staff pages to go to: a staff role, staff status or superuser rights."""
-    return user.is_authenticated and (user.is_staff or user.is_superuser
-                                      or StaffRole.objects.filter(user=user).exists())
-
 
 def home_url(user):
     """Where ``user`` lands after signing in: the staff home for staff, the resident home otherwise."""
-    return reverse("accounts:staff") if works_here(user) else reverse("accounts:home")
+    return reverse("accounts:staff") if has_staff_access(user) else reverse("accounts:home")
 
 
 class LoginView(auth_views.LoginView):
@@ -77,19 +73,18 @@ def resident_home(request):
     # The household, compound and sub-district come with the resident: the attention hooks, the
     # finder's link and the household list all need them (one query instead of four).
     resident = Resident.objects.select_related("household__compound__subdistrict").filter(user=request.user).first()
-    if resident is None and works_here(request.user):
+    if resident is None and has_staff_access(request.user):
         return redirect("accounts:staff")
     context = {"resident": resident, "links": app_links("resident_links"), "notifications":
                Notification.objects.filter(user=request.user)[:10]}
     if resident is not None:
-        adults, children = permissions.people_for(resident)
+        acting_for, acting_persons = permissions.consent_links(resident)
         context.update({
             "attention": attention.gather(resident, request.user),
             # the service finder of the resident's own sub-district, nearest walk from home first
             "finder_url": reverse("find", args=[resident.household.compound.subdistrict.code]),
-            "household": resident.household.members.all(), "acting_for": adults[1:], "children": children,
-            "acting_persons": [c.proxy for c in resident.consents_given.filter(revoked_at__isnull=True)
-                               .select_related("proxy")],
+            "household": resident.household.members.all(), "children": resident.household.children.all(),
+            "acting_for": acting_for, "acting_persons": acting_persons,
         })
     return render(request, "accounts/resident_home.html", context)
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
+from lifecircle import caching
 from lifecircle.geography import check_lon_lat
 from lifecircle.images import check_image
 
@@ -167,7 +168,7 @@ def parse_attributes(service, data, errors):
         return {}
     if service is None:
         return {}
-    attributes = {a.code: a for a in service.attributes.prefetch_related("values")}
+    attributes = _active_services().get(service.service_code, (service, {}))[1]
     for code in sent:
         if code not in attributes:
             errors.add(400, _("attribute[%(code)s] is not an attribute of service %(service)s; "
@@ -212,12 +213,22 @@ def parse_description(data, errors, field="description", required=False):
     return text
 
 
+def _active_services():
+    """{service_code: (service, {attribute code: attribute, with its values})} for the active services,
+    kept in each process until a service or attribute changes: every new request reads them, and
+    three queries a request for what changes a few times a year were a third of a report's cost."""
+    def load():
+        services = Service.objects.filter(active=True).prefetch_related("attributes__values")
+        return {s.service_code: (s, {a.code: a for a in s.attributes.all()}) for s in services}
+    return caching.in_this_process(["open311-services"], "requests311.active-services", load)
+
+
 def find_service(code, errors):
     code = (code or "").strip()
     if not code:
         errors.add(400, _("service_code is required; GET services lists them."))
         return None
-    service = Service.objects.filter(service_code=code, active=True).first()
+    service, _attributes = _active_services().get(code, (None, None))
     if service is None:
         errors.add(404, _("service_code '%(code)s' was not found; GET services lists them.") % {"code": code[:64]})
     return service

@@ -39,8 +39,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from shapely import STRtree
 from shapely.geometry import Point
 
+from lifecircle import caching
 from lifecircle.accounts.access import administers, scope_of
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.permissions import resident_of
@@ -71,16 +73,29 @@ class LifecycleError(Exception):
 
 # ---- routing -------------------------------------------------------------------------------------
 
-def find_grid(lon, lat):
-    """The grid whose boundary contains (lon, lat), or None. A point on the line between two grids
-    goes to the first by sub-district and code, so the same point always goes to the same grid."""
-    point = Point(lon, lat)
+def _grid_index():
+    """Every grid with a readable boundary, in routing order, and a spatial index of their shapes."""
+    grids, shapes = [], []
     for grid in Grid.objects.order_by("subdistrict_id", "code"):
         try:
-            if grid.polygon.covers(point):
-                return grid
+            shapes.append(grid.polygon)
         except ValueError:  # a broken boundary must not stop the other grids from being tried
             log.warning("grid %s has an invalid boundary", grid.pk)
+            continue
+        grids.append(grid)
+    return grids, STRtree(shapes)
+
+
+def find_grid(lon, lat):
+    """The grid whose boundary contains (lon, lat), or None. A point on the line between two grids
+    goes to the first by sub-district and code, so the same point always goes to the same grid.
+    The grids' shapes are parsed once per process and directory change, and only those whose
+    bounding box holds the point are tested: a city's thousand grids cost no more than four."""
+    grids, tree = caching.in_this_process(["directory"], "requests311.grid-index", _grid_index)
+    point = Point(lon, lat)
+    for i in sorted(tree.query(point)):
+        if tree.geometries[i].covers(point):
+            return grids[i]
     return None
 
 

@@ -96,9 +96,9 @@ def test_the_resident_home_asks_each_app_in_one_query(mini, resident, django_ass
         assert attention.gather(resident, resident.user) == []
     client = signed_in(resident)
     client.get("/accounts/me/")
-    # user, resident with household and compound, people acted for, children, the probe, consents,
+    # user, resident with household and compound, both sides of their consents, children, the probe,
     # the header's sub-district, household members, messages (15 before).
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         page = client.get("/accounts/me/")
     assert 'data-testid="attention-none"' in page.content.decode()
 

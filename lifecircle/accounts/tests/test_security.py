@@ -9,6 +9,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lifecircle.accounts.security import DEMO_GROUP
 from lifecircle.accounts.testing import make_user
+from lifecircle.community.models import SubDistrict
+from lifecircle.community.packs import load_pack
+from lifecircle.community.tests.test_packs import MINI
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-for-tests-only"
@@ -128,6 +131,27 @@ def test_residents_are_not_asked_for_a_second_factor(client, two_factor):
     make_user("resident")
     sign_in(client, "resident", PASSWORD)
     assert client.get("/accounts/me/").status_code == 200
+
+
+def test_a_role_given_during_a_session_asks_for_the_second_factor_at_the_next_request(client, two_factor):
+    # Whether a signed-in user holds a staff role is read with the user on every request (one query,
+    # UserWithRoleBackend), never remembered from an earlier one.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lifecircle.accounts.models import StaffRole
+
+    person = make_user("resident")
+    sign_in(client, "resident", PASSWORD)
+    client.get("/accounts/me/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/accounts/me/").status_code == 200
+    asked_alone = [q["sql"] for q in queries if q["sql"].lstrip().startswith('SELECT 1 AS "a" FROM "accounts_staffrole"')]
+    assert asked_alone == []  # asked inside the user's own query instead
+    load_pack(MINI)
+    StaffRole.objects.create(user=person, role=StaffRole.Role.ADMINISTRATOR,
+                             subdistrict=SubDistrict.objects.get())
+    assert client.get("/accounts/me/")["Location"].startswith("/accounts/second-factor/")
 
 
 def test_the_demo_administrator_needs_no_second_factor_except_in_production(client, settings, two_factor):

@@ -1,8 +1,9 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
-from lifecircle.accounts.models import StaffRole
+from lifecircle.accounts.models import Consent, StaffRole
 from lifecircle.accounts.testing import make_child, make_consent, make_household, make_resident, make_staff
 from lifecircle.community.models import Compound
 from lifecircle.community.packs import load_pack
@@ -27,11 +28,19 @@ def family():
 def test_resident_home_shows_household_and_who_acts_for_whom(client, family):
     mother, grandma = family
     client.force_login(mother.user)
-    page = client.get("/accounts/me/").content.decode()
+    response = client.get("/accounts/me/")
+    page = response.content.decode()
     assert "李红" in page and "王小宝" in page
-    assert "张秀英" in page.split("I may act for")[-1] or "张秀英" in page
+    assert [p.name for p in response.context["acting_for"]] == ["张秀英"] and response.context["acting_persons"] == []
+    assert "张秀英" in page.split("I may act for")[-1] and "Who may act for me" not in page
     client.force_login(grandma.user)
-    assert "李红" in client.get("/accounts/me/").content.decode().split("Who may act for me")[-1]
+    response = client.get("/accounts/me/")
+    assert [p.name for p in response.context["acting_persons"]] == ["李红"] and response.context["acting_for"] == []
+    assert "李红" in response.content.decode().split("Who may act for me")[-1]
+    Consent.objects.update(revoked_at=timezone.now())  # a revoked consent is shown on neither side
+    assert not client.get("/accounts/me/").context["acting_persons"]
+    client.force_login(mother.user)
+    assert not client.get("/accounts/me/").context["acting_for"]
 
 
 def test_login_required(client, db):

@@ -54,6 +54,25 @@ def test_a_point_on_the_line_between_two_grids_always_goes_to_the_same_one(place
     assert first.grid == second.grid == place.east  # 'east' sorts before 'west'
 
 
+def test_routing_follows_a_redrawn_grid_at_once(place, django_capture_on_commit_callbacks):
+    # The grids' shapes are kept parsed in each process; a redrawn boundary must route the next request.
+    assert make(place, **WEST).grid == place.west
+    with django_capture_on_commit_callbacks(execute=True):
+        place.east.boundary = {"type": "Polygon", "coordinates": [[
+            [121.440, 31.230], [121.450, 31.230], [121.450, 31.236], [121.440, 31.236], [121.440, 31.230]]]}
+        place.east.save()
+    assert make(place, **WEST).grid == place.east  # the redrawn east grid now covers the west one and sorts first
+
+
+def test_a_grid_with_a_broken_boundary_leaves_the_others_routing(place, django_capture_on_commit_callbacks, caplog):
+    with django_capture_on_commit_callbacks(execute=True):
+        Grid.objects.filter(pk=place.east.pk).update(boundary={"type": "Polygon", "coordinates": [[[1, 2]]]})
+        from lifecircle import caching
+        caching.bump("directory")  # update() sends no signal: the caller bumps, as caching says
+    assert make(place, **WEST).grid == place.west and make(place, **EAST).grid is None
+    assert "invalid boundary" in caplog.text
+
+
 def test_outside_every_grid_or_address_only_is_flagged_for_routing_by_hand(place):
     outside = make(place, **OUTSIDE)
     address_only = make(place, address_string="江宁路某号")

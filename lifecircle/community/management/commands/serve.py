@@ -32,11 +32,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")),
+                            help="Threads per worker: they overlap a request's waits on the database and cache.")
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument("--no-scheduler", action="store_true",
                             help="Do not run the scheduled jobs here (another server runs them).")
 
-    def handle(self, bind, workers, no_collectstatic, no_scheduler, **options):
+    def handle(self, bind, workers, threads, no_collectstatic, no_scheduler, **options):
         # A served site never shows Django's debug page (settings, source) on an error; DEBUG is
         # for `runserver` on a developer's machine only. The workers fork after this line.
         settings.DEBUG = False
@@ -48,7 +50,7 @@ class Command(BaseCommand):
         self.stdout.write(f"lifecircle is served at http://{bind}/ (Ctrl+C stops it)")
         self.stdout.flush()
         WSGIServer({
-            "bind": bind, "workers": workers, "threads": 4, "timeout": 60,
+            "bind": bind, "workers": workers, "threads": threads, "timeout": 60,
             "accesslog": "-", "errorlog": "-", "logger_class": "lifecircle.logredact.GunicornLogger",
             # gunicorn's default line, and which worker (process id) answered
             "access_log_format": '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(p)s',
