@@ -138,6 +138,26 @@ def test_new_requests_leave_the_cached_service_list_but_a_service_change_drops_i
     assert queries > 0 and names["street_light"] == "路灯坏了"
 
 
+def test_a_changed_service_takes_effect_at_the_next_report(open311, django_capture_on_commit_callbacks):
+    # Each process keeps the active services and their attributes; a change must reach the next report.
+    from lifecircle.requests311.models import Service, ServiceAttribute
+
+    assert open311.json.create_request("street_light", attributes=LIGHT, **WEST).status == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        Service.objects.filter(service_code="street_light").update(active=False)
+        from lifecircle import caching
+        caching.bump("open311-services")  # update() sends no signal: the caller bumps
+    assert open311.json.create_request("street_light", attributes=LIGHT, **WEST).status == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        light = Service.objects.get(service_code="street_light")
+        light.active = True
+        light.save()
+        ServiceAttribute.objects.create(service=light, code="pole", variable=True, datatype="string",
+                                        required=True, description="杆号", order=99)
+    refused = open311.en_json.create_request("street_light", attributes=LIGHT, **WEST)
+    assert refused.status == 400 and "pole" in repr(refused.errors)
+
+
 def test_a_renamed_grid_shows_in_the_cached_request_list(open311, place, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         open311.json.create_request("street_light", attributes=LIGHT, **WEST)
