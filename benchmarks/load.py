@@ -434,15 +434,16 @@ def main():
     parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE for the server, seconds")
     parser.add_argument("--requests", type=int, default=10_000, help="Open311 requests stored before the run")
     parser.add_argument("--subdistricts", type=int, default=1,
-                        help="sub-districts on the site: the demo one and N-1 moved copies of it (a city: ~200)")
+                        help="sub-districts on the site: the demo one and N-1 moved copies of it (a city: ~200); "
+                             "not with --url")
     parser.add_argument("--warm", action=argparse.BooleanOptionalAction, default=None,
                         help="warm_isochrones after loading (default: with one sub-district only)")
     parser.add_argument("--name-subdistrict", action="store_true",
                         help="isochrone clicks name their sub-district (the map's do not: the server finds it)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
     args = parser.parse_args()
-    if args.subdistricts < 1:
-        parser.error("--subdistricts must be at least 1")
+    if args.subdistricts < 1 or (args.url and args.subdistricts > 1):
+        parser.error("--subdistricts must be at least 1, and builds its own site (not with --url)")
     if args.warm is None:
         args.warm = args.subdistricts == 1
     args.profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
@@ -464,7 +465,7 @@ def main():
                   f"cache: {'Redis' if args.redis and shutil.which('redis-server') else 'the settings’ own'}, "
                   f"{args.requests} Open311 requests stored; folder {folder}", flush=True)
             totals = site["totals"]
-            print(f"site: {totals['subdistricts']} sub-districts, {totals['facilities']} active facilities, "
+            print(f"site: {totals['subdistricts']} sub-district{'s' if totals['subdistricts'] != 1 else ''}, {totals['facilities']} active facilities, "
                   f"{totals['nodes']} network nodes in all; isochrone shapes "
                   f"{'warmed' if args.warm else 'cold (not warmed)'}; clicks "
                   f"{'name' if args.name_subdistrict else 'do not name (as the map)'} their sub-district", flush=True)
