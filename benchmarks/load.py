@@ -1,6 +1,7 @@
 """Serving under load: an open-loop generator at fixed arrival rates against `manage.py serve`.
 
     .venv/bin/python benchmarks/load.py --profiles mixed --rates 50,100,200 [--seconds 10] [--postgres]
+    .venv/bin/python benchmarks/load.py --subdistricts 200 --profiles isochrone --rates 20,50
 
 It builds a throw-away site in a temporary folder (migrate, the demo pack, ``--requests`` stored
 Open311 requests, an api_key and a logged-in resident), starts ``manage.py serve`` (gunicorn,
@@ -10,6 +11,21 @@ redis-server as their cache unless ``--no-redis`` — and sends each profile at 
 ``--seconds``. ``--url`` drives a server that is already running instead (then pass
 ``--api-key``; the resident pages are skipped without ``--session``). ``--repo`` serves another
 checkout of lifecircle (e.g. the code before a change) with the same data and generator.
+
+A city (``--subdistricts N``, Shanghai has about 200): the site holds the demo sub-district and
+N-1 copies of the demo pack moved side by side on a grid (benchmarks/city_packs.py: each with its
+own code, ``jiangning-road-017``, and name, "… copy 17", within ±1° of the original), loaded with
+the same loader (``load_pack``) in the temporary folder. The service apps' demo content
+(``load_*_demo``: meals, bookings, eldercare…) is the first sub-district's only, as with N=1. The
+facility lists and GeoJSON layers then name a random sub-district (``?subdistrict=``, as the map
+does), and isochrone clicks land near a random junction of a random sub-district's network without
+naming it, as the map's clicks do (the server finds whose network the point joins;
+``--name-subdistrict`` names it). The resident pages and Open311 stay as they are. The isochrone
+shapes are warmed only for N=1 (``--warm``/``--no-warm`` override): warming takes about 30 s per
+sub-district on 2 cores (standard and elderly, about 1,100 junctions each), so a city's clicks start
+cold, which is the honest city case anyway: too many junctions to warm them all. The header says
+how many sub-districts, facilities and network nodes the site holds; building N=200 takes about
+1.5 minutes on 2 cores.
 
 Why not locust: its ``constant_throughput`` is closed-loop — each simulated user waits for its
 answer before the next request, so a slow server is sent less, and latency is timed from when a
@@ -41,26 +57,36 @@ from pathlib import Path
 
 import numpy as np
 
+import city_packs
+
 REPO = Path(__file__).resolve().parents[1]
 
 # ---- the site under test ------------------------------------------------------------------------
 
 SEED = r'''
-import datetime, json, random, sys
+import datetime, json, pathlib, random, sys, time
 import django
 django.setup()
 from django.core.management import call_command
+from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
 from lifecircle.community.models import SubDistrict
 from lifecircle.community import networks
+from lifecircle.community.packs import load_pack
 from lifecircle.directory.models import Facility, ServiceCategory
 from lifecircle.requests311 import defaults
 from lifecircle.requests311.models import ApiKey, RequestUpdate, Service, ServiceRequest
 
-count = int(sys.argv[1])
+count, copies, warm = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "warm"
+timings, started = {}, time.perf_counter()
 call_command("migrate", verbosity=0)
 call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+timings["migrate and demo"] = time.perf_counter() - started
+started = time.perf_counter()
+for folder in sorted(pathlib.Path(copies).iterdir()) if copies else []:
+    load_pack(folder)  # as manage.py load_pack does, less its printed report
+timings["copies"] = time.perf_counter() - started
 call_command("demo_login", stdout=open("/dev/null", "w"))
 defaults.install()
 services = list(Service.objects.filter(active=True))
@@ -83,21 +109,31 @@ for attribute in service.attributes.filter(required=True):
     values = list(attribute.values.values_list("key", flat=True))
     field = f"attribute[{attribute.code}]" + ("[]" if attribute.datatype == "multivaluelist" else "")
     write[field] = values[0] if values else ("12" if attribute.datatype == "number" else "x")
+started = time.perf_counter()
 try:  # the shapes a deployment computes once after loading its network (absent before this change)
-    call_command("warm_isochrones", "--profile", "standard", "--profile", "elderly", "--no-progress",
-                 stdout=open("/dev/null", "w"))
+    if warm:
+        call_command("warm_isochrones", "--profile", "standard", "--profile", "elderly", "--no-progress",
+                     stdout=open("/dev/null", "w"))
 except Exception as exc:
     print(f"no warm_isochrones here: {exc}", file=sys.stderr)
+timings["warm_isochrones"] = time.perf_counter() - started
 client = Client()
 client.force_login(__import__("django.contrib.auth", fromlist=["x"]).get_user_model().objects.get(username="demo-resident"))
-subdistrict = SubDistrict.objects.order_by("pk").first()
-graph = networks.load_graph(subdistrict.network)
+# Each sub-district's junctions, for clicks near them; a sample where a network is large, to keep this small.
+sample, subdistricts = random.Random(3), []
+for subdistrict in SubDistrict.objects.exclude(network=None).select_related("network").order_by("pk"):
+    graph = networks.load_graph(subdistrict.network)
+    nodes = range(graph.n_nodes) if graph.n_nodes <= 2000 else sorted(sample.sample(range(graph.n_nodes), 2000))
+    subdistricts.append({"code": subdistrict.code, "lon": [round(float(graph.node_lon[i]), 7) for i in nodes],
+                         "lat": [round(float(graph.node_lat[i]), 7) for i in nodes]})
 print(json.dumps({
     "write": write, "session": client.cookies["sessionid"].value,
     "categories": list(ServiceCategory.objects.values_list("slug", flat=True)),
     "facilities": list(Facility.objects.filter(active=True).values_list("code", flat=True)),
     "request_ids": list(ServiceRequest.objects.order_by("?").values_list("pk", flat=True)[:500]),
-    "nodes_lon": graph.node_lon.tolist(), "nodes_lat": graph.node_lat.tolist(),
+    "subdistricts": subdistricts, "timings": timings,
+    "totals": {"subdistricts": SubDistrict.objects.count(), "facilities": Facility.objects.filter(active=True).count(),
+               "nodes": SubDistrict.objects.aggregate(n=Sum("network__node_count"))["n"] or 0},
 }))
 '''
 
@@ -148,8 +184,17 @@ def build_site(args, folder):
         env["DATABASE_URL"], stop_db = start_postgres(folder)
     else:
         env["DATABASE_URL"] = f"sqlite:///{folder}/load.sqlite3"
+    copies = ""
+    if args.subdistricts > 1:
+        started = time.perf_counter()
+        copies = f"{folder}/packs"
+        city_packs.write_copies(Path(args.repo) / "data" / "packs" / "jiangning-road", copies, args.subdistricts - 1)
+        print(f"{args.subdistricts - 1} copies of the demo pack written in {time.perf_counter() - started:.1f} s",
+              flush=True)
+    started = time.perf_counter()
     try:
-        seeded = subprocess.run([sys.executable, "-c", SEED, str(args.requests)], cwd=args.repo, env=env, check=True,
+        seeded = subprocess.run([sys.executable, "-c", SEED, str(args.requests), copies,
+                                 "warm" if args.warm else "cold"], cwd=args.repo, env=env, check=True,
                                 capture_output=True, text=True)
     except subprocess.CalledProcessError as exc:
         if stop_db:
@@ -158,6 +203,8 @@ def build_site(args, folder):
             redis.terminate()
         raise SystemExit(f"building the site failed:\n{exc.stderr[-3000:]}") from None
     site = json.loads(seeded.stdout.strip().splitlines()[-1])
+    print(f"site built in {time.perf_counter() - started:.0f} s (" +
+          ", ".join(f"{k} {v:.0f} s" for k, v in site["timings"].items()) + ")", flush=True)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
@@ -194,9 +241,23 @@ def build_site(args, folder):
 LAYERS = ["facilities", "pois", "grids", "compounds", "boundary", "network"]
 
 
-def profiles(site, rng):
-    lons, lats = np.asarray(site["nodes_lon"]), np.asarray(site["nodes_lat"])
+def profiles(site, rng, name_subdistrict=False):
+    """The request makers; with several sub-districts each request is for a random one of them.
+
+    The lists and layers name it (``?subdistrict=``, as the map's own requests do); an isochrone
+    click names it only with ``name_subdistrict``: the map's click does not, so the server finds
+    whose network the point joins (``accessibility.isochrones.subdistrict_at``).
+    """
+    subdistricts = [{"code": s["code"], "lon": np.asarray(s["lon"]), "lat": np.asarray(s["lat"])}
+                    for s in site["subdistricts"]]
+    several = len(subdistricts) > 1
     resident = {"sessionid": site["session"]} if site.get("session") else None
+
+    def scoped(path):
+        """``path`` for a random sub-district; with one, the path as it is (the server takes the only one)."""
+        if not several:
+            return path
+        return f"{path}{'&' if '?' in path else '?'}subdistrict={rng.choice(subdistricts)['code']}"
 
     def get(*weighted):
         """GET one of the (weight, path) pairs; a path may be a function making one."""
@@ -205,18 +266,21 @@ def profiles(site, rng):
         return "GET", path() if callable(path) else path, None, None, 200
 
     def facilities():
-        return get((5, "/api/facilities"), (3, lambda: f"/api/facilities?category={rng.choice(site['categories'])}"),
-                   (2, "/api/facilities?open_now=true"))
+        return get((5, lambda: scoped("/api/facilities")),
+                   (3, lambda: scoped(f"/api/facilities?category={rng.choice(site['categories'])}")),
+                   (2, lambda: scoped("/api/facilities?open_now=true")))
 
     def geojson():
-        return get((1, lambda: f"/api/geo/{rng.choice(LAYERS)}.geojson"))
+        return get((1, lambda: scoped(f"/api/geo/{rng.choice(LAYERS)}.geojson")))
 
     def isochrone():
         # a click near a random street junction, as clicks on a map are: a little off the street
-        node = rng.randrange(len(lons))
-        lon, lat = lons[node] + rng.gauss(0, 0.0002), lats[node] + rng.gauss(0, 0.0002)
+        target = rng.choice(subdistricts) if several else subdistricts[0]
+        node = rng.randrange(len(target["lon"]))
+        lon, lat = target["lon"][node] + rng.gauss(0, 0.0002), target["lat"][node] + rng.gauss(0, 0.0002)
         profile = rng.choice(["standard", "standard", "elderly"])
-        return get((1, f"/api/accessibility/isochrones?lon={lon:.6f}&lat={lat:.6f}&profile={profile}"))
+        named = f"&subdistrict={target['code']}" if name_subdistrict and target["code"] else ""
+        return get((1, f"/api/accessibility/isochrones?lon={lon:.6f}&lat={lat:.6f}&profile={profile}{named}"))
 
     def open311_read():
         return get((35, "/open311/v2/requests.json"),
@@ -325,7 +389,7 @@ async def drive(args, site):
     import aiohttp
 
     rng = random.Random(args.seed)
-    makers = profiles(site, rng)
+    makers = profiles(site, rng, args.name_subdistrict)
     connector = aiohttp.TCPConnector(limit=args.connections, force_close=False)
     rows = []
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
@@ -369,8 +433,19 @@ def main():
                         help="use the settings' own cache instead of a private redis-server shared by the workers")
     parser.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE for the server, seconds")
     parser.add_argument("--requests", type=int, default=10_000, help="Open311 requests stored before the run")
+    parser.add_argument("--subdistricts", type=int, default=1,
+                        help="sub-districts on the site: the demo one and N-1 moved copies of it (a city: ~200); "
+                             "not with --url")
+    parser.add_argument("--warm", action=argparse.BooleanOptionalAction, default=None,
+                        help="warm_isochrones after loading (default: with one sub-district only)")
+    parser.add_argument("--name-subdistrict", action="store_true",
+                        help="isochrone clicks name their sub-district (the map's do not: the server finds it)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
     args = parser.parse_args()
+    if args.subdistricts < 1 or (args.url and args.subdistricts > 1):
+        parser.error("--subdistricts must be at least 1, and builds its own site (not with --url)")
+    if args.warm is None:
+        args.warm = args.subdistricts == 1
     args.profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
     args.rates = [float(r) if "." in r else int(r) for r in args.rates.split(",")]
 
@@ -379,7 +454,8 @@ def main():
     try:
         if args.url:
             site = {"url": args.url.rstrip("/"), "session": args.session, "categories": ["senior_meals"],
-                    "facilities": [], "request_ids": [1], "nodes_lon": [121.45], "nodes_lat": [31.23],
+                    "facilities": [], "request_ids": [1],
+                    "subdistricts": [{"code": None, "lon": [121.45], "lat": [31.23]}],
                     "write": {"api_key": args.api_key or "", "service_code": "noise", "attribute[source]": "other",
                               "description": "benchmark write", "address_string": "benchmark road"}}
         else:
@@ -388,6 +464,11 @@ def main():
                   f"{'PostgreSQL' if args.postgres else 'SQLite'}, CONN_MAX_AGE={args.conn_max_age}, "
                   f"cache: {'Redis' if args.redis and shutil.which('redis-server') else 'the settings’ own'}, "
                   f"{args.requests} Open311 requests stored; folder {folder}", flush=True)
+            totals = site["totals"]
+            print(f"site: {totals['subdistricts']} sub-district{'s' if totals['subdistricts'] != 1 else ''}, {totals['facilities']} active facilities, "
+                  f"{totals['nodes']} network nodes in all; isochrone shapes "
+                  f"{'warmed' if args.warm else 'cold (not warmed)'}; clicks "
+                  f"{'name' if args.name_subdistrict else 'do not name (as the map)'} their sub-district", flush=True)
         print("| profile | rate /s | achieved /s | p50 ms | p95 ms | p99 ms | max ms | errors | generator lag p99 ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---|---:|", flush=True)
         asyncio.run(drive(args, site))

@@ -58,10 +58,10 @@ def subdistrict_at(lon, lat):
     point = Point(lon, lat)
     candidates = []
     for subdistrict, boundary in cached_value(["directory"], ["networked-subdistricts"], _networked_subdistricts):
-        graph = networks.load_graph(subdistrict.network)
-        min_lon, min_lat, max_lon, max_lat = graph.bounds
+        min_lon, min_lat, max_lon, max_lat = networks.graph_bounds(subdistrict.network)
         if not (min_lon - margin_lon <= lon <= max_lon + margin_lon and min_lat - margin_lat <= lat <= max_lat + margin_lat):
             continue
+        graph = networks.load_graph(subdistrict.network)
         snapped = snap_points(graph, [lon], [lat])
         if not snapped.ok[0]:
             continue

@@ -73,10 +73,30 @@ def load_graph(network):
 
 @functools.lru_cache(maxsize=64)
 def _load_graph(path, mtime_ns):
-    # The mtime is part of the key so a rebuilt network is read again. A click on the map may look
-    # at every sub-district's network (accessibility.isochrones.subdistrict_at), so a district's
-    # networks, each a few MB, all stay in memory rather than being read again on every click.
+    # The mtime is part of the key so a rebuilt network is read again. A district's networks, each a
+    # few MB, all stay in memory rather than being read again on every click; a city's (about 200)
+    # do not all fit, so the search for the network a click joins reads their extents (graph_bounds)
+    # and loads only the networks near the click.
     return WalkGraph.load(path)
+
+
+def graph_bounds(network):
+    """(min_lon, min_lat, max_lon, max_lat) of ``network``'s graph.
+
+    Kept per process for every network (four numbers each), apart from the graphs: a click on the
+    map is checked against every network's extent (accessibility.isochrones.subdistrict_at), and a
+    city has more networks (about 200) than the graph cache keeps, so reading the extent from the
+    graph would load every network from disk on every click.
+    """
+    path = graph_path(network)
+    return _graph_bounds(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _graph_bounds(path, mtime_ns):
+    # Read once without passing through the graph cache, so that learning a city's extents does
+    # not push out the graphs that clicks walk.
+    return WalkGraph.load(path).bounds
 
 
 def network_geojson(network):

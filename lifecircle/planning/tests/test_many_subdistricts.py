@@ -174,6 +174,22 @@ def test_a_click_in_the_second_sub_district_gets_its_walking_areas(two, english)
     assert named.status_code == 422
 
 
+def test_a_click_loads_only_the_networks_near_it(two, english, monkeypatch):
+    """A city has more networks (about 200) than a worker keeps (64): finding whose network a click
+    joins must read the networks' extents, not load every network from disk on every click."""
+    from lifecircle.community import networks
+
+    url = f"/api/accessibility/isochrones?lon={IN_SECOND[0]}&lat={IN_SECOND[1]}"
+    assert english.get(url).status_code == 200  # the extents are known from now on
+    networks._load_graph.cache_clear()  # as if the city's other networks had pushed these out
+    loaded, load = [], networks._load_graph
+    monkeypatch.setattr(networks, "_load_graph",
+                        lambda path, mtime: loaded.append(Path(path).name) or load(path, mtime))
+    response = english.get(url)
+    assert response.status_code == 200 and response.json()["attribution"].startswith("Second test network")
+    assert loaded and all(name.startswith("second-") for name in loaded), loaded
+
+
 # ------------------------------------------------------------------------------------------------ planners
 def test_planners_of_one_sub_district_are_refused_the_other(two):
     mini, second = two
