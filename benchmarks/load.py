@@ -5,8 +5,8 @@
 
 It builds a throw-away site in a temporary folder (migrate, the demo pack, ``--requests`` stored
 Open311 requests, an api_key and a logged-in resident), starts ``manage.py serve`` (gunicorn,
-``--workers`` processes, DEBUG off) on a free port — on SQLite, or with ``--postgres`` on a
-private PostgreSQL server it starts the way ``bin/test`` does; the workers share a private
+``--workers`` processes × ``--threads`` threads, DEBUG off) on a free port — on SQLite, or with
+``--postgres`` on a private PostgreSQL server it starts the way ``bin/test`` does; the workers share a private
 redis-server as their cache unless ``--no-redis`` — and sends each profile at each rate for
 ``--seconds``. ``--url`` drives a server that is already running instead (then pass
 ``--api-key``; the resident pages are skipped without ``--session``). ``--repo`` serves another
@@ -207,7 +207,8 @@ def build_site(args, folder):
           ", ".join(f"{k} {v:.0f} s" for k, v in site["timings"].items()) + ")", flush=True)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
+        [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+         "--threads", str(args.threads)],
         cwd=args.repo, env=env, stdout=open(f"{folder}/serve.log", "w"), stderr=subprocess.STDOUT,
         start_new_session=True)
     site["url"] = f"http://127.0.0.1:{port}"
@@ -428,6 +429,7 @@ def main():
     parser.add_argument("--session", help="with --url: a sessionid cookie for the resident pages")
     parser.add_argument("--repo", default=str(REPO), help="the lifecircle checkout to serve")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--postgres", action="store_true", help="serve from a private PostgreSQL server")
     parser.add_argument("--no-redis", dest="redis", action="store_false",
                         help="use the settings' own cache instead of a private redis-server shared by the workers")
@@ -460,7 +462,7 @@ def main():
                               "description": "benchmark write", "address_string": "benchmark road"}}
         else:
             site, stop = build_site(args, folder)
-            print(f"server: {args.workers} gunicorn workers × 4 threads, "
+            print(f"server: {args.workers} gunicorn workers × {args.threads} threads, "
                   f"{'PostgreSQL' if args.postgres else 'SQLite'}, CONN_MAX_AGE={args.conn_max_age}, "
                   f"cache: {'Redis' if args.redis and shutil.which('redis-server') else 'the settings’ own'}, "
                   f"{args.requests} Open311 requests stored; folder {folder}", flush=True)

@@ -28,6 +28,7 @@ of a whole sub-district share as many shapes as it has junctions. Each answer sa
 shapes start (``origin``, with the metres moved), so the shift is never silent; the walking
 distances to facilities are still computed exactly from the click.
 """
+import contextvars
 import functools
 import gzip
 import hashlib
@@ -35,6 +36,7 @@ import time
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
@@ -51,23 +53,51 @@ def _version_key(topic):
     return f"caching:version:{topic}"
 
 
+#: The versions this request has read, topic → version (None outside a request): a map click asks
+#: for the "directory" version four times, and each read was a round trip to the shared cache. A
+#: request works on the versions it saw first; a change committed meanwhile reaches the next one.
+_request_versions = contextvars.ContextVar("lifecircle_request_versions", default=None)
+
+
+def _start_request_versions(**kwargs):
+    _request_versions.set({})
+
+
+def _end_request_versions(**kwargs):
+    _request_versions.set(None)
+
+
+request_started.connect(_start_request_versions, dispatch_uid="lifecircle.caching.request_started")
+request_finished.connect(_end_request_versions, dispatch_uid="lifecircle.caching.request_finished")
+
+
 def versions(topics):
     """The present version of each topic (a new topic starts at the clock in nanoseconds, so a
-    version evicted from the cache never comes back as a number some old answer was stored under)."""
-    keys = [_version_key(t) for t in topics]
-    found = cache.get_many(keys)
-    for key in keys:
+    version evicted from the cache never comes back as a number some old answer was stored under);
+    read once per request."""
+    seen = _request_versions.get()
+    if seen is None:
+        seen = {}
+    missing = {topic: _version_key(topic) for topic in topics if topic not in seen}
+    found = cache.get_many(missing.values()) if missing else {}
+    for topic, key in missing.items():
         if key not in found:
             cache.add(key, time.time_ns(), timeout=None)
             found[key] = cache.get(key)
-    return [found[k] for k in keys]
+        seen[topic] = found[key]
+    return [seen[t] for t in topics]
 
 
 def bump(*topics):
     """Make every cached answer of ``topics`` stale (call after the change is committed). The new
     version is the clock in nanoseconds, written with one ``set``: unlike an increment (a read and
-    a write in the file cache) two bumps at once cannot collapse into one."""
-    cache.set_many({_version_key(topic): time.time_ns() for topic in topics}, timeout=None)
+    a write in the file cache) two bumps at once cannot collapse into one. The request that made
+    the change sees the new versions at once."""
+    new = {topic: time.time_ns() for topic in topics}
+    cache.set_many({_version_key(topic): version for topic, version in new.items()}, timeout=None)
+    seen = _request_versions.get()
+    if seen is not None:
+        seen.update(new)
 
 
 def _timeout(wanted):

@@ -12,7 +12,7 @@ import numpy as np
 from django.utils import timezone
 from shapely.geometry import Point
 
-from lifecircle.caching import cached_value, from_nearest_node
+from lifecircle.caching import from_nearest_node, in_this_process
 from lifecircle.community import networks
 from lifecircle.community.models import SubDistrict
 from lifecircle.directory import hours
@@ -45,6 +45,11 @@ def tier_metres(profile):
     return [float(d) for d in minutes_to_metres(LIFE_CIRCLE_MINUTES, profile)]
 
 
+def profile_distances(profile):
+    """``tier_metres(profile)``, kept in this worker until the directory (the standard) changes."""
+    return in_this_process(["directory"], f"accessibility.tier-metres:{profile}", lambda: tier_metres(profile))
+
+
 def subdistrict_at(lon, lat):
     """The sub-district whose walking network a click at (lon, lat) joins, or None when no
     network has a street within snapping distance (300 m).
@@ -57,7 +62,10 @@ def subdistrict_at(lon, lat):
     margin_lon = margin_lat / math.cos(math.radians(lat))
     point = Point(lon, lat)
     candidates = []
-    for subdistrict, boundary in cached_value(["directory"], ["networked-subdistricts"], _networked_subdistricts):
+    # Kept parsed in this worker (a click reads only the topic's version): unpickling every
+    # sub-district and its boundary polygon from the shared cache was a third of a click's time.
+    for subdistrict, boundary in in_this_process(["directory"], "accessibility.networked-subdistricts",
+                                                 _networked_subdistricts):
         min_lon, min_lat, max_lon, max_lat = networks.graph_bounds(subdistrict.network)
         if not (min_lon - margin_lon <= lon <= max_lon + margin_lon and min_lat - margin_lat <= lat <= max_lat + margin_lat):
             continue
@@ -113,7 +121,7 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard", departure=N
     ProfileError (a GeoError) for barrier-free on a network saved before walking profiles.
     """
     departure = parse_departure(None) if departure is None else departure
-    distances = cached_value(["directory"], ["tier-metres", profile], lambda: tier_metres(profile))
+    distances = profile_distances(profile)
     collection = from_nearest_node(isochrone_shapes)(subdistrict, lon, lat, profile, distances)
     reachable = reachable_facilities(subdistrict, lon, lat, distances, profile, departure)
     collection["reachable"] = reachable
@@ -167,7 +175,7 @@ def warm_isochrone_shapes(subdistrict, profiles, progress=None):
     shapes = from_nearest_node(isochrone_shapes)
     count = 0
     for profile in profiles:
-        distances = cached_value(["directory"], ["tier-metres", profile], lambda: tier_metres(profile))
+        distances = profile_distances(profile)
         for node in range(graph.n_nodes):
             shapes(subdistrict, float(graph.node_lon[node]), float(graph.node_lat[node]), profile, distances)
             count += 1
@@ -179,7 +187,7 @@ def warm_isochrone_shapes(subdistrict, profiles, progress=None):
 def _snapped_facilities(subdistrict, profile):
     """Every active facility of ``subdistrict`` (code, names, categories), its opening hours
     (weekly spans, or None when none are recorded, and the spans of its dated exceptions), its
-    position and where it joins the network walked with ``profile``; kept in the cache until the
+    position and where it joins the network walked with ``profile``; kept in each worker until the
     directory or the network changes (the hours and their exceptions are directory models)."""
     graph, _ = walking_graph(subdistrict, profile)
     facilities = list(Facility.objects.filter(subdistrict=subdistrict, active=True)
@@ -199,9 +207,10 @@ def reachable_facilities(subdistrict, lon, lat, distances, profile="standard", d
     graph, _ = walking_graph(subdistrict, profile)
     speed_profile = _speed_profile(profile)
     departure = parse_departure(None) if departure is None else departure
-    rows, schedules, lons, lats, places = cached_value(
-        ["directory"], ["snapped-facilities-with-hours", subdistrict.pk, profile,
-                        networks.graph_path(subdistrict.network).stat().st_mtime_ns],
+    # Kept in this worker, not unpickled from the shared cache on every click (read-only here).
+    rows, schedules, lons, lats, places = in_this_process(
+        ["directory"], f"accessibility.snapped-facilities:{subdistrict.pk}:{profile}:"
+                       f"{networks.graph_path(subdistrict.network).stat().st_mtime_ns}",
         lambda: _snapped_facilities(subdistrict, profile))
     # A walk is never shorter than the straight line, so facilities outside this box cannot be
     # reached; leaving them out keeps a click cheap in a city with thousands of facilities.

@@ -105,3 +105,52 @@ def test_the_embedded_file_cache_holds_a_shape_per_junction():
             "print(settings.CACHES['default'].get('OPTIONS', {}).get('MAX_ENTRIES', 300))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert int(out.stdout.strip()) >= 10_000
+
+
+class CountingCache:
+    """The shared cache, counting the reads of topic versions."""
+
+    def __init__(self, cache):
+        self.cache, self.version_reads = cache, 0
+
+    def get_many(self, keys, *args, **kwargs):
+        keys = list(keys)
+        self.version_reads += any(key.startswith("caching:version:") for key in keys)
+        return self.cache.get_many(keys, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.cache, name)
+
+
+def test_a_request_reads_each_topics_version_once(client, mini, monkeypatch):
+    path = "/api/accessibility/isochrones?lon=121.4425&lat=31.2327"
+    client.get(path)
+    counting = CountingCache(caching.cache)
+    monkeypatch.setattr(caching, "cache", counting)
+    assert client.get(path).status_code == 200
+    assert counting.version_reads == 1  # the boundaries, the distances, the facilities: one "directory" version
+
+
+def test_a_request_sees_its_own_changes_and_the_next_request_everyone_elses():
+    import threading
+
+    from django.core.signals import request_finished, request_started
+
+    before = caching.versions(["directory"])
+    request_started.send(sender=None)
+    try:
+        assert caching.versions(["directory"]) == before
+        other_worker = threading.Thread(target=caching.bump, args=("directory",))  # its own context
+        other_worker.start()
+        other_worker.join()
+        assert caching.versions(["directory"]) == before  # this request keeps the versions it started with
+        caching.bump("directory")
+        own = caching.versions(["directory"])
+        assert own != before  # but its own change is seen at once
+    finally:
+        request_finished.send(sender=None)
+    assert caching.versions(["directory"]) == own
+    other_worker = threading.Thread(target=caching.bump, args=("directory",))
+    other_worker.start()
+    other_worker.join()
+    assert caching.versions(["directory"]) != own  # outside a request every read is fresh
