@@ -429,7 +429,7 @@ def main():
     parser.add_argument("--session", help="with --url: a sessionid cookie for the resident pages")
     parser.add_argument("--repo", default=str(REPO), help="the lifecircle checkout to serve")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (serve's default)")
     parser.add_argument("--postgres", action="store_true", help="serve from a private PostgreSQL server")
     parser.add_argument("--no-redis", dest="redis", action="store_false",
                         help="use the settings' own cache instead of a private redis-server shared by the workers")
