@@ -60,15 +60,16 @@ def subdistrict_at(lon, lat):
     """
     margin_lat = DEFAULT_MAX_SNAP_M / METRES_PER_DEGREE
     margin_lon = margin_lat / math.cos(math.radians(lat))
+    # Kept parsed in this worker (a click reads only the topic's version): unpickling every
+    # sub-district and its boundary from the shared cache, and reading a city's 200 extents one
+    # by one, were most of a click's time.
+    networked, extents = in_this_process(["directory"], "accessibility.networked-subdistricts",
+                                         _networked_subdistricts)
+    near = np.flatnonzero((extents[:, 0] - margin_lon <= lon) & (lon <= extents[:, 2] + margin_lon)
+                          & (extents[:, 1] - margin_lat <= lat) & (lat <= extents[:, 3] + margin_lat))
     point = Point(lon, lat)
     candidates = []
-    # Kept parsed in this worker (a click reads only the topic's version): unpickling every
-    # sub-district and its boundary polygon from the shared cache was a third of a click's time.
-    for subdistrict, boundary in in_this_process(["directory"], "accessibility.networked-subdistricts",
-                                                 _networked_subdistricts):
-        min_lon, min_lat, max_lon, max_lat = networks.graph_bounds(subdistrict.network)
-        if not (min_lon - margin_lon <= lon <= max_lon + margin_lon and min_lat - margin_lat <= lat <= max_lat + margin_lat):
-            continue
+    for subdistrict, boundary in (networked[i] for i in near):
         graph = networks.load_graph(subdistrict.network)
         snapped = snap_points(graph, [lon], [lat])
         if not snapped.ok[0]:
@@ -79,9 +80,14 @@ def subdistrict_at(lon, lat):
 
 
 def _networked_subdistricts():
-    """Each sub-district with a network (and its network) and its boundary polygon, or None."""
-    return [(subdistrict, polygon_from_geojson(subdistrict.boundary) if subdistrict.boundary else None)
-            for subdistrict in SubDistrict.objects.exclude(network=None).select_related("network").order_by("code")]
+    """Each sub-district with a network (and its network) and its boundary polygon, or None; and
+    the networks' extents, one row (min_lon, min_lat, max_lon, max_lat) each, in the same order.
+    A rebuilt network is saved anew, which makes this stale (the "directory" topic)."""
+    networked = [(subdistrict, polygon_from_geojson(subdistrict.boundary) if subdistrict.boundary else None)
+                 for subdistrict in SubDistrict.objects.exclude(network=None).select_related("network").order_by("code")]
+    extents = np.array([networks.graph_bounds(subdistrict.network) for subdistrict, _ in networked],
+                       dtype=float).reshape(-1, 4)
+    return networked, extents
 
 
 #: The years a departure time may be in (opening hours need a real date, with room for the walk).

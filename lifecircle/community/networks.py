@@ -64,7 +64,9 @@ def save_network(subdistrict, graph, source, attribution):
 
 
 def graph_path(network):
-    return network_folder() / network.graph_file
+    # Not network_folder(): a map click asks for paths hundreds of times, and the folder exists
+    # once a network has been saved into it.
+    return Path(settings.VAR_DIR) / "networks" / network.graph_file
 
 
 def load_graph(network):

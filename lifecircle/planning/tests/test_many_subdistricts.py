@@ -190,6 +190,18 @@ def test_a_click_loads_only_the_networks_near_it(two, english, monkeypatch):
     assert loaded and all(name.startswith("second-") for name in loaded), loaded
 
 
+def test_a_click_reads_no_extent_once_they_are_known(two, english, monkeypatch):
+    """The extents are kept with the sub-districts in each worker until the directory changes: a
+    city's clicks read none of its 200 (each one a path and a file's time) again."""
+    from lifecircle.community import networks
+
+    url = f"/api/accessibility/isochrones?lon={IN_SECOND[0]}&lat={IN_SECOND[1]}"
+    assert english.get(url).status_code == 200
+    read, bounds = [], networks.graph_bounds
+    monkeypatch.setattr(networks, "graph_bounds", lambda network: read.append(network.pk) or bounds(network))
+    assert english.get(url).status_code == 200 and read == []
+
+
 # ------------------------------------------------------------------------------------------------ planners
 def test_planners_of_one_sub_district_are_refused_the_other(two):
     mini, second = two
