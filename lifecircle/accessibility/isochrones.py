@@ -12,7 +12,7 @@ import numpy as np
 from django.utils import timezone
 from shapely.geometry import Point
 
-from lifecircle.caching import from_nearest_node, in_this_process
+from lifecircle.caching import cached_value, from_nearest_node, in_this_process
 from lifecircle.community import networks
 from lifecircle.community.models import SubDistrict
 from lifecircle.directory import hours
@@ -213,11 +213,14 @@ def reachable_facilities(subdistrict, lon, lat, distances, profile="standard", d
     graph, _ = walking_graph(subdistrict, profile)
     speed_profile = _speed_profile(profile)
     departure = parse_departure(None) if departure is None else departure
-    # Kept in this worker, not unpickled from the shared cache on every click (read-only here).
+    # Kept in this worker, not unpickled from the shared cache on every click (read-only here);
+    # a worker that has not met this sub-district yet takes what another one put in the shared
+    # cache rather than asking the database (a city's first clicks).
+    key = ["snapped-facilities-with-hours", subdistrict.pk, profile,
+           networks.graph_path(subdistrict.network).stat().st_mtime_ns]
     rows, schedules, lons, lats, places = in_this_process(
-        ["directory"], f"accessibility.snapped-facilities:{subdistrict.pk}:{profile}:"
-                       f"{networks.graph_path(subdistrict.network).stat().st_mtime_ns}",
-        lambda: _snapped_facilities(subdistrict, profile))
+        ["directory"], "accessibility." + ":".join(map(str, key)),
+        lambda: cached_value(["directory"], key, lambda: _snapped_facilities(subdistrict, profile)))
     # A walk is never shorter than the straight line, so facilities outside this box cannot be
     # reached; leaving them out keeps a click cheap in a city with thousands of facilities.
     reach = max(distances)
