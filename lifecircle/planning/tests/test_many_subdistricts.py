@@ -175,7 +175,7 @@ def test_a_click_in_the_second_sub_district_gets_its_walking_areas(two, english)
 
 
 def test_a_click_loads_only_the_networks_near_it(two, english, monkeypatch):
-    """A city has more networks (about 200) than a worker keeps (64): finding whose network a click
+    """A city has more networks (about 200) than a worker may keep: finding whose network a click
     joins must read the networks' extents, not load every network from disk on every click."""
     from lifecircle.community import networks
 
@@ -189,6 +189,13 @@ def test_a_click_loads_only_the_networks_near_it(two, english, monkeypatch):
     assert response.status_code == 200 and response.json()["attribution"].startswith("Second test network")
     assert loaded and all(name.startswith("second-") for name in loaded), loaded
 
+
+def test_a_worker_keeps_a_citys_networks():
+    """A city's 200 networks take about 150 MB in use; evicting them cost two in three of its
+    clicks a read of the file and a new spatial index."""
+    from lifecircle.community import networks
+
+    assert networks._load_graph.cache_parameters()["maxsize"] >= 200
 
 def test_a_click_reads_no_extent_once_they_are_known(two, english, monkeypatch):
     """The extents are kept with the sub-districts in each worker until the directory changes: a
