@@ -6,9 +6,9 @@
 It builds a throw-away site in a temporary folder (migrate, the demo pack, ``--requests`` stored
 Open311 requests, an api_key and a logged-in resident), starts ``manage.py serve`` (gunicorn,
 ``--workers`` processes × ``--threads`` threads, DEBUG off) on a free port — on SQLite, or with
-``--postgres`` on a private PostgreSQL server it starts the way ``bin/test`` does; the workers share a private
-redis-server as their cache unless ``--no-redis`` — and sends each profile at each rate for
-``--seconds``. ``--url`` drives a server that is already running instead (then pass
+``--postgres`` on a private PostgreSQL server it starts the way ``bin/test`` does; the workers
+share a private redis-server as their cache unless ``--no-redis`` — and sends each profile at each
+rate for ``--seconds``. ``--url`` drives a server that is already running instead (then pass
 ``--api-key``; the resident pages are skipped without ``--session``). ``--repo`` serves another
 checkout of lifecircle (e.g. the code before a change) with the same data and generator.
 

@@ -54,7 +54,7 @@ def _version_key(topic):
 
 
 #: The versions this request has read, topic → version (None outside a request): a map click asks
-#: for the "directory" version four times, and each read was a round trip to the shared cache. A
+#: for the "directory" version three times, and each read was a round trip to the shared cache. A
 #: request works on the versions it saw first; a change committed meanwhile reaches the next one.
 _request_versions = contextvars.ContextVar("lifecircle_request_versions", default=None)
 

@@ -15,9 +15,12 @@ from .models import PedestrianNetwork
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 
 
-def network_folder():
+def network_folder(create=True):
+    """Where the graph files live; made when ``create`` (saving), not when only reading: a map
+    click asks for paths hundreds of times, and the folder exists once a network is saved."""
     folder = Path(settings.VAR_DIR) / "networks"
-    folder.mkdir(parents=True, exist_ok=True)
+    if create:
+        folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
@@ -64,13 +67,12 @@ def save_network(subdistrict, graph, source, attribution):
 
 
 def graph_path(network):
-    # Not network_folder(): a map click asks for paths hundreds of times, and the folder exists
-    # once a network has been saved into it.
-    return Path(settings.VAR_DIR) / "networks" / network.graph_file
+    return network_folder(create=False) / network.graph_file
 
 
 def load_graph(network):
-    return _load_graph(str(graph_path(network)), graph_path(network).stat().st_mtime_ns)
+    path = graph_path(network)
+    return _load_graph(str(path), path.stat().st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=256)

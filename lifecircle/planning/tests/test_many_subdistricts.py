@@ -197,6 +197,7 @@ def test_a_worker_keeps_a_citys_networks():
 
     assert networks._load_graph.cache_parameters()["maxsize"] >= 200
 
+
 def test_a_click_reads_no_extent_once_they_are_known(two, english, monkeypatch):
     """The extents are kept with the sub-districts in each worker until the directory changes: a
     city's clicks read none of its 200 (each one a path and a file's time) again."""
