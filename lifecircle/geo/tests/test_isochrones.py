@@ -104,3 +104,27 @@ def test_concurrent_requests_agree(helsinki_graph):
     with ThreadPoolExecutor(4) as pool:
         parallel = list(pool.map(area, points))
     assert parallel == serial
+
+
+def test_outline_fills_small_holes_and_what_lay_in_them():
+    """The outline of a raster's cells: a small hole (a block ringed by reachable streets) is
+    filled, a part that lay in it is left out rather than overlapping, a large hole stays."""
+    from lifecircle.geo.isochrones import _outline
+
+    mask = np.zeros((50, 70), dtype=bool)
+    mask[2:48, 2:38] = True  # a ring of 36 x 46 cells (10 m) ...
+    mask[5:45, 5:35] = False  # ... around a large hole (300 m x 400 m: a park)
+    mask[2:12, 42:68] = True  # a second part ...
+    mask[4:10, 44:66] = False  # ... around a small hole (60 m x 220 m: a block)
+    mask[6:8, 50:54] = True  # an island inside the small hole
+    centres = (np.arange(70) + 0.5) * 10.0, (np.arange(50) + 0.5) * 10.0
+    shape = _outline(mask, *centres, fill_holes_m2=100_000.0)
+    assert shape.is_valid and shape.geom_type == "MultiPolygon" and len(shape.geoms) == 2
+    park, block = sorted(shape.geoms, key=lambda p: p.bounds[0])
+    assert len(park.interiors) == 1 and not block.interiors
+    # Cell borders, with each ring's four corners cut by half a cell (12.5 m² each, off the
+    # outer ring and off the hole alike).
+    assert park.area == pytest.approx((36 * 46 - 30 * 40) * 100, abs=1e-6)
+    assert block.area == pytest.approx(26 * 10 * 100 - 4 * 12.5, abs=1e-6)
+    kept_all = _outline(mask, *centres, fill_holes_m2=0.0)
+    assert len(kept_all.geoms) == 3 and kept_all.area < shape.area
