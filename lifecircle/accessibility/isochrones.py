@@ -190,6 +190,33 @@ def warm_isochrone_shapes(subdistrict, profiles, progress=None):
     return count
 
 
+def snapped_facilities(subdistrict, profile):
+    """``_snapped_facilities``, kept in this worker (read-only: not unpickled from the shared cache
+    on every click) until the directory or the network changes; a worker that has not met this
+    sub-district yet takes what another one put in the shared cache rather than asking the
+    database. Profiles that walk the same network (standard, planning, child…) share one entry."""
+    graph, _ = walking_graph(subdistrict, profile)
+    key = ["snapped-facilities-with-hours", subdistrict.pk, graph.profile,
+           networks.graph_path(subdistrict.network).stat().st_mtime_ns]
+    return in_this_process(["directory"], "accessibility." + ":".join(map(str, key)),
+                           lambda: cached_value(["directory"], key, lambda: _snapped_facilities(subdistrict, profile)))
+
+
+def prepare_worker(profiles=("standard", "elderly")):
+    """Load what a map click needs into this worker, for every sub-district with a network and
+    each of ``profiles``: the network and its spatial indexes, the tier distances and the snapped
+    facilities. Done once at start-up (lifecircle.wsgi) rather than by the first clicks: a city's
+    200 networks cost about 20 ms each to load in every worker, which the first minute of clicks
+    would otherwise wait for. Returns how many sub-districts were prepared."""
+    networked, _ = in_this_process(["directory"], "accessibility.networked-subdistricts", _networked_subdistricts)
+    for subdistrict, _ in networked:
+        for profile in profiles:
+            profile_distances(profile)
+            walking_graph(subdistrict, profile)[0].prepare()
+            snapped_facilities(subdistrict, profile)
+    return len(networked)
+
+
 def _snapped_facilities(subdistrict, profile):
     """Every active facility of ``subdistrict`` (code, names, categories), its opening hours
     (weekly spans, or None when none are recorded, and the spans of its dated exceptions), its
@@ -213,14 +240,7 @@ def reachable_facilities(subdistrict, lon, lat, distances, profile="standard", d
     graph, _ = walking_graph(subdistrict, profile)
     speed_profile = _speed_profile(profile)
     departure = parse_departure(None) if departure is None else departure
-    # Kept in this worker, not unpickled from the shared cache on every click (read-only here);
-    # a worker that has not met this sub-district yet takes what another one put in the shared
-    # cache rather than asking the database (a city's first clicks).
-    key = ["snapped-facilities-with-hours", subdistrict.pk, profile,
-           networks.graph_path(subdistrict.network).stat().st_mtime_ns]
-    rows, schedules, lons, lats, places = in_this_process(
-        ["directory"], "accessibility." + ":".join(map(str, key)),
-        lambda: cached_value(["directory"], key, lambda: _snapped_facilities(subdistrict, profile)))
+    rows, schedules, lons, lats, places = snapped_facilities(subdistrict, profile)
     # A walk is never shorter than the straight line, so facilities outside this box cannot be
     # reached; leaving them out keeps a click cheap in a city with thousands of facilities.
     reach = max(distances)

@@ -220,6 +220,17 @@ class WalkGraph:
             value = self.__dict__[name] = build(self)
         return value
 
+    def prepare(self) -> "WalkGraph":
+        """Build now the spatial indexes that snapping and local walks (isochrones, a click's
+        facilities) otherwise build on first use: a server prepares its networks at start-up
+        rather than on its first requests. Returns the graph."""
+        from .snapping import SegmentIndex
+        from .subgraph import LocalSearch
+
+        SegmentIndex.for_graph(self)
+        LocalSearch.for_graph(self)
+        return self
+
     def clear_caches(self) -> None:
         """Drop the cached routing matrix and spatial indexes (they are rebuilt when next needed)."""
         for key in [k for k in self.__dict__ if k not in self.__dataclass_fields__]:

@@ -81,4 +81,14 @@ def test_serve_runs_gunicorn_with_static_files(tmp_path):
         assert static.status == 200 and "max-age=315360000" in static.headers["Cache-Control"]
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        output = server.communicate(timeout=10)[0]
+    # Each worker loads the walking networks before its first request (lifecircle.wsgi).
+    assert "prepared 0 sub-districts' walking networks" in output
+
+
+def test_a_worker_starts_on_a_site_not_yet_migrated_and_says_so(tmp_path):
+    """Preparing the networks at start-up never stops a worker from starting: it says why not."""
+    started = subprocess.run([sys.executable, "-c", "import lifecircle.wsgi"], cwd=PROJECT,
+                             env=production_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    assert "could not prepare the walking networks at start-up" in started.stderr

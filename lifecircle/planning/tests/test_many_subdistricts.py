@@ -210,6 +210,27 @@ def test_a_click_reads_no_extent_once_they_are_known(two, english, monkeypatch):
     assert english.get(url).status_code == 200 and read == []
 
 
+def test_a_prepared_worker_answers_a_click_without_a_network_file_or_the_facilities(two, english, monkeypatch):
+    """A worker prepares every sub-district's network at start-up (lifecircle.wsgi): a city's first
+    clicks then read no network file and ask the database for no facilities (each was about 20 ms
+    a sub-district, in every worker)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lifecircle.accessibility.isochrones import prepare_worker
+    from lifecircle.community import networks
+    from lifecircle.geo.graph import WalkGraph
+
+    networks._load_graph.cache_clear()
+    assert prepare_worker() == 2
+    loaded, load = [], WalkGraph.load
+    monkeypatch.setattr(WalkGraph, "load", classmethod(lambda cls, path: loaded.append(path) or load(path)))
+    with CaptureQueriesContext(connection) as queries:
+        answer = english.get(f"/api/accessibility/isochrones?lon={IN_SECOND[0]}&lat={IN_SECOND[1]}&profile=elderly")
+    assert answer.status_code == 200 and answer.json()["reachable"]
+    assert loaded == [] and not [q for q in queries if "directory_facility" in q["sql"]]
+
+
 # ------------------------------------------------------------------------------------------------ planners
 def test_planners_of_one_sub_district_are_refused_the_other(two):
     mini, second = two
