@@ -1,4 +1,5 @@
 """JSON API of the community model: sub-districts, grids, compounds, and their map layers."""
+from django.http import HttpResponse
 from ninja import Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
@@ -168,4 +169,5 @@ def network_geojson(request, subdistrict: str | None = None):
     target = one_subdistrict(subdistrict)
     if not hasattr(target, "network"):
         return feature_collection([], attribution="")
-    return networks.network_geojson(target.network)
+    # Already JSON, in the schema's form (networks.network_geojson): not validated again per answer.
+    return HttpResponse(networks.network_geojson(target.network), content_type="application/json; charset=utf-8")

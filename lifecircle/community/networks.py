@@ -1,6 +1,7 @@
 """Build and keep a sub-district's pedestrian network with the geo engine."""
 import functools
 import hashlib
+import json
 from pathlib import Path
 
 from django.conf import settings
@@ -106,12 +107,15 @@ def _graph_bounds(path, mtime_ns):
 
 
 def network_geojson(network):
+    """The network as a GeoJSON FeatureCollection (with its attribution), written as JSON bytes:
+    a sub-district's 1,700 streets take 25 ms to validate and encode through the API's schema,
+    the largest part of a city's first map layers, so they are encoded once per network file."""
     path = graph_path(network)
     return _network_geojson(str(path), path.stat().st_mtime_ns, network.attribution)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=16)
 def _network_geojson(path, mtime_ns, attribution):
-    collection = WalkGraph.load(path).to_geojson()
+    collection = _load_graph(path, mtime_ns).to_geojson()  # the graph a worker has prepared
     collection["attribution"] = attribution
-    return collection
+    return json.dumps(collection).encode()

@@ -7,6 +7,7 @@ past midnight (22:00-02:00), ``off`` and ``24/7``. Later rules for a day replace
 as in OSM.
 """
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -55,11 +56,17 @@ def _minutes(hours, minutes, text):
 
 def parse(text):
     """Return the weekly :class:`Span` list for ``text``; raise HoursError saying what is wrong."""
-    text = (text or "").strip()
+    return list(_parse((text or "").strip()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text):
+    # Kept per text: a list of a sub-district's facilities asked each one's hours about four
+    # times (open now, opens next, each day ahead), over a hundred parses per answer.
     if not text:
-        return []
+        return ()
     if text == "24/7":
-        return [Span(day, 0, 1440) for day in range(7)]
+        return tuple(Span(day, 0, 1440) for day in range(7))
     by_day = {}
     for rule in filter(None, (r.strip() for r in text.split(";"))):
         selector, _, times = rule.partition(" ")
@@ -95,7 +102,7 @@ def parse(text):
                 result.append(Span(day, start, 1440))
                 if end:
                     result.append(Span((day + 1) % 7, 0, end))
-    return sorted(set(result), key=lambda s: (s.weekday, s.start))
+    return tuple(sorted(set(result), key=lambda s: (s.weekday, s.start)))
 
 
 def is_open(spans, moment):

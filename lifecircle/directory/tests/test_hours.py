@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from lifecircle.directory import hours
 from lifecircle.directory.hours import HoursError, Span, is_open, parse
 
 
@@ -49,3 +50,14 @@ def test_is_open_uses_weekday_and_minute():
     assert is_open(spans, monday)
     assert not is_open(spans, monday.replace(hour=17, minute=0))
     assert not is_open(spans, datetime.datetime(2026, 11, 22, 10, 0))  # a Sunday
+
+
+def test_each_text_is_parsed_once_and_every_caller_gets_its_own_list():
+    """A facility list asks each facility's hours several times: the parse is kept per text, and
+    what one caller does with its list does not reach the next."""
+    hours._parse.cache_clear()
+    first = hours.parse("Mo-Fr 08:00-17:00")
+    first.append("not a span")
+    again = hours.parse(" Mo-Fr 08:00-17:00 ")
+    assert len(again) == 5 and "not a span" not in again
+    assert hours._parse.cache_info().hits == 1
