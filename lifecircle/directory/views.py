@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -308,6 +310,20 @@ def _section(text):
 def chooser(request):
     """Every sub-district with its counts and a link to its map (or to ``?next=`` page inside it)."""
     section = _section(request.GET.get("next"))
+    # A city's 200 rows took 25 ms to count and render on every visit; they are the same for every
+    # reader of a language until the directory changes.
+    chooser_list, links = cached_value(["directory"], ["directory.chooser", get_language() or "", section],
+                                       lambda: _chooser_list(section))
+    return render(request, "directory/chooser.html", {
+        "chooser_list": chooser_list, "section": section,
+        "chooser_config": {"boundaries": api_url("geo/boundary.geojson"), "lang": get_language() or "zh-hans",
+                           "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
+                           "links": links},
+    })
+
+
+def _chooser_list(section):
+    """The chooser's list, rendered (empty when there is no sub-district), and each one's link."""
     people = dict(Compound.objects.values_list("subdistrict").annotate(n=Sum("population")).order_by())
     compounds = dict(Compound.objects.values_list("subdistrict").annotate(n=Count("pk")).order_by())
     facilities = dict(Facility.objects.filter(active=True).values_list("subdistrict").annotate(n=Count("pk")).order_by())
@@ -315,12 +331,8 @@ def chooser(request):
         "subdistrict": s, "url": reverse("subdistrict_map", args=[s.code]) + section,
         "facilities": facilities.get(s.pk, 0), "compounds": compounds.get(s.pk, 0), "population": people.get(s.pk) or 0,
     } for s in SubDistrict.objects.order_by("code")]
-    return render(request, "directory/chooser.html", {
-        "rows": rows, "section": section,
-        "chooser_config": {"boundaries": api_url("geo/boundary.geojson"), "lang": get_language() or "zh-hans",
-                           "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-                           "links": {r["subdistrict"].code: r["url"] for r in rows}},
-    })
+    rendered = render_to_string("directory/_chooser_list.html", {"rows": rows}) if rows else ""
+    return mark_safe(rendered), {r["subdistrict"].code: r["url"] for r in rows}  # noqa: S308 (our own template)
 
 
 def page_anywhere(request, rest):

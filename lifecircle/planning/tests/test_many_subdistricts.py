@@ -68,6 +68,21 @@ def test_the_front_page_is_the_map_with_one_sub_district_and_the_chooser_with_tw
     assert "静安区 15-minute life circle" in page and "Mini" not in page.split("<main")[0]
 
 
+def test_the_chooser_is_kept_whole_until_the_directory_changes(two, english, django_capture_on_commit_callbacks):
+    """A city's chooser (200 rows) is rendered once per language and kept until a change."""
+    from lifecircle.directory.models import Facility
+
+    first = english.get("/").content.decode()
+    assert "2 facilities" in first[first.index('data-code="second"'):]
+    assert 'href="/s/second/planning/coverage/"' in english.get("/?next=planning/coverage/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        Facility.objects.filter(subdistrict__code="second").first().delete()
+    again = english.get("/").content.decode()
+    assert "1 facility<" in again[again.index('data-code="second"'):]
+    chinese = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/").content.decode()
+    assert 'data-testid="chooser-item"' in chinese and "1 facilities" not in chinese
+
+
 def test_each_map_page_is_about_its_own_sub_district(two, english):
     mini, second = two
     for subdistrict in two:
