@@ -21,9 +21,9 @@ facility lists and GeoJSON layers then name a random sub-district (``?subdistric
 does), and isochrone clicks land near a random junction of a random sub-district's network without
 naming it, as the map's clicks do (the server finds whose network the point joins;
 ``--name-subdistrict`` names it). The resident pages and Open311 stay as they are. The isochrone
-shapes are warmed only for N=1 (``--warm``/``--no-warm`` override): warming takes about 30 s per
+shapes are warmed only for N=1 (``--warm``/``--no-warm`` override): warming takes about 14 s per
 sub-district on 2 cores (standard and elderly, about 1,100 junctions each), so a city's clicks start
-cold, which is the honest city case anyway: too many junctions to warm them all. The header says
+cold, which is the harder city case: a click then draws its shapes (about 5 ms). The header says
 how many sub-districts, facilities and network nodes the site holds; building N=200 takes about
 1.5 minutes on 2 cores.
 
