@@ -1,5 +1,6 @@
 import pytest
 
+from lifecircle.caching import bump
 from lifecircle.community.packs import load_pack
 from lifecircle.community.tests.test_packs import MINI
 from lifecircle.directory.models import Facility
@@ -26,7 +27,25 @@ def test_facility_filters(client, mini):
     assert codes("?bbox=121.444,31.232,121.446,31.234") == ["center"]
     Facility.objects.filter(code="center").update(opening_hours="24/7")
     Facility.objects.filter(code__in=["babycare", "canteen"]).update(opening_hours="Mo 00:00-00:01")
+    bump("directory")  # update() sends no signal: code that uses it says what changed (lifecircle.caching)
     assert codes("?open_now=true") == ["center"]
+
+
+def test_a_subdistricts_lists_share_one_read_of_its_facilities(client, mini, django_capture_on_commit_callbacks):
+    """Each list and layer of a sub-district's facilities (every category, grid, box, minute) is
+    filtered from one read kept in the worker until the directory changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert len(client.get("/api/facilities?subdistrict=mini").json()) == 3
+    with CaptureQueriesContext(connection) as queries:
+        assert [f["code"] for f in client.get("/api/facilities?subdistrict=mini&category=senior_day_care").json()] == [
+            "canteen"]
+        assert len(client.get("/api/geo/facilities.geojson?subdistrict=mini&grid=east").json()["features"]) == 1
+    assert not [q for q in queries if "directory_facility" in q["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        Facility.objects.get(code="canteen").delete()
+    assert client.get("/api/facilities?subdistrict=mini&category=senior_day_care").json() == []
 
 
 def test_facility_detail_and_rooms(client, mini):
