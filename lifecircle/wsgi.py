@@ -18,24 +18,28 @@ application = get_wsgi_application()
 get_resolver().url_patterns  # noqa: B018  (imports the URLconf, every view and the API routers)
 
 
-def _prepare_networks():
-    """Load every sub-district's walking network (and what a map click needs of it) before the
-    first request: in a city the first clicks otherwise wait about 20 ms a sub-district, in every
-    worker. A site that cannot be read yet (not migrated) starts all the same, and says so."""
-    from lifecircle.accessibility.isochrones import prepare_worker
+def _prepare():
+    """Load every sub-district's walking network (and what a map click needs of it) and its
+    facilities before the first request: in a city the first clicks and lists otherwise wait about
+    20 ms a sub-district, in every worker. A site that cannot be read yet (not migrated) starts all
+    the same, and says so."""
+    from lifecircle.accessibility import isochrones
+    from lifecircle.directory import api as directory
 
     log = logging.getLogger("lifecircle.wsgi")
     started = time.perf_counter()
     try:
-        count = prepare_worker()
-    except Exception:  # noqa: BLE001 (start-up must not fail on it: clicks load what they need)
+        count = isochrones.prepare_worker()
+        facilities = directory.prepare_worker()
+    except Exception:  # noqa: BLE001 (start-up must not fail on it: requests load what they need)
         log.warning("could not prepare the walking networks at start-up; clicks will load them", exc_info=True)
     else:
-        log.info("prepared %d sub-districts' walking networks in %.1f s", count, time.perf_counter() - started)
+        log.info("prepared %d sub-districts' walking networks and %d facilities in %.1f s", count, facilities,
+                 time.perf_counter() - started)
     finally:
         connections.close_all()  # this thread serves no request: keep no database connection open
 
 
-_prepare_networks()
+_prepare()
 gc.collect()
 gc.freeze()

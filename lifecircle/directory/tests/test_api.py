@@ -122,3 +122,17 @@ def test_openapi_schema_lists_every_endpoint(client, db):
 def test_api_docs_load_nothing_from_a_cdn(client, db):
     page = client.get("/api/docs").content.decode()
     assert "swagger-ui-bundle.js" in page and "cdn." not in page and "https://" not in page.split("<body")[0]
+
+
+def test_a_prepared_worker_lists_facilities_without_reading_them(client, mini):
+    """At start-up each worker reads every sub-district's facilities (lifecircle.wsgi)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lifecircle.directory.api import prepare_worker
+
+    bump("directory")  # nothing kept from before
+    assert prepare_worker() == 3
+    with CaptureQueriesContext(connection) as queries:
+        assert len(client.get("/api/facilities?subdistrict=mini&open_now=false").json()) <= 3
+    assert not [q for q in queries if "directory_facility" in q["sql"]]
