@@ -204,9 +204,9 @@ def _outline(mask, x, y, fill_holes_m2):
     if filled.any():
         # A part lying in a filled hole (a reachable street inside a block, apart from the rest)
         # is now inside its neighbour: leave it out rather than overlap.
+        first_point = points[ring_start[polygon_start[:-1]]]  # of each part's outer ring
         inside = shapely.contains_xy(shapely.polygons(rings[filled])[:, None],
-                                     points[ring_start[polygon_start[:-1]]][:, 0],
-                                     points[ring_start[polygon_start[:-1]]][:, 1]).any(axis=0)
+                                     first_point[:, 0], first_point[:, 1]).any(axis=0)
         keep &= ~inside[polygon_of_ring]
     parts = shapely.polygons(rings[keep], indices=polygon_of_ring[keep])
     return parts[0] if parts.size == 1 else shapely.MultiPolygon(list(parts))
@@ -227,7 +227,7 @@ def _geojson_geometry(shape, projection, precision):
     rounded = shapely.transform(degrees, lambda xy: np.round(xy, precision))
     if not rounded.is_valid:
         rounded = shapely.set_precision(degrees, 10.0 ** -precision)
-    kind, coords, (ring_start, polygon_start, *_) = shapely.to_ragged_array(
+    _, coords, (ring_start, polygon_start, *_) = shapely.to_ragged_array(
         [shapely.MultiPolygon(list(shapely.get_parts(rounded)))])
     coords = coords.tolist()
     rings = [coords[a:b] for a, b in zip(ring_start[:-1], ring_start[1:])]
