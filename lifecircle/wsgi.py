@@ -32,10 +32,11 @@ def _prepare():
         count = isochrones.prepare_worker()
         facilities = directory.prepare_worker()
     except Exception:  # noqa: BLE001 (start-up must not fail on it: requests load what they need)
-        log.warning("could not prepare the walking networks at start-up; clicks will load them", exc_info=True)
+        log.warning("could not prepare the walking networks and facilities at start-up; requests will load them",
+                    exc_info=True)
     else:
-        log.info("prepared %d sub-districts' walking networks and %d facilities in %.1f s", count, facilities,
-                 time.perf_counter() - started)
+        log.info("prepared the walking networks of %d sub-district(s) and %d facilities in %.1f s", count,
+                 facilities, time.perf_counter() - started)
     finally:
         connections.close_all()  # this thread serves no request: keep no database connection open
 

@@ -208,9 +208,9 @@ def prepare_worker(profiles=("standard", "elderly")):
     facilities. Done once at start-up (lifecircle.wsgi) rather than by the first clicks: a city's
     200 networks cost about 20 ms each to load in every worker, which the first minute of clicks
     would otherwise wait for. Returns how many sub-districts were prepared."""
-    for profile in profiles:
-        profile_distances(profile)
     networked, _ = in_this_process(["directory"], "accessibility.networked-subdistricts", _networked_subdistricts)
+    for profile in profiles if networked else ():  # (a site with no network may have no standard yet)
+        profile_distances(profile)
     for subdistrict, _ in networked:
         for profile in profiles:
             walking_graph(subdistrict, profile)[0].prepare()

@@ -83,7 +83,7 @@ def test_serve_runs_gunicorn_with_static_files(tmp_path):
         server.terminate()
         output = server.communicate(timeout=10)[0]
     # Each worker loads the walking networks before its first request (lifecircle.wsgi).
-    assert "prepared 0 sub-districts' walking networks and 0 facilities" in output
+    assert "prepared the walking networks of 0 sub-district(s) and 0 facilities" in output
 
 
 def test_a_worker_starts_on_a_site_not_yet_migrated_and_says_so(tmp_path):
@@ -91,4 +91,4 @@ def test_a_worker_starts_on_a_site_not_yet_migrated_and_says_so(tmp_path):
     started = subprocess.run([sys.executable, "-c", "import lifecircle.wsgi"], cwd=PROJECT,
                              env=production_env(tmp_path), capture_output=True, text=True, timeout=120)
     assert started.returncode == 0, started.stderr
-    assert "could not prepare the walking networks at start-up" in started.stderr
+    assert "could not prepare the walking networks and facilities at start-up" in started.stderr
