@@ -13,6 +13,7 @@ from lifecircle.dates import BadDate
 from lifecircle.directory.api import router as directory_router
 from lifecircle.directory.hsds_api import router as hsds_router
 from lifecircle.errors import Refused
+from lifecircle.json_encoding import APIRenderer
 from lifecircle.ratelimit import RateLimited
 
 api = DocumentedAPI(
@@ -24,6 +25,7 @@ api = DocumentedAPI(
         "© OpenStreetMap contributors, ODbL 1.0."
     ),
     urls_namespace="api",
+    renderer=APIRenderer(),
 )
 
 

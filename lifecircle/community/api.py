@@ -6,10 +6,11 @@ from ninja.errors import HttpError
 
 from lifecircle.caching import cached_response
 from lifecircle.geography import feature_collection, point_feature
+from lifecircle.json_encoding import json_response
 
 from . import networks
 from .models import Compound, Grid, SubDistrict
-from .scope import sole_subdistrict
+from .scope import by_code, first_two, sole_subdistrict
 
 router = Router(tags=["community"])
 
@@ -75,14 +76,14 @@ def one_subdistrict(code):
     """The sub-district an answer depends on: the one named by ``code`` (404 if unknown), or the
     only one loaded; with several loaded and none named, a 400 that says how to name one."""
     if code:
-        found = SubDistrict.objects.filter(code=code).first()
+        found = by_code().get(code)
         if found is None:
             raise HttpError(404, f"no sub-district '{code[:64]}'; GET /api/subdistricts lists them")
         return found
     only = sole_subdistrict()
     if only is not None:
         return only
-    if SubDistrict.objects.exists():
+    if first_two():
         raise not_named()
     raise HttpError(404, "no sub-district is loaded")
 
@@ -135,19 +136,19 @@ def list_compounds(request, subdistrict: str | None = None, grid: str | None = N
 @router.get("/geo/grids.geojson", response=FeatureCollectionOut, summary="Grids as GeoJSON")
 @decorate_view(cached_response("directory"))
 def grids_geojson(request, subdistrict: str | None = None):
-    return feature_collection(
+    return json_response(feature_collection(
         {"type": "Feature", "geometry": g.boundary, "properties": {k: v for k, v in grid_dict(g).items() if k != "boundary"}}
         for g in _grids(subdistrict)
-    )
+    ))
 
 
 @router.get("/geo/compounds.geojson", response=FeatureCollectionOut, summary="Compounds as GeoJSON")
 @decorate_view(cached_response("directory"))
 def compounds_geojson(request, subdistrict: str | None = None, grid: str | None = None):
-    return feature_collection(
+    return json_response(feature_collection(
         point_feature(c.lon, c.lat, {k: v for k, v in compound_dict(c).items() if k not in ("lon", "lat")})
         for c in _compounds(subdistrict, grid)
-    )
+    ))
 
 
 @router.get("/geo/boundary.geojson", response=FeatureCollectionOut, summary="Sub-district boundaries as GeoJSON")
@@ -156,11 +157,11 @@ def boundary_geojson(request, subdistrict: str | None = None):
     queryset = SubDistrict.objects.exclude(boundary=None)
     if subdistrict:
         queryset = queryset.filter(pk=one_subdistrict(subdistrict).pk)
-    return feature_collection(
+    return json_response(feature_collection(
         {"type": "Feature", "geometry": s.boundary,
          "properties": {"code": s.code, "name": s.name, "name_en": s.name_en, "illustrative": s.illustrative}}
         for s in queryset
-    )
+    ))
 
 
 @router.get("/geo/network.geojson", response=FeatureCollectionOut, summary="The pedestrian network as GeoJSON")

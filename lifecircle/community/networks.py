@@ -1,12 +1,12 @@
 """Build and keep a sub-district's pedestrian network with the geo engine."""
 import functools
 import hashlib
-import json
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
+from lifecircle import json_encoding
 from lifecircle.geo.graph import NAME_LANGUAGES, WalkGraph
 from lifecircle.geo.osm import build_network
 from lifecircle.geo.profiles import DEFAULT_TABLE as PROFILE_TABLE
@@ -118,4 +118,4 @@ def network_geojson(network):
 def _network_geojson(path, mtime_ns, attribution):
     collection = _load_graph(path, mtime_ns).to_geojson()  # the graph a worker has prepared
     collection["attribution"] = attribution
-    return json.dumps(collection).encode()
+    return json_encoding.dumps(collection)

@@ -10,6 +10,7 @@ from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict, n
 from lifecircle.community.models import SubDistrict
 from lifecircle.community.scope import sole_subdistrict
 from lifecircle.geography import check_lon_lat, feature_collection, point_feature
+from lifecircle.json_encoding import json_response
 
 from .models import Facility, PointOfInterest, Room, ServiceCategory, StandardRow
 
@@ -221,7 +222,7 @@ def list_categories(request):
 @decorate_view(cached_response("directory", per_minute=True))
 def list_facilities(request, filters: Query[FacilityFilters]):
     now = timezone.now()
-    return [facility_dict(f, now) for f in facilities(filters)]
+    return json_response([facility_dict(f, now) for f in facilities(filters)])  # built in FacilityOut's form
 
 
 def one_facility(code, subdistrict):
@@ -267,14 +268,14 @@ def list_pois(request, filters: Query[PlaceFilters], kind: str | None = None):
 @decorate_view(cached_response("directory", per_minute=True))
 def facilities_geojson(request, filters: Query[FacilityFilters]):
     now = timezone.now()
-    return feature_collection(_point(facility_dict(f, now)) for f in facilities(filters))
+    return json_response(feature_collection(_point(facility_dict(f, now)) for f in facilities(filters)))
 
 
 @router.get("/geo/pois.geojson", response=FeatureCollectionOut, summary="Points of interest as GeoJSON")
 @decorate_view(cached_response("directory", per_minute=True))
 def pois_geojson(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
-    return feature_collection(_point(poi_dict(p, now)) for p in points_of_interest(filters, kind))
+    return json_response(feature_collection(_point(poi_dict(p, now)) for p in points_of_interest(filters, kind)))
 
 
 def _point(record):

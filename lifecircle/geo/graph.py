@@ -560,26 +560,29 @@ class WalkGraph:
         where they are mapped.
         """
         way_access = self.access_tags.get("ways", {})
-        lon = np.round(self.geom_lon, precision).tolist()
-        lat = np.round(self.geom_lat, precision).tolist()
+        # Whole arrays to lists once, and each distinct name's forms once: a sub-district's 1,700
+        # streets are its first map layer, written per edge they took 15 ms.
+        points = np.column_stack([np.round(self.geom_lon, precision), np.round(self.geom_lat, precision)]).tolist()
         offsets = self.geom_offsets.tolist()
         lengths = np.round(self.edge_length.astype(np.float64), 1).tolist()
         ways = self.edge_way.tolist()
-        features = []
-        for e in range(self.n_edges):
-            a, b = offsets[e], offsets[e + 1]
-            features.append({
-                "type": "Feature",
-                "id": e,
-                "geometry": {"type": "LineString", "coordinates": [[x, y] for x, y in zip(lon[a:b], lat[a:b])]},
-                "properties": {
-                    **self.edge_names(e),
-                    "highway": self.highways[self.edge_highway[e]],
-                    "length_m": lengths[e],
-                    "way_id": ways[e],
-                    **way_access.get(str(ways[e]), {}),
-                },
-            })
+        highways = [self.highways[h] for h in self.edge_highway.tolist()]
+        name_forms = {}
+        for e, i in enumerate(self.edge_name.tolist()):
+            if i not in name_forms:
+                name_forms[i] = self.edge_names(e)
+        features = [{
+            "type": "Feature",
+            "id": e,
+            "geometry": {"type": "LineString", "coordinates": points[offsets[e]:offsets[e + 1]]},
+            "properties": {
+                **name_forms[i],
+                "highway": highways[e],
+                "length_m": lengths[e],
+                "way_id": ways[e],
+                **way_access.get(str(ways[e]), {}),
+            },
+        } for e, i in enumerate(self.edge_name.tolist())]
         return {"type": "FeatureCollection", "features": features}
 
     # ------------------------------------------------------------ save / load

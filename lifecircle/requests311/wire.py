@@ -13,13 +13,14 @@ So each response is built once as Python data (lists of dicts) and written eithe
 names the repeated child element of each container.
 """
 import datetime
-import json
 import re
 from xml.etree import ElementTree
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+from lifecircle import json_encoding
 
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
 FORMATS = tuple(CONTENT_TYPES)
@@ -100,11 +101,11 @@ def _json_default(value):
 def render(fmt, root, data, status=200):
     """``data`` written as the XML element ``root`` or as JSON (the root is implied in JSON)."""
     if fmt == "json":
-        body = json.dumps(data, ensure_ascii=False, default=_json_default)
+        body = json_encoding.dumps(data, default=_json_default)
     else:
-        body = to_xml(root, data)
+        body = to_xml(root, data).encode("utf-8")
         fmt = "xml"
-    return HttpResponse(body.encode("utf-8"), status=status, content_type=CONTENT_TYPES[fmt])
+    return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
 
 
 class Open311Error(Exception):

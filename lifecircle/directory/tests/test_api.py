@@ -48,6 +48,39 @@ def test_a_subdistricts_lists_share_one_read_of_its_facilities(client, mini, dja
     assert client.get("/api/facilities?subdistrict=mini&category=senior_day_care").json() == []
 
 
+def test_a_named_subdistrict_is_found_without_reading_the_subdistricts_again(
+        client, mini, django_capture_on_commit_callbacks):
+    """Lists and layers that name their sub-district find it among those kept in the worker until
+    the directory or the community model changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lifecircle.community.models import SubDistrict
+
+    assert client.get("/api/geo/grids.geojson?subdistrict=mini").status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/geo/grids.geojson?subdistrict=mini").status_code == 200
+        assert client.get("/api/facilities?subdistrict=mini").status_code == 200
+        assert client.get("/api/geo/grids.geojson?subdistrict=nope").status_code == 404
+    assert not [q for q in queries if '"community_subdistrict"."code" =' in q["sql"]]
+    renamed = SubDistrict.objects.get(code="mini")
+    renamed.code = "mini-renamed"
+    with django_capture_on_commit_callbacks(execute=True):
+        renamed.save()
+    assert client.get("/api/geo/grids.geojson?subdistrict=mini").status_code == 404
+    assert len(client.get("/api/geo/grids.geojson?subdistrict=mini-renamed").json()["features"]) == 2
+
+
+def test_facility_lists_written_without_validation_are_in_the_schemas_form(client, mini):
+    """The list is written as built (json_response), not through FacilityOut: each item must be
+    exactly what FacilityOut would have written -- no key more or less, every value of its type."""
+    from lifecircle.directory.api import FacilityOut
+
+    items = client.get("/api/facilities?subdistrict=mini").json()
+    assert items and all(FacilityOut.model_validate(item).model_dump(mode="json") == item for item in items)
+    assert any(item["rooms"] for item in items)
+
+
 def test_facility_detail_and_rooms(client, mini):
     center = client.get("/api/facilities/center").json()
     assert center["name_en"] == "Service center" and center["grid"] in ("west", "east")
