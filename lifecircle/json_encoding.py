@@ -4,7 +4,8 @@ Python's ``json`` module took 10 ms to write a sub-district's street network (51
 largest single cost of a city's first map layers; orjson writes the same JSON several times faster.
 What orjson does not know natively goes to the caller's ``default`` -- dates and times included
 (``OPT_PASSTHROUGH_DATETIME``), so they keep the form the API has always written (Django's: ``Z``
-for UTC, milliseconds). Text is written as UTF-8 rather than ``\\u`` escapes (the same JSON).
+for UTC, milliseconds); numpy's numbers and arrays are written as numbers. Text is written as
+UTF-8 rather than ``\\u`` escapes (the same JSON).
 """
 import json
 
@@ -13,7 +14,7 @@ from django.http import HttpResponse
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
-_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
 
 def dumps(data, default=None):

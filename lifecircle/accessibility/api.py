@@ -9,6 +9,7 @@ from lifecircle.geo.errors import GeoError
 from lifecircle.geo.snapping import DEFAULT_MAX_SNAP_M
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN, metres_to_minutes
 from lifecircle.geography import check_lon_lat
+from lifecircle.json_encoding import json_response
 
 from . import coverage
 from .isochrones import PROFILE_CHOICES, isochrones_with_reach, parse_departure, subdistrict_at
@@ -285,6 +286,7 @@ def isochrones_view(request, lon: float, lat: float, profile: str = "standard", 
             raise HttpError(422, f"({lon}, {lat}) is more than {DEFAULT_MAX_SNAP_M:.0f} m from the nearest "
                                  "walkable street of every sub-district")
     try:
-        return isochrones_with_reach(target, lon, lat, profile, departure)
+        # built in IsochronesOut's form: not validated and copied again (a shape's coordinates)
+        return json_response(isochrones_with_reach(target, lon, lat, profile, departure))
     except GeoError as exc:
         raise HttpError(422, str(exc)) from None

@@ -32,3 +32,10 @@ def test_a_number_orjson_refuses_is_written_all_the_same():
 def test_what_json_has_no_type_for_goes_to_default():
     written = json_encoding.dumps({"at": datetime.datetime(2026, 1, 2, 3, 4, 5)}, default=lambda value: "then")
     assert json.loads(written) == {"at": "then"}
+
+
+def test_numpy_numbers_are_written_as_numbers():
+    import numpy as np
+
+    assert json.loads(json_encoding.dumps({"n": np.int64(3), "x": np.float64(0.5), "a": np.arange(2)})) == {
+        "n": 3, "x": 0.5, "a": [0, 1]}

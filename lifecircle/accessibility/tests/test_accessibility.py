@@ -151,6 +151,16 @@ def test_isochrones_and_reach(client, mini):
     assert elderly["distances_m"] == [270.0, 540.0, 810.0]
 
 
+@pytest.mark.parametrize("profile", ["standard", "elderly", "barrier-free"])
+def test_isochrones_written_without_validation_are_in_the_schemas_form(client, mini, profile):
+    """The answer is written as built (json_response), not through IsochronesOut: it must be
+    exactly what IsochronesOut would have written -- no key more or less, every value of its type."""
+    from lifecircle.accessibility.api import IsochronesOut
+
+    answer = client.get(f"/api/accessibility/isochrones?lon=121.4425&lat=31.2327&profile={profile}").json()
+    assert answer["reachable"] and IsochronesOut.model_validate(answer).model_dump(mode="json") == answer
+
+
 @pytest.mark.parametrize("query, status, message", [
     ("lon=121.4425&lat=95", 400, "latitude 95.0 is out of range"),
     ("lon=121.4425&lat=31.2327&profile=runner", 400, "unknown profile 'runner'"),
