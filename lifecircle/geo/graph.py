@@ -567,8 +567,9 @@ class WalkGraph:
         lengths = np.round(self.edge_length.astype(np.float64), 1).tolist()
         ways = self.edge_way.tolist()
         highways = [self.highways[h] for h in self.edge_highway.tolist()]
+        name_of_edge = self.edge_name.tolist()
         name_forms = {}
-        for e, i in enumerate(self.edge_name.tolist()):
+        for e, i in enumerate(name_of_edge):
             if i not in name_forms:
                 name_forms[i] = self.edge_names(e)
         features = [{
@@ -582,7 +583,7 @@ class WalkGraph:
                 "way_id": ways[e],
                 **way_access.get(str(ways[e]), {}),
             },
-        } for e, i in enumerate(self.edge_name.tolist())]
+        } for e, i in enumerate(name_of_edge)]
         return {"type": "FeatureCollection", "features": features}
 
     # ------------------------------------------------------------ save / load
