@@ -5,8 +5,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from lifecircle.community.models import SubDistrict
-from lifecircle.community.scope import first_two, sole_subdistrict
+from lifecircle.community.scope import districts, first_two, sole_subdistrict
 
 
 def site(request):
@@ -30,8 +29,8 @@ def place(request):
         if here() is not None:
             name = here().display_name
         else:
-            districts = set(SubDistrict.objects.values_list("district", flat=True).distinct()[:2])
-            name = districts.pop() if len(districts) == 1 else None
+            shared = districts(2)
+            name = next(iter(shared)) if len(shared) == 1 else None
         # {place} is the name of a sub-district (街道) or of a district (区).
         return _("{place} 15-minute life circle").format(place=name) if name else _("15-minute community life circle")
 

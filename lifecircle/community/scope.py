@@ -27,7 +27,9 @@ def first_two(request=None):
     all sub-districts) both need the answer."""
     found = getattr(request, "_lifecircle_first_two_subdistricts", None)
     if found is None:
-        found = list(SubDistrict.objects.order_by("pk")[:2])
+        # every page's header and every answer that names no sub-district asks: kept as by_code is
+        found = in_this_process(["directory"], "community.first-two-subdistricts",
+                                lambda: list(SubDistrict.objects.order_by("pk")[:2]))
         if request is not None:
             request._lifecircle_first_two_subdistricts = found
     return found
@@ -46,6 +48,13 @@ def by_code():
     shared by its requests: read them, never change them."""
     return in_this_process(["directory"], "community.subdistricts-by-code",
                            lambda: {s.code: s for s in SubDistrict.objects.select_related("network")})
+
+
+def districts(limit=2):
+    """Up to ``limit`` of the districts of the sub-districts loaded (a site of one district is
+    named after it), kept as :func:`by_code` is."""
+    return in_this_process(["directory"], f"community.districts:{limit}", lambda: frozenset(
+        SubDistrict.objects.values_list("district", flat=True).distinct()[:limit]))
 
 
 def named(code):

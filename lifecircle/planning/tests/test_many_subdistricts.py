@@ -50,13 +50,15 @@ def codes(features):
 
 
 # ------------------------------------------------------------------------------------------------ pages
-def test_the_front_page_is_the_map_with_one_sub_district_and_the_chooser_with_two(english):
+def test_the_front_page_is_the_map_with_one_sub_district_and_the_chooser_with_two(
+        english, django_capture_on_commit_callbacks):
     mini = load_pack(MINI)
     page = english.get("/")
     assert page.status_code == 200 and 'id="map-config"' in page.content.decode()
     assert "Mini Sub-district 15-minute life circle" in page.content.decode()
     assert page.context["map_config"]["subdistrict"] == mini.code
-    load_pack(SECOND)
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as manage.py load_pack's is:
+        load_pack(SECOND)  # what the workers keep of the sub-districts follows the commit
     page = english.get("/").content.decode()
     assert 'data-testid="chooser"' in page and 'id="map-config"' not in page
     assert page.count('data-testid="chooser-item"') == 2
@@ -120,13 +122,37 @@ def test_the_coverage_page_is_about_the_sub_district_in_its_address(two, english
     assert english.get("/s/mini/planning/coverage/").context["subdistrict"] == mini
 
 
-def test_old_addresses_redirect_when_there_is_one_sub_district_and_go_to_the_chooser_otherwise(english):
+def test_a_pages_header_reads_no_sub_district_once_the_worker_keeps_them(english, django_capture_on_commit_callbacks):
+    """The header's questions (one sub-district or several? all in one district?) are answered
+    from what the worker keeps until the directory or the community model changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_pack(MINI)
+        load_pack(SECOND)
+    assert "静安区 15-minute life circle" in english.get("/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        page = english.get("/").content.decode()
+    assert "静安区 15-minute life circle" in page and 'data-testid="nav-district"' in page
+    assert not [q for q in queries if "community_subdistrict" in q["sql"]]
+    second = SubDistrict.objects.get(code="second")
+    second.district = "黄浦区"
+    with django_capture_on_commit_callbacks(execute=True):
+        second.save()
+    page = english.get("/").content.decode()
+    assert "静安区 15-minute life circle" not in page and "15-minute community life circle" in page
+
+
+def test_old_addresses_redirect_when_there_is_one_sub_district_and_go_to_the_chooser_otherwise(
+        english, django_capture_on_commit_callbacks):
     load_pack(MINI)
     response = english.get("/planning/coverage/?category=senior_meals")
     assert response.status_code == 302 and response["Location"] == "/s/mini/planning/coverage/?category=senior_meals"
     posted = english.post("/planning/scenarios/", {"name": "x"})
     assert posted.status_code == 307 and posted["Location"] == "/s/mini/planning/scenarios/"
-    load_pack(SECOND)
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as manage.py load_pack's is
+        load_pack(SECOND)
     response = english.get("/planning/coverage/")
     assert response.status_code == 302 and response["Location"] == "/?next=planning%2Fcoverage%2F"
     chooser = english.get(response["Location"]).content.decode()
