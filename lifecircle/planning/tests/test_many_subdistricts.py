@@ -272,7 +272,6 @@ def test_a_prepared_worker_answers_a_click_without_a_network_file_or_the_facilit
     assert loaded == [] and not [q for q in queries if "directory_facility" in q["sql"]]
 
 
-
 def test_a_prepared_worker_reads_every_sub_districts_facilities_at_once(two, english):
     """The directory's start-up reads all sub-districts' facilities in one go (a city's 200 were
     800 queries, four for each), and each sub-district's list then comes from what it kept, its
@@ -295,6 +294,7 @@ def test_a_prepared_worker_reads_every_sub_districts_facilities_at_once(two, eng
         assert not [q for q in queries if "directory_facility" in q["sql"]]
         assert sorted(f["code"] for f in listed) == sorted(
             Facility.objects.filter(active=True, subdistrict__code=code).values_list("code", flat=True))
+
 
 # ------------------------------------------------------------------------------------------------ planners
 def test_planners_of_one_sub_district_are_refused_the_other(two):
