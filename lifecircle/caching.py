@@ -17,9 +17,10 @@ nor compresses nor hashes anything. A client that sends the ETag back (``If-None
 ``304 Not Modified`` without a body.
 
 Invariant: nothing personal is ever cached here — ``cached_response`` is only applied to views
-whose answer depends on nothing but the URL, the language and the stored public data; a
-logged-in caller is always answered afresh (scoping may show them more), and a response that
-sets a cookie or varies on the cookie is never stored.
+whose answer depends on nothing but the URL, the language and the stored public data (never on
+who asks, so a signed-in resident opening the map shares the answer a visitor gets), and a
+response that sets a cookie or varies on the cookie is never stored. A view whose answer depends
+on the caller (staff scoping) must not use it.
 
 Isochrone polygons (``from_nearest_node``): drawn from the street junction nearest a map click
 (the nearer end of the street it snaps to: half a street segment at most, 27 m on average in
@@ -158,7 +159,7 @@ def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
             parts = [request.path, request.META.get("QUERY_STRING", ""), get_language() or "",
                      *map(str, versions(topics))]
