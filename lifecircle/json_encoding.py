@@ -33,8 +33,13 @@ def json_response(data, status=200):
     """``data`` as the API writes it, answered as it is: what a view has already built in its
     schema's form (a map layer's GeoJSON) need not be validated and copied again by django-ninja,
     which for a layer's thousands of coordinates took longer than writing them."""
-    return HttpResponse(dumps(data, default=_api_encoder.default), status=status,
-                        content_type="application/json; charset=utf-8")
+    return written_json_response(dumps(data, default=_api_encoder.default), status=status)
+
+
+def written_json_response(body, status=200):
+    """JSON already written (bytes kept from an earlier answer, such as a street network's layer)
+    answered with the same headers as :func:`json_response`."""
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
 
 
 class APIRenderer(JSONRenderer):

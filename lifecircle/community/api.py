@@ -1,12 +1,11 @@
 """JSON API of the community model: sub-districts, grids, compounds, and their map layers."""
-from django.http import HttpResponse
 from ninja import Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from lifecircle.caching import cached_response
 from lifecircle.geography import feature_collection, point_feature
-from lifecircle.json_encoding import json_response
+from lifecircle.json_encoding import json_response, written_json_response
 
 from . import networks
 from .models import Compound, Grid, SubDistrict
@@ -171,4 +170,4 @@ def network_geojson(request, subdistrict: str | None = None):
     if not hasattr(target, "network"):
         return feature_collection([], attribution="")
     # Already JSON, in the schema's form (networks.network_geojson): not validated again per answer.
-    return HttpResponse(networks.network_geojson(target.network), content_type="application/json; charset=utf-8")
+    return written_json_response(networks.network_geojson(target.network))

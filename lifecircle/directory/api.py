@@ -102,12 +102,24 @@ def parse_bbox(text):
     return min_lon, min_lat, max_lon, max_lat
 
 
-def filter_places(queryset, filters):
-    queryset = filter_subdistrict(queryset, filters.subdistrict, filters.grid)
+def filter_places(places, filters):
+    """``places`` (a list kept in this worker: facilities or points of interest) in ``filters``'
+    grid and bbox, open or closed now as asked."""
+    if filters.grid:
+        places = [p for p in places if p.grid is not None and p.grid.code == filters.grid]
     if filters.bbox:
         min_lon, min_lat, max_lon, max_lat = parse_bbox(filters.bbox)
-        queryset = queryset.filter(lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat)
-    return open_or_closed(list(queryset), filters.open_now)
+        places = [p for p in places if min_lon <= p.lon <= max_lon and min_lat <= p.lat <= max_lat]
+    return open_or_closed(places, filters.open_now)
+
+
+def named_subdistrict(filters):
+    """The sub-district ``filters`` name (404 if unknown), or None for all of them; a grid needs
+    the sub-district when several are loaded (grid codes repeat between them)."""
+    target = one_subdistrict(filters.subdistrict) if filters.subdistrict else None
+    if filters.grid and target is None and sole_subdistrict() is None:
+        raise not_named()
+    return target
 
 
 def open_or_closed(places, open_now):
@@ -127,18 +139,10 @@ def facilities(filters):
     """
     if filters.category and not ServiceCategory.objects.filter(slug=filters.category).exists():
         raise HttpError(400, f"unknown category '{filters.category}'; GET /api/categories lists them")
-    target = one_subdistrict(filters.subdistrict) if filters.subdistrict else None
-    if filters.grid and target is None and sole_subdistrict() is None:
-        raise not_named()  # grid codes repeat between sub-districts
-    found = kept_facilities(target)
-    if filters.grid:
-        found = [f for f in found if f.grid is not None and f.grid.code == filters.grid]
+    found = kept_facilities(named_subdistrict(filters))
     if filters.category:
         found = [f for f in found if any(c.slug == filters.category for c in f.all_categories())]
-    if filters.bbox:
-        min_lon, min_lat, max_lon, max_lat = parse_bbox(filters.bbox)
-        found = [f for f in found if min_lon <= f.lon <= max_lon and min_lat <= f.lat <= max_lat]
-    return open_or_closed(found, filters.open_now)
+    return filter_places(found, filters)
 
 
 def kept_facilities(subdistrict, read=None):
@@ -152,8 +156,10 @@ def prepare_worker():
     """Read each sub-district's active facilities into this worker before its first request
     (lifecircle.wsgi): the first list of each otherwise costs about 15 ms more, and what is read
     at start-up is frozen out of the garbage collector's passes. One read for all sub-districts
-    (a city's 200, each with its prefetches, were 800 queries). Returns how many facilities."""
+    (a city's 200, each with its prefetches, were 800 queries), which is also the list that
+    names no sub-district. Returns how many facilities."""
     everything = _active_facilities(None)
+    kept_facilities(None, read=lambda: everything)
     by_subdistrict = {}
     for facility in everything:
         by_subdistrict.setdefault(facility.subdistrict_id, []).append(facility)
@@ -173,10 +179,14 @@ def _active_facilities(subdistrict):
 
 
 def points_of_interest(filters, kind=None):
-    queryset = PointOfInterest.objects.select_related("grid")
+    """Points of interest matching ``filters`` (and of ``kind``), from what this worker keeps of
+    their sub-district until the directory changes, as facilities are."""
+    target, queryset = named_subdistrict(filters), PointOfInterest.objects.select_related("grid")
+    found = in_this_process(["directory"], f"directory.points-of-interest:{target.pk if target else ''}",
+                            lambda: list(queryset.filter(subdistrict=target) if target else queryset))
     if kind:
-        queryset = queryset.filter(kind=kind)
-    return filter_places(queryset, filters)
+        found = [p for p in found if p.kind == kind]
+    return filter_places(found, filters)
 
 
 def _opens_next(place, now):

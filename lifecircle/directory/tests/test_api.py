@@ -48,6 +48,28 @@ def test_a_subdistricts_lists_share_one_read_of_its_facilities(client, mini, dja
     assert client.get("/api/facilities?subdistrict=mini&category=senior_day_care").json() == []
 
 
+def test_points_of_interest_share_one_read_and_are_filtered_as_facilities_are(
+        client, mini, django_capture_on_commit_callbacks):
+    """Points of interest are kept in the worker like facilities, and the same filter (grid, box,
+    open now) narrows both."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lifecircle.directory.models import PointOfInterest
+
+    everything = client.get("/api/pois?subdistrict=mini").json()
+    with CaptureQueriesContext(connection) as queries:
+        heritage = client.get("/api/pois?subdistrict=mini&kind=heritage").json()
+        features = client.get("/api/geo/pois.geojson?subdistrict=mini&open_now=false").json()["features"]
+        boxed = client.get("/api/pois?subdistrict=mini&bbox=0,0,1,1").json()
+    assert not [q for q in queries if "directory_pointofinterest" in q["sql"]]
+    assert [p["code"] for p in heritage] == ["old-house"] and len(everything) == 2 and boxed == []
+    assert len(features) == len([p for p in everything if not p["open_now"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        PointOfInterest.objects.get(code="old-house").delete()
+    assert client.get("/api/pois?subdistrict=mini&kind=heritage").json() == []
+
+
 def test_a_named_subdistrict_is_found_without_reading_the_subdistricts_again(
         client, mini, django_capture_on_commit_callbacks):
     """Lists and layers that name their sub-district find it among those kept in the worker until

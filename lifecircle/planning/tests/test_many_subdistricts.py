@@ -275,7 +275,7 @@ def test_a_prepared_worker_answers_a_click_without_a_network_file_or_the_facilit
 def test_a_prepared_worker_reads_every_sub_districts_facilities_at_once(two, english):
     """The directory's start-up reads all sub-districts' facilities in one go (a city's 200 were
     800 queries, four for each), and each sub-district's list then comes from what it kept, its
-    own facilities only."""
+    own facilities only; so does the list that names no sub-district (all of them)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -288,12 +288,12 @@ def test_a_prepared_worker_reads_every_sub_districts_facilities_at_once(two, eng
     with CaptureQueriesContext(connection) as start_up:
         assert prepare_worker() == active
     assert len([q for q in start_up if 'FROM "directory_facility" ' in q["sql"]]) == 1
-    for code in ("mini", "second"):
+    for code in ("mini", "second", None):
         with CaptureQueriesContext(connection) as queries:
-            listed = english.get(f"/api/facilities?subdistrict={code}&open_now=false").json()
+            listed = english.get(f"/api/facilities?{f'subdistrict={code}&' if code else ''}open_now=false").json()
         assert not [q for q in queries if "directory_facility" in q["sql"]]
-        assert sorted(f["code"] for f in listed) == sorted(
-            Facility.objects.filter(active=True, subdistrict__code=code).values_list("code", flat=True))
+        named = Facility.objects.filter(active=True, **({"subdistrict__code": code} if code else {}))
+        assert sorted(f["code"] for f in listed) == sorted(named.values_list("code", flat=True))
 
 
 # ------------------------------------------------------------------------------------------------ planners
