@@ -57,7 +57,7 @@ def test_the_query_string_and_the_language_are_part_of_the_key(client, mini):
 
 def test_signed_in_callers_share_the_answer_visitors_get(client, mini, django_user_model):
     # A resident who is signed in opens the same map as a visitor: its lists come from the cache
-    # too (they were built afresh for each signed-in caller, eight times the work).
+    # too (they were built afresh for each signed-in caller, several times the work).
     visitor = client.get("/api/facilities")
     client.force_login(django_user_model.objects.create_user("resident", password="x"))
     with CaptureQueriesContext(connection) as queries:
