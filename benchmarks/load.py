@@ -308,6 +308,11 @@ def profiles(site, rng, name_subdistrict=False):
             return "GET", "/", None, None, 200
         return "GET", rng.choice(["/accounts/me/", "/requests311/", "/"]), None, resident, 200
 
+    def resident_map():
+        """The map's lists and layers as a signed-in resident's browser asks them: with the cookie."""
+        method, path, body, _, status = rng.choice([facilities, geojson])()
+        return method, path, body, resident, status
+
     mixed_parts = [(facilities, 0.15), (geojson, 0.25), (isochrone, 0.15), (open311_read, 0.2),
                    (open311_write, 0.05), (resident_pages, 0.2)]
 
@@ -316,7 +321,8 @@ def profiles(site, rng, name_subdistrict=False):
         return rng.choices(parts, weights=weights)[0]()
 
     return {"facilities": facilities, "geojson": geojson, "isochrone": isochrone, "open311-read": open311_read,
-            "open311-write": open311_write, "resident": resident_pages, "mixed": mixed}
+            "open311-write": open311_write, "resident": resident_pages, "resident-map": resident_map,
+            "mixed": mixed}
 
 
 # ---- the generator ------------------------------------------------------------------------------
@@ -426,7 +432,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profiles", default="mixed",
                         help="comma-separated: facilities, geojson, isochrone, open311-read, open311-write, "
-                             "resident, mixed")
+                             "resident, resident-map, mixed")
     parser.add_argument("--rates", default="20,50,100,200", help="arrival rates to step through, requests/s")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each step")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds at ≤20 req/s before a profile's steps")
