@@ -93,15 +93,24 @@ def not_named():
                           "(GET /api/subdistricts lists them)")
 
 
+def named_subdistrict(code, grid=None):
+    """The sub-district ``code`` names (404 if unknown), or None for every sub-district. Grid codes
+    repeat between sub-districts, so a ``grid`` filter needs the sub-district when several are
+    loaded (400)."""
+    target = one_subdistrict(code) if code else None
+    if grid and target is None and sole_subdistrict() is None:
+        raise not_named()
+    return target
+
+
 def filter_subdistrict(queryset, code, grid=None, field="subdistrict"):
-    """Narrow a list to one sub-district when ``code`` names one (404 if unknown); without a code
-    the list spans every sub-district. Grid codes repeat between sub-districts, so a ``grid``
-    filter needs the sub-district when several are loaded."""
-    if code:
-        queryset = queryset.filter(**{field: one_subdistrict(code)})
+    """Narrow a list to one sub-district when ``code`` names one, and to ``grid`` when given
+    (:func:`named_subdistrict` says when they are refused); without a code the list spans every
+    sub-district."""
+    target = named_subdistrict(code, grid)
+    if target is not None:
+        queryset = queryset.filter(**{field: target})
     if grid:
-        if not code and sole_subdistrict() is None:
-            raise not_named()
         queryset = queryset.filter(grid__code=grid)
     return queryset
 

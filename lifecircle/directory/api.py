@@ -6,8 +6,8 @@ from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
 from lifecircle.caching import cached_response, in_this_process
-from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict, not_named, one_subdistrict
-from lifecircle.community.scope import by_code, sole_subdistrict
+from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict, named_subdistrict, not_named
+from lifecircle.community.scope import by_code
 from lifecircle.geography import check_lon_lat, feature_collection, point_feature
 from lifecircle.json_encoding import json_response
 
@@ -113,15 +113,6 @@ def filter_places(places, filters):
     return open_or_closed(places, filters.open_now)
 
 
-def named_subdistrict(filters):
-    """The sub-district ``filters`` name (404 if unknown), or None for all of them; a grid needs
-    the sub-district when several are loaded (grid codes repeat between them)."""
-    target = one_subdistrict(filters.subdistrict) if filters.subdistrict else None
-    if filters.grid and target is None and sole_subdistrict() is None:
-        raise not_named()
-    return target
-
-
 def open_or_closed(places, open_now):
     """``places`` open now (``open_now`` true), closed now (false), or all of them (None)."""
     if open_now is None:
@@ -139,7 +130,7 @@ def facilities(filters):
     """
     if filters.category and not ServiceCategory.objects.filter(slug=filters.category).exists():
         raise HttpError(400, f"unknown category '{filters.category}'; GET /api/categories lists them")
-    found = kept_facilities(named_subdistrict(filters))
+    found = kept_facilities(named_subdistrict(filters.subdistrict, filters.grid))
     if filters.category:
         found = [f for f in found if any(c.slug == filters.category for c in f.all_categories())]
     return filter_places(found, filters)
@@ -181,7 +172,8 @@ def _active_facilities(subdistrict):
 def points_of_interest(filters, kind=None):
     """Points of interest matching ``filters`` (and of ``kind``), from what this worker keeps of
     their sub-district until the directory changes, as facilities are."""
-    target, queryset = named_subdistrict(filters), PointOfInterest.objects.select_related("grid")
+    target = named_subdistrict(filters.subdistrict, filters.grid)
+    queryset = PointOfInterest.objects.select_related("grid")
     found = in_this_process(["directory"], f"directory.points-of-interest:{target.pk if target else ''}",
                             lambda: list(queryset.filter(subdistrict=target) if target else queryset))
     if kind:

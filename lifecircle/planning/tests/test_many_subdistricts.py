@@ -181,12 +181,14 @@ def test_api_lists_narrow_to_the_named_sub_district(two, english):
 
 def test_api_answers_that_depend_on_one_sub_district_need_it_named(two, english):
     for url in ("/api/geo/network.geojson", "/api/accessibility/coverage", "/api/accessibility/gaps",
-                "/api/facilities/canteen", "/api/compounds?grid=west", "/api/geo/facilities.geojson?grid=west"):
+                "/api/facilities/canteen", "/api/compounds?grid=west", "/api/geo/facilities.geojson?grid=west",
+                "/api/pois?grid=west"):
         response = english.get(url)
         assert response.status_code == 400, url
         assert "?subdistrict=CODE" in response.json()["detail"]
     for url in ("/api/geo/network.geojson?subdistrict=nowhere", "/api/accessibility/coverage?subdistrict=nowhere",
                 "/api/geo/facilities.geojson?subdistrict=nowhere", "/api/grids?subdistrict=nowhere",
+                "/api/geo/pois.geojson?subdistrict=nowhere",
                 "/api/geo/proposals.geojson?subdistrict=nowhere", "/api/requests311/requests.geojson?subdistrict=nowhere",
                 "/api/accessibility/isochrones?lon=121.483&lat=31.233&subdistrict=nowhere"):
         response = english.get(url)
