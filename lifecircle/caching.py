@@ -13,8 +13,11 @@ An answer that depends on the clock (``open_now``) is cached per minute (``per_m
 
 Why it is fast: a hit is one ``get_many`` for the versions and one ``get`` for the answer, and
 the answer is stored both plain and gzip-compressed with its ETag, so a hit neither serialises
-nor compresses nor hashes anything. A client that sends the ETag back (``If-None-Match``) gets
-``304 Not Modified`` without a body.
+nor compresses nor hashes anything. Each worker also keeps the answers it served last
+(``KEPT_ANSWERS_BYTES``): a hit on one of those is the version read alone, without the second
+round trip and the unpickling. That is safe because an answer's key holds its topics' versions: a
+change gives every answer of the topic a new key, and the old ones only age out. A client that
+sends the ETag back (``If-None-Match``) gets ``304 Not Modified`` without a body.
 
 Invariant: nothing personal is ever cached here — ``cached_response`` is only applied to views
 whose answer depends on nothing but the URL, the language and the stored public data (never on
@@ -29,10 +32,12 @@ of a whole sub-district share as many shapes as it has junctions. Each answer sa
 shapes start (``origin``, with the metres moved), so the shift is never silent; the walking
 distances to facilities are still computed exactly from the click.
 """
+import collections
 import contextvars
 import functools
 import gzip
 import hashlib
+import threading
 import time
 
 from django.core.cache import cache, caches
@@ -152,6 +157,43 @@ def _cacheable(response):
             and "Cookie" not in response.get("Vary", "") and not response.has_header("Content-Encoding"))
 
 
+KEPT_ANSWERS_BYTES = 32 * 2**20  # per worker: a city's few hundred most asked lists and layers
+
+
+class KeptAnswers:
+    """The cached answers this worker served last, the least recently used dropped first once
+    their bodies pass ``limit`` bytes. Keys hold the versions of their topics (see
+    ``cached_response``), so nothing here needs invalidating."""
+
+    def __init__(self, limit):
+        self.limit, self.size = limit, 0
+        self._entries = collections.OrderedDict()
+        self._lock = threading.Lock()  # gunicorn's threads share a worker
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        size = len(entry[3]) + len(entry[4] or b"")
+        if size > self.limit:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = entry
+            self.size += size
+            while self.size > self.limit:
+                _, dropped = self._entries.popitem(last=False)
+                self.size -= len(dropped[3]) + len(dropped[4] or b"")
+
+
+kept_answers = KeptAnswers(KEPT_ANSWERS_BYTES)
+
+
 def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
     """Decorate a view (or, with ``ninja.decorators.decorate_view``, an API operation) whose answer
     is the same for everyone: GET and HEAD are answered from the cache while ``topics`` are
@@ -166,7 +208,11 @@ def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
             if per_minute:
                 parts.append(str(int(time.time() // 60)))
             key = "caching:response:" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
-            entry = cache.get(key)
+            # A process-local cache keeps answers briefly (_timeout): this worker's copy could not.
+            local = isinstance(caches["default"], LocMemCache)
+            entry = None if local else kept_answers.get(key)
+            if entry is None:
+                entry = cache.get(key)
             if entry is None:
                 response = view(request, *args, **kwargs)
                 if not _cacheable(response):
@@ -176,6 +222,8 @@ def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
                 etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
                 entry = (response.status_code, response["Content-Type"], etag, body, compressed)
                 cache.set(key, entry, timeout=_timeout(60 if per_minute else timeout))
+            if not local:
+                kept_answers.put(key, entry)
             return _response(entry, request)
         return wrapper
     return decorate

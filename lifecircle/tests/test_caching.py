@@ -113,15 +113,19 @@ def test_the_embedded_file_cache_holds_a_shape_per_junction():
 
 
 class CountingCache:
-    """The shared cache, counting the reads of topic versions."""
+    """The shared cache, counting the reads of topic versions and of cached answers."""
 
     def __init__(self, cache):
-        self.cache, self.version_reads = cache, 0
+        self.cache, self.version_reads, self.answer_reads = cache, 0, 0
 
     def get_many(self, keys, *args, **kwargs):
         keys = list(keys)
         self.version_reads += any(key.startswith("caching:version:") for key in keys)
         return self.cache.get_many(keys, *args, **kwargs)
+
+    def get(self, key, *args, **kwargs):
+        self.answer_reads += key.startswith("caching:response:")
+        return self.cache.get(key, *args, **kwargs)
 
     def __getattr__(self, name):
         return getattr(self.cache, name)
@@ -159,3 +163,36 @@ def test_a_request_sees_its_own_changes_and_the_next_request_everyone_elses():
     other_worker.start()
     other_worker.join()
     assert caching.versions(["directory"]) != own  # outside a request every read is fresh
+
+
+def test_a_worker_serves_the_answers_it_keeps_without_reading_the_shared_cache(client, mini, monkeypatch):
+    first = client.get("/api/facilities")
+    counting = CountingCache(caching.cache)
+    monkeypatch.setattr(caching, "cache", counting)
+    again = client.get("/api/facilities")
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert (counting.version_reads, counting.answer_reads) == (1, 0)  # the versions only
+
+
+def test_another_workers_change_reaches_the_answers_a_worker_keeps(client, mini):
+    import threading
+
+    first = client.get("/api/facilities").json()
+    Facility.objects.filter(pk=Facility.objects.order_by("pk").first().pk).update(name="新名字")
+    other_worker = threading.Thread(target=caching.bump, args=("directory",))  # as its commit does
+    other_worker.start()
+    other_worker.join()
+    changed = client.get("/api/facilities").json()
+    assert "新名字" not in {f["name"] for f in first} and "新名字" in {f["name"] for f in changed}
+
+
+def test_kept_answers_stay_within_their_bytes_dropping_the_least_recently_used():
+    kept = caching.KeptAnswers(limit=100)
+    entry = (200, "application/json", '"e"', b"x" * 40, None)
+    kept.put("a", entry)
+    kept.put("b", entry)
+    assert kept.get("a") is entry  # now the most recently used
+    kept.put("c", entry)  # 120 bytes: the least recently used ("b") goes
+    assert kept.get("b") is None and kept.get("a") is entry and kept.get("c") is entry and kept.size == 80
+    kept.put("big", (200, "application/json", '"e"', b"x" * 90, b"x" * 20))  # larger than all: not kept
+    assert kept.get("big") is None and kept.size == 80
