@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from lifecircle.caching import cached_response
+from lifecircle.caching import cached_response, in_this_process
 
 from . import intake, lifecycle, nearby, ratelimit
 from .models import ApiKey, RequestUpdate, Service, ServiceAttribute, ServiceRequest
@@ -234,6 +234,7 @@ def request_dict(row, service, notes=None):
     """A request (a ``REQUEST_FIELDS`` row) as GET requests shows it: public fields only; with
     ``notes`` (rows of ``NOTE_FIELDS``), the extensions too."""
     public = not service.private
+    zone = timezone.get_current_timezone()
     data = {
         "service_request_id": str(row["pk"]),
         "status": _status(row["state"]),
@@ -243,9 +244,9 @@ def request_dict(row, service, notes=None):
         "description": (row["description"] or None) if public else None,
         "agency_responsible": row["grid__name"] or None,
         "service_notice": row["service_notice"] or None,
-        "requested_datetime": w3c(row["requested_at"]),
-        "updated_datetime": w3c(row["updated_at"]),
-        "expected_datetime": w3c(row["expected_at"]),
+        "requested_datetime": w3c(row["requested_at"], zone),
+        "updated_datetime": w3c(row["updated_at"], zone),
+        "expected_datetime": w3c(row["expected_at"], zone),
         "address": (row["address_string"] or None) if public else None,
         "address_id": (row["address_id"] or None) if public else None,
         "zipcode": None,
@@ -257,15 +258,22 @@ def request_dict(row, service, notes=None):
         data["extended_attributes"] = {
             "detailed_status": row["state"], "grid": row["grid__code"], "routing": row["routing"]}
         data["notes"] = [
-            {"datetime": w3c(n["created_at"]), "description": (n["note"] or None) if public else None,
+            {"datetime": w3c(n["created_at"], zone), "description": (n["note"] or None) if public else None,
              "type": note_type(n["kind"], n["state"])}
             for n in notes
         ]
     return data
 
 
+def kept_services():
+    """Every service by pk, kept in this worker until a service changes: each list and each
+    request read it (a query each), and services change a few times a year."""
+    return in_this_process(["open311-services"], "requests311.services",
+                           lambda: {service.pk: service for service in Service.objects.all()})
+
+
 def request_rows(queryset, extensions=False):
-    services = {service.pk: service for service in Service.objects.all()}
+    services = kept_services()
     rows = list(queryset.values(*REQUEST_FIELDS))
     notes = {row["pk"]: [] for row in rows} if extensions else {}
     if notes:
@@ -428,7 +436,7 @@ def _list_updates(request, fmt):
     queryset = (RequestUpdate.objects.exclude(kind=RequestUpdate.Kind.SUBMITTED)
                 .filter(created_at__gte=start, created_at__lte=end).order_by("created_at", "pk"))
     offset = (page - 1) * page_size
-    services = {service.pk: service for service in Service.objects.all()}
+    services = kept_services()
     rows = [update_dict(row, services[row["request__service_id"]], extensions)
             for row in queryset[offset:offset + page_size].values(*UPDATE_FIELDS)]
     return render(fmt, "service_request_updates", rows)

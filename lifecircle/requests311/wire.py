@@ -42,11 +42,13 @@ LISTS = {
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def w3c(moment):
-    """A datetime as W3C/ISO 8601 with the local offset, e.g. 2026-03-01T10:00:00+08:00 (None stays None)."""
+def w3c(moment, zone=None):
+    """A datetime as W3C/ISO 8601 with the local offset, e.g. 2026-03-01T10:00:00+08:00 (None stays
+    None); ``zone``, the current time zone, when the caller has it already (looking it up took half
+    the time of a list's hundreds of dates)."""
     if moment is None:
         return None
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+    return timezone.localtime(moment, zone).isoformat(timespec="seconds")
 
 
 _LOST_PLUS = re.compile(r"^(.*T[\d:.]+) (\d\d:?\d\d)$")

@@ -138,6 +138,27 @@ def test_new_requests_leave_the_cached_service_list_but_a_service_change_drops_i
     assert queries > 0 and names["street_light"] == "路灯坏了"
 
 
+def test_request_reads_keep_the_services_until_one_changes(open311, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lifecircle.requests311.models import Service
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = open311.json.create_request("street_light", attributes=LIGHT, **WEST).data[0]
+    open311.json.request(created["service_request_id"])
+    with CaptureQueriesContext(connection) as queries:
+        shown = open311.json.request(created["service_request_id"]).data[0]
+    # the request alone: not every service again (each list and each read did that)
+    assert [q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries] == ['"requests311_servicerequest"']
+    with django_capture_on_commit_callbacks(execute=True):
+        light = Service.objects.get(service_code="street_light")
+        light.service_name = "路灯坏了"
+        light.save()
+    assert shown["service_name"] != "路灯坏了"
+    assert open311.json.request(created["service_request_id"]).data[0]["service_name"] == "路灯坏了"
+
+
 def test_a_changed_service_takes_effect_at_the_next_report(open311, django_capture_on_commit_callbacks):
     # Each process keeps the active services and their attributes; a change must reach the next report.
     from lifecircle.requests311.models import Service, ServiceAttribute
