@@ -19,10 +19,10 @@ get_resolver().url_patterns  # noqa: B018  (imports the URLconf, every view and 
 
 
 def _prepare():
-    """Load every sub-district's walking network (and what a map click needs of it) and its
-    facilities before the first request: in a city the first clicks and lists otherwise wait about
-    20 ms a sub-district, in every worker. A site that cannot be read yet (not migrated) starts all
-    the same, and says so."""
+    """Load every sub-district's walking network (and what a map click needs of it), its
+    facilities and its points of interest before the first request: in a city the first clicks and
+    lists otherwise wait about 20 ms a sub-district, in every worker. A site that cannot be read
+    yet (not migrated) starts all the same, and says so."""
     from lifecircle.accessibility import isochrones
     from lifecircle.directory import api as directory
 
@@ -30,13 +30,13 @@ def _prepare():
     started = time.perf_counter()
     try:
         count = isochrones.prepare_worker()
-        facilities = directory.prepare_worker()
+        places = directory.prepare_worker()
     except Exception:  # noqa: BLE001 (start-up must not fail on it: requests load what they need)
         log.warning("could not prepare the walking networks and facilities at start-up; requests will load them",
                     exc_info=True)
     else:
-        log.info("prepared the walking networks of %d sub-district(s) and %d facilities in %.1f s", count,
-                 facilities, time.perf_counter() - started)
+        log.info("prepared the walking networks of %d sub-district(s), %d facilities and %d points of interest "
+                 "in %.1f s", count, places["facilities"], places["points-of-interest"], time.perf_counter() - started)
     finally:
         connections.close_all()  # this thread serves no request: keep no database connection open
 

@@ -128,57 +128,70 @@ def facilities(filters):
     filtered here: in a city every list (200 sub-districts, each category, each minute) was a new
     set of queries and model objects, 10–15 ms of CPU each.
     """
-    if filters.category and not ServiceCategory.objects.filter(slug=filters.category).exists():
+    if filters.category and filters.category not in category_slugs():
         raise HttpError(400, f"unknown category '{filters.category}'; GET /api/categories lists them")
-    found = kept_facilities(named_subdistrict(filters.subdistrict, filters.grid))
+    found = kept_places("facilities", named_subdistrict(filters.subdistrict, filters.grid))
     if filters.category:
         found = [f for f in found if any(c.slug == filters.category for c in f.all_categories())]
     return filter_places(found, filters)
 
 
-def kept_facilities(subdistrict, read=None):
-    """``_active_facilities(subdistrict)`` (or ``read()``, the same list read otherwise), kept in
-    this worker until the directory changes."""
-    return in_this_process(["directory"], f"directory.active-facilities:{subdistrict.pk if subdistrict else ''}",
-                           read or (lambda: _active_facilities(subdistrict)))
-
-
-def prepare_worker():
-    """Read each sub-district's active facilities into this worker before its first request
-    (lifecircle.wsgi): the first list of each otherwise costs about 15 ms more, and what is read
-    at start-up is frozen out of the garbage collector's passes. One read for all sub-districts
-    (a city's 200, each with its prefetches, were 800 queries), which is also the list that
-    names no sub-district. Returns how many facilities."""
-    everything = _active_facilities(None)
-    kept_facilities(None, read=lambda: everything)
-    by_subdistrict = {}
-    for facility in everything:
-        by_subdistrict.setdefault(facility.subdistrict_id, []).append(facility)
-    for subdistrict in by_code().values():
-        kept_facilities(subdistrict, read=lambda: by_subdistrict.get(subdistrict.pk, []))
-    return len(everything)
-
-
-def _active_facilities(subdistrict):
-    """The active facilities of ``subdistrict`` (of all, for None) with what their answers show,
-    in the model's order (by sub-district first, so a sub-district's share of all is in its own
-    order)."""
-    queryset = Facility.objects.filter(active=True).select_related("category", "grid").prefetch_related(
-        "services", "hours_exceptions", Prefetch("rooms", queryset=Room.objects.order_by("code"))
-    )
-    return list(queryset.filter(subdistrict=subdistrict) if subdistrict else queryset)
-
-
 def points_of_interest(filters, kind=None):
     """Points of interest matching ``filters`` (and of ``kind``), from what this worker keeps of
     their sub-district until the directory changes, as facilities are."""
-    target = named_subdistrict(filters.subdistrict, filters.grid)
-    queryset = PointOfInterest.objects.select_related("grid")
-    found = in_this_process(["directory"], f"directory.points-of-interest:{target.pk if target else ''}",
-                            lambda: list(queryset.filter(subdistrict=target) if target else queryset))
+    found = kept_places("points-of-interest", named_subdistrict(filters.subdistrict, filters.grid))
     if kind:
         found = [p for p in found if p.kind == kind]
     return filter_places(found, filters)
+
+
+def category_slugs():
+    """Every category's slug, kept in this worker until the directory changes (a list of one
+    category asked whether it exists, a query on every list it built)."""
+    return in_this_process(["directory"], "directory.category-slugs",
+                           lambda: frozenset(ServiceCategory.objects.values_list("slug", flat=True)))
+
+
+def _active_facilities():
+    """Active facilities with what their answers show, in the model's order (by sub-district first)."""
+    return Facility.objects.filter(active=True).select_related("category", "grid").prefetch_related(
+        "services", "hours_exceptions", Prefetch("rooms", queryset=Room.objects.order_by("code")))
+
+
+#: What each kind of kept place reads (every sub-district's, or filtered to one).
+PLACES = {"facilities": _active_facilities,
+          "points-of-interest": lambda: PointOfInterest.objects.select_related("grid")}
+
+
+def kept_places(kind, subdistrict, read=None):
+    """The places of ``kind`` (``PLACES``) in ``subdistrict`` (every sub-district's, for None), or
+    ``read()``, the same list read otherwise; kept in this worker until the directory changes."""
+    def read_them():
+        queryset = PLACES[kind]()
+        return list(queryset.filter(subdistrict=subdistrict) if subdistrict else queryset)
+    return in_this_process(["directory"], f"directory.{kind}:{subdistrict.pk if subdistrict else ''}",
+                           read or read_them)
+
+
+def prepare_worker():
+    """Read each sub-district's active facilities and points of interest into this worker before
+    its first request (lifecircle.wsgi): the first list of each otherwise costs about 15 ms more,
+    and what is read at start-up is frozen out of the garbage collector's passes. One read of each
+    kind for all sub-districts (a city's 200 facility lists, each with its prefetches, were 800
+    queries), which is also the list that names no sub-district; and the category slugs. Returns
+    how many places of each kind."""
+    counts = {}
+    subdistricts = by_code().values()
+    for kind in PLACES:
+        everything = kept_places(kind, None)
+        by_subdistrict = {}
+        for place in everything:
+            by_subdistrict.setdefault(place.subdistrict_id, []).append(place)
+        for subdistrict in subdistricts:
+            kept_places(kind, subdistrict, read=lambda pk=subdistrict.pk: by_subdistrict.get(pk, []))
+        counts[kind] = len(everything)
+    category_slugs()
+    return counts
 
 
 def _opens_next(place, now):

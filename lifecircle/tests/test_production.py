@@ -83,7 +83,7 @@ def test_serve_runs_gunicorn_with_static_files(tmp_path):
         server.terminate()
         output = server.communicate(timeout=10)[0]
     # Each worker loads the walking networks before its first request (lifecircle.wsgi).
-    assert "prepared the walking networks of 0 sub-district(s) and 0 facilities" in output
+    assert "prepared the walking networks of 0 sub-district(s), 0 facilities and 0 points of interest" in output
 
 
 def test_a_worker_starts_on_a_site_not_yet_migrated_and_says_so(tmp_path):

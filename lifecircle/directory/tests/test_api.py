@@ -187,7 +187,7 @@ def test_a_prepared_worker_lists_facilities_without_reading_them(client, mini):
     from lifecircle.directory.api import prepare_worker
 
     bump("directory")  # nothing kept from before
-    assert prepare_worker() == 3
+    assert prepare_worker()["facilities"] == 3
     with CaptureQueriesContext(connection) as queries:
         assert len(client.get("/api/facilities?subdistrict=mini&open_now=false").json()) <= 3
     assert not [q for q in queries if "directory_facility" in q["sql"]]

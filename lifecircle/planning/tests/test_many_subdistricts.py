@@ -276,26 +276,34 @@ def test_a_prepared_worker_answers_a_click_without_a_network_file_or_the_facilit
 
 def test_a_prepared_worker_reads_every_sub_districts_facilities_at_once(two, english):
     """The directory's start-up reads all sub-districts' facilities in one go (a city's 200 were
-    800 queries, four for each), and each sub-district's list then comes from what it kept, its
-    own facilities only; so does the list that names no sub-district (all of them)."""
+    800 queries, four for each), and their points of interest in another; each sub-district's
+    list then comes from what it kept, its own places only; so does the list that names no
+    sub-district (all of them)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from lifecircle.caching import bump
     from lifecircle.directory.api import prepare_worker
-    from lifecircle.directory.models import Facility
+    from lifecircle.directory.models import Facility, PointOfInterest
 
     active = Facility.objects.filter(active=True).count()
     bump("directory")  # nothing kept from before
     with CaptureQueriesContext(connection) as start_up:
-        assert prepare_worker() == active
+        assert prepare_worker() == {"facilities": active, "points-of-interest": PointOfInterest.objects.count()}
     assert len([q for q in start_up if 'FROM "directory_facility" ' in q["sql"]]) == 1
+    assert len([q for q in start_up if 'FROM "directory_pointofinterest" ' in q["sql"]]) == 1
     for code in ("mini", "second", None):
+        where = f"subdistrict={code}&" if code else ""
         with CaptureQueriesContext(connection) as queries:
-            listed = english.get(f"/api/facilities?{f'subdistrict={code}&' if code else ''}open_now=false").json()
-        assert not [q for q in queries if "directory_facility" in q["sql"]]
+            listed = english.get(f"/api/facilities?{where}").json()  # open or not: the time of day must not matter
+            points = english.get(f"/api/pois?{where}").json()
+            one_category = english.get(f"/api/facilities?{where}category={listed[0]['category']}").json()
+        assert not [q for q in queries if "directory_" in q["sql"]]  # places, categories: all kept
+        assert one_category and {f["category"] for f in one_category} <= {f["category"] for f in listed}
         named = Facility.objects.filter(active=True, **({"subdistrict__code": code} if code else {}))
         assert sorted(f["code"] for f in listed) == sorted(named.values_list("code", flat=True))
+        named = PointOfInterest.objects.filter(**({"subdistrict__code": code} if code else {}))
+        assert sorted(p["code"] for p in points) == sorted(named.values_list("code", flat=True))
 
 
 # ------------------------------------------------------------------------------------------------ planners

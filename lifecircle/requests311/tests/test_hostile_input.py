@@ -150,7 +150,8 @@ def test_request_reads_keep_the_services_until_one_changes(open311, django_captu
     with CaptureQueriesContext(connection) as queries:
         shown = open311.json.request(created["service_request_id"]).data[0]
     # the request alone: not every service again (each list and each read did that)
-    assert [q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries] == ['"requests311_servicerequest"']
+    tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries.captured_queries]
+    assert tables == ['"requests311_servicerequest"']
     with django_capture_on_commit_callbacks(execute=True):
         light = Service.objects.get(service_code="street_light")
         light.service_name = "路灯坏了"
