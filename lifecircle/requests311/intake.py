@@ -213,14 +213,18 @@ def parse_description(data, errors, field="description", required=False):
     return text
 
 
+def kept_services():
+    """Every service by pk (inactive ones too: old requests name them), with its attributes and
+    their values, kept in each process until a service or attribute changes: every new request,
+    list and read needs them, and queries on each for what changes a few times a year were a
+    third of a report's cost."""
+    return caching.in_this_process(["open311-services"], "requests311.services", lambda: {
+        s.pk: s for s in Service.objects.prefetch_related("attributes__values")})
+
+
 def _active_services():
-    """{service_code: (service, {attribute code: attribute, with its values})} for the active services,
-    kept in each process until a service or attribute changes: every new request reads them, and
-    three queries a request for what changes a few times a year were a third of a report's cost."""
-    def load():
-        services = Service.objects.filter(active=True).prefetch_related("attributes__values")
-        return {s.service_code: (s, {a.code: a for a in s.attributes.all()}) for s in services}
-    return caching.in_this_process(["open311-services"], "requests311.active-services", load)
+    """{service_code: (service, {attribute code: attribute, with its values})} for the active services."""
+    return {s.service_code: (s, {a.code: a for a in s.attributes.all()}) for s in kept_services().values() if s.active}
 
 
 def find_service(code, errors):

@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from lifecircle.caching import cached_response, in_this_process
+from lifecircle.caching import cached_response
 
 from . import intake, lifecycle, nearby, ratelimit
 from .models import ApiKey, RequestUpdate, Service, ServiceAttribute, ServiceRequest
@@ -265,15 +265,8 @@ def request_dict(row, service, notes=None):
     return data
 
 
-def kept_services():
-    """Every service by pk, kept in this worker until a service changes: each list and each
-    request read it (a query each), and services change a few times a year."""
-    return in_this_process(["open311-services"], "requests311.services",
-                           lambda: {service.pk: service for service in Service.objects.all()})
-
-
 def request_rows(queryset, extensions=False):
-    services = kept_services()
+    services = intake.kept_services()
     rows = list(queryset.values(*REQUEST_FIELDS))
     notes = {row["pk"]: [] for row in rows} if extensions else {}
     if notes:
@@ -436,7 +429,7 @@ def _list_updates(request, fmt):
     queryset = (RequestUpdate.objects.exclude(kind=RequestUpdate.Kind.SUBMITTED)
                 .filter(created_at__gte=start, created_at__lte=end).order_by("created_at", "pk"))
     offset = (page - 1) * page_size
-    services = kept_services()
+    services = intake.kept_services()
     rows = [update_dict(row, services[row["request__service_id"]], extensions)
             for row in queryset[offset:offset + page_size].values(*UPDATE_FIELDS)]
     return render(fmt, "service_request_updates", rows)
