@@ -11,6 +11,10 @@ share a private redis-server as their cache unless ``--no-redis`` — and sends 
 rate for ``--seconds``. ``--url`` drives a server that is already running instead (then pass
 ``--api-key``; the resident pages are skipped without ``--session``). ``--repo`` serves another
 checkout of lifecircle (e.g. the code before a change) with the same data and generator.
+``--keep`` keeps the folder (its database, logs and ``site.json``); ``--site FOLDER`` serves such a
+folder again, with its database as left and every cache empty, so that server settings
+(``--workers``, ``--threads``) or two checkouts (``--repo``) can be compared on one city without
+building it again (about 1.5 minutes each time).
 
 A city (``--subdistricts N``, Shanghai has about 200): the site holds the demo sub-district and
 N-1 copies of the demo pack moved side by side on a grid (benchmarks/city_packs.py: each with its
@@ -147,22 +151,27 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_postgres(folder):
-    """A private PostgreSQL in ``folder`` (as bin/test starts one); returns (DATABASE_URL, stop)."""
+def start_postgres(folder, port=None):
+    """A private PostgreSQL in ``folder`` (as bin/test starts one), or the one a kept site holds
+    there (``port``: the port it was made with); returns (DATABASE_URL, stop)."""
     installed = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
     initdb = Path(installed[-1] if installed else shutil.which("initdb")).resolve()
-    bin_dir, port = initdb.parent, free_port()
+    bin_dir = initdb.parent
     as_pg = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
-    if as_pg:
-        shutil.chown(folder, "postgres")
-    subprocess.run([*as_pg, str(bin_dir / "initdb"), "-D", f"{folder}/pg", "-U", "postgres", "--auth=trust",
-                    "-E", "UTF8"], check=True, stdout=subprocess.DEVNULL)
+    made = port is None
+    if made:
+        port = free_port()
+        if as_pg:
+            shutil.chown(folder, "postgres")
+        subprocess.run([*as_pg, str(bin_dir / "initdb"), "-D", f"{folder}/pg", "-U", "postgres", "--auth=trust",
+                        "-E", "UTF8"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run([*as_pg, str(bin_dir / "pg_ctl"), "-D", f"{folder}/pg", "-l", f"{folder}/pg.log", "-w", "-o",
                     f"-k {folder} -p {port} -c listen_addresses='' -c max_connections=100 "
                     f"-c shared_buffers=128MB -c synchronous_commit=on", "start"],
                    check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*as_pg, str(bin_dir / "createdb"), "-h", folder, "-p", str(port), "-U", "postgres", "lifecircle"],
-                   check=True)
+    if made:
+        subprocess.run([*as_pg, str(bin_dir / "createdb"), "-h", folder, "-p", str(port), "-U", "postgres",
+                        "lifecircle"], check=True)
 
     def stop():
         subprocess.run([*as_pg, str(bin_dir / "pg_ctl"), "-D", f"{folder}/pg", "-m", "fast", "stop"],
@@ -170,12 +179,16 @@ def start_postgres(folder):
     return f"postgres://postgres@/lifecircle?host={folder}&port={port}", stop
 
 
-def build_site(args, folder):
+def start_services(args, folder, kept=None):
+    """The site's environment and its private Redis and database, new or (``kept``: the site.json
+    of a kept folder) the kept site's own; returns (env, stop). Redis starts empty either way, so
+    every shared cache does."""
     env = {**os.environ, "LIFECIRCLE_VAR_DIR": folder, "DEBUG": "0", "PYTHONPATH": f"{args.repo}:{REPO / 'benchmarks'}",
            "DJANGO_SETTINGS_MODULE": "load_settings", "CONN_MAX_AGE": str(args.conn_max_age)}
-    stop_db = None
-    redis = None
+    stops = []
     if args.redis and shutil.which("redis-server"):
+        if os.path.exists(f"{folder}/redis.sock"):
+            os.remove(f"{folder}/redis.sock")
         redis = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", f"{folder}/redis.sock",
                                   "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
         env["REDIS_URL"] = f"unix://{folder}/redis.sock"
@@ -183,10 +196,29 @@ def build_site(args, folder):
             if os.path.exists(f"{folder}/redis.sock"):
                 break
             time.sleep(0.1)
-    if args.postgres:
+        stops.append(lambda: (redis.terminate(), redis.wait(10)))
+    database = kept["database"] if kept else None
+    if database and database.startswith("postgres"):
+        env["DATABASE_URL"], stop_db = start_postgres(folder, port=int(database.rsplit("port=", 1)[1]))
+        stops.insert(0, stop_db)
+    elif database:
+        env["DATABASE_URL"] = database
+    elif args.postgres:
         env["DATABASE_URL"], stop_db = start_postgres(folder)
+        stops.insert(0, stop_db)
     else:
         env["DATABASE_URL"] = f"sqlite:///{folder}/load.sqlite3"
+
+    def stop():
+        for each in stops:
+            each()
+    return env, stop
+
+
+def build_site(args, folder):
+    """Build the site in ``folder`` and serve it; returns (site, stop). The site's description is
+    kept in ``folder/site.json``, so that ``--site`` can serve a kept folder again."""
+    env, stop_services = start_services(args, folder)
     copies = ""
     if args.subdistricts > 1:
         started = time.perf_counter()
@@ -200,14 +232,26 @@ def build_site(args, folder):
                                  "warm" if args.warm else "cold"], cwd=args.repo, env=env, check=True,
                                 capture_output=True, text=True)
     except subprocess.CalledProcessError as exc:
-        if stop_db:
-            stop_db()
-        if redis:
-            redis.terminate()
+        stop_services()
         raise SystemExit(f"building the site failed:\n{exc.stderr[-3000:]}") from None
     site = json.loads(seeded.stdout.strip().splitlines()[-1])
+    site["database"] = env["DATABASE_URL"]
+    Path(folder, "site.json").write_text(json.dumps(site), encoding="utf-8")
     print(f"site built in {time.perf_counter() - started:.0f} s (" +
           ", ".join(f"{k} {v:.0f} s" for k, v in site["timings"].items()) + ")", flush=True)
+    return serve(args, folder, env, site, stop_services)
+
+
+def serve_kept_site(args, folder):
+    """Serve a folder that ``--keep`` kept (its database as it was left, every cache empty)."""
+    site = json.loads(Path(folder, "site.json").read_text(encoding="utf-8"))
+    env, stop_services = start_services(args, folder, kept=site)
+    print(f"serving the site kept in {folder}", flush=True)
+    return serve(args, folder, env, site, stop_services)
+
+
+def serve(args, folder, env, site, stop_services):
+    """Start ``manage.py serve`` on the site and wait for its workers; returns (site, stop)."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
@@ -242,11 +286,7 @@ def build_site(args, folder):
         except subprocess.TimeoutExpired:  # a worker stuck in a request: the server and its workers go anyway
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(10)
-        if stop_db:
-            stop_db()
-        if redis:
-            redis.terminate()
-            redis.wait(10)
+        stop_services()
     return site, stop
 
 
@@ -453,8 +493,10 @@ def main():
     parser.add_argument("--api-key", help="with --url: the api_key for the write profile")
     parser.add_argument("--session", help="with --url: a sessionid cookie for the resident pages")
     parser.add_argument("--repo", default=str(REPO), help="the lifecircle checkout to serve")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (serve's default)")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
+                        help="gunicorn workers (serve's default: the cores + 1)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker (serve's default: 1, gunicorn's sync worker)")
     parser.add_argument("--postgres", action="store_true", help="serve from a private PostgreSQL server")
     parser.add_argument("--no-redis", dest="redis", action="store_false",
                         help="use the settings' own cache instead of a private redis-server shared by the workers")
@@ -468,16 +510,20 @@ def main():
     parser.add_argument("--name-subdistrict", action="store_true",
                         help="isochrone clicks name their sub-district (the map's do not: the server finds it)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
+    parser.add_argument("--site", help="serve a folder kept by --keep again instead of building a site "
+                                       "(its database as left, the caches empty; --workers and --threads apply)")
     args = parser.parse_args()
     if args.subdistricts < 1 or (args.url and args.subdistricts > 1):
         parser.error("--subdistricts must be at least 1, and builds its own site (not with --url)")
-    if args.warm is None:
+    if args.site:
+        args.warm = False  # the kept site's shapes were in its Redis, which starts empty
+    elif args.warm is None:
         args.warm = args.subdistricts == 1
     args.profiles = [p.strip() for p in args.profiles.split(",") if p.strip()]
     args.rates = [float(r) if "." in r else int(r) for r in args.rates.split(",")]
 
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs", flush=True)
-    folder, stop = tempfile.mkdtemp(prefix="lifecircle-load-"), None
+    folder, stop = args.site or tempfile.mkdtemp(prefix="lifecircle-load-"), None
     try:
         if args.url:
             site = {"url": args.url.rstrip("/"), "session": args.session, "categories": ["senior_meals"],
@@ -486,7 +532,7 @@ def main():
                     "write": {"api_key": args.api_key or "", "service_code": "noise", "attribute[source]": "other",
                               "description": "benchmark write", "address_string": "benchmark road"}}
         else:
-            site, stop = build_site(args, folder)
+            site, stop = serve_kept_site(args, folder) if args.site else build_site(args, folder)
             print(f"server: {args.workers} gunicorn workers × {args.threads} threads, "
                   f"{'PostgreSQL' if args.postgres else 'SQLite'}, CONN_MAX_AGE={args.conn_max_age}, "
                   f"cache: {'Redis' if args.redis and shutil.which('redis-server') else 'the settings’ own'}, "
@@ -504,7 +550,7 @@ def main():
         if stop:
             stop()
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-        if not args.keep:
+        if not (args.keep or args.site):
             shutil.rmtree(folder, ignore_errors=True)
 
 

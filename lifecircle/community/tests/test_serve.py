@@ -133,3 +133,22 @@ def test_served_site_hides_errors_and_calendar_tokens(served):
     time.sleep(0.5)
     assert "/bookings/calendar/[token].ics" in served.output
     assert "s3cret-feed-token" not in served.output
+
+
+def test_by_default_one_single_threaded_worker_per_core_and_one_more():
+    # CPU-bound requests: threads in one worker only take turns at the GIL, and a threaded worker
+    # keeps each connection on the worker that accepted it (README, "Serving under load").
+    environment = {name: "" for name in ("WEB_CONCURRENCY", "WEB_THREADS") if name in os.environ}
+    server = Served("--no-scheduler", **environment)
+    try:
+        expected = os.cpu_count() + 1
+        deadline = time.monotonic() + 120
+        while server.output.count("Booting worker with pid") < expected:
+            if time.monotonic() > deadline or server.process.poll() is not None:
+                pytest.fail(f"serve did not start {expected} workers:\n{server.output}")
+            time.sleep(0.2)
+        time.sleep(1)  # a worker too many would boot now
+        assert server.output.count("Booting worker with pid") == expected
+        assert "Using worker: sync" in server.output
+    finally:
+        server.stop()

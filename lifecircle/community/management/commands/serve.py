@@ -25,19 +25,28 @@ class WSGIServer(BaseApplication):
         return get_internal_wsgi_application()  # settings.WSGI_APPLICATION, as runserver loads it
 
 
+def default_workers():
+    """One worker process per core and one more (to use a core while another waits on the database)."""
+    return (os.cpu_count() or 1) + 1
+
+
 class Command(BaseCommand):
     help = ("Serve lifecircle with gunicorn (static files by WhiteNoise), for production or the demo, "
             "with DEBUG off, and run the scheduled jobs (lifecircle.scheduler) in this one process.")
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-        # Two threads per worker overlap a request's waits on the database and the cache; more only
-        # queue CPU-bound requests behind the GIL (2 cores, mixed load at 200/s: p99 about 45 ms
-        # with 2 threads, 70 with 4; README, "Serving under load"). A database on another machine,
-        # with longer waits, may want more.
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "2")),
-                            help="Threads per worker (default 2, or WEB_THREADS).")
+        # One process per core and one more, each serving one request at a time (gunicorn's sync
+        # worker): requests here are CPU-bound, so threads in a worker only take turns at the GIL,
+        # and a threaded worker keeps each connection alive on the worker that accepted it, so a busy
+        # worker is sent more while another idles. On two cores, a city's mixed load at 200 req/s:
+        # p99 30–46 ms with 3 single-threaded workers, 136–199 ms with 3 threaded ones of one
+        # thread, 231–279 ms with 2 workers of 2 threads (README, "Serving under load").
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 0) or None,
+                            help="Worker processes (default: the cores + 1, or WEB_CONCURRENCY).")
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS") or 1),
+                            help="Threads per worker (default 1, or WEB_THREADS). With more than one, gunicorn's "
+                                 "threaded workers keep connections alive, for serving without a buffering proxy.")
         parser.add_argument("--no-collectstatic", action="store_true")
         parser.add_argument("--no-scheduler", action="store_true",
                             help="Do not run the scheduled jobs here (another server runs them).")
@@ -46,6 +55,7 @@ class Command(BaseCommand):
         # A served site never shows Django's debug page (settings, source) on an error; DEBUG is
         # for `runserver` on a developer's machine only. The workers fork after this line.
         settings.DEBUG = False
+        workers = workers or default_workers()
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
         if not no_scheduler:
