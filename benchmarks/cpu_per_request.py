@@ -12,7 +12,8 @@ one, and prints the thread CPU time (``time.thread_time``) and the number of dat
 request, by profile and by path. Each profile runs twice and the first round is not counted, so
 what is printed is a warm worker; a city's requests are still mostly the first of their kind (a
 sub-district and minute, a junction), as under load. ``--cprofile N`` prints the N costliest
-functions of the counted round.
+functions of the counted round (cProfile's times are wall-clock: waits on the database count), and
+``--paths`` sends chosen paths, signed in, instead of profiles.
 """
 import argparse
 import collections
@@ -95,7 +96,12 @@ def main():
                     method, path, form, cookies, expected = makers[name]()
                     env = environ(method, path, form, cookies)
                     queries = []
-                    with connection.execute_wrapper(lambda execute, sql, *rest: (queries.append(sql), execute(sql, *rest))[1]):
+
+                    def counted_query(execute, sql, *rest):
+                        queries.append(sql)
+                        return execute(sql, *rest)
+
+                    with connection.execute_wrapper(counted_query):
                         if profiler and counted:
                             profiler.enable()
                         cpu = time.thread_time()

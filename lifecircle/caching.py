@@ -10,6 +10,10 @@ workers of one machine share). A process-local cache (``LocMemCache``) cannot te
 workers, so there answers are kept for ``LOCAL_TIMEOUT_SECONDS`` only. ``queryset.update()`` and
 ``bulk_create`` send no signals: code that changes registered models that way calls ``bump``.
 An answer that depends on the clock (``open_now``) is cached per minute (``per_minute=True``).
+A topic may be split into parts (``parts=``: the directory's, one per sub-district): a change to a
+row of one part bumps only that part's version and the "any part" one, so an answer about one
+sub-district (``part_topics``) stays cached while staff edit another, and an answer about all of
+them sees every edit.
 
 Why it is fast: a hit is one ``get_many`` for the versions and one ``get`` for the answer, and
 the answer is stored both plain and gzip-compressed with its ETag, so a hit neither serialises
@@ -44,7 +48,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
@@ -115,25 +119,77 @@ def _bump_on_commit(topics):
     transaction.on_commit(lambda: bump(*topics))
 
 
-def _on_change(sender, **kwargs):
-    topics = _topics_of.get(sender._meta.app_label, set()) | _topics_of.get(sender._meta.label, set())
-    if topics:
+_parts_of = {}  # "app_label.ModelName" → {topic: lookup of the part a row belongs to}; see invalidate_on_changes
+ANY_PART = "any"
+
+
+def part_topics(topic, part=None):
+    """The topics of an answer about one part of ``topic``'s data (one sub-district's), or about
+    every part for None: ``topic`` itself, which changes with what every part shares, and the
+    part's own (``"directory:jiangning-road"``), or ``"directory:any"``, which every part's change bumps."""
+    return [topic, f"{topic}:{ANY_PART if part is None else part}"]
+
+
+def _stored_parts(model, pk, lookups):
+    """Each topic's part of the stored row ``pk`` (None when there is none)."""
+    stored = model._base_manager.filter(pk=pk)
+    return {topic: stored.values_list(lookup, flat=True).first() for topic, lookup in lookups.items()}
+
+
+def _before_change(sender, instance, **kwargs):
+    """Remember which part a row belonged to before it is changed or deleted: a facility moved to
+    another sub-district changes both."""
+    lookups = _parts_of.get(sender._meta.label)
+    if lookups and not instance._state.adding and instance.pk is not None:
+        instance._lifecircle_parts_before = _stored_parts(sender, instance.pk, lookups)
+
+
+def _changed_topics(model, instance=None, deleted=False):
+    """The topics a change to ``instance`` (a row of ``model``; None: some of its rows) makes stale."""
+    topics = _topics_of.get(model._meta.app_label, set()) | _topics_of.get(model._meta.label, set())
+    lookups = {topic: lookup for topic, lookup in _parts_of.get(model._meta.label, {}).items() if topic in topics}
+    if instance is None or not lookups:
+        return topics
+    before = getattr(instance, "_lifecircle_parts_before", {})
+    after = {} if deleted else _stored_parts(model, instance.pk, lookups)
+    for topic in lookups:
+        parts = {part for part in (before.get(topic), after.get(topic)) if part is not None}
+        topics = topics - {topic} | {f"{topic}:{part}" for part in parts | {ANY_PART}}
+    return topics
+
+
+def _on_save(sender, instance, **kwargs):
+    if topics := _changed_topics(sender, instance):
+        _bump_on_commit(topics)
+
+
+def _on_delete(sender, instance, **kwargs):
+    if topics := _changed_topics(sender, instance, deleted=True):
         _bump_on_commit(topics)
 
 
 def _on_m2m_change(sender, instance, action, **kwargs):
-    if action.startswith("post_"):
-        _on_change(type(instance))
+    if action.startswith("post_") and (topics := _changed_topics(type(instance), instance)):
+        _bump_on_commit(topics)
 
 
-def invalidate_on_changes(topic, *labels):
+def invalidate_on_changes(topic, *labels, parts=None):
     """Bump ``topic`` whenever a model named by ``labels`` is saved, deleted or its m2m changes: an
     app label names all its models, ``"app_label.ModelName"`` one (a topic as narrow as what its
-    answers show, so that a new Open311 request does not drop the cached list of services)."""
+    answers show, so that a new Open311 request does not drop the cached list of services).
+
+    ``parts`` maps models whose rows each belong to one part of the data (``"app_label.ModelName"``
+    → the lookup of that part: ``"subdistrict__code"``, ``"facility__subdistrict__code"``) to it: a
+    change to such a row bumps only its part's topic and the "any part" one (``part_topics``), so
+    that an edit in one sub-district leaves the other 199 sub-districts' answers cached."""
     for label in labels:
         _topics_of.setdefault(label, set()).add(topic)
-    post_save.connect(_on_change, dispatch_uid="lifecircle.caching.save")
-    post_delete.connect(_on_change, dispatch_uid="lifecircle.caching.delete")
+    for label, lookup in (parts or {}).items():
+        _parts_of.setdefault(label, {})[topic] = lookup
+    post_save.connect(_on_save, dispatch_uid="lifecircle.caching.save")
+    post_delete.connect(_on_delete, dispatch_uid="lifecircle.caching.delete")
+    pre_save.connect(_before_change, dispatch_uid="lifecircle.caching.before-save")
+    pre_delete.connect(_before_change, dispatch_uid="lifecircle.caching.before-delete")
     m2m_changed.connect(_on_m2m_change, dispatch_uid="lifecircle.caching.m2m")
 
 
@@ -197,14 +253,16 @@ kept_answers = KeptAnswers(KEPT_ANSWERS_BYTES)
 def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
     """Decorate a view (or, with ``ninja.decorators.decorate_view``, an API operation) whose answer
     is the same for everyone: GET and HEAD are answered from the cache while ``topics`` are
-    unchanged (and, with ``per_minute``, within the same minute)."""
+    unchanged (and, with ``per_minute``, within the same minute). A topic may be a function of the
+    request giving topics (the sub-district it names: ``part_topics``)."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
+            names = [name for topic in topics for name in (topic(request) if callable(topic) else [topic])]
             parts = [request.path, request.META.get("QUERY_STRING", ""), get_language() or "",
-                     *map(str, versions(topics))]
+                     *map(str, versions(names))]
             if per_minute:
                 parts.append(str(int(time.time() // 60)))
             key = "caching:response:" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

@@ -15,6 +15,7 @@ from shapely.geometry import Point
 from lifecircle.caching import cached_value, from_nearest_node, in_this_process
 from lifecircle.community import networks
 from lifecircle.community.models import SubDistrict
+from lifecircle.community.scope import topics
 from lifecircle.directory import hours
 from lifecircle.directory.models import Facility, Standard
 from lifecircle.geo.accessibility import nearest_facilities
@@ -198,8 +199,9 @@ def snapped_facilities(subdistrict, profile):
     graph, _ = walking_graph(subdistrict, profile)
     key = ["snapped-facilities-with-hours", subdistrict.pk, graph.profile,
            networks.graph_path(subdistrict.network).stat().st_mtime_ns]
-    return in_this_process(["directory"], "accessibility." + ":".join(map(str, key)),
-                           lambda: cached_value(["directory"], key, lambda: _snapped_facilities(subdistrict, profile)))
+    shown = topics(subdistrict)
+    return in_this_process(shown, "accessibility." + ":".join(map(str, key)),
+                           lambda: cached_value(shown, key, lambda: _snapped_facilities(subdistrict, profile)))
 
 
 def prepare_worker(profiles=("standard", "elderly")):

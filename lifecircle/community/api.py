@@ -9,7 +9,7 @@ from lifecircle.json_encoding import json_response, written_json_response
 
 from . import networks
 from .models import Compound, Grid, SubDistrict
-from .scope import by_code, first_two, sole_subdistrict
+from .scope import by_code, first_two, request_topics, sole_subdistrict
 
 router = Router(tags=["community"])
 
@@ -130,19 +130,19 @@ def list_subdistricts(request):
 
 
 @router.get("/grids", response=list[GridOut], summary="Grids (网格) with their boundaries")
-@decorate_view(cached_response("directory"))
+@decorate_view(cached_response(request_topics))
 def list_grids(request, subdistrict: str | None = None):
     return [grid_dict(g) for g in _grids(subdistrict)]
 
 
 @router.get("/compounds", response=list[CompoundOut], summary="Residential compounds with population")
-@decorate_view(cached_response("directory"))
+@decorate_view(cached_response(request_topics))
 def list_compounds(request, subdistrict: str | None = None, grid: str | None = None):
     return [compound_dict(c) for c in _compounds(subdistrict, grid)]
 
 
 @router.get("/geo/grids.geojson", response=FeatureCollectionOut, summary="Grids as GeoJSON")
-@decorate_view(cached_response("directory"))
+@decorate_view(cached_response(request_topics))
 def grids_geojson(request, subdistrict: str | None = None):
     return json_response(feature_collection(
         {"type": "Feature", "geometry": g.boundary, "properties": {k: v for k, v in grid_dict(g).items() if k != "boundary"}}
@@ -151,7 +151,7 @@ def grids_geojson(request, subdistrict: str | None = None):
 
 
 @router.get("/geo/compounds.geojson", response=FeatureCollectionOut, summary="Compounds as GeoJSON")
-@decorate_view(cached_response("directory"))
+@decorate_view(cached_response(request_topics))
 def compounds_geojson(request, subdistrict: str | None = None, grid: str | None = None):
     return json_response(feature_collection(
         point_feature(c.lon, c.lat, {k: v for k, v in compound_dict(c).items() if k not in ("lon", "lat")})

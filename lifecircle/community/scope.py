@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import get_script_prefix
 from django.utils.translation import gettext as _
 
-from lifecircle.caching import in_this_process
+from lifecircle.caching import in_this_process, part_topics
 
 from .models import SubDistrict
 
@@ -48,6 +48,21 @@ def by_code():
     shared by its requests: read them, never change them."""
     return in_this_process(["directory"], "community.subdistricts-by-code",
                            lambda: {s.code: s for s in SubDistrict.objects.select_related("network")})
+
+
+def topics(subdistrict=None):
+    """The cache topics of an answer about ``subdistrict``'s places, grids and compounds (every
+    sub-district's for None): an edit in one sub-district leaves the others' answers cached
+    (lifecircle.caching.part_topics; the directory registers which rows belong to a sub-district).
+    A part is named by the sub-district's code, so that a request's topics need no lookup: an
+    answer reads its versions in one round trip to the cache."""
+    return part_topics("directory", subdistrict.code if subdistrict is not None else None)
+
+
+def request_topics(request):
+    """``topics`` of the sub-district a request names (``?subdistrict=``), or of every one when it
+    names none (an unknown code's answer is an error, never cached)."""
+    return part_topics("directory", request.GET.get("subdistrict") or None)
 
 
 def districts(limit=2):

@@ -7,7 +7,7 @@ from ninja.errors import HttpError
 
 from lifecircle.caching import cached_response, in_this_process
 from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict, named_subdistrict, not_named
-from lifecircle.community.scope import by_code
+from lifecircle.community.scope import by_code, request_topics, topics
 from lifecircle.geography import check_lon_lat, feature_collection, point_feature
 from lifecircle.json_encoding import json_response
 
@@ -169,7 +169,7 @@ def kept_places(kind, subdistrict, read=None):
     def read_them():
         queryset = PLACES[kind]()
         return list(queryset.filter(subdistrict=subdistrict) if subdistrict else queryset)
-    return in_this_process(["directory"], f"directory.{kind}:{subdistrict.pk if subdistrict else ''}",
+    return in_this_process(topics(subdistrict), f"directory.{kind}:{subdistrict.pk if subdistrict else ''}",
                            read or read_them)
 
 
@@ -243,7 +243,7 @@ def list_categories(request):
 
 
 @router.get("/facilities", response=list[FacilityOut], summary="Facilities, filtered")
-@decorate_view(cached_response("directory", per_minute=True))
+@decorate_view(cached_response(request_topics, per_minute=True))
 def list_facilities(request, filters: Query[FacilityFilters]):
     now = timezone.now()
     return json_response([facility_dict(f, now) for f in facilities(filters)])  # built in FacilityOut's form
@@ -261,7 +261,7 @@ def one_facility(code, subdistrict):
 
 
 @router.get("/facilities/{code}", response=FacilityOut, summary="One facility")
-@decorate_view(cached_response("directory", per_minute=True))
+@decorate_view(cached_response(request_topics, per_minute=True))
 def get_facility(request, code: str, subdistrict: str | None = None):
     return facility_dict(one_facility(code, subdistrict), timezone.now())
 
@@ -282,21 +282,21 @@ def list_rooms(request, bookable: bool | None = None, kind: str | None = None):
 
 
 @router.get("/pois", response=list[PointOfInterestOut], summary="Points of interest on the map of happiness")
-@decorate_view(cached_response("directory", per_minute=True))
+@decorate_view(cached_response(request_topics, per_minute=True))
 def list_pois(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
     return [poi_dict(p, now) for p in points_of_interest(filters, kind)]
 
 
 @router.get("/geo/facilities.geojson", response=FeatureCollectionOut, summary="Facilities as GeoJSON")
-@decorate_view(cached_response("directory", per_minute=True))
+@decorate_view(cached_response(request_topics, per_minute=True))
 def facilities_geojson(request, filters: Query[FacilityFilters]):
     now = timezone.now()
     return json_response(feature_collection(_point(facility_dict(f, now)) for f in facilities(filters)))
 
 
 @router.get("/geo/pois.geojson", response=FeatureCollectionOut, summary="Points of interest as GeoJSON")
-@decorate_view(cached_response("directory", per_minute=True))
+@decorate_view(cached_response(request_topics, per_minute=True))
 def pois_geojson(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
     return json_response(feature_collection(_point(poi_dict(p, now)) for p in points_of_interest(filters, kind)))

@@ -15,8 +15,15 @@ class DirectoryConfig(AppConfig):
         from lifecircle import caching
 
         # The public directory answers (facilities, places, map layers) are cached whole; any change
-        # to the directory or the community model makes them stale at once.
-        caching.invalidate_on_changes("directory", "directory", "community")
+        # to the directory or the community model makes them stale at once. A row of one
+        # sub-district (a facility, its rooms and dated hours, a point of interest, a grid, a
+        # compound) makes only that sub-district's answers stale, and those about every one
+        # (lifecircle.community.scope.topics): a city's staff edit all day.
+        caching.invalidate_on_changes("directory", "directory", "community", parts={
+            "directory.Facility": "subdistrict__code", "directory.PointOfInterest": "subdistrict__code",
+            "directory.Room": "facility__subdistrict__code", "directory.HoursException": "facility__subdistrict__code",
+            "community.Grid": "subdistrict__code", "community.Compound": "subdistrict__code",
+            "community.Building": "compound__subdistrict__code"})
 
         from django.db.models.signals import post_delete, post_save
 

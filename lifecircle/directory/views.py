@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from lifecircle.caching import cached_value
 from lifecircle.community.models import Compound, SubDistrict
-from lifecircle.community.scope import api_url, sole_subdistrict, subdistrict_page
+from lifecircle.community.scope import api_url, sole_subdistrict, subdistrict_page, topics
 from lifecircle.geo.walking import SPEED_PROFILES_M_PER_MIN
 from lifecircle.geography import polygon_from_geojson
 
@@ -237,7 +237,8 @@ def _map_page(request, subdistrict):
     # not redraw the directory's legend) and a minute at most, as a layer may count by the clock
     # (requests closed in the last 30 days).
     language = get_language()
-    parts = cached_value(["directory"], ["map-page", subdistrict.pk, language], lambda: _public_map_parts(subdistrict))
+    parts = cached_value(topics(subdistrict), ["map-page", subdistrict.pk, language],
+                         lambda: _public_map_parts(subdistrict))
     layer_topics = [topic for layer in layers.registered() for topic in layer.topics]
     map_layers = cached_value(layer_topics, ["map-layers", subdistrict.pk, language, int(time.time() // 60)],
                               lambda: {"map_layers": _layer_legend(subdistrict), "layers_key": uuid.uuid4().hex},
@@ -312,7 +313,7 @@ def chooser(request):
     section = _section(request.GET.get("next"))
     # A city's 200 rows took 25 ms to count and render on every visit; they are the same for every
     # reader of a language until the directory changes.
-    chooser_list, links = cached_value(["directory"], ["directory.chooser", get_language() or "", section],
+    chooser_list, links = cached_value(topics(), ["directory.chooser", get_language() or "", section],
                                        lambda: _chooser_list(section))
     return render(request, "directory/chooser.html", {
         "chooser_list": chooser_list, "section": section,

@@ -47,6 +47,7 @@ from lifecircle.accounts.access import administers, scope_of
 from lifecircle.accounts.models import StaffRole
 from lifecircle.accounts.permissions import resident_of
 from lifecircle.community.models import Grid
+from lifecircle.community.scope import topics
 from lifecircle.notifications.service import notify_in_languages
 
 from .models import Follower, InternalNote, RequestUpdate, ServiceRequest
@@ -91,7 +92,7 @@ def find_grid(lon, lat):
     goes to the first by sub-district and code, so the same point always goes to the same grid.
     The grids' shapes are parsed once per process and directory change, and only those whose
     bounding box holds the point are tested: a city's thousand grids cost no more than four."""
-    grids, tree = caching.in_this_process(["directory"], "requests311.grid-index", _grid_index)
+    grids, tree = caching.in_this_process(topics(), "requests311.grid-index", _grid_index)
     point = Point(lon, lat)
     for i in sorted(tree.query(point)):
         if tree.geometries[i].covers(point):
