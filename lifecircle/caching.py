@@ -315,6 +315,13 @@ def in_this_process(topics, key, compute):
     return found[2]
 
 
+def last_kept(key):
+    """What ``in_this_process`` last kept under ``key`` (None if nothing), whatever the versions
+    are now: only for a choice that stays right when it is stale."""
+    found = _in_process.get(key)
+    return None if found is None else found[2]
+
+
 def from_nearest_node(compute):
     """Cache ``compute(subdistrict, lon, lat, *rest)`` (isochrone shapes) per network junction:
     computed from the junction nearest the point, kept until the network file changes, keyed by

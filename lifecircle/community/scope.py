@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import get_script_prefix
 from django.utils.translation import gettext as _
 
-from lifecircle.caching import in_this_process, part_topics
+from lifecircle.caching import in_this_process, last_kept, part_topics
 
 from .models import SubDistrict
 
@@ -41,12 +41,15 @@ def sole_subdistrict(request=None):
     return found[0] if len(found) == 1 else None
 
 
+BY_CODE = "community.subdistricts-by-code"
+
+
 def by_code():
     """Every sub-district (with its network) by code. Pages and answers that name theirs are most
     of a city's traffic, and looking each one up (boundary and all) cost about 2 ms; so they are
     kept in this worker until the directory or the community model changes (lifecircle.caching),
     shared by its requests: read them, never change them."""
-    return in_this_process(["directory"], "community.subdistricts-by-code",
+    return in_this_process(["directory"], BY_CODE,
                            lambda: {s.code: s for s in SubDistrict.objects.select_related("network")})
 
 
@@ -61,8 +64,13 @@ def topics(subdistrict=None):
 
 def request_topics(request):
     """``topics`` of the sub-district a request names (``?subdistrict=``), or of every one when it
-    names none (an unknown code's answer is an error, never cached)."""
-    return part_topics("directory", request.GET.get("subdistrict") or None)
+    names none or one this worker does not know. Which codes exist is taken from what ``by_code``
+    last read, without reading the directory's version first (an answer reads its versions in one
+    round trip): were that stale, an answer would read the wider topic of every sub-district, or
+    the topic of a sub-district since deleted, whose answer is an error and never cached. A string
+    no sub-district has for a code never becomes a topic: the cache would keep a version for each."""
+    code = request.GET.get("subdistrict") or ""
+    return part_topics("directory", code if code in (last_kept(BY_CODE) or {}) else None)
 
 
 def districts(limit=2):

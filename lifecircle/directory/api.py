@@ -124,7 +124,7 @@ def open_or_closed(places, open_now):
 def facilities(filters):
     """Active facilities matching ``filters``; a category matches a facility's main one or its services.
 
-    A sub-district's active facilities are kept in this worker until the directory changes and
+    A sub-district's active facilities are kept in this worker until its directory changes and
     filtered here: in a city every list (200 sub-districts, each category, each minute) was a new
     set of queries and model objects, 10–15 ms of CPU each.
     """
@@ -138,7 +138,7 @@ def facilities(filters):
 
 def points_of_interest(filters, kind=None):
     """Points of interest matching ``filters`` (and of ``kind``), from what this worker keeps of
-    their sub-district until the directory changes, as facilities are."""
+    their sub-district until its directory changes, as facilities are."""
     found = kept_places("points-of-interest", named_subdistrict(filters.subdistrict, filters.grid))
     if kind:
         found = [p for p in found if p.kind == kind]
@@ -165,7 +165,8 @@ PLACES = {"facilities": _active_facilities,
 
 def kept_places(kind, subdistrict, read=None):
     """The places of ``kind`` (``PLACES``) in ``subdistrict`` (every sub-district's, for None), or
-    ``read()``, the same list read otherwise; kept in this worker until the directory changes."""
+    ``read()``, the same list read otherwise; kept in this worker until that sub-district's
+    directory changes (for None: any sub-district's; ``community.scope.topics``)."""
     def read_them():
         queryset = PLACES[kind]()
         return list(queryset.filter(subdistrict=subdistrict) if subdistrict else queryset)

@@ -5,6 +5,7 @@ change to what all share (a sub-district itself, a category) makes every answer 
 
 Two sub-districts: the mini pack and the second one beside it, which reuses its codes."""
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -110,3 +111,10 @@ def test_a_change_to_what_every_sub_district_shares_makes_every_answer_stale(
         mini.name_en = "Renamed Sub-district"
         mini.save()
     assert answer(client, f"/api/facilities?subdistrict={second.code}")[1] > 0
+
+
+def test_a_code_no_sub_district_has_adds_no_topic_to_the_cache(client, two):
+    # Each topic's version is kept without expiry: anyone's made-up codes must not fill the cache.
+    assert client.get("/api/facilities?subdistrict=no-such-place").status_code == 404
+    assert cache.get("caching:version:directory:no-such-place") is None
+    assert cache.get("caching:version:directory:any") is not None
