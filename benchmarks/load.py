@@ -266,6 +266,9 @@ def serve(args, folder, env, site, stop_services):
     started, ready = time.perf_counter(), []
     while len(ready) < (args.workers if announces else 1):
         if server.poll() is not None or time.perf_counter() - started > 300:
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGKILL)
+            stop_services()  # the database and Redis do not outlive a failed start
             raise SystemExit(f"the server did not start; see {folder}/serve.log")
         time.sleep(0.2)
         if announces:
