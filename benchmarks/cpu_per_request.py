@@ -1,12 +1,14 @@
 """CPU per request, in-process, on a site that ``load.py --keep`` built: where a worker's time goes.
 
-    .venv/bin/python benchmarks/cpu_per_request.py /tmp/lifecircle-load-XXXX [--profiles mixed] [--requests 400]
+    .venv/bin/python benchmarks/cpu_per_request.py FOLDER [--profiles mixed] [--requests 400]
     .venv/bin/python benchmarks/cpu_per_request.py FOLDER --profiles isochrone --cprofile 25
+
+FOLDER is the site folder ``load.py --keep`` printed (``/tmp/lifecircle-load-…``).
 
 ``load.py`` says how fast the server answers under load; this says what each kind of request costs
 the worker's CPU, without the network, the other worker or the generator sharing the cores. It
-starts the kept site's PostgreSQL and Redis again (``load.start_services``), loads the site as a gunicorn worker does
-(``lifecircle.wsgi``: networks and facilities prepared, start-up objects frozen), then sends each
+starts the kept site's PostgreSQL and Redis again (``load.start_services``), loads the site as a
+gunicorn worker does (``lifecircle.wsgi``: networks and facilities prepared, start-up objects frozen), then sends each
 profile's requests (the same request makers as ``load.py``) through Django's WSGI handler one by
 one, and prints the thread CPU time (``time.thread_time``) and the number of database queries per
 request, by profile and by path. Each profile runs twice and the first round is not counted, so
