@@ -536,8 +536,9 @@ def main():
                               "description": "benchmark write", "address_string": "benchmark road"}}
         else:
             site, stop = serve_kept_site(args, folder) if args.site else build_site(args, folder)
+            postgres = args.postgres or str(site.get("database", "")).startswith("postgres")  # a kept site's own
             print(f"server: {args.workers} gunicorn workers × {args.threads} threads, "
-                  f"{'PostgreSQL' if args.postgres else 'SQLite'}, CONN_MAX_AGE={args.conn_max_age}, "
+                  f"{'PostgreSQL' if postgres else 'SQLite'}, CONN_MAX_AGE={args.conn_max_age}, "
                   f"cache: {'Redis' if args.redis and shutil.which('redis-server') else 'the settings’ own'}, "
                   f"{args.requests} Open311 requests stored; folder {folder}", flush=True)
             totals = site["totals"]

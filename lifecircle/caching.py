@@ -250,11 +250,12 @@ class KeptAnswers:
 kept_answers = KeptAnswers(KEPT_ANSWERS_BYTES)
 
 
-def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
+def cached_response(*topics, per_minute=False, clock=None, timeout=TIMEOUT_SECONDS):
     """Decorate a view (or, with ``ninja.decorators.decorate_view``, an API operation) whose answer
     is the same for everyone: GET and HEAD are answered from the cache while ``topics`` are
-    unchanged (and, with ``per_minute``, within the same minute). A topic may be a function of the
-    request giving topics (the sub-district it names: ``part_topics``)."""
+    unchanged (and, with ``per_minute``, within the same minute; with ``clock``, a function of the
+    request naming the stretch of time its answer holds for, within that stretch). A topic may be
+    a function of the request giving topics (the sub-district it names: ``part_topics``)."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -265,6 +266,8 @@ def cached_response(*topics, per_minute=False, timeout=TIMEOUT_SECONDS):
                      *map(str, versions(names))]
             if per_minute:
                 parts.append(str(int(time.time() // 60)))
+            if clock is not None:
+                parts.append(clock(request))
             key = "caching:response:" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
             # A process-local cache keeps answers briefly (_timeout): this worker's copy could not.
             local = isinstance(caches["default"], LocMemCache)

@@ -1,4 +1,6 @@
 """JSON API of the service directory: categories, facilities, rooms, points of interest."""
+import bisect
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -11,6 +13,7 @@ from lifecircle.community.scope import by_code, request_topics, topics
 from lifecircle.geography import check_lon_lat, feature_collection, point_feature
 from lifecircle.json_encoding import json_response
 
+from . import hours
 from .models import Facility, PointOfInterest, Room, ServiceCategory, StandardRow
 
 router = Router(tags=["directory"])
@@ -174,6 +177,26 @@ def kept_places(kind, subdistrict, read=None):
                            read or read_them)
 
 
+def opening_clock(kind):
+    """A ``cached_response`` clock for answers saying whether places of ``kind`` are open now and
+    when they next open: the day, and the last minute at which one of the sub-district's places
+    (every sub-district's, when the request names none) could have opened or closed
+    (``hours.change_minutes``). Kept a minute each, a city's lists were each built again every
+    minute (200 sub-districts, a list per category): now they are built again when something opens
+    or closes, and the answer and its ETag stay the same in between."""
+    def clock(request):
+        code = request.GET.get("subdistrict") or ""
+        subdistrict = by_code().get(code) if code else None
+        if code and subdistrict is None:
+            return ""  # no such sub-district: the answer is an error, never kept
+        minutes = in_this_process(topics(subdistrict), f"directory.change-minutes:{kind}:{code}", lambda: (
+            hours.change_minutes(span for place in kept_places(kind, subdistrict) for span in place.spans_on_record())))
+        local = timezone.localtime()
+        minute = local.hour * 60 + local.minute
+        return f"{local.date().isoformat()} {minutes[bisect.bisect_right(minutes, minute) - 1]}"
+    return clock
+
+
 def prepare_worker():
     """Read each sub-district's active facilities and points of interest into this worker before
     its first request (lifecircle.wsgi): the first list of each otherwise costs about 15 ms more,
@@ -244,7 +267,7 @@ def list_categories(request):
 
 
 @router.get("/facilities", response=list[FacilityOut], summary="Facilities, filtered")
-@decorate_view(cached_response(request_topics, per_minute=True))
+@decorate_view(cached_response(request_topics, clock=opening_clock("facilities")))
 def list_facilities(request, filters: Query[FacilityFilters]):
     now = timezone.now()
     return json_response([facility_dict(f, now) for f in facilities(filters)])  # built in FacilityOut's form
@@ -283,21 +306,21 @@ def list_rooms(request, bookable: bool | None = None, kind: str | None = None):
 
 
 @router.get("/pois", response=list[PointOfInterestOut], summary="Points of interest on the map of happiness")
-@decorate_view(cached_response(request_topics, per_minute=True))
+@decorate_view(cached_response(request_topics, clock=opening_clock("points-of-interest")))
 def list_pois(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
     return [poi_dict(p, now) for p in points_of_interest(filters, kind)]
 
 
 @router.get("/geo/facilities.geojson", response=FeatureCollectionOut, summary="Facilities as GeoJSON")
-@decorate_view(cached_response(request_topics, per_minute=True))
+@decorate_view(cached_response(request_topics, clock=opening_clock("facilities")))
 def facilities_geojson(request, filters: Query[FacilityFilters]):
     now = timezone.now()
     return json_response(feature_collection(_point(facility_dict(f, now)) for f in facilities(filters)))
 
 
 @router.get("/geo/pois.geojson", response=FeatureCollectionOut, summary="Points of interest as GeoJSON")
-@decorate_view(cached_response(request_topics, per_minute=True))
+@decorate_view(cached_response(request_topics, clock=opening_clock("points-of-interest")))
 def pois_geojson(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
     return json_response(feature_collection(_point(poi_dict(p, now)) for p in points_of_interest(filters, kind)))

@@ -111,6 +111,14 @@ def is_open(spans, moment):
     return any(s.weekday == moment.weekday() and s.start <= minute < s.end for s in spans)
 
 
+def change_minutes(spans):
+    """The minutes of the day at which a place open during ``spans`` (of any weekday or date) can
+    open or close, and midnight, in order. Between two of them, on one day, whether it is open and
+    when it next opens stay the same: ``is_open`` and ``Place.opens_next`` read only the day and
+    the minute, and every span they read starts and ends at one of these minutes."""
+    return sorted({0, *(minute for span in spans for minute in (span.start, span.end) if minute < 1440)})
+
+
 def spans_on(spans, day: datetime.date):
     return [s for s in spans if s.weekday == day.weekday()]
 

@@ -190,6 +190,10 @@ class Place(BilingualName, Located):
     def exception_on(self, day):
         return None
 
+    def spans_on_record(self):
+        """Every span of its weekly hours and of its dated exceptions."""
+        return list(self.weekly_hours)
+
     def opens_next(self, moment, days=8):
         """The local datetime the place next opens after the aware ``moment``, looking ``days``
         ahead (hours exceptions included); None when it does not open in that time."""
@@ -287,6 +291,9 @@ class Facility(Place):
     def exception_on(self, day):
         # Iterating .all() lets a prefetch_related("hours_exceptions") serve a whole list at once.
         return next((e for e in self.hours_exceptions.all() if e.date == day), None)
+
+    def spans_on_record(self):
+        return [*super().spans_on_record(), *(span for e in self.hours_exceptions.all() for span in e.spans())]
 
 
 def check_languages(value):
