@@ -138,10 +138,22 @@ print(json.dumps({
     "categories": list(ServiceCategory.objects.values_list("slug", flat=True)),
     "facilities": list(Facility.objects.filter(active=True).values_list("code", flat=True)),
     "request_ids": list(ServiceRequest.objects.order_by("?").values_list("pk", flat=True)[:500]),
+    "last_request_id": ServiceRequest.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
     "subdistricts": subdistricts, "timings": timings,
     "totals": {"subdistricts": SubDistrict.objects.count(), "facilities": Facility.objects.filter(active=True).count(),
                "nodes": SubDistrict.objects.aggregate(n=Sum("network__node_count"))["n"] or 0},
 }))
+'''
+
+# A kept site served again (--site) starts with the Open311 requests it was built with: those that
+# earlier runs' writes added are removed, so that every run reads and pages the same 10,000.
+RESET = r'''
+import sys
+import django
+django.setup()
+from lifecircle.requests311.models import ServiceRequest
+_, removed = ServiceRequest.objects.filter(pk__gt=int(sys.argv[1])).delete()
+print(removed.get("requests311.ServiceRequest", 0))
 '''
 
 
@@ -247,6 +259,14 @@ def serve_kept_site(args, folder):
     site = json.loads(Path(folder, "site.json").read_text(encoding="utf-8"))
     env, stop_services = start_services(args, folder, kept=site)
     print(f"serving the site kept in {folder}", flush=True)
+    if "last_request_id" in site:  # (a site kept before this was recorded keeps what runs wrote)
+        try:
+            removed = subprocess.run([sys.executable, "-c", RESET, str(site["last_request_id"])], cwd=args.repo,
+                                     env=env, check=True, capture_output=True, text=True).stdout.split()[-1]
+        except subprocess.CalledProcessError as exc:
+            stop_services()
+            raise SystemExit(f"could not remove earlier runs' Open311 requests:\n{exc.stderr[-3000:]}") from None
+        print(f"{removed} Open311 requests that earlier runs wrote removed", flush=True)
     return serve(args, folder, env, site, stop_services)
 
 
