@@ -279,6 +279,7 @@ def serve(args, folder, env, site, stop_services):
         cwd=args.repo, env=env, stdout=open(f"{folder}/serve.log", "w"), stderr=subprocess.STDOUT,
         start_new_session=True)
     site["url"] = f"http://127.0.0.1:{port}"
+    site["server"] = {"group": server.pid, "folder": folder}  # whose CPU each step reports (server_cpu)
     # Gunicorn listens before its workers have loaded the site; each worker then prepares (a city's
     # networks and facilities: seconds) and logs a line. The first step must not measure start-up.
     # (A checkout from before that preparation logs nothing: then the listening socket is enough.)
@@ -430,7 +431,39 @@ async def run_step(session, url, make, rate, seconds, timeout, poisson, rng):
     return results, lags, count, elapsed, cpu_share
 
 
-def summarise(profile, rate, results, lags, count, elapsed, cpu_share):
+SERVER_PARTS = ("workers", "database", "Redis")
+
+
+def server_cpu(server):
+    """CPU seconds the server's processes have used so far, by part: its workers (gunicorn's
+    process group), its PostgreSQL (the postmaster kept in its folder and the backends it
+    started) and its Redis (the one on its folder's socket); read from /proc. None for a server
+    this run did not start (``--url``)."""
+    if not server:
+        return None
+    try:
+        postmaster = int(Path(server["folder"], "pg", "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        postmaster = None  # SQLite: no database server
+    socket_path = f"{server['folder']}/redis.sock"
+    used = dict.fromkeys(SERVER_PARTS, 0.0)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+            pid, ppid, group = int(entry.name), int(fields[1]), int(fields[2])
+            part = ("workers" if group == server["group"] else
+                    "database" if postmaster in (pid, ppid) else
+                    "Redis" if socket_path in Path(entry.path, "cmdline").read_text(errors="replace") else None)
+        except (OSError, IndexError, ValueError):  # a process that ended meanwhile
+            continue
+        if part:
+            used[part] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return used
+
+
+def summarise(profile, rate, results, lags, count, elapsed, cpu_share, server_used=None):
     latency = np.array([r[0] for r in results]) * 1000
     failed = [r for r in results if not r[1]]
     statuses = {}
@@ -443,14 +476,20 @@ def summarise(profile, rate, results, lags, count, elapsed, cpu_share):
         "max": latency.max() if latency.size else np.nan, "errors": len(failed) / max(count, 1),
         "error_statuses": statuses, "lag_p99": float(np.percentile(lags, 99)) * 1000 if lags else np.nan,
         "generator_cpu": cpu_share,
+        # the server's CPU per request answered, by part (ms); a request that timed out may still be
+        # served after the step, uncounted, so an overloaded step's figures are low
+        "server_ms": {part: 1000 * seconds / max(len([r for r in results if r[2]]), 1)
+                      for part, seconds in server_used.items()} if server_used else None,
     }
 
 
 def print_row(row):
     statuses = ", ".join(f"{k or 'no answer'}×{v}" for k, v in sorted(row["error_statuses"].items()))
+    server = " + ".join(f"{row['server_ms'][part]:.2f}" for part in SERVER_PARTS) if row["server_ms"] else "—"
     print(f"| {row['profile']} | {row['rate']} | {row['achieved']:.0f} | {row['p50']:.1f} | {row['p95']:.1f} | "
           f"{row['p99']:.1f} | {row['max']:.0f} | {100 * row['errors']:.1f} %{' (' + statuses + ')' if statuses else ''} "
-          f"| {row['lag_p99']:.1f} | {100 * row['generator_cpu']:.0f} % |", flush=True)
+          f"| {row['lag_p99']:.1f} | {100 * row['generator_cpu']:.0f} % | "
+          f"{server} |", flush=True)
 
 
 async def drain(session, url, pause, limit=300.0):
@@ -489,8 +528,12 @@ async def drive(args, site):
             await run_step(session, site["url"], makers[profile], min(args.rates[0], 20), args.warmup, args.timeout,
                            False, rng)
             for rate in args.rates:
-                row = summarise(profile, rate, *await run_step(
-                    session, site["url"], makers[profile], rate, args.seconds, args.timeout, args.poisson, rng))
+                before = server_cpu(site.get("server"))
+                step = await run_step(session, site["url"], makers[profile], rate, args.seconds, args.timeout,
+                                      args.poisson, rng)
+                after = server_cpu(site.get("server"))
+                used = {part: after[part] - before[part] for part in SERVER_PARTS} if before else None
+                row = summarise(profile, rate, *step, server_used=used)
                 print_row(row)
                 rows.append(row)
                 await drain(session, site["url"], args.pause)
@@ -567,8 +610,8 @@ def main():
                   f"{'warmed' if args.warm else 'cold (not warmed)'}; clicks "
                   f"{'name' if args.name_subdistrict else 'do not name (as the map)'} their sub-district", flush=True)
         print("| profile | rate /s | achieved /s | p50 ms | p95 ms | p99 ms | max ms | errors | generator lag p99 ms "
-              "| generator CPU (of a core) |")
-        print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|", flush=True)
+              "| generator CPU (of a core) | server CPU ms per request: workers + database + Redis |")
+        print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|", flush=True)
         uvloop.run(drive(args, site))  # the generator shares the server's cores: the leaner loop spares them
     finally:
         if stop:
