@@ -435,10 +435,10 @@ SERVER_PARTS = ("workers", "database", "Redis")
 
 
 def server_cpu(server):
-    """CPU seconds the server's processes have used so far, by part: its workers (gunicorn's
-    process group), its PostgreSQL (the postmaster kept in its folder and the backends it
-    started) and its Redis (the one on its folder's socket); read from /proc. None for a server
-    this run did not start (``--url``)."""
+    """CPU seconds each of the server's processes has used so far, {pid: (part, seconds)}, the part
+    being its workers (gunicorn's process group), its PostgreSQL (the postmaster kept in its
+    folder and the backends it started) or its Redis (the one on its folder's socket); read from
+    /proc. None for a server this run did not start (``--url``)."""
     if not server:
         return None
     try:
@@ -446,7 +446,7 @@ def server_cpu(server):
     except (OSError, ValueError, IndexError):
         postmaster = None  # SQLite: no database server
     socket_path = f"{server['folder']}/redis.sock"
-    used = dict.fromkeys(SERVER_PARTS, 0.0)
+    used = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -459,7 +459,17 @@ def server_cpu(server):
         except (OSError, IndexError, ValueError):  # a process that ended meanwhile
             continue
         if part:
-            used[part] += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+            used[pid] = (part, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))  # utime + stime
+    return used
+
+
+def cpu_between(before, after):
+    """Each part's CPU seconds from ``before`` to ``after`` (``server_cpu``): a process started
+    meanwhile counts from nothing; one that ended meanwhile (a database connection closed after
+    ``CONN_MAX_AGE``) is left out, its last moments uncounted."""
+    used = dict.fromkeys(SERVER_PARTS, 0.0)
+    for pid, (part, seconds) in after.items():
+        used[part] += seconds - before.get(pid, (part, 0.0))[1]
     return used
 
 
@@ -532,7 +542,7 @@ async def drive(args, site):
                 step = await run_step(session, site["url"], makers[profile], rate, args.seconds, args.timeout,
                                       args.poisson, rng)
                 after = server_cpu(site.get("server"))
-                used = {part: after[part] - before[part] for part in SERVER_PARTS} if before else None
+                used = cpu_between(before, after) if before is not None else None
                 row = summarise(profile, rate, *step, server_used=used)
                 print_row(row)
                 rows.append(row)
