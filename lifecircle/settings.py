@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "lifecircle.head.HeadAsGetMiddleware",  # outside GZip: a HEAD's Content-Length is its GET's, compressed or not
     "django.middleware.gzip.GZipMiddleware",  # large JSON (map layers, lists); cached answers come compressed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
