@@ -480,6 +480,7 @@ def summarise(profile, rate, results, lags, count, elapsed, cpu_share, server_us
     for _, _, status in failed:
         statuses[status] = statuses.get(status, 0) + 1
     p50, p95, p99 = np.percentile(latency, [50, 95, 99]) if latency.size else (np.nan,) * 3
+    answered = max(len([r for r in results if r[2]]), 1)  # a status came back (not timed out)
     return {
         "profile": profile, "rate": rate, "sent": count, "answered": len(results),
         "achieved": len([r for r in results if r[1]]) / elapsed, "p50": p50, "p95": p95, "p99": p99,
@@ -488,8 +489,8 @@ def summarise(profile, rate, results, lags, count, elapsed, cpu_share, server_us
         "generator_cpu": cpu_share,
         # the server's CPU per request answered, by part (ms); a request that timed out may still be
         # served after the step, uncounted, so an overloaded step's figures are low
-        "server_ms": {part: 1000 * seconds / max(len([r for r in results if r[2]]), 1)
-                      for part, seconds in server_used.items()} if server_used else None,
+        "server_ms": ({part: 1000 * seconds / answered for part, seconds in server_used.items()}
+                      if server_used else None),
     }
 
 

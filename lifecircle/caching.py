@@ -9,7 +9,9 @@ moment, in every worker, when the cache is shared (``CACHES``: Redis, or the fil
 workers of one machine share). A process-local cache (``LocMemCache``) cannot tell the other
 workers, so there answers are kept for ``LOCAL_TIMEOUT_SECONDS`` only. ``queryset.update()`` and
 ``bulk_create`` send no signals: code that changes registered models that way calls ``bump``.
-An answer that depends on the clock (``open_now``) is cached per minute (``per_minute=True``).
+An answer that depends on the clock is cached for the stretch of time its ``clock`` names: a minute
+(``each_minute``: Open311's 90-day window), or until a place on it opens or closes (the directory's
+lists, ``directory.api.opening_clock``).
 A topic may be split into parts (``parts=``: the directory's, one per sub-district): a change to a
 row of one part bumps only that part's version and the "any part" one, so an answer about one
 sub-district (``part_topics``) stays cached while staff edit another, and an answer about all of
@@ -250,12 +252,17 @@ class KeptAnswers:
 kept_answers = KeptAnswers(KEPT_ANSWERS_BYTES)
 
 
-def cached_response(*topics, per_minute=False, clock=None, timeout=TIMEOUT_SECONDS):
+def each_minute(request):
+    """A ``cached_response`` clock for answers that hold for the minute they were made in."""
+    return str(int(time.time() // 60))
+
+
+def cached_response(*topics, clock=None, timeout=TIMEOUT_SECONDS):
     """Decorate a view (or, with ``ninja.decorators.decorate_view``, an API operation) whose answer
     is the same for everyone: GET and HEAD are answered from the cache while ``topics`` are
-    unchanged (and, with ``per_minute``, within the same minute; with ``clock``, a function of the
-    request naming the stretch of time its answer holds for, within that stretch). A topic may be
-    a function of the request giving topics (the sub-district it names: ``part_topics``)."""
+    unchanged and, with a ``clock`` (a function of the request naming the stretch of time its
+    answer holds for: ``each_minute``), within that stretch. A topic may be a function of the
+    request giving topics (the sub-district it names: ``part_topics``)."""
     def decorate(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
@@ -264,8 +271,6 @@ def cached_response(*topics, per_minute=False, clock=None, timeout=TIMEOUT_SECON
             names = [name for topic in topics for name in (topic(request) if callable(topic) else [topic])]
             parts = [request.path, request.META.get("QUERY_STRING", ""), get_language() or "",
                      *map(str, versions(names))]
-            if per_minute:
-                parts.append(str(int(time.time() // 60)))
             if clock is not None:
                 parts.append(clock(request))
             key = "caching:response:" + hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
@@ -282,7 +287,7 @@ def cached_response(*topics, per_minute=False, clock=None, timeout=TIMEOUT_SECON
                 compressed = gzip.compress(body, compresslevel=6) if len(body) > 1024 else None
                 etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
                 entry = (response.status_code, response["Content-Type"], etag, body, compressed)
-                cache.set(key, entry, timeout=_timeout(60 if per_minute else timeout))
+                cache.set(key, entry, timeout=_timeout(timeout))
             if not local:
                 kept_answers.put(key, entry)
             return _response(entry, request)

@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
-from lifecircle.caching import cached_response, in_this_process
+from lifecircle.caching import cached_response, each_minute, in_this_process
 from lifecircle.community.api import FeatureCollectionOut, filter_subdistrict, named_subdistrict, not_named
 from lifecircle.community.scope import by_code, request_topics, topics
 from lifecircle.geography import check_lon_lat, feature_collection, point_feature
@@ -285,7 +285,7 @@ def one_facility(code, subdistrict):
 
 
 @router.get("/facilities/{code}", response=FacilityOut, summary="One facility")
-@decorate_view(cached_response(request_topics, per_minute=True))
+@decorate_view(cached_response(request_topics, clock=each_minute, timeout=60))
 def get_facility(request, code: str, subdistrict: str | None = None):
     return facility_dict(one_facility(code, subdistrict), timezone.now())
 

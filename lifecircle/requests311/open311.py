@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from lifecircle.caching import cached_response
+from lifecircle.caching import cached_response, each_minute
 
 from . import intake, lifecycle, nearby, ratelimit
 from .models import ApiKey, RequestUpdate, Service, ServiceAttribute, ServiceRequest
@@ -93,10 +93,7 @@ def endpoint(methods):
                         raise Open311Error(400, _("The request body could not be read: send the fields form-encoded "
                                                   "(application/x-www-form-urlencoded, or multipart/form-data with "
                                                   "a photo as media) in UTF-8.")) from None
-                response = view(request, *args, fmt=fmt, **kwargs)
-                if request.method == "HEAD":  # the GET's headers, no body
-                    response.content = b""
-                return response
+                return view(request, *args, fmt=fmt, **kwargs)  # a HEAD comes as its GET (lifecircle.head)
             except Open311Error as error:
                 headers = getattr(error, "headers", None)
                 return error.response(fmt if fmt in FORMATS else "xml", headers)
@@ -345,7 +342,7 @@ def _create(request, fmt):
     return render(fmt, "service_requests", [row])
 
 
-@cached_response("requests311", per_minute=True)  # without dates the 90-day window moves with the clock
+@cached_response("requests311", clock=each_minute, timeout=60)  # without dates the 90-day window moves with the clock
 def _search(request, fmt):
     params, errors = request.GET, ErrorList()
     extensions = _truthy(params.get("extensions"))
@@ -419,7 +416,7 @@ def updates(request, fmt):
     return _list_updates(request, fmt)
 
 
-@cached_response("requests311", per_minute=True)
+@cached_response("requests311", clock=each_minute, timeout=60)
 def _list_updates(request, fmt):
     params, errors = request.GET, ErrorList()
     extensions = _truthy(params.get("extensions"))

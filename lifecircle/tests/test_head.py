@@ -1,4 +1,4 @@
-"""HEAD on the JSON API answers as its GET does, without the body (lifecircle.head)."""
+"""HEAD on the JSON API and Open311 answers as its GET does, without the body (lifecircle.head)."""
 import pytest
 
 from lifecircle.community.packs import load_pack
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("path, encoding", [
     ("/api/facilities?subdistrict=mini", "gzip"), ("/api/geo/network.geojson", "gzip"), ("/api/categories", ""),
     # compressed by Django's GZipMiddleware, whose output varies in length (its BREACH padding): plain here
-    ("/api/openapi.json", "")])
+    ("/api/openapi.json", ""), ("/open311/v2/services.json", ""), ("/open311/v2/requests.xml", "")])
 def test_a_head_gets_the_headers_of_its_get_and_no_body(client, path, encoding):
     load_pack(MINI)
     got = client.get(path, HTTP_ACCEPT_ENCODING=encoding)

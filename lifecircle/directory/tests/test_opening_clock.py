@@ -36,7 +36,7 @@ def mini_with_hours(db):
     for code, text in {"center": "Mo-Su 08:00-18:00", "canteen": "Mo-Fr 10:30-13:00,16:45-19:15",
                        "babycare": "Mo-Sa 22:00-02:00"}.items():
         Facility.objects.filter(code=code).update(opening_hours=text)
-    # update() sends no signal; the exception's save does, and makes every kept list stale
+    # update() sends no signal: fine here, as no list has been read (and kept) before these hours
     HoursException.objects.create(facility=Facility.objects.get(code="center"), date=MONDAY,
                                   opening_hours="09:15-11:40")
     PointOfInterest.objects.filter(code="books").update(opening_hours="Mo-Fr 07:20-21:00")
