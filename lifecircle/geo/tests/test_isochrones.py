@@ -128,3 +128,42 @@ def test_outline_fills_small_holes_and_what_lay_in_them():
     assert block.area == pytest.approx(26 * 10 * 100 - 4 * 12.5, abs=1e-6)
     kept_all = _outline(mask, *centres, fill_holes_m2=0.0)
     assert len(kept_all.geoms) == 3 and kept_all.area < shape.area
+
+
+@pytest.mark.parametrize("radius", [0.5, 1.0, 2.5, 3.0, 4.2, 7.0])
+def test_disc_minimum_is_the_disc_erosion(radius):
+    """The rectangles' minima give exactly scipy's erosion with the disc footprint, borders and
+    unreached (infinite) cells included."""
+    from scipy import ndimage
+
+    from lifecircle.geo.isochrones import disc_minimum
+
+    rng = np.random.default_rng(int(radius * 10))
+    field = rng.uniform(0, 900, (61, 47))
+    field[rng.random(field.shape) < 0.6] = np.inf
+    reach = int(np.floor(radius))
+    yy, xx = np.mgrid[-reach:reach + 1, -reach:reach + 1]
+    disc = xx * xx + yy * yy <= radius * radius
+    expected = ndimage.grey_erosion(field, footprint=disc, mode="constant", cval=np.inf)
+    assert np.array_equal(disc_minimum(field, radius), expected)
+
+
+def test_outline_of_a_mask_is_traced_as_on_the_whole_raster():
+    """The outline is traced on the True cells' box and a cell around it: the same shape as
+    marching squares draw on the whole raster, wherever the cells lie in it."""
+    from contourpy import FillType, contour_generator
+
+    from lifecircle.geo.isochrones import _outline
+
+    rng = np.random.default_rng(5)
+    x, y = (np.arange(30) + 0.5) * 10.0, (np.arange(40) + 0.5) * 10.0
+    for top, left, rows, columns in [(1, 1, 8, 6), (25, 18, 14, 11), (1, 1, 38, 28), (10, 3, 5, 20)]:
+        mask = np.zeros((40, 30), dtype=bool)
+        mask[top:top + rows, left:left + columns] = rng.random((rows, columns)) < 0.7
+        whole = contour_generator(x, y, mask.astype(np.float64), name="serial", corner_mask=False,
+                                  fill_type=FillType.OuterOffset)
+        points, offsets = whole.filled(0.5, 1.5)
+        expected = shapely.union_all([shapely.Polygon(p[o[0]:o[1]], [p[a:b] for a, b in zip(o[1:-1], o[2:])])
+                                      for p, o in zip(points, offsets)])
+        traced = _outline(mask, x, y, fill_holes_m2=0.0)
+        assert traced.is_valid and traced.equals(expected)
