@@ -189,6 +189,29 @@ def test_another_workers_change_reaches_the_answers_a_worker_keeps(client, mini)
     assert "新名字" not in {f["name"] for f in first} and "新名字" in {f["name"] for f in changed}
 
 
+def test_a_large_answer_is_stored_compressed_only_and_unzipped_for_a_client_without_gzip(client, mini, monkeypatch):
+    stored = {}
+
+    class RecordingCache(CountingCache):
+        def set(self, key, value, *args, **kwargs):
+            stored[path] = value
+            return self.cache.set(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(caching, "cache", RecordingCache(caching.cache))
+    path = "/api/geo/facilities.geojson"
+    zipped = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+    _, _, etag, body, compressed = stored[path]
+    assert body is None and len(gzip.decompress(compressed)) > 1024
+    monkeypatch.setattr(caching.kept_answers, "get", lambda key: None)  # another worker: from the shared cache
+    plain = client.get(path)
+    assert plain.status_code == 200 and not plain.has_header("Content-Encoding")
+    assert plain.content == gzip.decompress(zipped.content) and plain["ETag"] == zipped["ETag"] == etag
+    assert plain.json()["type"] == "FeatureCollection"
+    path = "/api/geo/boundary.geojson"
+    small = client.get(path)  # under 1 KB: stored plain, not compressed
+    assert len(small.content) < 1024 and stored[path][3:] == (small.content, None)
+
+
 def test_kept_answers_stay_within_their_bytes_dropping_the_least_recently_used():
     kept = caching.KeptAnswers(limit=100)
     entry = (200, "application/json", '"e"', b"x" * 40, None)
