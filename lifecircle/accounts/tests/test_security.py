@@ -174,3 +174,20 @@ def test_staff_sessions_are_short_and_residents_keep_theirs(client, settings):
     make_user("resident")
     sign_in(client, "resident", PASSWORD)
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 14 * 24 * 3600
+
+
+def test_the_backend_loads_the_user_with_whether_they_hold_a_staff_role(db):
+    from lifecircle.accounts.models import StaffRole
+    from lifecircle.accounts.security import UserWithRoleBackend
+
+    backend = UserWithRoleBackend()
+    person, other = make_user("resident"), make_user("someone")
+    loaded = backend.get_user(person.pk)
+    assert loaded == person and loaded.username == "resident" and loaded.holds_staff_role is False
+    load_pack(MINI)
+    StaffRole.objects.create(user=person, role=StaffRole.Role.ADMINISTRATOR, subdistrict=SubDistrict.objects.get())
+    assert backend.get_user(person.pk).holds_staff_role is True
+    assert backend.get_user(other.pk).holds_staff_role is False  # another's role is not theirs
+    other.is_active = False
+    other.save()
+    assert backend.get_user(other.pk) is None and backend.get_user(person.pk + other.pk + 1000) is None
