@@ -31,6 +31,12 @@ cold, which is the harder city case: a click then draws its shapes (about 5 ms).
 how many sub-districts, facilities and network nodes the site holds; building N=200 takes about
 1.5 minutes on 2 cores.
 
+Every run starts with empty caches, as a server does after its Redis was emptied; in a city most
+list and layer requests are then the first for their sub-district (thousands of them: each
+category of each of 200). ``--prefill`` asks every public list and layer once before the steps,
+as a server that has run a while has them cached until something they show changes (the isochrone
+shapes, Open311's lists and the signed-in pages are not prefilled).
+
 Why not locust: its ``constant_throughput`` is closed-loop — each simulated user waits for its
 answer before the next request, so a slow server is sent less, and latency is timed from when a
 request was actually sent; both hide queueing ("coordinated omission"). k6 and wrk2 are open-loop
@@ -543,6 +549,40 @@ async def drain(session, url, pause, limit=300.0):
         await asyncio.sleep(0.5)
 
 
+def public_paths(site):
+    """Every public list and layer the profiles ask for (``--prefill``): each sub-district's facility
+    lists (all, each category, open now) and its map layers, and Open311's service list."""
+    codes = [s["code"] for s in site["subdistricts"]]
+    several = len(codes) > 1
+    paths = ["/open311/v2/services.json"]
+    for code in codes:
+        named = f"subdistrict={code}" if several else ""
+        paths += [f"/api/facilities?{named}", f"/api/facilities?open_now=true&{named}",
+                  *[f"/api/facilities?category={c}&{named}" for c in site["categories"]],
+                  *[f"/api/geo/{layer}.geojson?{named}" for layer in LAYERS]]
+    return [path.rstrip("?&") for path in paths]
+
+
+async def prefill(session, url, paths, concurrency=4):
+    """Ask each path once, ``concurrency`` at a time; returns (seconds, failures)."""
+    import aiohttp
+
+    started, failures, queue = time.perf_counter(), [], list(paths)
+
+    async def ask():
+        while queue:
+            path = queue.pop()
+            try:
+                async with session.get(url + path, timeout=aiohttp.ClientTimeout(total=30)) as response:
+                    await response.read()
+                    if response.status != 200:
+                        failures.append(f"{path}: {response.status}")
+            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                failures.append(f"{path}: {exc!r}")
+    await asyncio.gather(*(ask() for _ in range(concurrency)))
+    return time.perf_counter() - started, failures
+
+
 async def drive(args, site):
     import aiohttp
 
@@ -554,6 +594,11 @@ async def drive(args, site):
     # unzipping a street layer or an Open311 page took the generator's CPU from the server's cores.
     async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False,
                                      headers={"Accept-Encoding": "gzip"}) as session:
+        if args.prefill:
+            paths = public_paths(site)
+            seconds, failures = await prefill(session, site["url"], paths)
+            print(f"prefilled: {len(paths)} public lists and layers asked once in {seconds:.0f} s"
+                  + (f"; {len(failures)} failed, e.g. {failures[0]}" if failures else ""), flush=True)
         for profile in args.profiles:
             # warm-up: each worker imports its views and fills the caches a real server has long had
             await run_step(session, site["url"], makers[profile], min(args.rates[0], 20), args.warmup, args.timeout,
@@ -606,6 +651,10 @@ def main():
                         help="warm_isochrones after loading (default: with one sub-district only)")
     parser.add_argument("--name-subdistrict", action="store_true",
                         help="isochrone clicks name their sub-district (the map's do not: the server finds it)")
+    parser.add_argument("--prefill", action="store_true",
+                        help="before the steps, ask every public list and layer once (each sub-district's facility "
+                             "lists and map layers), as a server that has run a while has them cached; clicks, "
+                             "Open311 lists and signed-in pages stay as they are")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, database)")
     parser.add_argument("--site", help="serve a folder kept by --keep again instead of building a site "
                                        "(its database as left, the caches empty; --workers and --threads apply)")
