@@ -254,8 +254,8 @@ class KeptAnswers:
 
 
 def _entry_bytes(entry):
-    """The bytes of an answer's bodies (the plain one, or the compressed one, or both: kept by a
-    worker from before only one was stored)."""
+    """The bytes of an answer's bodies: the plain one or the compressed one (both, in an answer the
+    shared cache kept from before only one was stored)."""
     return len(entry[3] or b"") + len(entry[4] or b"")
 
 
