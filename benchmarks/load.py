@@ -27,7 +27,7 @@ naming it, as the map's clicks do (the server finds whose network the point join
 ``--name-subdistrict`` names it). The resident pages and Open311 stay as they are. The isochrone
 shapes are warmed only for N=1 (``--warm``/``--no-warm`` override): warming takes about 14 s per
 sub-district on 2 cores (standard and elderly, about 1,100 junctions each), so a city's clicks start
-cold, which is the harder city case: a click then draws its shapes (about 5 ms). The header says
+cold, which is the harder city case: a click then draws its shapes (about 4.5 ms). The header says
 how many sub-districts, facilities and network nodes the site holds; building N=200 takes about
 1.5 minutes on 2 cores.
 
