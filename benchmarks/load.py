@@ -165,20 +165,13 @@ print(removed.get("requests311.ServiceRequest", 0))
 # PostgreSQL plans from the statistics autovacuum gathers about a minute after a load, on a server
 # left running; a benchmark's database runs only while a benchmark does. Without them the planner
 # took the 10,000 requests for two and sorted them all for each page of an Open311 list (6 ms of
-# the database's CPU, against 0.1 to 1.3 ms with them). Run after building a site and resetting one.
+# the database's CPU, against 0.1 to 1.3 ms with them). Run at the end of SEED and of RESET.
 ANALYSE = r'''
-import django
-django.setup()
 from django.db import connection
 if connection.vendor == "postgresql":
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 '''
-
-
-def analyse(args, env):
-    """Gather the database's statistics (``ANALYZE``; nothing on SQLite)."""
-    subprocess.run([sys.executable, "-c", ANALYSE], cwd=args.repo, env=env, check=True, capture_output=True, text=True)
 
 
 def free_port():
@@ -264,10 +257,9 @@ def build_site(args, folder):
               flush=True)
     started = time.perf_counter()
     try:
-        seeded = subprocess.run([sys.executable, "-c", SEED, str(args.requests), copies,
+        seeded = subprocess.run([sys.executable, "-c", SEED + ANALYSE, str(args.requests), copies,
                                  "warm" if args.warm else "cold"], cwd=args.repo, env=env, check=True,
                                 capture_output=True, text=True)
-        analyse(args, env)
     except subprocess.CalledProcessError as exc:
         stop_services()
         raise SystemExit(f"building the site failed:\n{exc.stderr[-3000:]}") from None
@@ -286,9 +278,8 @@ def serve_kept_site(args, folder):
     print(f"serving the site kept in {folder}", flush=True)
     if "last_request_id" in site:  # (a site kept before this was recorded keeps what runs wrote)
         try:
-            removed = subprocess.run([sys.executable, "-c", RESET, str(site["last_request_id"])], cwd=args.repo,
-                                     env=env, check=True, capture_output=True, text=True).stdout.split()[-1]
-            analyse(args, env)
+            removed = subprocess.run([sys.executable, "-c", RESET + ANALYSE, str(site["last_request_id"])],
+                                     cwd=args.repo, env=env, check=True, capture_output=True, text=True).stdout.split()[-1]
         except subprocess.CalledProcessError as exc:
             stop_services()
             raise SystemExit(f"could not remove earlier runs' Open311 requests:\n{exc.stderr[-3000:]}") from None
@@ -346,6 +337,12 @@ def serve(args, folder, env, site, stop_services):
 LAYERS = ["facilities", "pois", "grids", "compounds", "boundary", "network"]
 
 
+def for_subdistrict(path, code):
+    """``path`` naming sub-district ``code`` as the map does (``?subdistrict=`` last); ``path``
+    itself without one (a site of one sub-district: the server takes the only one)."""
+    return f"{path}{'&' if '?' in path else '?'}subdistrict={code}" if code else path
+
+
 def profiles(site, rng, name_subdistrict=False):
     """The request makers; with several sub-districts each request is for a random one of them.
 
@@ -360,9 +357,7 @@ def profiles(site, rng, name_subdistrict=False):
 
     def scoped(path):
         """``path`` for a random sub-district; with one, the path as it is (the server takes the only one)."""
-        if not several:
-            return path
-        return f"{path}{'&' if '?' in path else '?'}subdistrict={rng.choice(subdistricts)['code']}"
+        return for_subdistrict(path, rng.choice(subdistricts)["code"] if several else None)
 
     def get(*weighted):
         """GET one of the (weight, path) pairs; a path may be a function making one."""
@@ -553,14 +548,11 @@ def public_paths(site):
     """Every public list and layer the profiles ask for (``--prefill``): each sub-district's facility
     lists (all, each category, open now) and its map layers, and Open311's service list."""
     codes = [s["code"] for s in site["subdistricts"]]
-    several = len(codes) > 1
-    paths = ["/open311/v2/services.json"]
-    for code in codes:
-        named = f"subdistrict={code}" if several else ""
-        paths += [f"/api/facilities?{named}", f"/api/facilities?open_now=true&{named}",
-                  *[f"/api/facilities?category={c}&{named}" for c in site["categories"]],
-                  *[f"/api/geo/{layer}.geojson?{named}" for layer in LAYERS]]
-    return [path.rstrip("?&") for path in paths]
+    lists = ["/api/facilities", "/api/facilities?open_now=true",
+             *[f"/api/facilities?category={c}" for c in site["categories"]],
+             *[f"/api/geo/{layer}.geojson" for layer in LAYERS]]
+    return ["/open311/v2/services.json",
+            *[for_subdistrict(path, code if len(codes) > 1 else None) for code in codes for path in lists]]
 
 
 async def prefill(session, url, paths, concurrency=4):
