@@ -41,6 +41,9 @@ class RoomOut(Schema):
     requires_approval: bool
 
 
+ROOM_FIELDS = tuple(RoomOut.model_fields)
+
+
 class PlaceOut(Schema):
     code: str
     name: str
@@ -218,20 +221,21 @@ def prepare_worker():
     return counts
 
 
-def _opens_next(place, now):
-    if place.is_open_at(now) or not place.opening_hours.strip():
+def _opens_next(place, now, open_now):
+    if open_now or not place.opening_hours.strip():
         return None
     moment = place.opens_next(now)
     return moment.strftime("%Y-%m-%dT%H:%M") if moment else None
 
 
 def place_dict(place, now):
+    open_now = place.is_open_at(now)
     return {
         "code": place.code, "name": place.name, "name_en": place.name_en, "lon": place.lon, "lat": place.lat,
         "grid": place.grid.code if place.grid else None, "address": place.address, "address_en": place.address_en,
         "description": place.description, "description_en": place.description_en,
-        "opening_hours": place.opening_hours, "open_now": place.is_open_at(now), "website": place.website,
-        "opens_next": _opens_next(place, now),
+        "opening_hours": place.opening_hours, "open_now": open_now, "website": place.website,
+        "opens_next": _opens_next(place, now, open_now),
         "illustrative": place.illustrative,
     }
 
@@ -243,7 +247,9 @@ def facility_dict(facility, now):
         "categories": [c.slug for c in facility.all_categories()],
         "operator": facility.operator, "phone": facility.phone,
         "capacity": facility.capacity, "capacity_unit": facility.capacity_unit,
-        "rooms": [RoomOut.from_orm(room).dict() for room in facility.rooms.all()],
+        # RoomOut's fields read straight off the room (its model fields have RoomOut's types):
+        # validating each room through the schema was a fifth of a list's time
+        "rooms": [{name: getattr(room, name) for name in ROOM_FIELDS} for room in facility.rooms.all()],
     }
 
 

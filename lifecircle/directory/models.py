@@ -181,14 +181,20 @@ class Place(BilingualName, Located):
 
     def is_open_at(self, moment):
         """Whether the place is open at the aware datetime ``moment`` (local time applies)."""
-        local = timezone.localtime(moment)
-        exception = self.exception_on(local.date())
+        return self._open_at(timezone.localtime(moment), self.exceptions_by_date())
+
+    def _open_at(self, local, exceptions):
+        exception = exceptions.get(local.date())
         if exception is not None:
             return exception.is_open_at(local)
         return hours.is_open(self.weekly_hours, local)
 
     def exception_on(self, day):
-        return None
+        return self.exceptions_by_date().get(day)
+
+    def exceptions_by_date(self):
+        """{date: the hours exception of that day}, read afresh on each call; a point of interest has none."""
+        return {}
 
     def spans_on_record(self):
         """Every span of its weekly hours and of its dated exceptions."""
@@ -197,16 +203,21 @@ class Place(BilingualName, Located):
     def opens_next(self, moment, days=8):
         """The local datetime the place next opens after the aware ``moment``, looking ``days``
         ahead (hours exceptions included); None when it does not open in that time."""
-        local = timezone.localtime(moment)
+        # The zone, the exceptions and the weekly hours are read once, not for every day and span:
+        # a city's lists ask this of thousands of closed places each night.
+        zone = timezone.get_current_timezone()
+        local = timezone.localtime(moment, zone)
+        exceptions, weekly = self.exceptions_by_date(), self.weekly_hours
+        minute = datetime.timedelta(minutes=1)
         for offset in range(days):
             day = local.date() + datetime.timedelta(days=offset)
-            exception = self.exception_on(day)
-            spans = exception.spans() if exception is not None else hours.spans_on(self.weekly_hours, day)
+            exception = exceptions.get(day)
+            spans = exception.spans() if exception is not None else hours.spans_on(weekly, day)
             for span in sorted(spans, key=lambda s: s.start):
-                start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(span.start // 60, span.start % 60)))
+                start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(span.start // 60, span.start % 60)), zone)
                 # a span from midnight that only continues yesterday's is not an opening
-                if start > local and not self.is_open_at(start - datetime.timedelta(minutes=1)):
-                    return timezone.localtime(start)
+                if start > local and not self._open_at(timezone.localtime(start - minute, zone), exceptions):
+                    return timezone.localtime(start, zone)
         return None
 
 
@@ -288,9 +299,9 @@ class Facility(Place):
         extra = [c for c in self.services.all() if c.pk != self.category_id]
         return [self.category, *extra]
 
-    def exception_on(self, day):
+    def exceptions_by_date(self):
         # Iterating .all() lets a prefetch_related("hours_exceptions") serve a whole list at once.
-        return next((e for e in self.hours_exceptions.all() if e.date == day), None)
+        return {e.date: e for e in self.hours_exceptions.all()}
 
     def spans_on_record(self):
         return [*super().spans_on_record(), *(span for e in self.hours_exceptions.all() for span in e.spans())]
