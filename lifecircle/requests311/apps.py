@@ -39,5 +39,13 @@ class Requests311Config(AppConfig):
         # request names its grid); the list of services only until a service or its attributes change,
         # so the many new requests of a busy day leave it cached.
         caching.invalidate_on_changes("requests311", "requests311", "community.Grid")
+        # The update stream lists updates, not requests: a new request (ten a second on a busy day)
+        # adds only its own "submitted" update, which the stream leaves out, so it keeps the stream
+        # cached; any other update, or a change to a request (its service, so whether it is private),
+        # does not. Changes to services reach it through their own topic.
+        caching.invalidate_on_changes(
+            "open311-updates", "requests311.RequestUpdate", "requests311.ServiceRequest", unseen={
+                "requests311.RequestUpdate": lambda update, created: created and update.kind == update.Kind.SUBMITTED,
+                "requests311.ServiceRequest": lambda request, created: created})
         caching.invalidate_on_changes(
             "open311-services", "requests311.Service", "requests311.ServiceAttribute", "requests311.AttributeValue")

@@ -416,7 +416,7 @@ def updates(request, fmt):
     return _list_updates(request, fmt)
 
 
-@cached_response("requests311", clock=each_minute, timeout=60)
+@cached_response("open311-updates", "open311-services", clock=each_minute, timeout=60)
 def _list_updates(request, fmt):
     params, errors = request.GET, ErrorList()
     extensions = _truthy(params.get("extensions"))

@@ -138,6 +138,35 @@ def test_new_requests_leave_the_cached_service_list_but_a_service_change_drops_i
     assert queries > 0 and names["street_light"] == "路灯坏了"
 
 
+def test_new_requests_leave_the_cached_update_stream_but_a_state_change_drops_it(
+        open311, place, django_capture_on_commit_callbacks):
+    """A new request adds only its own "submitted" update, which the stream leaves out: a busy
+    day's requests keep every client's update stream cached, and its first real update shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lifecircle.requests311 import lifecycle
+
+    def updates_and_queries():
+        with CaptureQueriesContext(connection) as queries:
+            listed = open311.json.updates().data
+        return listed, len(queries)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = open311.json.create_request("street_light", attributes=LIGHT, **WEST).data[0]
+    listed, queries = updates_and_queries()
+    assert listed == [] and queries > 0
+    with django_capture_on_commit_callbacks(execute=True):
+        open311.json.create_request("street_light", attributes=LIGHT, **WEST)
+    assert updates_and_queries() == ([], 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.change_state(ServiceRequest.objects.get(pk=created["service_request_id"]), "acknowledged",
+                               "已受理", place.west_worker)
+    listed, queries = updates_and_queries()
+    assert queries > 0 and [(u["service_request_id"], u["status"]) for u in listed] == [
+        (created["service_request_id"], "open")]
+
+
 def test_request_reads_keep_the_services_until_one_changes(open311, django_capture_on_commit_callbacks):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
