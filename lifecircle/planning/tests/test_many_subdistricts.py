@@ -233,6 +233,29 @@ def test_a_click_loads_only_the_networks_near_it(two, english, monkeypatch):
     assert loaded and all(name.startswith("second-") for name in loaded), loaded
 
 
+def test_a_click_inside_a_boundary_is_snapped_to_that_network_alone(two, monkeypatch):
+    """The network whose boundary holds a click wins over every other network that reaches it, so
+    the others are not snapped to at all (a city's click is near several networks' extents); a
+    click outside every boundary still goes to the nearest street of any network near it."""
+    from lifecircle.accessibility import isochrones
+    from lifecircle.community import networks
+
+    mini, second = two
+    bounds, wide = networks.graph_bounds, second.network.pk  # the second network's extent as wide as a city
+    monkeypatch.setattr(networks, "graph_bounds",
+                        lambda network: (120.0, 30.0, 123.0, 33.0) if network.pk == wide else bounds(network))
+    snapped, snap = [], isochrones.snap_points
+    monkeypatch.setattr(isochrones, "snap_points", lambda graph, *rest: snapped.append(graph) or snap(graph, *rest))
+    mini_graph = networks.load_graph(mini.network)
+
+    assert isochrones.subdistrict_at(*IN_MINI) == mini
+    assert snapped == [mini_graph]
+    snapped.clear()
+    beside_mini = (121.4510, 31.2330)  # outside every boundary, 145 m east of mini's last street
+    assert isochrones.subdistrict_at(*beside_mini) == mini
+    assert len(snapped) == 2 and mini_graph in snapped  # every network near it was asked
+
+
 def test_a_worker_keeps_a_citys_networks():
     """A city's 200 networks take about 150 MB in use; evicting them cost two in three of its
     clicks a read of the file and a new spatial index."""
