@@ -95,10 +95,12 @@ def people_for(actor: Resident):
 
 def consent_links(resident: Resident):
     """(the adults ``resident`` may act for, the people who may act for ``resident``): both sides
-    of their consents in force, in one query, for their home page."""
+    of their consents in force, in one query, for their home page. The people come with their names
+    only, all the page shows: their ID numbers are neither read nor decrypted."""
     consents = Consent.objects.filter(Q(proxy=resident) | Q(principal=resident), revoked_at__isnull=True)
     acting_for, acting_persons = {}, {}
-    for consent in consents.select_related("principal", "proxy").order_by("pk"):
+    people = consents.select_related("principal", "proxy").only("principal__name", "proxy__name")
+    for consent in people.order_by("pk"):
         if consent.proxy_id == resident.pk and consent.principal_id != resident.pk:
             acting_for.setdefault(consent.principal_id, consent.principal)
         if consent.principal_id == resident.pk:

@@ -43,6 +43,24 @@ def test_resident_home_shows_household_and_who_acts_for_whom(client, family):
     assert not client.get("/accounts/me/").context["acting_for"]
 
 
+def test_the_resident_home_decrypts_no_id_number_but_the_residents_own(client, family, monkeypatch):
+    """The household and the consents are shown by name: the other people's ID numbers, which the
+    page never shows, are not read (each one read is decrypted)."""
+    from lifecircle.accounts import crypto
+
+    mother, grandma = family
+    for person, number in ((mother, "110101199003011234"), (grandma, "110101194508091234")):
+        person.id_number = number
+        person.save()
+    decrypted = []
+    real_decrypt = crypto.decrypt
+    monkeypatch.setattr(crypto, "decrypt", lambda token: decrypted.append(real_decrypt(token)) or decrypted[-1])
+    client.force_login(mother.user)
+    page = client.get("/accounts/me/").content.decode()
+    assert "张秀英" in page.split("I may act for")[-1] and page.count("张秀英") == 2  # a member, and acted for
+    assert decrypted == ["110101199003011234"]
+
+
 def test_login_required(client, db):
     response = client.get("/accounts/me/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

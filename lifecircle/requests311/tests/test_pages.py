@@ -3,13 +3,15 @@ worker's pages (my grid's requests, change the state with a note), plus the staf
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lifecircle.accounts.models import AccessLog
 from lifecircle.accounts.testing import make_household, make_resident
 from lifecircle.community.models import Compound
 from lifecircle.notifications.models import Notification
 from lifecircle.requests311 import lifecycle
-from lifecircle.requests311.models import ServiceRequest
+from lifecircle.requests311.models import Follower, ServiceRequest
 
 from .conftest import EAST, OUTSIDE, WEST
 
@@ -99,6 +101,22 @@ def test_my_requests_notes_and_reopening(client, place):
     assert 'data-testid="comment-form"' in detail and 'data-testid="reopen-form"' not in detail
     client.post(f"/requests311/{request.pk}/action/", {"action": "comment", "text": "晚上8点后最暗"})
     assert request.updates.last().note == "晚上8点后最暗"
+
+
+def test_my_requests_reads_no_contact_details_of_the_requests(client, place):
+    """The lists show a request's number, service, state, date and notes: the contact details stored
+    with each request (e-mail, phone, names) and its description are not read for them."""
+    report(client, place, **WEST, **{"attribute[problem]": "off"}, description="灯不亮", email="li@example.org")
+    request = ServiceRequest.objects.get()
+    Follower.objects.create(request=request, user=place.resident.user)
+    with CaptureQueriesContext(connection) as queries:
+        listing = client.get("/requests311/").content.decode()
+    assert f'href="/requests311/{request.pk}/"' in listing  # mine
+    assert f'href="/requests311/reports/{request.pk}/"' in listing.split('data-testid="followed"')[1]  # followed
+    read = [q["sql"] for q in queries if '"requests311_servicerequest"' in q["sql"]]
+    assert len(read) == 2
+    for column in ("email", "phone", "first_name", "last_name", "description"):
+        assert not any(f'"requests311_servicerequest"."{column}"' in sql for sql in read), column
 
 
 def test_nobody_else_sees_or_reopens_my_request(client, place):
