@@ -65,6 +65,8 @@ def main():
     parser.add_argument("--cprofile", type=int, default=0, help="print the N costliest functions")
     parser.add_argument("--paths", help="instead of profiles: these paths (comma-separated), GET, signed in")
     parser.add_argument("--sort", default="tottime", help="cProfile's order (tottime, cumulative)")
+    parser.add_argument("--cprofile-file", help="also write the counted round's profile here (pstats), "
+                                                 "for pstats' callers and callees")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
 
@@ -129,6 +131,8 @@ def main():
                 out = io.StringIO()
                 pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.cprofile)
                 print(out.getvalue())
+                if args.cprofile_file:
+                    profiler.dump_stats(args.cprofile_file)
         print(json.dumps({"statuses": dict(collections.Counter(statuses))}))
     finally:
         from django.db import connections
