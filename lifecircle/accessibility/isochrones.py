@@ -74,8 +74,8 @@ def subdistrict_at(lon, lat):
     for subdistrict, boundary in (networked[i] for i in near):
         (inside if boundary is not None and boundary.covers(point) else outside).append(subdistrict)
     # A network whose boundary holds the click wins over every other one that reaches it, so the
-    # others are snapped to only when none of those reaches it: a click in a city is near three
-    # or four networks' extents, and snapping to each was a tenth of the click's time.
+    # others are snapped to only when none of those reaches it: neighbouring sub-districts' extents
+    # (boxes around irregular shapes) overlap, and each snap is about 0.2 ms.
     for group in (inside, outside):
         reached = []
         for subdistrict in group:

@@ -167,3 +167,17 @@ def test_outline_of_a_mask_is_traced_as_on_the_whole_raster():
                                       for p, o in zip(points, offsets)])
         traced = _outline(mask, x, y, fill_holes_m2=0.0)
         assert traced.is_valid and traced.equals(expected)
+
+
+def test_a_shape_that_rounding_would_make_invalid_is_snapped_to_the_grid_and_stays_valid():
+    """Two parts 2 cm apart fall on one line at 6 decimals (about 10 cm): the plain rounding is an
+    invalid MultiPolygon, so the geometry is snapped to that grid instead, and is valid."""
+    from lifecircle.geo.distance import LocalProjection
+    from lifecircle.geo.isochrones import _geojson_geometry
+
+    projection = LocalProjection(121.45, 31.23)
+    parts = shapely.MultiPolygon([shapely.box(0, 0, 10, 10), shapely.box(10.02, 0, 20, 10)])
+    plain = shapely.transform(parts, lambda xy: np.round(np.column_stack(projection.inverse(xy[:, 0], xy[:, 1])), 6))
+    assert not plain.is_valid
+    written = shapely.geometry.shape(_geojson_geometry(parts, projection, 6))
+    assert written.is_valid and abs(written.area - plain.area) < 0.01 * plain.area
