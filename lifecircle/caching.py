@@ -213,7 +213,9 @@ def invalidate_on_changes(topic, *labels, parts=None, unseen=None):
     m2m_changed.connect(_on_m2m_change, dispatch_uid="lifecircle.caching.m2m")
 
 
-def _response(entry, request):
+def _response(entry, request, made=None):
+    """The response for a cached ``entry``; ``made``: its plain body when this request has just
+    made it (a client without gzip is then answered with it, not with the compressed copy unzipped)."""
     status, content_type, etag, body, compressed = entry
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
@@ -221,8 +223,8 @@ def _response(entry, request):
         response = HttpResponse(compressed, status=status, content_type=content_type)
         response["Content-Encoding"] = "gzip"
     else:
-        response = HttpResponse(gzip.decompress(compressed) if body is None else body, status=status,
-                                content_type=content_type)
+        plain = body if body is not None else made if made is not None else gzip.decompress(compressed)
+        response = HttpResponse(plain, status=status, content_type=content_type)
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"  # keep it, but ask again (a 304 costs nothing)
     patch_vary_headers(response, ["Accept-Encoding", "Accept-Language"])
@@ -304,6 +306,7 @@ def cached_response(*topics, clock=None, timeout=TIMEOUT_SECONDS):
             entry = None if local else kept_answers.get(key)
             if entry is None:
                 entry = cache.get(key)
+            body = None
             if entry is None:
                 response = view(request, *args, **kwargs)
                 if not _cacheable(response):
@@ -317,7 +320,7 @@ def cached_response(*topics, clock=None, timeout=TIMEOUT_SECONDS):
                 cache.set(key, entry, timeout=_timeout(timeout))
             if not local:
                 kept_answers.put(key, entry)
-            return _response(entry, request)
+            return _response(entry, request, made=body)
         return wrapper
     return decorate
 

@@ -212,6 +212,17 @@ def test_a_large_answer_is_stored_compressed_only_and_unzipped_for_a_client_with
     assert len(small.content) < 1024 and stored[path][3:] == (small.content, None)
 
 
+def test_the_client_without_gzip_that_makes_an_answer_gets_it_as_made_not_unzipped(client, mini, monkeypatch):
+    unzipped = []
+    decompress = gzip.decompress
+    monkeypatch.setattr(caching.gzip, "decompress", lambda data: unzipped.append(len(data)) or decompress(data))
+    made = client.get("/api/geo/facilities.geojson")  # the first ask: made here, stored compressed only
+    assert made.status_code == 200 and not made.has_header("Content-Encoding") and len(made.content) > 1024
+    assert unzipped == []
+    monkeypatch.setattr(caching.kept_answers, "get", lambda key: None)  # another worker: from the shared cache
+    assert client.get("/api/geo/facilities.geojson").content == made.content and len(unzipped) == 1
+
+
 def test_kept_answers_stay_within_their_bytes_dropping_the_least_recently_used():
     kept = caching.KeptAnswers(limit=100)
     entry = (200, "application/json", '"e"', b"x" * 40, None)
