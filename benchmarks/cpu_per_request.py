@@ -15,7 +15,10 @@ request, by profile and by path. Each profile runs twice and the first round is 
 what is printed is a warm worker; a city's requests are still mostly the first of their kind (a
 sub-district and minute, a junction), as under load. ``--cprofile N`` prints the N costliest
 functions of the counted round (cProfile's times are wall-clock: waits on the database count), and
-``--paths`` sends chosen paths, signed in, instead of profiles.
+``--paths`` sends chosen paths, signed in, instead of profiles. ``--first-asks`` empties the cached
+answers (the shared cache's and the worker's; topic versions and what the worker keeps parsed
+stay) before each request, so each list and layer is made as the first ask for it in a
+sub-district is, which is most of a city's lists and layers after its cache was emptied.
 """
 import argparse
 import collections
@@ -67,6 +70,8 @@ def main():
     parser.add_argument("--sort", default="tottime", help="cProfile's order (tottime, cumulative)")
     parser.add_argument("--cprofile-file", help="also write the counted round's profile here (pstats), "
                                                  "for pstats' callers and callees")
+    parser.add_argument("--first-asks", action="store_true",
+                        help="empty the cached answers before each request: every list and layer is made anew")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
 
@@ -81,6 +86,16 @@ def main():
         from lifecircle.wsgi import application  # as a gunicorn worker: prepared, start-up objects frozen
         print(f"worker loaded in {time.perf_counter() - started:.1f} s", flush=True)
         from django.db import connection
+
+        from lifecircle import caching
+
+        def forget_answers():
+            """Delete every cached answer: the shared cache's keys (Redis, through the client Django's
+            cache holds) and those this worker keeps."""
+            client = caching.cache._cache.get_client(write=True)
+            for key in client.scan_iter(match="*caching:response:*"):
+                client.delete(key)
+            caching.kept_answers.clear()
 
         rng = random.Random(args.seed)
         makers = load.profiles(site, rng)
@@ -99,6 +114,8 @@ def main():
                 for _ in range(args.requests):
                     method, path, form, cookies, expected = makers[name]()
                     env = environ(method, path, form, cookies)
+                    if args.first_asks:
+                        forget_answers()
                     queries = []
 
                     def counted_query(execute, sql, *rest):

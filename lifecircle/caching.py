@@ -256,6 +256,11 @@ class KeptAnswers:
                 self._entries.move_to_end(key)
             return entry
 
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
     def put(self, key, entry):
         size = _entry_bytes(entry)
         if size > self.limit:

@@ -233,3 +233,10 @@ def test_kept_answers_stay_within_their_bytes_dropping_the_least_recently_used()
     assert kept.get("b") is None and kept.get("a") is entry and kept.get("c") is entry and kept.size == 80
     kept.put("big", (200, "application/json", '"e"', b"x" * 90, b"x" * 20))  # larger than all: not kept
     assert kept.get("big") is None and kept.size == 80
+
+
+def test_kept_answers_can_be_emptied():
+    kept = caching.KeptAnswers(limit=100)
+    kept.put("a", (200, "application/json", '"e"', b"x" * 40, None))
+    kept.clear()
+    assert kept.get("a") is None and kept.size == 0
