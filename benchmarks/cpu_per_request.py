@@ -15,7 +15,7 @@ request, by profile and by path. Each profile runs twice and the first round is 
 what is printed is a warm worker; a city's requests are still mostly the first of their kind (a
 sub-district and minute, a junction), as under load. ``--cprofile N`` prints the N costliest
 functions of the counted round (cProfile's times are wall-clock: waits on the database count), and
-``--paths`` sends chosen paths, signed in, instead of profiles. ``--first-asks`` empties the cached
+``--paths`` sends chosen paths, signed in (``--anonymous``: signed out), instead of profiles. ``--first-asks`` empties the cached
 answers (the shared cache's and the worker's; topic versions and what the worker keeps parsed
 stay) before each request, so each list and layer is made as the first ask for it in a
 sub-district is, which is most of a city's lists and layers after its cache was emptied.
@@ -67,6 +67,7 @@ def main():
     parser.add_argument("--requests", type=int, default=400, help="counted requests per profile")
     parser.add_argument("--cprofile", type=int, default=0, help="print the N costliest functions")
     parser.add_argument("--paths", help="instead of profiles: these paths (comma-separated), GET, signed in")
+    parser.add_argument("--anonymous", action="store_true", help="send --paths signed out")
     parser.add_argument("--sort", default="tottime", help="cProfile's order (tottime, cumulative)")
     parser.add_argument("--cprofile-file", help="also write the counted round's profile here (pstats), "
                                                  "for pstats' callers and callees")
@@ -106,7 +107,8 @@ def main():
 
         if args.paths:
             paths = args.paths.split(",")
-            makers = {"paths": lambda: ("GET", rng.choice(paths), None, {"sessionid": site["session"]}, 200)}
+            cookies = None if args.anonymous else {"sessionid": site["session"]}
+            makers = {"paths": lambda: ("GET", rng.choice(paths), None, cookies, 200)}
         for name in makers if args.paths else args.profiles.split(","):
             per_path = collections.defaultdict(list)
             profiler = cProfile.Profile() if args.cprofile else None
