@@ -121,6 +121,28 @@ def test_grids_compounds_and_pois(client, mini):
     assert [(p["code"], p["heritage_designation"]) for p in pois] == [("old-house", "区级文物保护单位")]
 
 
+def test_grid_and_compound_lists_show_each_column_and_a_compound_without_a_grid(client, mini):
+    from lifecircle.community.models import Compound, Grid
+
+    grid = Grid.objects.get(code="west")
+    compound = Compound.objects.get(code="a")
+    assert client.get("/api/grids?subdistrict=mini").json()[1] == {
+        "code": "west", "name": grid.name, "name_en": grid.name_en, "subdistrict": "mini", "boundary": grid.boundary}
+    Compound.objects.filter(pk=compound.pk).update(grid=None)
+    bump("directory")  # (an update() sends no signal)
+    shown = {"code": "a", "name": compound.name, "name_en": compound.name_en, "lon": compound.lon, "lat": compound.lat,
+             "grid": None, "address": compound.address, "households": compound.households,
+             "population": 1000, "aged_60_plus": 380, "aged_0_3": compound.aged_0_3,
+             "illustrative": compound.illustrative}
+    assert client.get("/api/compounds?subdistrict=mini").json()[0] == shown
+    [feature] = [f for f in client.get("/api/geo/compounds.geojson").json()["features"]
+                 if f["properties"]["code"] == "a"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [compound.lon, compound.lat]}
+    assert feature["properties"] == {k: v for k, v in shown.items() if k not in ("lon", "lat")}
+    grid_layer = client.get("/api/geo/grids.geojson?subdistrict=mini").json()["features"]
+    assert grid_layer[1]["geometry"] == grid.boundary and grid_layer[1]["properties"]["subdistrict"] == "mini"
+
+
 def test_geojson_layers_are_lon_lat(client, mini):
     facilities = client.get("/api/geo/facilities.geojson?category=infant_care").json()
     assert facilities["type"] == "FeatureCollection"
