@@ -12,7 +12,7 @@ from lifecircle.geography import check_lon_lat
 from lifecircle.json_encoding import json_response
 
 from . import coverage
-from .isochrones import PROFILE_CHOICES, isochrones_with_reach, parse_departure, subdistrict_at
+from .isochrones import PROFILE_CHOICES, isochrones_with_reach, parse_departure, snapped_subdistrict_at
 from .models import CompoundAccess, OffNetworkPoint
 
 router = Router(tags=["accessibility"])
@@ -276,17 +276,18 @@ def isochrones_view(request, lon: float, lat: float, profile: str = "standard", 
         departure = parse_departure(at)
     except ValueError as exc:
         raise HttpError(400, str(exc)) from None
+    snapped = None
     if subdistrict:
         target = one_subdistrict(subdistrict)
         if not hasattr(target, "network"):
             raise HttpError(404, f"{target.code} has no pedestrian network")
     else:
-        target = subdistrict_at(lon, lat)
+        target, snapped = snapped_subdistrict_at(lon, lat)
         if target is None:
             raise HttpError(422, f"({lon}, {lat}) is more than {DEFAULT_MAX_SNAP_M:.0f} m from the nearest "
                                  "walkable street of every sub-district")
     try:
         # built in IsochronesOut's form: not validated and copied again (a shape's coordinates)
-        return json_response(isochrones_with_reach(target, lon, lat, profile, departure))
+        return json_response(isochrones_with_reach(target, lon, lat, profile, departure, snapped))
     except GeoError as exc:
         raise HttpError(422, str(exc)) from None

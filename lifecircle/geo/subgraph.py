@@ -111,7 +111,8 @@ class LocalSearch:
         Source ``i`` joins node ``u[i]`` at ``leg_u[i]`` metres and ``v[i]``
         at ``leg_v[i]``. Returns ``(nodes, dist, located)``:
 
-        * ``nodes`` -- global ids of the subgraph's nodes;
+        * ``nodes`` -- global ids of the subgraph's nodes (every node of the
+          graph when the cells hold more than half of them);
         * ``dist`` -- ``(k, len(nodes) + 1)`` walking metres, ``inf`` beyond
           ``limit``; the last column is always ``inf``, so indexing it with a
           local id of ``-1`` reads as unreachable;
@@ -119,14 +120,24 @@ class LocalSearch:
           their local ids (``-1`` outside the subgraph).
         """
         nodes = self.node_cells.members(cells)
-        local = self.local
-        local[nodes] = np.arange(nodes.size)
-        try:
-            lu, lv = local[np.asarray(u)], local[np.asarray(v)]
-            located = [local[np.asarray(ids)] for ids in locate]
-            sub = self._subgraph(nodes, lu, lv, np.asarray(leg_u, float), np.asarray(leg_v, float))
-        finally:
-            local[nodes] = -1
+        if 2 * nodes.size > self.graph.n_nodes:
+            # Most of the graph is within reach (a sub-district's network walked 1 km, as a city's
+            # map clicks are): the whole CSR with the sources added costs less than cutting that
+            # much out, 0.25 ms against 0.4 on a 1,083-node network, and the walk is the same, as
+            # nothing outside the cells is within the limit.
+            nodes = np.arange(self.graph.n_nodes)
+            lu, lv = np.asarray(u, np.int64), np.asarray(v, np.int64)
+            located = [np.asarray(ids, np.int64) for ids in locate]
+            sub = self._whole_graph(lu, lv, np.asarray(leg_u, float), np.asarray(leg_v, float))
+        else:
+            local = self.local
+            local[nodes] = np.arange(nodes.size)
+            try:
+                lu, lv = local[np.asarray(u)], local[np.asarray(v)]
+                located = [local[np.asarray(ids)] for ids in locate]
+                sub = self._subgraph(nodes, lu, lv, np.asarray(leg_u, float), np.asarray(leg_v, float))
+            finally:
+                local[nodes] = -1
         k = lu.size
         dist = dijkstra(sub, directed=True, indices=nodes.size + np.arange(k), limit=limit)
         dist = dist[:, : nodes.size + 1]
@@ -142,12 +153,8 @@ class LocalSearch:
         target = local[base.indices[slot]]
         inside = target >= 0
         row = np.repeat(np.arange(nodes.size), degree)[inside]
+        vptr, vcol, vval = _sources(lu, lv, leg_u, leg_v)
         k = lu.size
-        v_rows = np.concatenate((np.arange(k), np.arange(k)))
-        v_cols = np.concatenate((lu, lv))
-        v_legs = np.concatenate((leg_u, leg_v))
-        keep = v_cols >= 0
-        vptr, vcol, vval = min_entries(v_rows[keep], v_cols[keep], v_legs[keep], k)
         indptr = np.zeros(nodes.size + k + 1, dtype=np.int64)
         np.cumsum(np.bincount(row, minlength=nodes.size), out=indptr[1:nodes.size + 1])
         indptr[nodes.size + 1:] = indptr[nodes.size] + vptr[1:]
@@ -156,6 +163,25 @@ class LocalSearch:
         return csr_array((np.concatenate((base.data[slot][inside], vval)),
                           np.concatenate((target[inside], vcol)).astype(np.int32),
                           indptr.astype(np.int32)), shape=(n, n))
+
+    def _whole_graph(self, lu, lv, leg_u, leg_v):
+        """CSR of the whole graph plus one virtual source per leg pair."""
+        base = self.base
+        vptr, vcol, vval = _sources(lu, lv, leg_u, leg_v)
+        n = self.graph.n_nodes + lu.size
+        return csr_array((np.concatenate((base.data, vval)), np.concatenate((base.indices, vcol)).astype(np.int32),
+                          np.concatenate((base.indptr, base.indptr[-1] + vptr[1:])).astype(np.int32)), shape=(n, n))
+
+
+def _sources(lu, lv, leg_u, leg_v):
+    """CSR parts ``(indptr, indices, data)`` of one virtual source row per leg pair, joined to the
+    nodes ``lu`` and ``lv`` (those not ``-1``), the shorter leg where both are one node."""
+    k = lu.size
+    v_rows = np.concatenate((np.arange(k), np.arange(k)))
+    v_cols = np.concatenate((lu, lv))
+    v_legs = np.concatenate((leg_u, leg_v))
+    keep = v_cols >= 0
+    return min_entries(v_rows[keep], v_cols[keep], v_legs[keep], k)
 
 
 def min_entries(rows, cols, values, n_rows):

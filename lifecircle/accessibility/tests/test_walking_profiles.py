@@ -261,3 +261,22 @@ def test_times_at_the_ends_of_the_calendar_are_refused(client):
             assert response.status_code == 400, (path, at, response.status_code)
             detail = response.json()["detail"]
             assert "cannot read the time" in detail and "between the years" in detail
+
+
+def test_a_clicks_snap_is_passed_on_only_to_the_walk_it_was_made_for(stepped):
+    """The view snaps a click once to find its sub-district (the network as loaded: the standard
+    walk) and its facilities are walked from that snap; a profile of the network's own snaps the
+    click again, to the streets it can pass (barrier-free: not the steps beside the click)."""
+    from lifecircle.accessibility.isochrones import (parse_departure, profile_distances, reachable_facilities,
+                                                     snapped_subdistrict_at)
+
+    lon, lat = 121.4425, 31.2327
+    subdistrict, snapped = snapped_subdistrict_at(lon, lat)
+    assert subdistrict == stepped and snapped.ok[0]
+    departure = parse_departure("2024-05-06T10:30")
+    reach = {}
+    for profile in ("standard", "elderly", "barrier-free"):
+        distances = profile_distances(profile)
+        reach[profile] = reachable_facilities(subdistrict, lon, lat, distances, profile, departure)
+        assert reachable_facilities(subdistrict, lon, lat, distances, profile, departure, snapped) == reach[profile]
+    assert reach["barrier-free"] != reach["standard"]

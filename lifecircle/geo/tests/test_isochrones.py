@@ -181,3 +181,35 @@ def test_a_shape_that_rounding_would_make_invalid_is_snapped_to_the_grid_and_sta
     assert not plain.is_valid
     written = shapely.geometry.shape(_geojson_geometry(parts, projection, 6))
     assert written.is_valid and abs(written.area - plain.area) < 0.01 * plain.area
+
+
+@pytest.mark.parametrize("shape", [(61, 47), (3, 2), (1, 9)])
+def test_running_minimum_is_scipys_minimum_filter(shape):
+    """Doubling gives exactly scipy's running minimum, along either axis, with ``inf`` beyond the
+    raster, runs longer than the raster included."""
+    from scipy import ndimage
+
+    from lifecircle.geo.isochrones import running_minimum
+
+    rng = np.random.default_rng(shape[0])
+    field = rng.uniform(0, 900, shape)
+    field[rng.random(shape) < 0.5] = np.inf
+    for half in range(12):
+        for axis in (0, 1):
+            expected = ndimage.minimum_filter1d(field, 2 * half + 1, axis=axis, mode="constant", cval=np.inf)
+            assert np.array_equal(running_minimum(field, half, axis), expected)
+
+
+def test_ragged_array_of_one_shape_is_shapelys():
+    """A shape's coordinates and offsets, counted from its rings, are what shapely's
+    to_ragged_array gives: a polygon with holes, a multipolygon, one of a single part."""
+    from lifecircle.geo.isochrones import _ragged_array
+
+    holed = shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 10)],
+                            [[(2, 2), (3, 2), (3, 3)], [(5, 5), (6, 5), (6, 6), (5, 6)]])
+    box = shapely.box(20, 20, 30, 30)
+    for shape in (holed, box, shapely.MultiPolygon([box, holed]), shapely.MultiPolygon([holed])):
+        kind, coords, offsets = shapely.to_ragged_array([shape])
+        got_kind, got_coords, got_offsets = _ragged_array(shape)
+        assert got_kind == kind and np.array_equal(got_coords, coords) and len(got_offsets) == len(offsets)
+        assert all(np.array_equal(a, b) for a, b in zip(got_offsets, offsets))
