@@ -17,7 +17,8 @@ household's or user's id, the clock (``timezone.now()``) plus a whole number of 
 again for each request, or a constant that is no date or time. Where a probe reads anything else
 of the resident or the user, queries the database while it is built, or passes a date or time it
 worked out otherwise, every request asks the probes through the ORM, as before. No probe may take
-a value from the clock that is not a date or time (a year as a number): it would be kept as a constant."""
+a value from the clock that is not a date or time (a year as a number), nor one from data kept in
+the process that can change while it runs (a setting is fine): either would be kept as a constant."""
 from __future__ import annotations
 
 import datetime
