@@ -218,13 +218,23 @@ def kept_services():
     their values, kept in each process until a service or attribute changes: every new request,
     list and read needs them, and queries on each for what changes a few times a year were a
     third of a report's cost."""
-    return caching.in_this_process(["open311-services"], "requests311.services", lambda: {
-        s.pk: s for s in Service.objects.prefetch_related("attributes__values")})
+    return _kept()[0]
 
 
 def _active_services():
-    """{service_code: (service, {attribute code: attribute, with its values})} for the active services."""
-    return {s.service_code: (s, {a.code: a for a in s.attributes.all()}) for s in kept_services().values() if s.active}
+    """{service_code: (service, {attribute code: attribute, with its values})} for the active
+    services, kept with them (a report looked it up twice, building it each time)."""
+    return _kept()[1]
+
+
+def _kept():
+    return caching.in_this_process(["open311-services"], "requests311.services", _read_services)
+
+
+def _read_services():
+    services = {s.pk: s for s in Service.objects.prefetch_related("attributes__values")}
+    active = {s.service_code: (s, {a.code: a for a in s.attributes.all()}) for s in services.values() if s.active}
+    return services, active
 
 
 def find_service(code, errors):

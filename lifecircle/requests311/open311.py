@@ -31,11 +31,13 @@ Private services (``Service.private``: help for an elderly person, childcare) ne
 location, address, description, media or notes in these public answers; personal data of
 reporters is never shown at all.
 """
+import contextlib
 import datetime
 import functools
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.db import connections
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
@@ -133,6 +135,38 @@ def _api_key(request):
     return key
 
 
+@contextlib.contextmanager
+def c_timestamps(using):
+    """Read PostgreSQL's ``timestamptz`` columns with psycopg's own loader (its C one, with
+    psycopg's binary package) in the block's queries on database ``using``. Django's loader
+    (``django.db.backends.postgresql.psycopg_any.BaseTzLoader``) subclasses psycopg's pure-Python
+    one to give each value the connection's zone: reading a page of 100 requests took 2.3–2.6 ms
+    of CPU that way, 0.9–1.4 with the C loader. The moments are the same (given in the session's zone, which Django
+    sets: UTC), and the answers only write them in the current zone (``wire.w3c``)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        yield
+        return
+
+    def register(execute, sql, params, many, context):
+        adapters = getattr(context["cursor"].cursor, "adapters", None)  # psycopg 3; psycopg2 has none
+        if adapters is not None:
+            adapters.register_loader("timestamptz", _psycopg_timestamptz_loader())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(register):
+        yield
+
+
+@functools.cache
+def _psycopg_timestamptz_loader():
+    import psycopg
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    return psycopg.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
+
+
 def _truthy(value):
     return (value or "").strip().lower() in ("true", "1", "yes")
 
@@ -227,17 +261,23 @@ def _status(state):
     return "closed" if state == ServiceRequest.State.CLOSED else "open"
 
 
-def request_dict(row, service, notes=None):
+def _shown(service):
+    """What every request of ``service`` shows alike: (public, service_name, service_code). Taken
+    once per answer: ``display_name`` asks for the language each time."""
+    return not service.private, service.display_name, service.service_code
+
+
+def request_dict(row, shown, zone, notes=None):
     """A request (a ``REQUEST_FIELDS`` row) as GET requests shows it: public fields only; with
-    ``notes`` (rows of ``NOTE_FIELDS``), the extensions too."""
-    public = not service.private
-    zone = timezone.get_current_timezone()
+    ``notes`` (rows of ``NOTE_FIELDS``), the extensions too. ``shown`` is ``_shown(its service)``;
+    ``zone``, the current time zone."""
+    public, service_name, service_code = shown
     data = {
         "service_request_id": str(row["pk"]),
         "status": _status(row["state"]),
         "status_notes": (row["status_notes"] or None) if public else None,
-        "service_name": service.display_name,
-        "service_code": service.service_code,
+        "service_name": service_name,
+        "service_code": service_code,
         "description": (row["description"] or None) if public else None,
         "agency_responsible": row["grid__name"] or None,
         "service_notice": row["service_notice"] or None,
@@ -263,24 +303,35 @@ def request_dict(row, service, notes=None):
 
 
 def request_rows(queryset, extensions=False):
+    """The requests of ``queryset`` as GET requests shows them. The zone and each service's own
+    values are looked up once per answer, not per row, and PostgreSQL's dates are read by psycopg's
+    C loader (``c_timestamps``): reading and formatting a page of 100 took 4.3–5.3 ms of CPU, now
+    2.6–3.3 (an ad-hoc script on the kept city site)."""
     services = intake.kept_services()
-    rows = list(queryset.values(*REQUEST_FIELDS))
-    notes = {row["pk"]: [] for row in rows} if extensions else {}
-    if notes:
-        updates = RequestUpdate.objects.filter(request_id__in=list(notes)).order_by("created_at", "pk")
-        for note in updates.values(*NOTE_FIELDS):
-            notes[note["request_id"]].append(note)
-    return [request_dict(row, services[row["service_id"]], notes.get(row["pk"]) if extensions else None)
-            for row in rows]
+    with c_timestamps(queryset.db):
+        rows = list(queryset.values(*REQUEST_FIELDS))
+        notes = {row["pk"]: [] for row in rows} if extensions else {}
+        if notes:
+            updates = RequestUpdate.objects.filter(request_id__in=list(notes)).order_by("created_at", "pk")
+            for note in updates.values(*NOTE_FIELDS):
+                notes[note["request_id"]].append(note)
+    zone, shown = timezone.get_current_timezone(), {}
+    result = []
+    for row in rows:
+        service_id = row["service_id"]
+        if service_id not in shown:
+            shown[service_id] = _shown(services[service_id])
+        result.append(request_dict(row, shown[service_id], zone, notes.get(row["pk"]) if extensions else None))
+    return result
 
 
-def update_dict(row, service, extensions=False):
-    public = not service.private
+def update_dict(row, shown, zone, extensions=False):
+    public = shown[0]
     data = {
         "update_id": str(row["pk"]),
         "service_request_id": str(row["request_id"]),
         "status": _status(row["state"]),
-        "updated_datetime": w3c(row["created_at"]),
+        "updated_datetime": w3c(row["created_at"], zone),
         "description": (row["note"] or None) if public else None,
         "media_url": (row["media_url"] or None) if public else None,
     }
@@ -359,7 +410,8 @@ def _search(request, fmt):
         queryset = queryset.filter(pk__in=[n for n in (whole_number(i) for i in ids) if n is not None])
     else:
         codes = _comma_list(params, "service_code")
-        known = set(Service.objects.filter(service_code__in=codes).values_list("service_code", flat=True))
+        # from the kept services (inactive ones too), not a query: one for no codes cost a compile
+        known = {service.service_code: pk for pk, service in intake.kept_services().items()} if codes else {}
         for code in codes:
             if code not in known:
                 errors.add(400, _("service_code '%(code)s' is not a service of this endpoint; GET services lists them.")
@@ -374,7 +426,7 @@ def _search(request, fmt):
         errors.raise_if_any()
         queryset = queryset.filter(requested_at__gte=start, requested_at__lte=end)
         if codes:
-            queryset = queryset.filter(service__service_code__in=codes)
+            queryset = queryset.filter(service_id__in=sorted({known[code] for code in codes}))
         if statuses and set(statuses) != {"open", "closed"}:
             closed = ServiceRequest.State.CLOSED
             queryset = queryset.filter(state=closed) if statuses[0] == "closed" else queryset.exclude(state=closed)
@@ -394,7 +446,8 @@ def _search(request, fmt):
 @endpoint(["GET"])
 def request_detail(request, request_id, fmt):
     number = whole_number(request_id)
-    rows = request_rows(ServiceRequest.objects.filter(pk=number), _truthy(request.GET.get("extensions"))) \
+    # one row: without the model's ordering, which cost a tenth of the answer to compile
+    rows = request_rows(ServiceRequest.objects.filter(pk=number).order_by(), _truthy(request.GET.get("extensions"))) \
         if number is not None else []
     if not rows:
         raise Open311Error(404, _("service_request_id '%(id)s' was not found.") % {"id": request_id[:40]})
@@ -426,9 +479,11 @@ def _list_updates(request, fmt):
     queryset = (RequestUpdate.objects.exclude(kind=RequestUpdate.Kind.SUBMITTED)
                 .filter(created_at__gte=start, created_at__lte=end).order_by("created_at", "pk"))
     offset = (page - 1) * page_size
-    services = intake.kept_services()
-    rows = [update_dict(row, services[row["request__service_id"]], extensions)
-            for row in queryset[offset:offset + page_size].values(*UPDATE_FIELDS)]
+    services, zone = intake.kept_services(), timezone.get_current_timezone()
+    shown = {pk: _shown(service) for pk, service in services.items()}
+    with c_timestamps(queryset.db):
+        found = list(queryset[offset:offset + page_size].values(*UPDATE_FIELDS))
+    rows = [update_dict(row, shown[row["request__service_id"]], zone, extensions) for row in found]
     return render(fmt, "service_request_updates", rows)
 
 
