@@ -261,16 +261,18 @@ def _status(state):
     return "closed" if state == ServiceRequest.State.CLOSED else "open"
 
 
-def _shown(service):
-    """What every request of ``service`` shows alike: (public, service_name, service_code). Taken
-    once per answer: ``display_name`` asks for the language each time."""
-    return not service.private, service.display_name, service.service_code
+def _shown_services():
+    """What every request or update of each kept service shows alike, by the service's pk: (public,
+    service_name, service_code). Taken once per answer, not per row: ``display_name`` asks for the
+    language each time."""
+    return {pk: (not service.private, service.display_name, service.service_code)
+            for pk, service in intake.kept_services().items()}
 
 
 def request_dict(row, shown, zone, notes=None):
     """A request (a ``REQUEST_FIELDS`` row) as GET requests shows it: public fields only; with
-    ``notes`` (rows of ``NOTE_FIELDS``), the extensions too. ``shown`` is ``_shown(its service)``;
-    ``zone``, the current time zone."""
+    ``notes`` (rows of ``NOTE_FIELDS``), the extensions too. ``shown`` is its service's entry of
+    ``_shown_services()``; ``zone``, the current time zone."""
     public, service_name, service_code = shown
     data = {
         "service_request_id": str(row["pk"]),
@@ -307,7 +309,6 @@ def request_rows(queryset, extensions=False):
     values are looked up once per answer, not per row, and PostgreSQL's dates are read by psycopg's
     C loader (``c_timestamps``): reading and formatting a page of 100 took 4.3–5.3 ms of CPU, now
     2.6–3.3 (an ad-hoc script on the kept city site)."""
-    services = intake.kept_services()
     with c_timestamps(queryset.db):
         rows = list(queryset.values(*REQUEST_FIELDS))
         notes = {row["pk"]: [] for row in rows} if extensions else {}
@@ -315,14 +316,9 @@ def request_rows(queryset, extensions=False):
             updates = RequestUpdate.objects.filter(request_id__in=list(notes)).order_by("created_at", "pk")
             for note in updates.values(*NOTE_FIELDS):
                 notes[note["request_id"]].append(note)
-    zone, shown = timezone.get_current_timezone(), {}
-    result = []
-    for row in rows:
-        service_id = row["service_id"]
-        if service_id not in shown:
-            shown[service_id] = _shown(services[service_id])
-        result.append(request_dict(row, shown[service_id], zone, notes.get(row["pk"]) if extensions else None))
-    return result
+    zone, shown = timezone.get_current_timezone(), _shown_services()
+    return [request_dict(row, shown[row["service_id"]], zone, notes.get(row["pk"]) if extensions else None)
+            for row in rows]
 
 
 def update_dict(row, shown, zone, extensions=False):
@@ -479,8 +475,7 @@ def _list_updates(request, fmt):
     queryset = (RequestUpdate.objects.exclude(kind=RequestUpdate.Kind.SUBMITTED)
                 .filter(created_at__gte=start, created_at__lte=end).order_by("created_at", "pk"))
     offset = (page - 1) * page_size
-    services, zone = intake.kept_services(), timezone.get_current_timezone()
-    shown = {pk: _shown(service) for pk, service in services.items()}
+    zone, shown = timezone.get_current_timezone(), _shown_services()
     with c_timestamps(queryset.db):
         found = list(queryset[offset:offset + page_size].values(*UPDATE_FIELDS))
     rows = [update_dict(row, shown[row["request__service_id"]], zone, extensions) for row in found]
