@@ -138,7 +138,7 @@ def facilities(filters):
         raise HttpError(400, f"unknown category '{filters.category}'; GET /api/categories lists them")
     found = kept_places("facilities", named_subdistrict(filters.subdistrict, filters.grid))
     if filters.category:
-        found = [f for f in found if any(c.slug == filters.category for c in f.all_categories())]
+        found = [f for f in found if filters.category in kept_fields(f, facility_fields)["categories"]]
     return filter_places(found, filters)
 
 
@@ -205,8 +205,8 @@ def prepare_worker():
     its first request (lifecircle.wsgi): the first list of each otherwise costs about 15 ms more,
     and what is read at start-up is frozen out of the garbage collector's passes. One read of each
     kind for all sub-districts (a city's 200 facility lists, each with its prefetches, were 800
-    queries), which is also the list that names no sub-district; and the category slugs. Returns
-    how many places of each kind."""
+    queries), which is also the list that names no sub-district; each place's answer fields
+    (``kept_fields``); and the category slugs. Returns how many places of each kind."""
     counts = {}
     subdistricts = by_code().values()
     for kind in PLACES:
@@ -214,6 +214,7 @@ def prepare_worker():
         by_subdistrict = {}
         for place in everything:
             by_subdistrict.setdefault(place.subdistrict_id, []).append(place)
+            kept_fields(place, ANSWER_FIELDS[kind])
         for subdistrict in subdistricts:
             kept_places(kind, subdistrict, read=lambda pk=subdistrict.pk: by_subdistrict.get(pk, []))
         counts[kind] = len(everything)
@@ -228,21 +229,21 @@ def _opens_next(place, now, open_now):
     return moment.strftime("%Y-%m-%dT%H:%M") if moment else None
 
 
-def place_dict(place, now):
-    open_now = place.is_open_at(now)
+def place_fields(place):
+    """What a place's answer shows that does not change with the clock, in the answer's order:
+    ``open_now`` and ``opens_next`` hold their places (``answer`` fills them in)."""
     return {
         "code": place.code, "name": place.name, "name_en": place.name_en, "lon": place.lon, "lat": place.lat,
         "grid": place.grid.code if place.grid else None, "address": place.address, "address_en": place.address_en,
         "description": place.description, "description_en": place.description_en,
-        "opening_hours": place.opening_hours, "open_now": open_now, "website": place.website,
-        "opens_next": _opens_next(place, now, open_now),
-        "illustrative": place.illustrative,
+        "opening_hours": place.opening_hours, "open_now": None, "website": place.website,
+        "opens_next": None, "illustrative": place.illustrative,
     }
 
 
-def facility_dict(facility, now):
+def facility_fields(facility):
     return {
-        **place_dict(facility, now),
+        **place_fields(facility),
         "category": facility.category.slug,
         "categories": [c.slug for c in facility.all_categories()],
         "operator": facility.operator, "phone": facility.phone,
@@ -253,8 +254,34 @@ def facility_dict(facility, now):
     }
 
 
-def poi_dict(poi, now):
-    return {**place_dict(poi, now), "kind": poi.kind, "heritage_designation": poi.heritage_designation}
+def poi_fields(poi):
+    return {**place_fields(poi), "kind": poi.kind, "heritage_designation": poi.heritage_designation}
+
+
+#: What each kind of kept place (``PLACES``) shows in its answer.
+ANSWER_FIELDS = {"facilities": facility_fields, "points-of-interest": poi_fields}
+
+
+def kept_fields(place, fields):
+    """``fields(place)``, made once per place object and kept on it.
+
+    The places a worker keeps (``kept_places``) live until their sub-district's directory changes,
+    so their fields stay right as long as they do; making each facility's again (its grid,
+    categories and rooms, through the ORM's related managers) was about half of each first list of
+    a city's sub-districts. The lists in them are shared by every answer and must not be changed."""
+    lasting = place.__dict__.get("_answer_fields")
+    if lasting is None:
+        lasting = place._answer_fields = fields(place)
+    return lasting
+
+
+def answer(place, now, fields):
+    """``place``'s answer at ``now``: its ``fields`` (``kept_fields``), whether it is open and when
+    it next opens."""
+    made = kept_fields(place, fields).copy()
+    made["open_now"] = open_now = place.is_open_at(now)
+    made["opens_next"] = _opens_next(place, now, open_now)
+    return made
 
 
 @router.get("/categories", response=list[CategoryOut], summary="Service categories with their walking standard")
@@ -276,7 +303,7 @@ def list_categories(request):
 @decorate_view(cached_response(request_topics, clock=opening_clock("facilities")))
 def list_facilities(request, filters: Query[FacilityFilters]):
     now = timezone.now()
-    return json_response([facility_dict(f, now) for f in facilities(filters)])  # built in FacilityOut's form
+    return json_response([answer(f, now, facility_fields) for f in facilities(filters)])  # built in FacilityOut's form
 
 
 def one_facility(code, subdistrict):
@@ -293,7 +320,7 @@ def one_facility(code, subdistrict):
 @router.get("/facilities/{code}", response=FacilityOut, summary="One facility")
 @decorate_view(cached_response(request_topics, clock=each_minute, timeout=60))
 def get_facility(request, code: str, subdistrict: str | None = None):
-    return facility_dict(one_facility(code, subdistrict), timezone.now())
+    return answer(one_facility(code, subdistrict), timezone.now(), facility_fields)
 
 
 @router.get("/facilities/{code}/rooms", response=list[RoomOut], summary="The rooms of one facility")
@@ -315,21 +342,21 @@ def list_rooms(request, bookable: bool | None = None, kind: str | None = None):
 @decorate_view(cached_response(request_topics, clock=opening_clock("points-of-interest")))
 def list_pois(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
-    return [poi_dict(p, now) for p in points_of_interest(filters, kind)]
+    return [answer(p, now, poi_fields) for p in points_of_interest(filters, kind)]
 
 
 @router.get("/geo/facilities.geojson", response=FeatureCollectionOut, summary="Facilities as GeoJSON")
 @decorate_view(cached_response(request_topics, clock=opening_clock("facilities")))
 def facilities_geojson(request, filters: Query[FacilityFilters]):
     now = timezone.now()
-    return json_response(feature_collection(_point(facility_dict(f, now)) for f in facilities(filters)))
+    return json_response(feature_collection(_point(answer(f, now, facility_fields)) for f in facilities(filters)))
 
 
 @router.get("/geo/pois.geojson", response=FeatureCollectionOut, summary="Points of interest as GeoJSON")
 @decorate_view(cached_response(request_topics, clock=opening_clock("points-of-interest")))
 def pois_geojson(request, filters: Query[PlaceFilters], kind: str | None = None):
     now = timezone.now()
-    return json_response(feature_collection(_point(poi_dict(p, now)) for p in points_of_interest(filters, kind)))
+    return json_response(feature_collection(_point(answer(p, now, poi_fields)) for p in points_of_interest(filters, kind)))
 
 
 def _point(record):

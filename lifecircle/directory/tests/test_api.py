@@ -213,3 +213,30 @@ def test_a_prepared_worker_lists_facilities_without_reading_them(client, mini):
     with CaptureQueriesContext(connection) as queries:
         assert len(client.get("/api/facilities?subdistrict=mini&open_now=false").json()) <= 3
     assert not [q for q in queries if "directory_facility" in q["sql"]]
+
+
+def test_a_kept_facilitys_fields_are_made_once_and_again_after_a_change(
+        client, mini, monkeypatch, django_capture_on_commit_callbacks):
+    """Each kept facility's grid, categories and rooms are read off the model once (at start-up),
+    not again for every list it is on; a change to its services or rooms is on the next list."""
+    from lifecircle.directory.api import prepare_worker
+    from lifecircle.directory.models import Room, ServiceCategory
+
+    bump("directory")
+    prepare_worker()
+    made = []
+    all_categories = Facility.all_categories
+    monkeypatch.setattr(Facility, "all_categories", lambda self: made.append(self.code) or all_categories(self))
+    for query in ["", "&category=senior_day_care", "&open_now=true", "&grid=east"]:
+        client.get(f"/api/facilities?subdistrict=mini{query}")
+        client.get(f"/api/geo/facilities.geojson?subdistrict=mini{query}")
+    assert made == [], "fields made again for a list though nothing changed"
+
+    center = Facility.objects.get(code="center")
+    with django_capture_on_commit_callbacks(execute=True):
+        center.services.add(ServiceCategory.objects.get(slug="senior_day_care"))
+        Room.objects.create(facility=center, code="reading", name="阅览区", kind="reading_area")
+    listed = {f["code"]: f for f in client.get("/api/facilities?subdistrict=mini&category=senior_day_care").json()}
+    assert "senior_day_care" in listed["center"]["categories"]
+    assert "reading" in [room["code"] for room in listed["center"]["rooms"]]
+    assert made, "the changed sub-district's facilities were not read and made again"

@@ -45,8 +45,8 @@ def mini_with_hours(db):
 
 def test_a_list_is_built_once_until_a_place_on_it_opens_or_closes(client, clock, mini_with_hours, monkeypatch):
     built = []
-    facility_dict = api.facility_dict
-    monkeypatch.setattr(api, "facility_dict", lambda f, now: built.append(f.code) or facility_dict(f, now))
+    answer = api.answer
+    monkeypatch.setattr(api, "answer", lambda f, now, fields: built.append(f.code) or answer(f, now, fields))
 
     def open_now():
         built.clear()
