@@ -31,6 +31,8 @@ from django.db import connections
 from django.db.models import Exists
 from django.utils import timezone
 
+from lifecircle.compiled_queries import is_time
+
 from .models import Resident
 
 #: The kinds of item, most pressing first: something to do, then news, then something to wait for.
@@ -119,7 +121,7 @@ def _compiled_probes(configs, alias):
             recipe.append((role, None))
         elif offset is not None:
             recipe.append(("clock", offset))
-        elif values[0] == values[1] and type(values[0]) is type(values[1]) and not _is_time(values[0]):
+        elif values[0] == values[1] and type(values[0]) is type(values[1]) and not is_time(values[0]):
             recipe.append(("constant", values[0]))
         else:
             return None
@@ -132,7 +134,7 @@ def _clock_offset(values, spans, connection):
     database's adapter writes it; else None (not a time, or one that does not move with the clock)."""
     offset = None
     for value, (start, end) in zip(values, spans):
-        if isinstance(value, str) and _is_time(value):  # (SQLite's adapter writes text, naive in its zone)
+        if isinstance(value, str) and is_time(value):  # (SQLite's adapter writes text, naive in its zone)
             moment = datetime.datetime.fromisoformat(value)
             moment = timezone.make_aware(moment, connection.timezone) if timezone.is_naive(moment) else moment
         elif isinstance(value, datetime.datetime):
@@ -145,16 +147,6 @@ def _clock_offset(values, spans, connection):
             return None
         offset = seconds
     return offset
-
-
-def _is_time(value):
-    """Whether ``value`` is a date or a time, or text that reads as one."""
-    if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
-        return True
-    try:
-        return isinstance(value, str) and datetime.datetime.fromisoformat(value) is not None
-    except ValueError:
-        return False
 
 
 def gather(resident, user):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lifecircle.compiled_queries import CompiledQuery
 from lifecircle.directory.models import Facility
 
 from .access import NOT_YOURS, administered_subdistrict_ids, administers, scope_of, staff_visible  # noqa: F401
@@ -93,18 +94,24 @@ def people_for(actor: Resident):
     return [actor, *principals.exclude(pk=actor.pk)], list(actor.household.children.all())
 
 
+# Both sides of a resident's consents in force, with the other person's name (all their home page
+# shows): compiled once per process (lifecircle.compiled_queries), as it runs on every visit.
+_CONSENT_LINKS = CompiledQuery(lambda resident: Consent.objects.filter(
+    Q(proxy=resident) | Q(principal=resident), revoked_at__isnull=True).order_by("pk").values_list(
+    "principal_id", "principal__name", "proxy_id", "proxy__name"))
+
+
 def consent_links(resident: Resident):
     """(the adults ``resident`` may act for, the people who may act for ``resident``): both sides
     of their consents in force, in one query, for their home page. The people come with their names
     only, all the page shows: their ID numbers are neither read nor decrypted."""
-    consents = Consent.objects.filter(Q(proxy=resident) | Q(principal=resident), revoked_at__isnull=True)
     acting_for, acting_persons = {}, {}
-    people = consents.select_related("principal", "proxy").only("principal__name", "proxy__name")
-    for consent in people.order_by("pk"):
-        if consent.proxy_id == resident.pk and consent.principal_id != resident.pk:
-            acting_for.setdefault(consent.principal_id, consent.principal)
-        if consent.principal_id == resident.pk:
-            acting_persons.setdefault(consent.proxy_id, consent.proxy)
+    alias = Consent.objects.db
+    for principal_id, principal_name, proxy_id, proxy_name in _CONSENT_LINKS.rows(alias, resident=resident.pk):
+        if proxy_id == resident.pk and principal_id != resident.pk:
+            acting_for.setdefault(principal_id, Resident.from_db(alias, ["id", "name"], [principal_id, principal_name]))
+        if principal_id == resident.pk:
+            acting_persons.setdefault(proxy_id, Resident.from_db(alias, ["id", "name"], [proxy_id, proxy_name]))
     return list(acting_for.values()), list(acting_persons.values())
 
 
