@@ -6,7 +6,7 @@ import mimetypes
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,6 +20,7 @@ from lifecircle.accounts.access import administered_subdistrict_ids, administers
 from lifecircle.accounts.permissions import resident_of
 from lifecircle.community.models import Grid
 from lifecircle.community.templatetags.words import list_words
+from lifecircle.compiled_queries import CompiledQuery
 
 from . import intake, lifecycle, nearby, ratelimit
 from .api import parse_period
@@ -131,16 +132,30 @@ def _grids_geojson():
     ]}
 
 
+# The resident's requests and those they follow, with only the columns the list shows (a request
+# has some thirty, the reporter's contact details among them; reading them all cost about 1 ms) and
+# their service's names, compiled by the ORM once per process (lifecircle.compiled_queries):
+# building and compiling the two queries took about 1 ms of the page's CPU on every visit.
+_SERVICE_NAMES = {"service_name": F("service__service_name"), "service_name_en": F("service__service_name_en")}
+_MINE = CompiledQuery(lambda user: ServiceRequest.objects.filter(reporter=user)
+                      .only("state", "service_id", "requested_at", "status_notes").annotate(**_SERVICE_NAMES))
+_FOLLOWED = CompiledQuery(lambda user: ServiceRequest.objects.filter(followers__user=user, service__private=False)
+                          .only("state", "service_id").annotate(**_SERVICE_NAMES).order_by("-updated_at"))
+
+
+def _named_services(requests):
+    """``requests``, each with its service: the names the list shows, the rest deferred."""
+    for item in requests:
+        item.service = Service.from_db(item._state.db, ["id", "service_name", "service_name_en"],
+                                       [item.service_id, item.service_name, item.service_name_en])
+    return requests
+
+
 @resident_page
 def my_requests(request, resident):
-    # Only the columns the list shows: a request has some thirty (the reporter's contact details
-    # among them) and its service a dozen; reading them all cost about 1 ms of the page's CPU.
-    shown = ("state", "service__service_name", "service__service_name_en")
-    mine = ServiceRequest.objects.filter(reporter=request.user).select_related("service") \
-        .only(*shown, "requested_at", "status_notes")
-    followed = ServiceRequest.objects.filter(followers__user=request.user, service__private=False) \
-        .select_related("service").only(*shown).order_by("-updated_at")
-    return render(request, "requests311/mine.html", {"requests": mine, "followed": followed})
+    return render(request, "requests311/mine.html", {
+        "requests": _named_services(list(_MINE.objects(user=request.user.pk))),
+        "followed": _named_services(list(_FOLLOWED.objects(user=request.user.pk)))})
 
 
 def _own(request, pk):
