@@ -22,7 +22,9 @@ the answer is stored gzip-compressed (plain when it is under 1 KB) with its ETag
 neither serialises nor compresses nor hashes anything. Only the compressed copy is kept: a city's
 street network layer is about a tenth of its JSON compressed, and the plain copy beside it made
 every store and read of it in the shared cache ten times the bytes; the rare client that takes
-no gzip gets it unzipped (about 1 ms a megabyte). Each worker also keeps the answers it served last
+no gzip gets it unzipped (about 1 ms a megabyte). The street network's layer is kept in this form
+in a file beside its graph instead (``community.networks.network_layer``), made once per network,
+and answered by ``entry_response`` as these are. Each worker also keeps the answers it served last
 (``KEPT_ANSWERS_BYTES``): a hit on one of those is the version read alone, without the second
 round trip and the unpickling. That is safe because an answer's key holds its topics' versions: a
 change gives every answer of the topic a new key, and the old ones only age out. A client that
@@ -213,9 +215,24 @@ def invalidate_on_changes(topic, *labels, parts=None, unseen=None):
     m2m_changed.connect(_on_m2m_change, dispatch_uid="lifecircle.caching.m2m")
 
 
-def _response(entry, request, made=None):
-    """The response for a cached ``entry``; ``made``: its plain body when this request has just
-    made it (a client without gzip is then answered with it, not with the compressed copy unzipped)."""
+def make_entry(response):
+    """``response`` as an answer is kept: (status, content type, ETag, plain body or None, compressed
+    body or None), the body gzip-compressed when it is over 1 KB (then only the compressed copy is
+    kept) and the ETag a hash of the plain body, so that an answer kept elsewhere (a street
+    network's layer, in a file beside its graph) has the ETag it would have here."""
+    body = response.content
+    # Level 1, as nginx's default: a city's street layer (447 KB of JSON) in 1.7 ms, 44 KB;
+    # level 6 took 4.5 ms for 35 KB, and a cold city asks for hundreds of layers at once.
+    compressed = gzip.compress(body, compresslevel=1) if len(body) > 1024 else None
+    etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+    return (response.status_code, response["Content-Type"], etag, None if compressed else body, compressed)
+
+
+def entry_response(entry, request, made=None):
+    """The response for a kept ``entry`` (``make_entry``'s form): 304 when the client holds its ETag,
+    the compressed body to a client that takes gzip, the plain one otherwise; ``made``: its plain
+    body when this request has just made it (a client without gzip is then answered with it, not
+    with the compressed copy unzipped)."""
     status, content_type, etag, body, compressed = entry
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
@@ -317,15 +334,11 @@ def cached_response(*topics, clock=None, timeout=TIMEOUT_SECONDS):
                 if not _cacheable(response):
                     return response
                 body = response.content
-                # Level 1, as nginx's default: a city's street layer (447 KB of JSON) in 1.7 ms, 44 KB;
-                # level 6 took 4.5 ms for 35 KB, and a cold city asks for hundreds of layers at once.
-                compressed = gzip.compress(body, compresslevel=1) if len(body) > 1024 else None
-                etag = '"%s"' % hashlib.sha256(body).hexdigest()[:32]
-                entry = (response.status_code, response["Content-Type"], etag, None if compressed else body, compressed)
+                entry = make_entry(response)
                 cache.set(key, entry, timeout=_timeout(timeout))
             if not local:
                 kept_answers.put(key, entry)
-            return _response(entry, request, made=body)
+            return entry_response(entry, request, made=body)
         return wrapper
     return decorate
 

@@ -36,10 +36,14 @@ def json_response(data, status=200):
     return written_json_response(dumps(data, default=_api_encoder.default), status=status)
 
 
+#: What every JSON answer says it is (a street network's layer file is served with it too).
+CONTENT_TYPE = "application/json; charset=utf-8"
+
+
 def written_json_response(body, status=200):
     """JSON already written (bytes kept from an earlier answer, such as a street network's layer)
     answered with the same headers as :func:`json_response`."""
-    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+    return HttpResponse(body, status=status, content_type=CONTENT_TYPE)
 
 
 class APIRenderer(JSONRenderer):

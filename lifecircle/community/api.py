@@ -3,9 +3,9 @@ from ninja import Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
-from lifecircle.caching import cached_response
+from lifecircle.caching import cached_response, entry_response, make_entry
 from lifecircle.geography import feature_collection, point_feature
-from lifecircle.json_encoding import json_response, written_json_response
+from lifecircle.json_encoding import json_response
 
 from . import networks
 from .models import Compound, Grid, SubDistrict
@@ -178,10 +178,14 @@ def boundary_geojson(request, subdistrict: str | None = None):
 
 
 @router.get("/geo/network.geojson", response=FeatureCollectionOut, summary="The pedestrian network as GeoJSON")
-@decorate_view(cached_response("directory"))
 def network_geojson(request, subdistrict: str | None = None):
+    # Not cached_response: the layer is kept ready in a file beside the network's graph
+    # (networks.network_layer), made once per network rather than by every worker whose cache
+    # is empty, and answered as a cached answer is (ETag, 304, gzip). Already JSON in the schema's
+    # form: not validated again per answer.
     target = one_subdistrict(subdistrict)
     if not hasattr(target, "network"):
-        return feature_collection([], attribution="")
-    # Already JSON, in the schema's form (networks.network_geojson): not validated again per answer.
-    return written_json_response(networks.network_geojson(target.network))
+        entry = make_entry(json_response(feature_collection([], attribution="")))
+    else:
+        entry = networks.network_layer(target.network)
+    return entry_response(entry, request)

@@ -1,15 +1,31 @@
-"""Build and keep a sub-district's pedestrian network with the geo engine."""
+"""Build and keep a sub-district's pedestrian network with the geo engine.
+
+Each network's graph lives in a file under ``var/networks/``, named by what it was built from, and
+beside it its map layer (``network_layer``), ready to serve: the street network is the costliest of
+a map's first layers (5.6–6.1 ms of a worker's CPU, in-process, to encode, compress and hash a
+city sub-district's 1,083 junctions; read from the file, 0.7–0.9 ms the whole request), and a city's
+200 networks were each made again by every worker after its cache was emptied. The layer file is written when the network is saved, and made again by the first
+request that finds it missing or stale (a network saved by older code, its attribution edited, its
+graph file rebuilt, or new code that writes the layer differently); it is written atomically, so
+workers that race to make it each write a whole file and readers never see half of one.
+"""
 import functools
+import glob
 import hashlib
+import re
 from pathlib import Path
 
+import orjson
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from lifecircle import json_encoding
+from lifecircle import caching, json_encoding
+from lifecircle.geo import graph as graph_module
 from lifecircle.geo.graph import NAME_LANGUAGES, WalkGraph
 from lifecircle.geo.osm import build_network
 from lifecircle.geo.profiles import DEFAULT_TABLE as PROFILE_TABLE
+from lifecircle.geo.tables import atomic_write
 
 from .models import PedestrianNetwork
 
@@ -64,6 +80,10 @@ def save_network(subdistrict, graph, source, attribution):
     network.source, network.attribution, network.graph_file = str(source), attribution, path.name
     network.node_count, network.edge_count = graph.n_nodes, graph.n_edges
     network.save()
+    # Its layer, from the file just written (or found): the bytes a request would make from it.
+    # Read apart from the worker's graph cache, which a city's import would otherwise fill.
+    _write_layer(network, WalkGraph.load(path))
+    remove_layers(subdistrict.code, keep=layer_path(network))
     return network
 
 
@@ -107,15 +127,108 @@ def _graph_bounds(path, mtime_ns):
 
 
 def network_geojson(network):
-    """The network as a GeoJSON FeatureCollection (with its attribution), written as JSON bytes:
-    a sub-district's 1,700 streets take 25 ms to validate and encode through the API's schema,
-    the largest part of a city's first map layers, so they are encoded once per network file."""
-    path = graph_path(network)
-    return _network_geojson(str(path), path.stat().st_mtime_ns, network.attribution)
+    """The network as a GeoJSON FeatureCollection (with its attribution), written as JSON bytes.
+
+    Encoded afresh from the graph: it is written into the layer file once per network
+    (``network_layer``), which is what the map's requests read.
+
+    Parameters
+    ----------
+    network : PedestrianNetwork
+
+    Returns
+    -------
+    bytes
+        The FeatureCollection as the API writes it (``FeatureCollectionOut``'s form, not validated
+        again: a sub-district's 1,700 streets took 25 ms to validate and encode through the schema).
+    """
+    return _encode(load_graph(network), network.attribution)  # the graph a worker has prepared
 
 
-@functools.lru_cache(maxsize=16)
-def _network_geojson(path, mtime_ns, attribution):
-    collection = _load_graph(path, mtime_ns).to_geojson()  # the graph a worker has prepared
+def _encode(graph, attribution):
+    collection = graph.to_geojson()
     collection["attribution"] = attribution
     return json_encoding.dumps(collection)
+
+
+def layer_path(network):
+    """The file beside ``network``'s graph file that holds its map layer ready to serve."""
+    return graph_path(network).with_suffix(".layer")
+
+
+@functools.cache
+def _layer_code():
+    # What writes a layer's bytes: new code that writes them differently (another property, another
+    # JSON library) must not serve the files written by the old code, which outlive any deployment.
+    digest = hashlib.sha256(orjson.__version__.encode())
+    for source in (graph_module.__file__, json_encoding.__file__, caching.__file__, __file__):
+        digest.update(Path(source).read_bytes())
+    return digest.hexdigest()
+
+
+def _layer_key(mtime_ns, attribution):
+    """What a layer file was made from: its graph file's version, the attribution and the code."""
+    made_from = f"{mtime_ns}\n{attribution}\n{_layer_code()}".encode()
+    return hashlib.sha256(made_from).hexdigest()[:32].encode()
+
+
+def network_layer(network):
+    """``network``'s map layer as a kept answer, read from its layer file (made if missing or stale).
+
+    Parameters
+    ----------
+    network : PedestrianNetwork
+
+    Returns
+    -------
+    tuple
+        ``caching.make_entry``'s form, (status, content type, ETag, plain body or None, compressed
+        body or None), for ``caching.entry_response``: the plain body is ``network_geojson``'s bytes.
+    """
+    key = _layer_key(graph_path(network).stat().st_mtime_ns, network.attribution)
+    try:
+        kept = layer_path(network).read_bytes()
+    except FileNotFoundError:
+        kept = b""
+    # The file: one line "<key> <ETag> <gzip|plain>", then the body as caching keeps it.
+    header, _, body = kept.partition(b"\n")
+    fields = header.split(b" ")
+    if len(fields) == 3 and fields[0] == key and fields[2] in (b"gzip", b"plain"):
+        compressed = fields[2] == b"gzip"
+        return (200, json_encoding.CONTENT_TYPE, fields[1].decode(),
+                None if compressed else body, body if compressed else None)
+    return _write_layer(network)
+
+
+def _write_layer(network, graph=None):
+    """Write ``network``'s layer file from ``graph`` (None: its graph as this worker keeps it) and
+    return it as ``network_layer`` does; atomically, as the workers may race to make it."""
+    path = graph_path(network)
+    mtime_ns = path.stat().st_mtime_ns
+    if graph is None:
+        graph = _load_graph(str(path), mtime_ns)
+    entry = caching.make_entry(json_encoding.written_json_response(_encode(graph, network.attribution)))
+    _, _, etag, plain, compressed = entry
+    header = b" ".join([_layer_key(mtime_ns, network.attribution), etag.encode(),
+                        b"plain" if compressed is None else b"gzip"])
+    with atomic_write(layer_path(network), "wb") as f:
+        f.write(header + b"\n" + (plain if compressed is None else compressed))
+    return entry
+
+
+def remove_layers(code, keep=None):
+    """Delete the layer files of sub-district ``code``'s graphs, but ``keep``: a rebuilt network's
+    old graph file stays (a rolled-back save still points to it), its layer need not, as a layer
+    is made again when it is missing. Another sub-district's code may begin with this one's (a
+    graph file is ``<code>-<12 hex digits>.npz``), hence the exact pattern."""
+    pattern = re.compile(re.escape(code) + r"-[0-9a-f]{12}\.layer")
+    for path in network_folder(create=False).glob(f"{glob.escape(code)}-*.layer"):
+        if pattern.fullmatch(path.name) and path != keep:
+            path.unlink(missing_ok=True)
+
+
+def network_deleted(sender, instance, **kwargs):
+    """A ``post_delete`` receiver: a deleted network's layer file goes once the deletion is
+    committed (its graph file stays, as a rebuilt network's old one does)."""
+    path = layer_path(instance)
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
