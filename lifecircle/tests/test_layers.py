@@ -25,9 +25,10 @@ LAYERS = {
     #      the client address behind trusted proxies, the scheduler that `serve` starts, the check
     #      that re-encodes uploaded photos (participation and requests311 both take them), and the
     #      domain's refusals (Refused, Conflict, NotFound) that accounts and the service apps raise,
-    #      and the JSON writer of the API, Open311 and the map layers.
+    #      the JSON writer of the API, Open311 and the map layers, and the queries compiled once per
+    #      process that accounts' and the service apps' pages run.
     "ratelimit": 1, "proxy": 1, "scheduler": 1, "caching": 1, "dates": 1, "images": 1, "errors": 1,
-    "json_encoding": 1,
+    "json_encoding": 1, "compiled_queries": 1,
     # 2 -- the service apps, and accessibility: it measures the directory's facilities from the
     #      community's compounds on the engine, and only planning and the project's API read it.
     "accessibility": 2, "babycare": 2, "bookings": 2, "eldercare": 2, "homecare": 2, "meals": 2,
