@@ -126,26 +126,10 @@ def _graph_bounds(path, mtime_ns):
     return WalkGraph.load(path).bounds
 
 
-def network_geojson(network):
-    """The network as a GeoJSON FeatureCollection (with its attribution), written as JSON bytes.
-
-    Encoded afresh from the graph: it is written into the layer file once per network
-    (``network_layer``), which is what the map's requests read.
-
-    Parameters
-    ----------
-    network : PedestrianNetwork
-
-    Returns
-    -------
-    bytes
-        The FeatureCollection as the API writes it (``FeatureCollectionOut``'s form, not validated
-        again: a sub-district's 1,700 streets took 25 ms to validate and encode through the schema).
-    """
-    return _encode(load_graph(network), network.attribution)  # the graph a worker has prepared
-
-
 def _encode(graph, attribution):
+    """The network as a GeoJSON FeatureCollection with its attribution, written as the API writes
+    it (``FeatureCollectionOut``'s form, not validated again: a sub-district's 1,700 streets took
+    25 ms to validate and encode through the schema)."""
     collection = graph.to_geojson()
     collection["attribution"] = attribution
     return json_encoding.dumps(collection)
@@ -183,7 +167,7 @@ def network_layer(network):
     -------
     tuple
         ``caching.make_entry``'s form, (status, content type, ETag, plain body or None, compressed
-        body or None), for ``caching.entry_response``: the plain body is ``network_geojson``'s bytes.
+        body or None), for ``caching.entry_response``: the plain body is the layer's JSON.
     """
     key = _layer_key(graph_path(network).stat().st_mtime_ns, network.attribution)
     try:
