@@ -684,8 +684,9 @@ def stream(client, function, jobs: Iterable, bar=None,
 
     At most ``window`` tasks (default: twice the workers) are in flight, so
     neither the driver nor the scheduler holds every job at once. A task
-    whose worker dies is rerun by Dask; one that dies too often, or raises,
-    comes back with its ``error`` set and the others go on.
+    whose worker dies is rerun by Dask; one that dies too often, raises, or
+    is cancelled (the client lost its scheduler) comes back with its
+    ``error`` set and the others go on.
     """
     if client is None:  # in this process, one area after another: tests and tiny cities
         for key, job in jobs:
@@ -727,8 +728,10 @@ def stream(client, function, jobs: Iterable, bar=None,
         key = keys.pop(future.key)
         if future.status == "finished":
             yield key, future.result(), None
-        else:
+        elif future.status == "error":
             yield key, None, future.exception()
+        else:  # cancelled (the client lost its scheduler): no exception of its own, but not done either
+            yield key, None, ClusterError(f"the cluster gave the task up ({future.status})")
         if bar is not None:
             bar.update(1)
         finished.update(submit(window - finished.count()))

@@ -463,3 +463,27 @@ def test_grid_origins_share_each_areas_population(helsinki_problem):
     assert first.sum() > 10 and grid.values["population"][first].sum() == pytest.approx(1200.0)
     assert (grid.values["population"][~first] == 1.0).all()  # no population given: each point counts 1
     assert (city.assign_to_areas(with_people.polygons, grid.lon, grid.lat) == np.where(first, 0, 1)).all()
+
+
+def _wait_then_return(seconds):
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_cancelled_task_comes_back_as_an_error_not_as_an_empty_result():
+    """A task the cluster gives up (its futures cancelled, as when the client loses its scheduler)
+    is an error for its area: before, it came back with neither a result nor an error."""
+    from distributed import Client, Future, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        seen = {}
+        for key, result, error in city.stream(client, _wait_then_return, iter([("quick", 0.0), ("slow", 3.0)])):
+            seen[key] = (result, error)
+            if key == "quick":  # cancel what is still running, as a lost scheduler does
+                client.cancel([Future(k, client) for k in list(client.futures)])
+    assert seen["quick"] == (0.0, None)
+    result, error = seen["slow"]
+    assert result is None and isinstance(error, city.ClusterError) and "cancelled" in str(error)
