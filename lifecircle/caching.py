@@ -383,15 +383,17 @@ def from_nearest_node(compute):
     computed from the junction nearest the point, kept until the network file changes, keyed by
     ``rest`` too (what else the answer depends on: the profile, the distances); the answer gains
     ``origin`` = {lon, lat, node, moved_m}. A point too far from every street is passed through
-    unchanged, so ``compute`` reports it."""
+    unchanged, so ``compute`` reports it. ``snapped``: the point already snapped to the network as
+    loaded, where the caller has it (a map click's, found while finding its sub-district): not
+    snapped again."""
     @functools.wraps(compute)
-    def wrapper(subdistrict, lon, lat, *rest):
+    def wrapper(subdistrict, lon, lat, *rest, snapped=None):
         from lifecircle.community import networks  # here, not above: the apps import this module
         from lifecircle.geo.snapping import snap_points
 
         network = subdistrict.network
         graph = networks.load_graph(network)
-        snap = snap_points(graph, [lon], [lat])
+        snap = snap_points(graph, [lon], [lat]) if snapped is None else snapped
         if not snap.ok[0]:
             return compute(subdistrict, lon, lat, *rest)
         at_u = snap.dist_u[0] <= snap.dist_v[0]

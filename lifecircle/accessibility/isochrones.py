@@ -142,11 +142,12 @@ def isochrones_with_reach(subdistrict, lon, lat, profile="standard", departure=N
     says where, and how far that is). Raises GeoError for a point away from every street, and
     ProfileError (a GeoError) for barrier-free on a network saved before walking profiles.
     ``snapped``: the point snapped to the sub-district's network as loaded, where the caller has
-    it (``snapped_subdistrict_at``).
+    it (``snapped_subdistrict_at``): the junction it starts from and the facilities' walks take it
+    as it is, rather than snapping it again (about 0.1 ms each).
     """
     departure = parse_departure(None) if departure is None else departure
     distances = profile_distances(profile)
-    collection = from_nearest_node(isochrone_shapes)(subdistrict, lon, lat, profile, distances)
+    collection = from_nearest_node(isochrone_shapes)(subdistrict, lon, lat, profile, distances, snapped=snapped)
     reachable = reachable_facilities(subdistrict, lon, lat, distances, profile, departure, snapped)
     collection["reachable"] = reachable
     collection["departure"] = departure.isoformat(timespec="minutes")
