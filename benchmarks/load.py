@@ -49,9 +49,14 @@ few milliseconds measured the generator, not the server.
 
 Per step it prints the achieved rate (answers in the step's time), p50/p95/p99/max latency, the
 error rate, and the generator's own CPU (a share of one core: it runs on the server's cores, so
-it runs on uvloop and does not unzip the answers it reads whole). A 5xx, a timeout
-(``--timeout``) or a connection failure is an error; so is any answer other than the profile's
-expected status.
+it runs on uvloop and does not unzip the answers it reads whole), the server's CPU per request
+(its workers, PostgreSQL and Redis, read from /proc) and the share of the machine's CPU time the
+host took from it during the step (``steal``). A 5xx, a timeout (``--timeout``) or a connection
+failure is an error; so is any answer other than the profile's expected status.
+
+The same code costs more CPU in a slow hour than in a fast one on a shared machine, so before and
+after the steps it times a fixed loop of plain Python (``python_speed``): runs of different hours
+compare where those times agree.
 """
 import argparse
 import asyncio
@@ -494,7 +499,38 @@ def cpu_between(before, after):
     return used
 
 
-def summarise(profile, rate, results, lags, count, elapsed, cpu_share, server_used=None):
+def stolen_ticks():
+    """The CPU time the host has taken from this virtual machine since it started (``steal`` in
+    /proc/stat, in clock ticks), or None where the kernel does not say."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+        return int(fields[8])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def python_speed(rounds=7):
+    """Milliseconds this machine takes for a fixed piece of plain Python (the least of ``rounds``).
+
+    The server's requests are plain Python too, so the same steps cost more of its CPU in an hour
+    when this is slower (a busier host, a lower clock): printed before and after the steps, it
+    says which runs of different hours are comparable."""
+    def work():
+        total = 0
+        for i in range(200_000):
+            total += i * i % 7
+        return total
+
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return 1000 * best
+
+
+def summarise(profile, rate, results, lags, count, elapsed, cpu_share, server_used=None, stolen=None):
     latency = np.array([r[0] for r in results]) * 1000
     failed = [r for r in results if not r[1]]
     statuses = {}
@@ -508,6 +544,7 @@ def summarise(profile, rate, results, lags, count, elapsed, cpu_share, server_us
         "max": latency.max() if latency.size else np.nan, "errors": len(failed) / max(count, 1),
         "error_statuses": statuses, "lag_p99": float(np.percentile(lags, 99)) * 1000 if lags else np.nan,
         "generator_cpu": cpu_share,
+        "stolen": stolen,  # the share of the machine's CPU time the host took during the step
         # the server's CPU per request answered, by part (ms); a request that timed out may still be
         # served after the step, uncounted, so an overloaded step's figures are low
         "server_ms": ({part: 1000 * seconds / answered for part, seconds in server_used.items()}
@@ -518,10 +555,11 @@ def summarise(profile, rate, results, lags, count, elapsed, cpu_share, server_us
 def print_row(row):
     statuses = ", ".join(f"{k or 'no answer'}×{v}" for k, v in sorted(row["error_statuses"].items()))
     server = " + ".join(f"{row['server_ms'][part]:.2f}" for part in SERVER_PARTS) if row["server_ms"] else "—"
+    stolen = "—" if row["stolen"] is None else f"{100 * row['stolen']:.1f} %"
     print(f"| {row['profile']} | {row['rate']} | {row['achieved']:.0f} | {row['p50']:.1f} | {row['p95']:.1f} | "
           f"{row['p99']:.1f} | {row['max']:.0f} | {100 * row['errors']:.1f} %{' (' + statuses + ')' if statuses else ''} "
           f"| {row['lag_p99']:.1f} | {100 * row['generator_cpu']:.0f} % | "
-          f"{server} |", flush=True)
+          f"{server} | {stolen} |", flush=True)
 
 
 async def drain(session, url, pause, limit=300.0):
@@ -596,12 +634,15 @@ async def drive(args, site):
             await run_step(session, site["url"], makers[profile], min(args.rates[0], 20), args.warmup, args.timeout,
                            False, rng)
             for rate in args.rates:
-                before = server_cpu(site.get("server"))
+                before, ticks, started = server_cpu(site.get("server")), stolen_ticks(), time.perf_counter()
                 step = await run_step(session, site["url"], makers[profile], rate, args.seconds, args.timeout,
                                       args.poisson, rng)
-                after = server_cpu(site.get("server"))
+                after, ticks_after = server_cpu(site.get("server")), stolen_ticks()
                 used = cpu_between(before, after) if before is not None else None
-                row = summarise(profile, rate, *step, server_used=used)
+                stolen = (None if ticks is None or ticks_after is None else
+                          (ticks_after - ticks) / os.sysconf("SC_CLK_TCK")
+                          / ((time.perf_counter() - started) * (os.cpu_count() or 1)))
+                row = summarise(profile, rate, *step, server_used=used, stolen=stolen)
                 print_row(row)
                 rows.append(row)
                 await drain(session, site["url"], args.pause)
@@ -681,14 +722,18 @@ def main():
                   f"{totals['nodes']} network nodes in all; isochrone shapes "
                   f"{'warmed' if args.warm else 'cold (not warmed)'}; clicks "
                   f"{'name' if args.name_subdistrict else 'do not name (as the map)'} their sub-district", flush=True)
+        print(f"plain Python on this machine: {python_speed():.1f} ms for the fixed loop (python_speed) before the steps",
+              flush=True)
         print("| profile | rate /s | achieved /s | p50 ms | p95 ms | p99 ms | max ms | errors | generator lag p99 ms "
-              "| generator CPU (of a core) | server CPU ms per request: workers + database + Redis |")
-        print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|", flush=True)
+              "| generator CPU (of a core) | server CPU ms per request: workers + database + Redis "
+              "| CPU the host took (steal) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|", flush=True)
         uvloop.run(drive(args, site))  # the generator shares the server's cores: the leaner loop spares them
     finally:
         if stop:
             stop()
-        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; plain Python: "
+              f"{python_speed():.1f} ms for the fixed loop after the steps", flush=True)
         if not (args.keep or args.site):
             shutil.rmtree(folder, ignore_errors=True)
 
