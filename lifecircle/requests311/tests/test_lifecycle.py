@@ -142,6 +142,33 @@ def test_only_the_grids_workers_and_administrators_change_a_request(place):
         lifecycle.change_state(unrouted, "acknowledged", "", place.west_worker)
 
 
+def test_those_told_are_the_active_holders_of_the_role_each_once_by_pk(place):
+    """grid_workers and administrators answer as the ORM would (their query is compiled once per
+    process): whole users, none inactive, none twice, none holding the role only elsewhere."""
+    from django.contrib.auth import get_user_model
+
+    from lifecircle.accounts.models import StaffRole
+    from lifecircle.accounts.testing import make_staff
+
+    users, worker, admin = get_user_model(), StaffRole.Role.GRID_WORKER, StaffRole.Role.ADMINISTRATOR
+    both = make_staff(worker, place.subdistrict, grid=place.west)  # works in both grids and administers
+    StaffRole.objects.create(user=both, role=worker, subdistrict=place.subdistrict, grid=place.east)
+    StaffRole.objects.create(user=both, role=admin, subdistrict=place.subdistrict)
+    also_west = make_staff(worker, place.subdistrict, grid=place.west)
+    gone = [make_staff(worker, place.subdistrict, grid=place.east), make_staff(admin, place.subdistrict)]
+    users.objects.filter(pk__in=[user.pk for user in gone]).update(is_active=False)
+
+    def orm(role, **grid):
+        roles = StaffRole.objects.filter(role=role, **grid).values("user")
+        return list(users.objects.filter(pk__in=roles, is_active=True).order_by("pk"))
+
+    assert lifecycle.grid_workers(place.west) == orm(worker, grid=place.west) == [place.west_worker, both, also_west]
+    assert lifecycle.grid_workers(place.east) == orm(worker, grid=place.east) == [place.east_worker, both]
+    assert lifecycle.administrators() == orm(admin) == [place.admin, both]
+    told = lifecycle.administrators()[1]
+    assert told.get_deferred_fields() == set() and told.email == both.email
+
+
 def test_a_stale_copy_cannot_move_a_request_twice(place):
     """The row is locked and re-read, so two workers acting on the same page view cannot both succeed."""
     request = make(place, **WEST)
