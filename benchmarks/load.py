@@ -40,16 +40,23 @@ shapes, Open311's lists and the signed-in pages are not prefilled).
 Why not locust: its ``constant_throughput`` is closed-loop — each simulated user waits for its
 answer before the next request, so a slow server is sent less, and latency is timed from when a
 request was actually sent; both hide queueing ("coordinated omission"). k6 and wrk2 are open-loop
-but are not Python packages. So this is a small asyncio + aiohttp generator: request *i* of a
+but are not Python packages. So this is a small asyncio generator on uvloop: request *i* of a
 step is due at ``start + i / rate`` (or at Poisson arrival times with ``--poisson``) whatever
 happened before, and its latency is measured **from that scheduled time** to the end of the
 answer, so time spent waiting behind a slow request counts. ``lag`` reports how late the
 generator itself sent (its own CPU share on a small machine); a step whose lag p99 is more than a
 few milliseconds measured the generator, not the server.
 
+Each request goes on a connection of its own and asks the server to close it after the answer
+(``Connection: close``), which gunicorn's sync workers do to every connection anyway; the answer is
+read to that close, its status taken from its first line and its body neither parsed nor unzipped
+(a browser unzips on its own machine). The generator shares the server's two cores, so it is kept
+this thin: aiohttp's client, used before, took 20-21 % of a core at 200 req/s of the city's mixed
+profile, this one 10-11 % in the runs alternating with it (the rest is uvloop opening and closing
+the connections).
+
 Per step it prints the achieved rate (answers in the step's time), p50/p95/p99/max latency, the
-error rate, and the generator's own CPU (a share of one core: it runs on the server's cores, so
-it runs on uvloop and does not unzip the answers it reads whole), the server's CPU per request
+error rate, and the generator's own CPU (a share of one core), the server's CPU per request
 (its workers, PostgreSQL and Redis, read from /proc) and the share of the machine's CPU time the
 host took from it during the step (``steal``). A 5xx, a timeout (``--timeout``) or a connection
 failure is an error; so is any answer other than the profile's expected status.
@@ -72,6 +79,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 import numpy as np
@@ -422,10 +430,67 @@ def profiles(site, rng, name_subdistrict=False):
 
 # ---- the generator ------------------------------------------------------------------------------
 
-async def run_step(session, url, make, rate, seconds, timeout, poisson, rng):
-    """Send ``rate`` requests a second for ``seconds``; latency from each request's scheduled time."""
-    import aiohttp
+class Server:
+    """Where requests go: the host and port of an ``http://`` URL."""
 
+    def __init__(self, url):
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != "http" or not parts.hostname:
+            raise SystemExit(f"the generator speaks plain HTTP to a server: {url!r} is not an http:// URL")
+        self.host, self.port = parts.hostname, parts.port or 80
+
+    def request(self, method, path, form=None, cookies=None):
+        """The bytes of one request, asking the server to close the connection after its answer (as
+        gunicorn's sync workers do anyway) and taking gzip, as a browser does."""
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", "Accept-Encoding: gzip",
+                 "Connection: close"]
+        if cookies:
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+        body = urllib.parse.urlencode(form, doseq=True).encode() if form is not None else b""
+        if method == "POST":
+            lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+
+    async def send(self, request, timeout):
+        """Send ``request`` on a connection of its own and read its answer to the end; returns the
+        status (0 when the connection failed or ``timeout`` seconds passed first)."""
+        loop = asyncio.get_running_loop()
+        answered, transport = loop.create_future(), None
+        try:
+            async with asyncio.timeout(timeout):
+                transport, _ = await loop.create_connection(lambda: _Answer(request, answered), self.host, self.port)
+                return await answered
+        except (OSError, TimeoutError):
+            return 0
+        finally:
+            if transport is not None and not answered.done():
+                transport.abort()  # timed out: the server's late answer is not waited for
+
+
+class _Answer(asyncio.Protocol):
+    """One request's connection: writes the request, keeps the start of the answer for its status
+    line and gives the status once the server has closed the connection (the answer's end)."""
+
+    def __init__(self, request, answered):
+        self.request, self.answered, self.head = request, answered, b""
+
+    def connection_made(self, transport):
+        transport.write(self.request)
+
+    def data_received(self, data):
+        if len(self.head) < 16:
+            self.head += data[:16]
+
+    def connection_lost(self, exc):
+        if self.answered.done():
+            return
+        parts = self.head.split(b" ", 2)
+        whole = exc is None and len(parts) == 3 and parts[0].startswith(b"HTTP/1.") and parts[1].isdigit()
+        self.answered.set_result(int(parts[1]) if whole else 0)
+
+
+async def run_step(server, make, rate, seconds, timeout, poisson, rng, connections):
+    """Send ``rate`` requests a second for ``seconds``; latency from each request's scheduled time."""
     # Timed with perf_counter, not the loop's clock: uvloop's counts whole milliseconds.
     clock = time.perf_counter
     count = int(rate * seconds)
@@ -433,17 +498,14 @@ async def run_step(session, url, make, rate, seconds, timeout, poisson, rng):
     due = np.cumsum([0.0, *gaps[:-1]])
     results, lags = [], []
     start = clock() + 0.05
+    open_at_once = asyncio.Semaphore(connections)
 
     async def fire(scheduled, method, path, form, cookies, expected):
         lags.append(clock() - scheduled)
-        try:
-            async with session.request(method, url + path, data=form, cookies=cookies,
-                                       timeout=aiohttp.ClientTimeout(total=timeout)) as response:
-                await response.read()
-                ok = response.status == expected
-                results.append((clock() - scheduled, ok, response.status))
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
-            results.append((clock() - scheduled, False, 0))
+        request = server.request(method, path, form, cookies)
+        async with open_at_once:
+            status = await server.send(request, timeout)
+        results.append((clock() - scheduled, status == expected, status))
 
     tasks = []
     cpu = time.process_time()
@@ -566,23 +628,16 @@ def print_row(row):
           f"{server} | {stolen} |", flush=True)
 
 
-async def drain(session, url, pause, limit=300.0):
+async def drain(server, pause, limit=300.0):
     """Wait ``pause`` seconds, then until the server answers a cheap page within 100 ms (an
     overloaded step leaves a queue behind it that would otherwise be charged to the next step)."""
-    import aiohttp
-
     await asyncio.sleep(pause)
-    loop = asyncio.get_running_loop()
-    until = loop.time() + limit
-    while loop.time() < until:
-        start = loop.time()
-        try:
-            async with session.get(url + "/open311/v2/discovery.json", timeout=aiohttp.ClientTimeout(total=5)) as r:
-                await r.read()
-            if loop.time() - start < 0.1:
-                return
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
-            pass
+    request = server.request("GET", "/open311/v2/discovery.json")
+    until = time.perf_counter() + limit
+    while time.perf_counter() < until:
+        start = time.perf_counter()
+        if await server.send(request, 5.0) and time.perf_counter() - start < 0.1:
+            return
         await asyncio.sleep(0.5)
 
 
@@ -597,61 +652,49 @@ def public_paths(site):
             *[for_subdistrict(path, code if len(codes) > 1 else None) for code in codes for path in lists]]
 
 
-async def prefill(session, url, paths, concurrency=4):
+async def prefill(server, paths, concurrency=4):
     """Ask each path once, ``concurrency`` at a time; returns (seconds, failures)."""
-    import aiohttp
-
     started, failures, queue = time.perf_counter(), [], list(paths)
 
     async def ask():
         while queue:
             path = queue.pop()
-            try:
-                async with session.get(url + path, timeout=aiohttp.ClientTimeout(total=30)) as response:
-                    await response.read()
-                    if response.status != 200:
-                        failures.append(f"{path}: {response.status}")
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-                failures.append(f"{path}: {exc!r}")
+            status = await server.send(server.request("GET", path), 30.0)
+            if status != 200:
+                failures.append(f"{path}: {status or 'no answer'}")
     await asyncio.gather(*(ask() for _ in range(concurrency)))
     return time.perf_counter() - started, failures
 
 
 async def drive(args, site):
-    import aiohttp
-
     rng = random.Random(args.seed)
     makers = profiles(site, rng, args.name_subdistrict)
-    connector = aiohttp.TCPConnector(limit=args.connections, force_close=False)
+    server = Server(site["url"])
     rows = []
-    # Answers are read whole but not unzipped: a browser unzips on its own machine, while here
-    # unzipping a street layer or an Open311 page took the generator's CPU from the server's cores.
-    async with aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False,
-                                     headers={"Accept-Encoding": "gzip"}) as session:
-        if args.prefill:
-            paths = public_paths(site)
-            seconds, failures = await prefill(session, site["url"], paths)
-            print(f"prefilled: {len(paths)} public lists and layers asked once in {seconds:.0f} s"
-                  + (f"; {len(failures)} failed, e.g. {failures[0]}" if failures else ""), flush=True)
-        for profile in args.profiles:
-            # warm-up: each worker imports its views and fills the caches a real server has long had
-            await run_step(session, site["url"], makers[profile], min(args.rates[0], 20), args.warmup, args.timeout,
-                           False, rng)
-            for rate in args.rates:
-                before, ticks, started = server_cpu(site.get("server")), stolen_ticks(), time.perf_counter()
-                step = await run_step(session, site["url"], makers[profile], rate, args.seconds, args.timeout,
-                                      args.poisson, rng)
-                after, ticks_after = server_cpu(site.get("server")), stolen_ticks()
-                used = cpu_between(before, after) if before is not None else None
-                stolen = (None if ticks is None or ticks_after is None else
-                          (ticks_after - ticks) / os.sysconf("SC_CLK_TCK")
-                          / ((time.perf_counter() - started) * (os.cpu_count() or 1)))
-                row = summarise(profile, rate, *step, server_used=used, stolen=stolen)
-                print_row(row)
-                rows.append(row)
-                await drain(session, site["url"], args.pause)
-                if row["errors"] > 0.5:  # overloaded: a higher rate would only lengthen the queue
-                    break
+    if args.prefill:
+        paths = public_paths(site)
+        seconds, failures = await prefill(server, paths)
+        print(f"prefilled: {len(paths)} public lists and layers asked once in {seconds:.0f} s"
+              + (f"; {len(failures)} failed, e.g. {failures[0]}" if failures else ""), flush=True)
+    for profile in args.profiles:
+        # warm-up: each worker imports its views and fills the caches a real server has long had
+        await run_step(server, makers[profile], min(args.rates[0], 20), args.warmup, args.timeout, False, rng,
+                       args.connections)
+        for rate in args.rates:
+            before, ticks, started = server_cpu(site.get("server")), stolen_ticks(), time.perf_counter()
+            step = await run_step(server, makers[profile], rate, args.seconds, args.timeout, args.poisson, rng,
+                                  args.connections)
+            after, ticks_after = server_cpu(site.get("server")), stolen_ticks()
+            used = cpu_between(before, after) if before is not None else None
+            stolen = (None if ticks is None or ticks_after is None else
+                      (ticks_after - ticks) / os.sysconf("SC_CLK_TCK")
+                      / ((time.perf_counter() - started) * (os.cpu_count() or 1)))
+            row = summarise(profile, rate, *step, server_used=used, stolen=stolen)
+            print_row(row)
+            rows.append(row)
+            await drain(server, args.pause)
+            if row["errors"] > 0.5:  # overloaded: a higher rate would only lengthen the queue
+                break
     return rows
 
 
