@@ -313,9 +313,13 @@ def serve(args, folder, env, site, stop_services):
     site["url"] = f"http://127.0.0.1:{port}"
     site["server"] = {"group": server.pid, "folder": folder}  # whose CPU each step reports (server_cpu)
     # Gunicorn listens before its workers have loaded the site; each worker then prepares (a city's
-    # networks and facilities: seconds) and logs a line. The first step must not measure start-up.
-    # (A checkout from before that preparation logs nothing: then the listening socket is enough.)
-    announces = "def _prepare" in (Path(args.repo) / "lifecircle" / "wsgi.py").read_text(encoding="utf-8")
+    # networks and facilities: seconds), compiles its pages and logs a line for each. The first
+    # step must not measure start-up. (A checkout from before that preparation logs nothing: then
+    # the listening socket is enough; one from before the compiling logs only the first line.)
+    start_up = "".join(path.read_text(encoding="utf-8") for name in ("wsgi.py", "startup.py")
+                       if (path := Path(args.repo) / "lifecircle" / name).exists())
+    announces = "prepared the walking networks" in start_up
+    last = ("page templates",) if "page templates" in start_up else ("prepared ", "could not prepare")
     started, ready = time.perf_counter(), []
     while len(ready) < (args.workers if announces else 1):
         if server.poll() is not None or time.perf_counter() - started > 300:
@@ -326,7 +330,7 @@ def serve(args, folder, env, site, stop_services):
         time.sleep(0.2)
         if announces:
             ready = [line.strip() for line in open(f"{folder}/serve.log", encoding="utf-8")
-                     if "prepared " in line or "could not prepare" in line]
+                     if any(words in line for words in last)]
         else:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()

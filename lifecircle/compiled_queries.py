@@ -25,6 +25,7 @@ between requests.
 """
 import datetime
 import inspect
+import weakref
 from typing import NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -35,6 +36,10 @@ _STAND_INS = (-7_000_001, -8_000_001)
 
 #: The recipe's source of a parameter read from the clock at each run (its value: the offset).
 _CLOCK = "<the clock>"
+
+#: Every compiled query made in this process, for :func:`compile_every` (weakly: a query made
+#: for a while is not kept alive by being listed).
+_MADE = weakref.WeakSet()
 
 
 class _Compiled(NamedTuple):
@@ -63,6 +68,7 @@ class CompiledQuery:
         if any(p.annotation not in (str, int, p.empty) for p in parameters.values()):
             raise TypeError(f"{build.__qualname__}: a compiled query takes ids (int) and text (str) only")
         self._compiled = {}  # database alias -> _Compiled
+        _MADE.add(self)
 
     def objects(self, using=DEFAULT_DB_ALIAS, **values):
         """The query's model instances for ``values`` (a ``RawQuerySet``: the columns it selects
@@ -138,6 +144,16 @@ class CompiledQuery:
             raise ValueError(f"{self.build.__qualname__}: a value it takes is not in its SQL")
         return _Compiled(queryset, sql, recipe, [column for column, _, _ in compiler.select],
                          any(source == _CLOCK for source, _ in recipe))
+
+
+def compile_every(using=DEFAULT_DB_ALIAS):
+    """Compile every query made so far in this process for database ``using``, as its first run
+    would (a worker's start-up, lifecircle.startup: a first run costs 2-5 ms, and right after a
+    restart every worker's first pages would pay it under full load). Returns how many."""
+    made = list(_MADE)
+    for query in made:
+        query.compiled(using)
+    return len(made)
 
 
 def _no_queries(*args):

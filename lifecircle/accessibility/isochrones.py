@@ -226,7 +226,7 @@ def snapped_facilities(subdistrict, profile, graph=None):
 def prepare_worker(profiles=("standard", "elderly")):
     """Load what a map click needs into this worker, for every sub-district with a network and
     each of ``profiles``: the network and its spatial indexes, the tier distances and the snapped
-    facilities. Done once at start-up (lifecircle.wsgi) rather than by the first clicks: a city's
+    facilities. Done once at start-up (lifecircle.startup) rather than by the first clicks: a city's
     200 networks cost about 20 ms each to load in every worker, which the first minute of clicks
     would otherwise wait for. Returns how many sub-districts were prepared."""
     networked, _ = in_this_process(["directory"], "accessibility.networked-subdistricts", _networked_subdistricts)

@@ -94,10 +94,23 @@ def _compiled_probes(configs, alias):
     return query
 
 
+def _contributors():
+    """The apps that give a resident items, and those of them that say with a probe whether they have any."""
+    contributors = [config for config in apps.get_app_configs() if hasattr(config, "resident_attention")]
+    return contributors, [config for config in contributors if hasattr(config, "resident_attention_probe")]
+
+
+def prepare():
+    """Compile the probes' query in this process now (a worker's start-up, lifecircle.startup), not
+    on a resident's first page."""
+    probed = _contributors()[1]
+    if probed:
+        _compiled_probes(tuple(probed), Resident.objects.db)
+
+
 def gather(resident, user):
     """Every app's items for ``resident``, the most pressing first."""
-    contributors = [config for config in apps.get_app_configs() if hasattr(config, "resident_attention")]
-    probed = [config for config in contributors if hasattr(config, "resident_attention_probe")]
+    contributors, probed = _contributors()
     asked = set(_probed(probed, resident, user))
     items = []
     for config in contributors:

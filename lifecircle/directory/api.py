@@ -202,7 +202,7 @@ def opening_clock(kind):
 
 def prepare_worker():
     """Read each sub-district's active facilities and points of interest into this worker before
-    its first request (lifecircle.wsgi): the first list of each otherwise costs about 15 ms more,
+    its first request (lifecircle.startup): the first list of each otherwise costs about 15 ms more,
     and what is read at start-up is frozen out of the garbage collector's passes. One read of each
     kind for all sub-districts (a city's 200 facility lists, each with its prefetches, were 800
     queries), which is also the list that names no sub-district; each place's answer fields

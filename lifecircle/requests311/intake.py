@@ -227,6 +227,12 @@ def _active_services():
     return _kept()[1]
 
 
+def prepare_worker():
+    """Read the services and their attributes into this worker before its first request
+    (lifecircle.startup), not on its first report. Returns how many services are active."""
+    return len(_active_services())
+
+
 def _kept():
     return caching.in_this_process(["open311-services"], "requests311.services", _read_services)
 

@@ -90,12 +90,23 @@ def _grid_index():
     return grids, STRtree(shapes)
 
 
+def prepare_worker():
+    """Parse the grids' boundaries into this worker before its first request (lifecircle.startup): a
+    city's first report in each worker otherwise waited about 20 ms for its 800 grids. Returns how
+    many grids."""
+    return len(_kept_grid_index()[0])
+
+
+def _kept_grid_index():
+    return caching.in_this_process(topics(), "requests311.grid-index", _grid_index)
+
+
 def find_grid(lon, lat):
     """The grid whose boundary contains (lon, lat), or None. A point on the line between two grids
     goes to the first by sub-district and code, so the same point always goes to the same grid.
     The grids' shapes are parsed once per process and directory change, and only those whose
     bounding box holds the point are tested: a city's thousand grids cost no more than four."""
-    grids, tree = caching.in_this_process(topics(), "requests311.grid-index", _grid_index)
+    grids, tree = _kept_grid_index()
     point = Point(lon, lat)
     for i in sorted(tree.query(point)):
         if tree.geometries[i].covers(point):

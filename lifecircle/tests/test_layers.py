@@ -38,7 +38,7 @@ LAYERS = {
     # 4 -- the project's wiring: settings, URLs, the API that mounts every router, servers, commands.
     "settings": 4, "urls": 4, "api": 4, "wsgi": 4, "asgi": 4, "cli": 4, "context_processors": 4,
     "testing": 4, "conftest": 4, "tests": 4, "locale": 4, "templates": 4,
-    "logredact": 4, "pytest_environment": 4, "api_docs": 4, "handlers": 4, "head": 4,
+    "logredact": 4, "pytest_environment": 4, "api_docs": 4, "handlers": 4, "head": 4, "startup": 4,
 }
 
 #: Upward imports allowed on purpose: (importing file, imported module) -> why. None today.

@@ -84,6 +84,8 @@ def test_serve_runs_gunicorn_with_static_files(tmp_path):
         output = server.communicate(timeout=10)[0]
     # Each worker loads the walking networks before its first request (lifecircle.wsgi).
     assert "prepared the walking networks of 0 sub-district(s), 0 facilities and 0 points of interest" in output
+    # and compiles its page templates and the tables of view addresses (lifecircle.startup)
+    assert "page templates and the addresses of every view" in output
 
 
 def test_a_worker_starts_on_a_site_not_yet_migrated_and_says_so(tmp_path):
