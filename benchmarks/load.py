@@ -312,16 +312,19 @@ def serve(args, folder, env, site, stop_services):
         start_new_session=True)
     site["url"] = f"http://127.0.0.1:{port}"
     site["server"] = {"group": server.pid, "folder": folder}  # whose CPU each step reports (server_cpu)
-    # Gunicorn listens before its workers have loaded the site; each worker then prepares (a city's
-    # networks and facilities: seconds), compiles its pages and logs a line for each. The first
-    # step must not measure start-up. (A checkout from before that preparation logs nothing: then
-    # the listening socket is enough; one from before the compiling logs only the first line.)
+    # The site is prepared (a city's networks and facilities: seconds) and its pages compiled, each
+    # logged in a line, by the master before it forks the workers, or in a checkout from before
+    # that by each worker while gunicorn already listens. The first step must not measure start-up.
+    # (A checkout from before the preparing logs nothing: then the listening socket is enough; one
+    # from before the compiling logs only the first line.)
     start_up = "".join(path.read_text(encoding="utf-8") for name in ("wsgi.py", "startup.py")
                        if (path := Path(args.repo) / "lifecircle" / name).exists())
     announces = "prepared the walking networks" in start_up
+    preloads = "preload_app" in (Path(args.repo) / "lifecircle" / "community" / "management" / "commands"
+                                 / "serve.py").read_text(encoding="utf-8")
     last = ("page templates",) if "page templates" in start_up else ("prepared ", "could not prepare")
     started, ready = time.perf_counter(), []
-    while len(ready) < (args.workers if announces else 1):
+    while len(ready) < (args.workers if announces and not preloads else 1):
         if server.poll() is not None or time.perf_counter() - started > 300:
             if server.poll() is None:
                 os.killpg(server.pid, signal.SIGKILL)

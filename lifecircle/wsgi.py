@@ -12,8 +12,9 @@ from lifecircle import startup  # noqa: E402  (after the settings are read: it i
 # Load every view and the API now, and what the first requests would stop for (lifecircle.startup),
 # then move everything start-up made into the collector's permanent generation: a full collection
 # otherwise walks those ~160k objects again and again, a 130–280 ms pause in about 1 % of requests
-# (benchmarks/load.py); frozen, a full pass takes 10–50 ms. Gunicorn imports this module in each
-# worker after the fork, so each worker prepares and freezes its own.
+# (benchmarks/load.py); frozen, a full pass takes 10–50 ms. `manage.py serve` imports this module
+# once, in gunicorn's master, and forks the workers after it: they share what it loaded, and their
+# collections leave it alone (frozen objects are not touched, so their memory pages stay shared).
 get_resolver().url_patterns  # noqa: B018  (imports the URLconf, every view and the API routers)
 startup.prepare_worker()
 startup.compile_pages()

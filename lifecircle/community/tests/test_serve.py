@@ -99,6 +99,16 @@ def served():
         server.stop()
 
 
+def test_the_site_is_loaded_once_before_the_workers_are_forked(served):
+    """The master prepares the site (networks, facilities, compiled pages) and the two workers share
+    it, rather than each loading its own copy (lifecircle.startup)."""
+    served.wait_for("page templates and the addresses of every view")
+    assert served.output.count("Booting worker with pid") == 2
+    assert served.output.count("prepared the walking networks") == 1
+    assert served.output.count("page templates and the addresses of every view") == 1
+    assert served.output.index("prepared the walking networks") < served.output.index("Booting worker with pid")
+
+
 def test_two_workers_admit_exactly_the_limit_between_them(served):
     # Which worker accepts a connection is the kernel's choice: one worker may take a whole burst.
     # Bursts go on until both have answered, so that the shared limit is proved across both.
