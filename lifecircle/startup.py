@@ -1,6 +1,8 @@
-"""What a worker does once, before its first request (lifecircle.wsgi): everything a first
-request of each kind would otherwise stop for. Right after a restart every worker meets those
-first requests at once, under whatever load there is."""
+"""What the server does once, before its workers take requests (lifecircle.wsgi, which
+`manage.py serve` loads in gunicorn's master before forking the workers; a server that loads it in
+each worker does it there): everything a worker's first request of each kind would otherwise stop
+for. Right after a restart every worker meets those first requests at once, under whatever load
+there is."""
 import logging
 import time
 from pathlib import Path
@@ -20,7 +22,7 @@ from lifecircle.requests311 import intake, lifecycle
 log = logging.getLogger("lifecircle.wsgi")  # (the name the servers' and load.py's settings show)
 
 
-def prepare_worker():
+def prepare_site():
     """Load every sub-district's walking network (and what a map click needs of it), its
     facilities and its points of interest before the first request: in a city the first clicks and
     lists otherwise wait about 20 ms a sub-district, in every worker. Then what a worker's first
@@ -49,12 +51,12 @@ def prepare_worker():
 def compile_pages():
     """Before the first request, in each language: build the tables that turn a view's name into
     its address (Django builds them on first use, per language and per namespace) and compile
-    every page template of lifecircle. A worker otherwise builds them on its first page of each
+    every page template of lifecircle. A worker otherwise built them on its first page of each
     kind, 20-50 ms for a resident's first page or a form post (the address tables alone about
     40 ms a language), and right after a restart every worker meets them at once, under full load
     (benchmarks/load.py's first step).
 
-    A template that does not compile is left for its page to report, as before: the worker starts.
+    A template that does not compile is left for its page to report, as before: the server starts.
     """
     started = time.perf_counter()
     for code, _ in settings.LANGUAGES:

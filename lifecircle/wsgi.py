@@ -16,7 +16,7 @@ from lifecircle import startup  # noqa: E402  (after the settings are read: it i
 # once, in gunicorn's master, and forks the workers after it: they share what it loaded, and their
 # collections leave it alone (frozen objects are not touched, so their memory pages stay shared).
 get_resolver().url_patterns  # noqa: B018  (imports the URLconf, every view and the API routers)
-startup.prepare_worker()
+startup.prepare_site()
 startup.compile_pages()
 gc.collect()
 gc.freeze()
