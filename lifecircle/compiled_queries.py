@@ -148,7 +148,7 @@ class CompiledQuery:
 
 def compile_every(using=DEFAULT_DB_ALIAS):
     """Compile every query made so far in this process for database ``using``, as its first run
-    would (a worker's start-up, lifecircle.startup: a first run costs 2-5 ms, and right after a
+    would (the server's start-up, lifecircle.startup: a first run costs 2-5 ms, and right after a
     restart every worker's first pages would pay it under full load). Returns how many."""
     made = list(_MADE)
     for query in made:

@@ -101,8 +101,8 @@ def _contributors():
 
 
 def prepare():
-    """Compile the probes' query in this process now (a worker's start-up, lifecircle.startup), not
-    on a resident's first page."""
+    """Compile the probes' query in this process now (the server's start-up, lifecircle.startup),
+    not on a resident's first page."""
     probed = _contributors()[1]
     if probed:
         _compiled_probes(tuple(probed), Resident.objects.db)

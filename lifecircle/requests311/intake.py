@@ -228,8 +228,8 @@ def _active_services():
 
 
 def prepare_worker():
-    """Read the services and their attributes into this worker before its first request
-    (lifecircle.startup), not on its first report. Returns how many services are active."""
+    """Read the services and their attributes into this process before its first request
+    (lifecircle.startup), not on a worker's first report. Returns how many services are active."""
     return len(_active_services())
 
 

@@ -91,8 +91,8 @@ def _grid_index():
 
 
 def prepare_worker():
-    """Parse the grids' boundaries into this worker before its first request (lifecircle.startup): a
-    city's first report in each worker otherwise waited about 20 ms for its 800 grids. Returns how
+    """Parse the grids' boundaries into this process before its first request (lifecircle.startup):
+    a city's first report in each worker otherwise waited about 20 ms for its 800 grids. Returns how
     many grids."""
     return len(_kept_grid_index()[0])
 
