@@ -12,6 +12,6 @@ if os.environ.get("REDIS_URL"):
 LOGGING = {"version": 1, "disable_existing_loggers": False,  # a 4xx logs a warning per request
            "handlers": {"console": {"class": "logging.StreamHandler"}},
            "root": {"handlers": ["console"], "level": "ERROR"},
-           # each worker's start-up lines ("prepared … in 2.1 s", "compiled … page templates"): load.py
-           # waits for them before its first step
+           # the start-up lines ("prepared … in 2.1 s", "compiled … page templates"): load.py waits for
+           # them before its first step
            "loggers": {"lifecircle.wsgi": {"level": "INFO"}}}

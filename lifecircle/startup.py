@@ -68,18 +68,24 @@ def compile_pages():
                     pass
     count = 0
     for engine in engines.all():
-        for folder in map(Path, engine.template_dirs):
-            if not folder.is_relative_to(settings.BASE_DIR):  # Django's and other packages' own pages
-                continue
-            for path in sorted(folder.rglob("*.html")):
-                try:
-                    engine.get_template(path.relative_to(folder).as_posix())
-                except TemplateSyntaxError:
-                    log.warning("template %s does not compile", path, exc_info=True)
-                else:
-                    count += 1
+        for name, path in page_templates(engine):
+            try:
+                engine.get_template(name)
+            except TemplateSyntaxError:
+                log.warning("template %s does not compile", path, exc_info=True)
+            else:
+                count += 1
     log.info("compiled %d page templates and the addresses of every view in %.1f s", count,
              time.perf_counter() - started)
+
+
+def page_templates(engine):
+    """(name, path) of each page template of lifecircle that ``engine`` finds: those in its folders
+    under the project (Django's and other packages' own pages are left to their first use)."""
+    for folder in map(Path, engine.template_dirs):
+        if folder.is_relative_to(settings.BASE_DIR):
+            for path in sorted(folder.rglob("*.html")):
+                yield path.relative_to(folder).as_posix(), path
 
 
 def _view_names(resolver, namespace=""):

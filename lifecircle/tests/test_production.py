@@ -82,9 +82,9 @@ def test_serve_runs_gunicorn_with_static_files(tmp_path):
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0]
-    # Each worker loads the walking networks before its first request (lifecircle.wsgi).
+    # The site's walking networks are loaded before the workers take requests (lifecircle.startup),
     assert "prepared the walking networks of 0 sub-district(s), 0 facilities and 0 points of interest" in output
-    # and compiles its page templates and the tables of view addresses (lifecircle.startup)
+    # and its page templates and tables of view addresses compiled
     assert "page templates and the addresses of every view" in output
 
 

@@ -1,7 +1,7 @@
-"""A worker's start-up (lifecircle.startup): what the first request of each kind would stop for is
-done before it — the compiled queries, the grids and services a report needs, the page templates
+"""The server's start-up (lifecircle.startup): what a worker's first request of each kind would
+stop for is done before it — the compiled queries, the grids and services a report needs, the page templates
 and the tables of view addresses in each language — and a template that does not compile leaves
-the worker starting."""
+the server starting."""
 import subprocess
 import sys
 import textwrap
@@ -68,11 +68,10 @@ def test_after_start_up_no_page_template_is_read_and_no_address_table_built(tmp_
     already built."""
     script = textwrap.dedent("""
         import lifecircle.wsgi
-        from pathlib import Path
         from django.conf import settings
         from django.template import engines
         from django.template.loaders.filesystem import Loader
-        from django.urls import NoReverseMatch, reverse
+        from django.urls import reverse
         from django.urls.resolvers import URLResolver
         from django.utils import translation
 
@@ -81,8 +80,7 @@ def test_after_start_up_no_page_template_is_read_and_no_address_table_built(tmp_
 
         Loader.get_contents = URLResolver._populate = refuse
         engine = engines["django"]
-        names = [path.relative_to(folder).as_posix() for folder in map(Path, engine.template_dirs)
-                 if folder.is_relative_to(settings.BASE_DIR) for path in folder.rglob("*.html")]
+        names = [name for name, _ in lifecircle.startup.page_templates(engine)]
         for name in names:
             engine.get_template(name)
         for code, _ in settings.LANGUAGES:
